@@ -1,0 +1,108 @@
+"""The REST API: assembles the apps' routers and maps every error to JSON ``{"code", "message"}``.
+
+Errors are mapped here and nowhere else: domain errors keep their status (400/403/404/409), schema
+errors are 422, authentication 401, bodies over the limit 413. No input may produce a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from kehu.core.errors import DomainError
+from kehu.core.services import token_authenticate
+
+logger = logging.getLogger(__name__)
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth:
+    """The staff web UI's own session, for the few pages that call the API from JavaScript."""
+
+    openapi_type = "apiKey"
+
+    def __call__(self, request: HttpRequest):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="kehu API",
+    version="1",
+    description="Customer management for Chinese enterprises and financial institutions (客户管理系统).",
+    auth=[BearerAuth()],
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+def error(request: HttpRequest, status: int, code: str, message: str, **extra):
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    extra = {}
+    if getattr(exc, "field", None):
+        extra["field"] = exc.field
+    if getattr(exc, "problems", None):
+        extra["problems"] = exc.problems
+    return error(request, exc.http_status, exc.code, str(exc.message), **extra)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    details = []
+    for item in exc.errors:
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        details.append({"field": ".".join(loc), "message": str(item.get("msg", ""))})
+    first = details[0] if details else {"field": "", "message": ""}
+    message = _("Invalid input: %(field)s: %(msg)s") % {"field": first["field"] or "-", "msg": first["message"]}
+    return error(request, 422, "invalid_input", message, errors=details)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error(request, 401, "unauthenticated", _("A valid API token is required (Authorization: Bearer ...)."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+             413: "too_large"}
+    return error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error(request, 413, "too_large", _("The request body is too large."))
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request, exc):
+    # A bug: still answer in JSON, and log it with the traceback.
+    logger.exception("unhandled API error")
+    return error(request, 500, "server_error", _("An unexpected error occurred; it has been logged."))
+
+
+from kehu.core.api import router as core_router  # noqa: E402
+from kehu.customers.api import router as customers_router  # noqa: E402
+
+api.add_router("", core_router)
+api.add_router("", customers_router)

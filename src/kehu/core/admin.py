@@ -1,0 +1,132 @@
+"""Django admin for configuration: org units, users, role assignments, parameters, tokens.
+
+Admin saves are audited like service writes; status-like fields are read-only here.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core import services
+from kehu.core.audit import Event, audit_record
+from kehu.core.errors import DomainError
+from kehu.core.models import ApiToken, AuditEvent, OrgUnit, RoleAssignment, RuleParameter, User
+
+
+def _jsonable(obj) -> dict:
+    data = model_to_dict(obj)
+    data.pop("password", None)
+    return {k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v)) for k, v in data.items()}
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            old = _jsonable(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user, event_code=Event.ADMIN_CHANGE, object_type=obj._meta.model_name,
+                object_id=obj.pk, old=old, new=_jsonable(obj), channel="admin",
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            old = _jsonable(obj)
+            pk = obj.pk
+            super().delete_model(request, obj)
+            audit_record(actor=request.user, event_code=Event.ADMIN_CHANGE, object_type=obj._meta.model_name,
+                         object_id=pk, old=old, new=None, reason="deleted", channel="admin")
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(AuditedAdmin):
+    list_display = ("code", "name", "parent", "path", "is_active")
+    search_fields = ("code", "name")
+    readonly_fields = ("path",)
+
+    def save_model(self, request, obj, form, change):
+        obj.path = (obj.parent.path if obj.parent else "/") + obj.code + "/"
+        super().save_model(request, obj, form, change)
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    list_display = ("username", "display_name", "org_unit", "is_active", "locked_until", "last_login")
+    list_filter = ("is_active", "org_unit")
+    readonly_fields = ("failed_logins", "locked_until", "password_changed_at", "last_login", "date_joined")
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("kehu"), {"fields": ("org_unit", "display_name", "failed_logins",
+                                                                   "locked_until", "password_changed_at")}))
+    inlines = [RoleAssignmentInline]
+    actions = ["unlock"]
+
+    @admin.action(description=_("Unlock the selected accounts"))
+    def unlock(self, request, queryset):
+        for user in queryset:
+            services.user_unlock(user=user, actor=request.user)
+        self.message_user(request, _("Unlocked."), messages.SUCCESS)
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(AuditedAdmin):
+    list_display = ("user", "role", "org_unit", "department", "own_customers_only")
+    list_filter = ("role", "department")
+
+
+@admin.register(RuleParameter)
+class RuleParameterAdmin(admin.ModelAdmin):
+    list_display = ("code", "value", "effective_from", "effective_to", "status", "proposed_by", "approved_by")
+    list_filter = ("status", "provenance")
+    readonly_fields = ("status", "proposed_by", "approved_by", "approved_at", "provenance", "source_ref", "unit")
+    actions = ["approve"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            self.message_user(request, _("A decided parameter cannot be edited; propose a new row."), messages.ERROR)
+            return
+        try:
+            row = services.parameter_propose(code=obj.code, value=obj.value, effective_from=obj.effective_from,
+                                             reason=obj.reason, actor=request.user)
+            obj.pk = row.pk
+        except DomainError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+
+    @admin.action(description=_("Approve the selected parameter changes"))
+    def approve(self, request, queryset):
+        for row in queryset:
+            try:
+                services.parameter_approve(parameter_id=row.pk, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{row.code}: {exc}", messages.ERROR)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "user", "name", "created_at", "expires_at", "revoked_at")
+    readonly_fields = ("prefix", "key_hash", "user", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # tokens are created with `kehu token create`, which shows the token once
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("id", "ts", "actor_name", "event", "object_type", "object_id", "customer_id")
+    list_filter = ("event",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

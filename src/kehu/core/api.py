@@ -1,0 +1,126 @@
+"""Core API: who am I, the audit log (auditor), chain verification."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ninja import Query, Router, Schema
+from pydantic import ConfigDict, Field
+
+from kehu.core.audit import verify_chain
+from kehu.core.errors import PermissionDenied
+from kehu.core.models import AuditEvent
+from kehu.core.permissions import ROLE_PERMISSIONS, Perm
+from kehu.core.selectors import access_for
+
+router = Router(tags=["core"])
+
+
+class GrantOut(Schema):
+    role: str
+    org_path: str
+    department: str
+    own_only: bool
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    org_unit: str | None
+    grants: list[GrantOut]
+    permissions: list[str]
+
+
+@router.get("/me", response=MeOut, summary="The calling user, their roles and permissions")
+def me(request):
+    user = request.auth
+    access = access_for(user)
+    perms = sorted({p for g in access.grants for p in ROLE_PERMISSIONS.get(g.role, ())})
+    return {
+        "id": user.pk, "username": user.username, "display_name": user.display_name,
+        "org_unit": user.org_unit.code if user.org_unit_id else None,
+        "grants": [g.__dict__ for g in access.grants], "permissions": perms,
+    }
+
+
+class AuditOut(Schema):
+    id: int
+    ts: datetime
+    actor_name: str
+    event_code: int
+    event: str
+    object_type: str
+    object_id: str
+    customer_id: int | None
+    old_values: dict | None
+    new_values: dict | None
+    reason: str
+    channel: str
+
+
+class AuditFilter(Schema):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: int | None = None
+    actor: str | None = Field(None, max_length=150)
+    event_code: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    before_id: int | None = Field(None, ge=1)
+    limit: int = Field(50, ge=1, le=500)
+
+
+class AuditPage(Schema):
+    items: list[AuditOut]
+    next_before_id: int | None
+
+
+def audit_queryset(user, *, customer_id=None, actor=None, event_code=None, since=None, until=None):
+    """The audit rows an auditor may read: all rows of customers in scope, and non-customer rows."""
+    access = access_for(user)
+    if not access.has(Perm.AUDIT_VIEW):
+        raise PermissionDenied()
+    from kehu.customers.selectors import customers_visible_to
+
+    rows = AuditEvent.objects.all()
+    # Customer-related rows only within the auditor's scope.
+    from django.db.models import Q
+
+    rows = rows.filter(Q(customer_id__isnull=True) | Q(customer_id__in=customers_visible_to(user, Perm.AUDIT_VIEW)
+                                                       .values("pk")))
+    if customer_id is not None:
+        rows = rows.filter(customer_id=customer_id)
+    if actor:
+        rows = rows.filter(actor_name=actor)
+    if event_code is not None:
+        rows = rows.filter(event_code=event_code)
+    if since is not None:
+        rows = rows.filter(ts__gte=since)
+    if until is not None:
+        rows = rows.filter(ts__lt=until)
+    return rows.order_by("-id")
+
+
+@router.get("/audit", response=AuditPage, summary="Read the audit log (auditor)")
+def audit_list(request, filters: Query[AuditFilter]):
+    rows = audit_queryset(request.auth, customer_id=filters.customer_id, actor=filters.actor,
+                          event_code=filters.event_code, since=filters.since, until=filters.until)
+    if filters.before_id:
+        rows = rows.filter(pk__lt=filters.before_id)
+    items = list(rows[: filters.limit + 1])
+    more = len(items) > filters.limit
+    items = items[: filters.limit]
+    return {"items": items, "next_before_id": items[-1].pk if more and items else None}
+
+
+class VerifyOut(Schema):
+    ok: bool
+    problems: list[dict]
+
+
+@router.get("/audit/verify", response=VerifyOut, summary="Verify the audit hash chain (auditor)")
+def audit_verify(request):
+    if not access_for(request.auth).has(Perm.AUDIT_VIEW):
+        raise PermissionDenied()
+    problems = [p.__dict__ for p in verify_chain()]
+    return {"ok": not problems, "problems": problems[:100]}

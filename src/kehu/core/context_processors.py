@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from kehu.core.selectors import access_for
+
+
+def kehu(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    access = access_for(user)
+    return {"kehu_access": access, "kehu_roles": sorted(access.roles())}

@@ -1,0 +1,67 @@
+"""Domain errors: one base class with a stable code, mapped to HTTP in one place (kehu.api)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A business rule refused the operation. ``code`` is stable; ``message`` is translated."""
+
+    code = "domain_error"
+    http_status = 400
+    default_message = _("The operation is not allowed.")
+
+    def __init__(self, message=None, *, code: str | None = None, **params):
+        self.message = message if message is not None else self.default_message
+        if code:
+            self.code = code
+        self.params = params
+        super().__init__(str(self.message))
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+    http_status = 400
+    default_message = _("The input is not valid.")
+
+    def __init__(self, message=None, *, field: str | None = None, code: str | None = None, **params):
+        super().__init__(message, code=code, **params)
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+    http_status = 403
+    default_message = _("You do not have permission to do this.")
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    http_status = 404
+    default_message = _("Not found.")
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    http_status = 409
+    default_message = _("The object was changed by someone else; reload and try again.")
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+    default_message = _("This action is not allowed in the current state.")
+
+
+class SelfApprovalNotAllowed(PermissionDenied):
+    code = "self_approval"
+    default_message = _("You cannot approve what you submitted yourself.")
+
+
+class AccountLocked(DomainError):
+    code = "account_locked"
+    http_status = 403
+    default_message = _("The account is locked after too many failed logins; try again later.")

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from kehu.core.params import get_param
+
+
+class PasswordExpiryMiddleware:
+    """Send a staff user whose password is older than the limit to the change page (211号 Art.99)."""
+
+    EXEMPT_PREFIXES = ("/static/", "/api/", "/i18n/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(self.EXEMPT_PREFIXES):
+            change_url = reverse("password_change")
+            logout_url = reverse("logout")
+            if request.path not in (change_url, logout_url) and self._expired(user):
+                return redirect(change_url)
+        return self.get_response(request)
+
+    @staticmethod
+    def _expired(user) -> bool:
+        if not user.has_usable_password() or user.password_changed_at is None:
+            return False
+        max_age = int(get_param("sec.password_max_age_days"))
+        return user.password_changed_at + timedelta(days=max_age) < timezone.now()

@@ -1,0 +1,220 @@
+"""Organisation, users and roles, API tokens, the audit log and the rule-parameter registry."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgUnit(models.Model):
+    """A node of the organisation tree (head office → branch → sub-branch, or group → company → dept).
+
+    ``path`` is the materialised path of codes ("/HQ/BJ/"), so that "this unit and everything below it"
+    is one indexed prefix match instead of a recursive query.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("path"), max_length=1000, db_index=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def depth(self) -> int:
+        return self.path.strip("/").count("/")
+
+
+class KehuUserManager(UserManager):
+    pass
+
+
+class User(AbstractUser):
+    """A staff user. Roles are held through ``RoleAssignment`` rows, each within an org unit."""
+
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("org unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    failed_logins = models.PositiveIntegerField(_("failed logins"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+
+    objects = KehuUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Role(models.TextChoices):
+    """Roles from the source documents (S9 Ch.2 §1, Ch.4 §5-7; S4 for separation of duties)."""
+
+    CUSTOMER_MANAGER = "customer_manager", _("Customer manager (sales)")
+    CUSTOMER_OFFICE = "customer_office", _("Customer-management office")
+    DEPT_REVIEWER = "dept_reviewer", _("Department reviewer")
+    COMMITTEE = "committee", _("Customer-management committee member")
+    AUDITOR = "auditor", _("Auditor")
+    SYSADMIN = "sysadmin", _("System administrator")
+
+
+class Department(models.TextChoices):
+    """Departments whose opinion the admission review asks for (S9 Ch.4 §6)."""
+
+    ENTERPRISE_MGMT = "enterprise_mgmt", _("Enterprise management")
+    PRODUCTION = "production", _("Production")
+    FINANCE = "finance", _("Finance")
+    AUDIT = "audit", _("Audit and supervision")
+    SAFETY_ENV = "safety_env", _("Safety and environment")
+
+
+class RoleAssignment(models.Model):
+    """A role held by a user within an org unit; data scope is that unit and its descendants."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), on_delete=models.PROTECT, related_name="+")
+    department = models.CharField(_("department"), max_length=32, choices=Department.choices, blank=True)
+    own_customers_only = models.BooleanField(
+        _("own customers only"),
+        default=False,
+        help_text=_("Limit a customer manager to the customers assigned to them."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "org_unit", "department"], name="role_assignment_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(role="dept_reviewer") | Q(department=""), name="role_department_only_for_reviewers"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org_unit.code}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only its SHA-256 is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=12)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class AuditEvent(models.Model):
+    """One row of the append-only, hash-chained audit log.
+
+    ``row_hash`` = SHA-256 over ``prev_hash`` and this row's canonical content, so an edited, deleted or
+    reordered row breaks the chain (`kehu audit verify`).
+    """
+
+    ts = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    event_code = models.PositiveIntegerField(_("event code"), db_index=True)
+    event = models.CharField(_("event"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    customer_id = models.BigIntegerField(_("customer"), null=True, blank=True, db_index=True)
+    old_values = models.JSONField(_("old values"), null=True, blank=True)
+    new_values = models.JSONField(_("new values"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    row_hash = models.CharField(_("row hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["actor", "ts"]), models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.event} {self.object_type}:{self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """A single row holding the chain's last id and hash.
+
+    Appending locks this row, which serialises appenders on PostgreSQL (SQLite's IMMEDIATE transactions
+    already serialise writers) and lets verification notice the removal of the newest rows.
+    """
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+    count = models.BigIntegerField(default=0)
+
+
+class RuleParameter(models.Model):
+    """A configurable rule parameter (domain spec 1.2 and Appendix A), effective by date.
+
+    The code's defaults live in ``kehu.core.params.REGISTRY``; a row here overrides one once approved
+    by a second user (maker-checker).
+    """
+
+    class Provenance(models.TextChoices):
+        SOURCE = "source", _("Source document")
+        PUB_CONFIRMED = "pub_confirmed", _("Public source, confirmed")
+        PUB_TO_VERIFY = "pub_to_verify", _("Public source, to verify")
+        PROPOSED = "proposed", _("Proposed default")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    code = models.CharField(_("code"), max_length=100, db_index=True)
+    value = models.JSONField(_("value"))
+    unit = models.CharField(_("unit"), max_length=32, blank=True)
+    provenance = models.CharField(_("provenance"), max_length=16, choices=Provenance.choices, default="proposed")
+    source_ref = models.CharField(_("source reference"), max_length=200, blank=True)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="pending")
+    proposed_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("rule parameter")
+        verbose_name_plural = _("rule parameters")
+        ordering = ["code", "-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.code} = {self.value}"

@@ -1,0 +1,88 @@
+"""The rule-parameter registry: every number from the domain spec is a parameter, not a constant.
+
+``REGISTRY`` holds each parameter's default with its provenance; an approved ``RuleParameter`` row
+effective on the given date overrides it (maker-checker: see ``services.parameter_propose``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from kehu.core.models import RuleParameter
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    code: str
+    default: Any
+    unit: str
+    provenance: str
+    source_ref: str
+    description: str
+    kind: type | tuple[type, ...]
+
+
+REGISTRY: dict[str, ParamSpec] = {
+    spec.code: spec
+    for spec in [
+        ParamSpec(
+            "admission.committee_quorum", 2, "members", "proposed", "S9 Ch.2 §1 (committee approves the list)",
+            "Distinct committee members whose approval qualifies a customer (or whose rejection rejects it).", int,
+        ),
+        ParamSpec(
+            "admission.required_departments",
+            ["enterprise_mgmt", "production", "finance", "audit", "safety_env"],
+            "", "source", "S9 Ch.4 §6; domain spec C-8",
+            "Departments that must record an opinion before the committee decides.", list,
+        ),
+        ParamSpec(
+            "admission.required_licences",
+            {"enterprise": ["business_licence"], "financial_institution": ["business_licence", "financial_licence"],
+             "individual": [], "scattered": []},
+            "", "source", "S9 Ch.4 §3-4; domain spec C-7",
+            "Licence types that must be on file and valid, per customer kind.", dict,
+        ),
+        ParamSpec(
+            "admission.volume_capital_ratio", 10, "x", "proposed", "domain spec C-7",
+            "Expected annual volume above this multiple of registered capital needs a justification.", (int, float),
+        ),
+        ParamSpec(
+            "customers.licence_expiry_warning_days", 30, "days", "proposed", "domain spec C-7, Appendix B",
+            "Licences expiring within this many days are flagged.", int,
+        ),
+        ParamSpec(
+            "sec.lockout_failures", 5, "attempts", "proposed", "domain spec I-10",
+            "Failed logins after which the account is locked.", int,
+        ),
+        ParamSpec(
+            "sec.lockout_minutes", 30, "minutes", "proposed", "domain spec I-10",
+            "How long a locked account stays locked.", int,
+        ),
+        ParamSpec(
+            "sec.password_max_age_days", 90, "days", "pub_confirmed", "银发[2005]211号 Art.99",
+            "Staff passwords must be changed at least this often.", int,
+        ),
+        ParamSpec(
+            "privacy.unmask_reason_min_length", 4, "characters", "proposed", "domain spec 10.4",
+            "Minimum length of the reason given to unmask personal data.", int,
+        ),
+    ]
+}
+
+
+def get_param(code: str, *, on: date | None = None) -> Any:
+    """Return the value in force for ``code`` on ``on`` (default: today in Asia/Shanghai)."""
+    spec = REGISTRY[code]
+    on = on or timezone.localdate()
+    row = (
+        RuleParameter.objects.filter(code=code, status=RuleParameter.Status.APPROVED, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .order_by("-effective_from", "-approved_at")
+        .first()
+    )
+    return row.value if row is not None else spec.default

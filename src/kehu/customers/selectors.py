@@ -1,0 +1,241 @@
+"""Reads of the customer archive, always through the caller's data scope.
+
+Outside their scope a user gets NotFound (404), not PermissionDenied, so scope does not leak what
+exists; a user in scope but without the permission for an action gets PermissionDenied (403).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from kehu.core.crypto import keyring
+from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.models import User
+from kehu.core.params import get_param
+from kehu.core.permissions import Perm
+from kehu.core.rules import mask
+from kehu.core.selectors import access_for
+from kehu.customers import rules
+from kehu.customers.models import (
+    AdmissionApplication,
+    ApplicationStatus,
+    Customer,
+    CustomerGroup,
+    CustomerKind,
+    Licence,
+)
+
+
+def customers_visible_to(user: User | None, perm: str = Perm.CUSTOMER_VIEW) -> QuerySet[Customer]:
+    if user is None:
+        return Customer.objects.all()
+    access = access_for(user)
+    return Customer.objects.filter(access.scope_q(perm, org_path_field="org_path", owner_field="manager_id"))
+
+
+def customer_get(
+    *, user: User | None, customer_id: int, perm: str = Perm.CUSTOMER_VIEW, lock: bool = False
+) -> Customer:
+    """Return the customer if ``user`` may do ``perm`` on it; 404 outside scope, 403 without the role."""
+    queryset = Customer.objects.select_related("org_unit", "manager")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",)) if _pg() else queryset.select_for_update()
+    if user is None:
+        found = queryset.filter(pk=customer_id).first()
+        if found is None:
+            raise NotFound()
+        return found
+    access = access_for(user)
+    if not access.has(Perm.CUSTOMER_VIEW) and not access.has(perm):
+        raise PermissionDenied()
+    customer = queryset.filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound()
+    where = {"org_path": customer.org_path, "owner_id": customer.manager_id}
+    if not (access.reaches(Perm.CUSTOMER_VIEW, **where) or access.reaches(perm, **where)):
+        raise NotFound()
+    if not access.reaches(perm, **where):
+        raise PermissionDenied()
+    return customer
+
+
+def _pg() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def customer_search(
+    *,
+    user: User | None,
+    q: str = "",
+    kind: str = "",
+    status: str = "",
+    org_code: str = "",
+    manager_id: int | None = None,
+    region: str = "",
+    industry: str = "",
+    grade: str = "",
+) -> QuerySet[Customer]:
+    """Filter the customers ``user`` may see. ``q`` matches name substring, pinyin, initials,
+    a credit-code prefix or an exact resident ID number."""
+    queryset = customers_visible_to(user).select_related("org_unit", "manager")
+    q = (q or "").strip()
+    if q:
+        how = rules.classify_query(q)
+        if how == "id_number":
+            normal = rules.clean_resident_id(q) or q.upper()
+            queryset = queryset.filter(id_number_hash__in=keyring().blind_indexes(normal))
+        elif how == "uscc":
+            queryset = queryset.filter(Q(uscc__startswith=q.upper()) | Q(name__icontains=q))
+        elif how == "pinyin":
+            low = q.lower()
+            queryset = queryset.filter(
+                Q(name_initials__startswith=low) | Q(name_pinyin__startswith=low)
+                | Q(name_pinyin__contains=low) | Q(name_initials__contains=low) | Q(name__icontains=q)
+            )
+        else:
+            queryset = queryset.filter(name__contains=q)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if status:
+        queryset = queryset.filter(admission_status=status)
+    if org_code:
+        queryset = queryset.filter(org_path__contains=f"/{org_code}/")
+    if manager_id:
+        queryset = queryset.filter(manager_id=manager_id)
+    if region:
+        queryset = queryset.filter(region=region)
+    if industry:
+        queryset = queryset.filter(industry=industry)
+    if grade:
+        queryset = queryset.filter(grade=grade)
+    return queryset.order_by("-id")
+
+
+# ------------------------------------------------------------------ presentation with masking
+
+PERSONAL_FIELDS_BY_KIND = {
+    CustomerKind.INDIVIDUAL: ("name", "id_number", "phone", "email", "address"),
+    CustomerKind.SCATTERED: ("name", "id_number", "phone", "email", "address"),
+    CustomerKind.ENTERPRISE: ("id_number", "phone", "email"),
+    CustomerKind.FINANCIAL_INSTITUTION: ("id_number", "phone", "email"),
+}
+
+MASK_KIND = {"name": "name", "id_number": "id_number", "phone": "phone", "email": "email", "address": "address"}
+
+
+def personal_fields(customer: Customer) -> tuple[str, ...]:
+    return PERSONAL_FIELDS_BY_KIND.get(customer.kind, ())
+
+
+def customer_field_value(customer: Customer, field: str) -> str:
+    if field == "name":
+        return customer.true_name
+    return getattr(customer, field) or ""
+
+
+def masked(customer: Customer, field: str) -> str:
+    value = customer_field_value(customer, field)
+    if field in personal_fields(customer):
+        return mask(MASK_KIND[field], value)
+    return value
+
+
+def licence_state(licence: Licence, today: date) -> str:
+    return rules.licence_expiry_state(licence.valid_to, today, int(get_param("customers.licence_expiry_warning_days")))
+
+
+def open_application(customer: Customer) -> AdmissionApplication | None:
+    return (
+        customer.applications.exclude(status__in=[ApplicationStatus.QUALIFIED, ApplicationStatus.REJECTED])
+        .order_by("-id")
+        .first()
+    )
+
+
+def groups_visible_to(user: User | None) -> QuerySet[CustomerGroup]:
+    if user is None:
+        return CustomerGroup.objects.all()
+    access = access_for(user)
+    return CustomerGroup.objects.filter(access.scope_q(Perm.CUSTOMER_VIEW, org_path_field="org_path"))
+
+
+def encrypt_names() -> bool:
+    return bool(settings.KEHU_ENCRYPT_INDIVIDUAL_NAMES)
+
+
+# ------------------------------------------------------------------ inbox
+
+
+INBOX_KINDS = ("returned", "sales_check", "office_review", "opinion", "committee", "licence_expiring", "consent")
+
+
+def inbox_for(user: User) -> dict[str, QuerySet]:
+    """What waits for ``user``: one queryset per kind of work, already scoped. Counts are ``.count()``."""
+    from kehu.customers.models import AdmissionReview, ConsentRecord, ReviewStage
+
+    access = access_for(user)
+    apps = AdmissionApplication.objects.select_related("customer", "submitted_by")
+
+    def scoped(perm: str) -> QuerySet:
+        return apps.filter(access.scope_q(perm, org_path_field="customer__org_path",
+                                          owner_field="customer__manager_id"))
+
+    box: dict[str, QuerySet] = {}
+    if access.has(Perm.ADMISSION_SUBMIT):
+        box["returned"] = scoped(Perm.ADMISSION_SUBMIT).filter(status__in=[ApplicationStatus.RETURNED,
+                                                                          ApplicationStatus.DRAFT])
+    if access.has(Perm.ADMISSION_SALES_CHECK):
+        box["sales_check"] = scoped(Perm.ADMISSION_SALES_CHECK).filter(
+            status=ApplicationStatus.SUBMITTED).exclude(submitted_by=user)
+    if access.has(Perm.ADMISSION_OFFICE_REVIEW):
+        box["office_review"] = scoped(Perm.ADMISSION_OFFICE_REVIEW).filter(
+            status=ApplicationStatus.SALES_CHECKED).exclude(submitted_by=user)
+    if access.has(Perm.ADMISSION_OPINION):
+        mine = access.departments()
+        waiting = scoped(Perm.ADMISSION_OPINION).filter(status=ApplicationStatus.OFFICE_REVIEWED).exclude(
+            submitted_by=user)
+        done_ids = set()
+        if mine:
+            # An application waits for me while one of my departments has not spoken in this round.
+            pending_ids = []
+            for app in waiting.only("id", "round"):
+                spoken = set(AdmissionReview.objects.filter(
+                    application_id=app.id, round=app.round, stage=ReviewStage.DEPARTMENT
+                ).values_list("department", flat=True))
+                if mine - spoken:
+                    pending_ids.append(app.id)
+                else:
+                    done_ids.add(app.id)
+            box["opinion"] = apps.filter(pk__in=pending_ids)
+        else:
+            box["opinion"] = apps.none()
+    if access.has(Perm.ADMISSION_COMMITTEE):
+        box["committee"] = scoped(Perm.ADMISSION_COMMITTEE).filter(
+            status=ApplicationStatus.OPINIONS_COMPLETE).exclude(submitted_by=user).exclude(
+            reviews__stage=ReviewStage.COMMITTEE, reviews__reviewer=user,
+        ).distinct()
+    if access.has(Perm.DOCUMENT_MANAGE):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        horizon = today + timedelta(days=int(get_param("customers.licence_expiry_warning_days")))
+        box["licence_expiring"] = Licence.objects.select_related("customer").filter(
+            access.scope_q(Perm.DOCUMENT_MANAGE, org_path_field="customer__org_path",
+                           owner_field="customer__manager_id"),
+            valid_to__lte=horizon,
+            customer__admission_status__in=["prospect", "in_review", "qualified", "active"],
+        ).order_by("valid_to")
+    if access.has(Perm.CUSTOMER_CONSENT):
+        box["consent"] = ConsentRecord.objects.select_related("customer").filter(
+            access.scope_q(Perm.CUSTOMER_CONSENT, org_path_field="customer__org_path",
+                           owner_field="customer__manager_id"),
+            status="pending",
+        )
+    return box

@@ -1,0 +1,603 @@
+"""Writes to the customer archive: customers, contacts, documents, licences, contracts, groups."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.audit import Event, audit_record
+from kehu.core.crypto import keyring
+from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.models import OrgUnit, Role, User
+from kehu.core.params import get_param
+from kehu.core.permissions import Perm
+from kehu.core.rules import mask
+from kehu.core.selectors import access_for
+from kehu.customers import rules
+from kehu.customers.errors import CustomerNotTradable, DuplicateCustomer, InvalidIdentifier
+from kehu.customers.models import (
+    AgreementStatus,
+    ConsentRecord,
+    ConsentStatus,
+    Contact,
+    ContractKind,
+    CooperationAgreement,
+    Customer,
+    CustomerGroup,
+    CustomerKind,
+    Document,
+    DocumentKind,
+    GroupMembership,
+    GroupRelation,
+    InfoChangeLog,
+    Licence,
+    LicenceKind,
+    SalesContract,
+)
+from kehu.customers.selectors import MASK_KIND, customer_field_value, customer_get, personal_fields
+from kehu.customers.services._common import amount, choice, day, text
+
+# Fields a PATCH may change, with their maximum lengths (None: not text).
+EDITABLE_FIELDS: dict[str, int | None] = {
+    "name": 200,
+    "uscc": 18,
+    "legal_representative": 100,
+    "registered_capital_amount": None,
+    "industry": 100,
+    "region": 100,
+    "business_scope": 2000,
+    "address": 300,
+    "id_number": 18,
+    "phone": 32,
+    "email": 254,
+    "occupation": 100,
+    "manager_id": None,
+}
+
+
+def _org_for_create(actor: User | None, org_code: str | None) -> OrgUnit:
+    if org_code:
+        unit = OrgUnit.objects.filter(code=org_code, is_active=True).first()
+        if unit is None:
+            raise InvalidInput(_("Org unit %(code)s does not exist.") % {"code": org_code}, field="org_code")
+    elif actor is not None and actor.org_unit_id:
+        unit = actor.org_unit
+    else:
+        raise InvalidInput(_("An org unit is required."), field="org_code", code="required")
+    if actor is not None and not access_for(actor).reaches(Perm.CUSTOMER_CREATE, org_path=unit.path, owner_id=actor.pk):
+        raise PermissionDenied(_("You cannot create customers in org unit %(code)s.") % {"code": unit.code})
+    return unit
+
+
+def _manager(manager_id: Any, unit: OrgUnit) -> User | None:
+    if manager_id in (None, ""):
+        return None
+    if not isinstance(manager_id, int) or isinstance(manager_id, bool):
+        raise InvalidInput(_("manager_id must be a user id."), field="manager_id")
+    manager = User.objects.filter(pk=manager_id, is_active=True).first()
+    if manager is None:
+        raise InvalidInput(_("User %(id)s does not exist.") % {"id": manager_id}, field="manager_id")
+    if not any(
+        g.role == Role.CUSTOMER_MANAGER and unit.path.startswith(g.org_path) for g in access_for(manager).grants
+    ):
+        raise InvalidInput(_("The manager must be a customer manager of this org unit."), field="manager_id")
+    return manager
+
+
+def _clean_identity(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise the identifying fields for a customer of ``kind``."""
+    out: dict[str, Any] = {}
+    if "uscc" in values:
+        raw = text(values["uscc"], "uscc", max_length=18 + 4)
+        if raw:
+            code = rules.clean_uscc(raw)
+            if code is None:
+                raise InvalidIdentifier(
+                    _("%(value)s is not a valid unified social credit code (check character or format).")
+                    % {"value": raw[:18]},
+                    field="uscc",
+                )
+            out["uscc"] = code
+        else:
+            out["uscc"] = None
+    if "id_number" in values:
+        raw = text(values["id_number"], "id_number", max_length=18 + 4)
+        if raw:
+            number = rules.clean_resident_id(raw)
+            if number is None:
+                raise InvalidIdentifier(
+                    _("The resident ID number is not valid (18 digits with a correct check digit)."),
+                    field="id_number",
+                )
+            out["id_number"] = number
+        else:
+            out["id_number"] = ""
+    if "phone" in values:
+        raw = text(values["phone"], "phone", max_length=32)
+        if raw and rules.clean_phone(raw) is None:
+            raise InvalidInput(_("The phone number is not valid."), field="phone")
+        out["phone"] = rules.clean_phone(raw) if raw else ""
+    if "email" in values:
+        raw = text(values["email"], "email", max_length=254)
+        if raw and rules.clean_email(raw) is None:
+            raise InvalidInput(_("The e-mail address is not valid."), field="email")
+        out["email"] = raw
+    return out
+
+
+def _set_name(customer: Customer, name: str) -> None:
+    hidden = customer.kind in (CustomerKind.INDIVIDUAL,) and settings.KEHU_ENCRYPT_INDIVIDUAL_NAMES
+    if hidden:
+        customer.name_encrypted = name
+        customer.name = mask("name", name)
+        customer.name_pinyin, customer.name_initials = rules.pinyin_keys(name[:1])
+    else:
+        customer.name_encrypted = ""
+        customer.name = name
+        customer.name_pinyin, customer.name_initials = rules.pinyin_keys(name)
+
+
+def _check_required_by_kind(customer: Customer) -> None:
+    if customer.is_entity and not customer.uscc:
+        raise InvalidInput(_("An enterprise or financial institution needs its unified social credit code."),
+                           field="uscc", code="required")
+    if customer.kind == CustomerKind.INDIVIDUAL and not customer.id_number:
+        raise InvalidInput(_("An individual customer needs a resident ID number."), field="id_number",
+                           code="required")
+
+
+def _assert_unique(customer: Customer) -> None:
+    others = Customer.objects.exclude(pk=customer.pk) if customer.pk else Customer.objects.all()
+    if customer.uscc and others.filter(uscc=customer.uscc).exists():
+        raise DuplicateCustomer(_("A customer with credit code %(code)s already exists.") % {"code": customer.uscc})
+    if customer.id_number_hash and others.filter(id_number_hash__in=keyring().blind_indexes(customer.id_number)).exists():
+        raise DuplicateCustomer(_("A customer with this resident ID number already exists."))
+
+
+def _audit_view(customer: Customer) -> dict[str, Any]:
+    """The customer's values as the audit log keeps them: personal fields masked."""
+    data: dict[str, Any] = {"kind": customer.kind, "org": customer.org_unit.code if customer.org_unit_id else None,
+                            "status": customer.admission_status}
+    for field, _len in EDITABLE_FIELDS.items():
+        if field == "manager_id":
+            data[field] = customer.manager_id
+            continue
+        value = customer_field_value(customer, field) if field in ("name",) else getattr(customer, field)
+        if isinstance(value, Decimal):
+            value = str(value)
+        if field in personal_fields(customer) and value:
+            value = mask(MASK_KIND[field], str(value))
+        data[field] = value
+    return data
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: User | None,
+    kind: str,
+    name: str,
+    org_code: str | None = None,
+    manager_id: int | None = None,
+    uscc: str | None = None,
+    legal_representative: str = "",
+    registered_capital_amount: Any = None,
+    industry: str = "",
+    region: str = "",
+    business_scope: str = "",
+    address: str = "",
+    id_number: str = "",
+    phone: str = "",
+    email: str = "",
+    occupation: str = "",
+    channel: str = "",
+) -> Customer:
+    """Create a customer in the archive, as a prospect awaiting admission."""
+    kind = choice(kind, "kind", list(CustomerKind.values))
+    name = text(name, "name", max_length=200, required=True)
+    unit = _org_for_create(actor, org_code)
+    customer = Customer(kind=kind, org_unit=unit, org_path=unit.path, created_by=actor)
+    _set_name(customer, name)
+    identity = _clean_identity(kind, {"uscc": uscc, "id_number": id_number, "phone": phone, "email": email})
+    customer.uscc = identity["uscc"]
+    customer.id_number = identity["id_number"]
+    customer.id_number_hash = keyring().blind_index(customer.id_number) if customer.id_number else None
+    customer.phone = identity["phone"]
+    customer.email = identity["email"]
+    customer.legal_representative = text(legal_representative, "legal_representative", max_length=100)
+    customer.registered_capital_amount = amount(registered_capital_amount, "registered_capital_amount")
+    customer.industry = text(industry, "industry", max_length=100)
+    customer.region = text(region, "region", max_length=100)
+    customer.business_scope = text(business_scope, "business_scope", max_length=2000)
+    customer.address = text(address, "address", max_length=300)
+    customer.occupation = text(occupation, "occupation", max_length=100)
+    if manager_id is None and actor is not None and access_for(actor).has(Perm.ADMISSION_SUBMIT):
+        customer.manager = actor
+    else:
+        customer.manager = _manager(manager_id, unit)
+    _check_required_by_kind(customer)
+    _assert_unique(customer)
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        # Two creates of the same code raced past the check; the unique index decided.
+        raise DuplicateCustomer() from None
+    audit_record(actor=actor, event_code=Event.CUSTOMER_CREATED, object_type="customer", object_id=customer.pk,
+                 customer_id=customer.pk, new=_audit_view(customer), channel=channel)
+    return customer
+
+
+@transaction.atomic
+def customer_update(
+    *, actor: User | None, customer_id: int, changes: dict[str, Any], expected_version: int | None = None,
+    channel: str = "",
+) -> Customer:
+    """Change archive fields. Personal-data changes are logged and ask the customer's consent (S3 Art.8)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown or read-only fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+                           code="unknown_field")
+    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_EDIT, lock=True)
+    if expected_version is not None and expected_version != customer.version:
+        from kehu.core.errors import Conflict
+
+        raise Conflict(code="stale_version")
+    before = _audit_view(customer)
+    before_values = {f: customer_field_value(customer, f) for f in EDITABLE_FIELDS if f != "manager_id"}
+    before_values["manager_id"] = customer.manager_id
+    identity = _clean_identity(customer.kind, {k: v for k, v in changes.items()
+                                               if k in ("uscc", "id_number", "phone", "email")})
+    for field, value in changes.items():
+        if field in identity:
+            value = identity[field]
+        elif field == "name":
+            _set_name(customer, text(value, "name", max_length=200, required=True))
+            continue
+        elif field == "registered_capital_amount":
+            value = amount(value, field)
+        elif field == "manager_id":
+            customer.manager = _manager(value, customer.org_unit)
+            continue
+        else:
+            value = text(value, field, max_length=EDITABLE_FIELDS[field] or 0)
+        setattr(customer, field, value)
+    if "id_number" in identity:
+        customer.id_number_hash = keyring().blind_index(customer.id_number) if customer.id_number else None
+    if customer.is_entity and "uscc" in changes and not customer.uscc:
+        raise InvalidInput(_("An enterprise or financial institution needs its unified social credit code."),
+                           field="uscc", code="required")
+    _check_required_by_kind(customer)
+    _assert_unique(customer)
+    after_values = {f: customer_field_value(customer, f) for f in EDITABLE_FIELDS if f != "manager_id"}
+    after_values["manager_id"] = customer.manager_id
+    changed = [f for f in EDITABLE_FIELDS if before_values[f] != after_values[f]]
+    if not changed:
+        return customer
+    customer.version += 1
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        raise DuplicateCustomer() from None
+    after = _audit_view(customer)
+    personal = [f for f in changed if f in personal_fields(customer)]
+    for field in changed:
+        InfoChangeLog.objects.create(
+            customer=customer, field=field, old_display=str(before.get(field) or "")[:500],
+            new_display=str(after.get(field) or "")[:500], is_personal=field in personal, actor=actor,
+        )
+    audit_record(actor=actor, event_code=Event.CUSTOMER_UPDATED, object_type="customer", object_id=customer.pk,
+                 customer_id=customer.pk, old={f: before[f] for f in changed},
+                 new={f: after[f] for f in changed}, channel=channel)
+    if personal:
+        consent = ConsentRecord.objects.create(customer=customer, purpose="info_change", fields=personal)
+        audit_record(actor=actor, event_code=Event.CUSTOMER_CONSENT_RECORDED, object_type="consent",
+                     object_id=consent.pk, customer_id=customer.pk, new={"status": "pending", "fields": personal},
+                     channel=channel)
+    return customer
+
+
+@transaction.atomic
+def consent_record(*, actor: User | None, consent_id: int, status: str, channel: str = "") -> ConsentRecord:
+    """Record the customer's answer to a change notice."""
+    status = choice(status, "status", [ConsentStatus.CONFIRMED, ConsentStatus.DECLINED])
+    consent = ConsentRecord.objects.select_for_update().filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound()
+    customer_get(user=actor, customer_id=consent.customer_id, perm=Perm.CUSTOMER_CONSENT)
+    if consent.status != ConsentStatus.PENDING:
+        from kehu.core.errors import InvalidTransition
+
+        raise InvalidTransition(_("This consent request is already answered."))
+    consent.status = status
+    consent.channel = text(channel, "channel", max_length=32)
+    consent.responded_at = timezone.now()
+    consent.recorded_by = actor
+    consent.save(update_fields=["status", "channel", "responded_at", "recorded_by"])
+    audit_record(actor=actor, event_code=Event.CUSTOMER_CONSENT_RECORDED, object_type="consent",
+                 object_id=consent.pk, customer_id=consent.customer_id, old={"status": "pending"},
+                 new={"status": status})
+    return consent
+
+
+UNMASKABLE = ("name", "id_number", "phone", "email", "address")
+
+
+@transaction.atomic
+def customer_unmask(
+    *, actor: User, customer_id: int, fields: list[str], reason: str, ip: str = "", channel: str = ""
+) -> dict[str, str]:
+    """Return personal fields in clear text. Needs the permission and a reason; always audited."""
+    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_UNMASK)
+    reason = text(reason, "reason", max_length=500)
+    if len(reason) < int(get_param("privacy.unmask_reason_min_length")):
+        raise InvalidInput(_("Give a reason for viewing personal data."), field="reason", code="reason_required")
+    fields = list(dict.fromkeys(fields or personal_fields(customer)))
+    bad = [f for f in fields if f not in UNMASKABLE]
+    if bad:
+        raise InvalidInput(_("These fields cannot be unmasked: %(f)s.") % {"f": ", ".join(bad)}, field="fields")
+    values = {f: customer_field_value(customer, f) for f in fields}
+    audit_record(actor=actor, event_code=Event.CUSTOMER_UNMASKED, object_type="customer", object_id=customer.pk,
+                 customer_id=customer.pk, new={"fields": fields}, reason=reason, ip=ip, channel=channel)
+    return values
+
+
+def customer_require_tradable(*, customer_id: int, lock: bool = True) -> Customer:
+    """The admission guard that every module calls before credit, quotes or orders (S9 Ch.2 §2, C-5).
+
+    Call it inside the transaction that creates the business; the customer row stays locked until it
+    commits, so a termination cannot slip in between the check and the write.
+    """
+    queryset = Customer.objects.select_for_update() if lock else Customer.objects
+    customer = queryset.filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound()
+    if not rules.can_transact(customer.admission_status):
+        raise CustomerNotTradable()
+    return customer
+
+
+# ------------------------------------------------------------------ contacts
+
+
+@transaction.atomic
+def contact_add(
+    *, actor: User | None, customer_id: int, name: str, title: str = "", phone: str = "", email: str = "",
+    is_primary: bool = False,
+) -> Contact:
+    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_EDIT, lock=True)
+    identity = _clean_identity(customer.kind, {"phone": phone, "email": email})
+    contact = Contact.objects.create(
+        customer=customer, name=text(name, "name", max_length=100, required=True),
+        title=text(title, "title", max_length=100), phone=identity["phone"], email=identity["email"],
+        is_primary=bool(is_primary),
+    )
+    if contact.is_primary:
+        customer.contacts.exclude(pk=contact.pk).update(is_primary=False)
+    audit_record(actor=actor, event_code=Event.CONTACT_ADDED, object_type="contact", object_id=contact.pk,
+                 customer_id=customer.pk, new={"name": contact.name, "title": contact.title,
+                                               "phone": mask("phone", contact.phone),
+                                               "email": mask("email", contact.email)})
+    return contact
+
+
+@transaction.atomic
+def contact_remove(*, actor: User | None, contact_id: int) -> None:
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound()
+    customer_get(user=actor, customer_id=contact.customer_id, perm=Perm.CUSTOMER_EDIT, lock=True)
+    audit_record(actor=actor, event_code=Event.CONTACT_REMOVED, object_type="contact", object_id=contact.pk,
+                 customer_id=contact.customer_id, old={"name": contact.name})
+    contact.delete()
+
+
+# ------------------------------------------------------------------ documents
+
+
+def _files_dir():
+    path = settings.KEHU_FILES_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@transaction.atomic
+def document_upload(
+    *, actor: User | None, customer_id: int, kind: str, title: str, filename: str, content_type: str,
+    data: bytes,
+) -> Document:
+    """Store a file of the customer archive, encrypted at rest (domain spec C-11)."""
+    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.DOCUMENT_MANAGE, lock=True)
+    kind = choice(kind, "kind", list(DocumentKind.values))
+    if not data:
+        raise InvalidInput(_("The file is empty."), field="file")
+    if len(data) > settings.KEHU_MAX_UPLOAD_BYTES:
+        raise InvalidInput(_("The file is larger than %(n)d bytes.") % {"n": settings.KEHU_MAX_UPLOAD_BYTES},
+                           field="file", code="too_large")
+    filename = text(filename.replace("/", "_").replace("\\", "_"), "filename", max_length=255, required=True)
+    storage_name = uuid.uuid4().hex
+    # The file is written before the row commits; a rollback leaves an orphan file, never a row
+    # without its file. `kehu manage` can sweep orphans later.
+    (_files_dir() / storage_name).write_bytes(keyring().encrypt_bytes(data))
+    document = Document.objects.create(
+        customer=customer, kind=kind, title=text(title or filename, "title", max_length=200, required=True),
+        filename=filename, content_type=text(content_type or "application/octet-stream", "content_type",
+                                             max_length=100),
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_name=storage_name, uploaded_by=actor,
+    )
+    audit_record(actor=actor, event_code=Event.DOCUMENT_UPLOADED, object_type="document", object_id=document.pk,
+                 customer_id=customer.pk, new={"kind": kind, "filename": filename, "size": len(data),
+                                               "sha256": document.sha256})
+    return document
+
+
+@transaction.atomic
+def document_read(*, actor: User | None, document_id: int) -> tuple[Document, bytes]:
+    """Return a document's bytes, decrypted and checked against its hash. The read is audited."""
+    document = Document.objects.filter(pk=document_id).first()
+    if document is None:
+        raise NotFound()
+    customer_get(user=actor, customer_id=document.customer_id, perm=Perm.CUSTOMER_VIEW)
+    data = keyring().decrypt_bytes((_files_dir() / document.storage_name).read_bytes())
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise InvalidInput(_("The stored file does not match its hash."), code="file_corrupt")
+    audit_record(actor=actor, event_code=Event.DOCUMENT_DOWNLOADED, object_type="document", object_id=document.pk,
+                 customer_id=document.customer_id)
+    return document, data
+
+
+# ------------------------------------------------------------------ licences, contracts, agreements
+
+
+@transaction.atomic
+def licence_add(
+    *, actor: User | None, customer_id: int, kind: str, number: str, issuer: str = "", valid_from: Any = None,
+    valid_to: Any = None, annual_report_ok: bool = True, document_id: int | None = None,
+) -> Licence:
+    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.DOCUMENT_MANAGE, lock=True)
+    licence = Licence(
+        customer=customer, kind=choice(kind, "kind", list(LicenceKind.values)),
+        number=text(number, "number", max_length=64, required=True), issuer=text(issuer, "issuer", max_length=200),
+        valid_from=day(valid_from, "valid_from"), valid_to=day(valid_to, "valid_to"),
+        annual_report_ok=bool(annual_report_ok),
+    )
+    if licence.valid_from and licence.valid_to and licence.valid_to < licence.valid_from:
+        raise InvalidInput(_("valid_to is before valid_from."), field="valid_to")
+    if document_id is not None:
+        licence.document = customer.documents.filter(pk=document_id).first()
+        if licence.document is None:
+            raise InvalidInput(_("Document %(id)s is not in this customer's archive.") % {"id": document_id},
+                               field="document_id")
+    licence.save()
+    audit_record(actor=actor, event_code=Event.LICENCE_ADDED, object_type="licence", object_id=licence.pk,
+                 customer_id=customer.pk, new={"kind": licence.kind, "number": licence.number,
+                                               "valid_from": str(licence.valid_from), "valid_to": str(licence.valid_to),
+                                               "annual_report_ok": licence.annual_report_ok})
+    return licence
+
+
+@transaction.atomic
+def contract_file(
+    *, actor: User | None, customer_id: int, number: str, signed_on: Any, title: str = "",
+    kind: str = ContractKind.PURCHASE_SALES, valid_to: Any = None, amount_value: Any = None,
+    document_id: int | None = None,
+) -> SalesContract:
+    """Put a purchase/sales contract on file (S9 Ch.4 §2)."""
+    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.DOCUMENT_MANAGE, lock=True)
+    contract = SalesContract(
+        customer=customer, number=text(number, "number", max_length=64, required=True),
+        title=text(title, "title", max_length=200), kind=choice(kind, "kind", list(ContractKind.values)),
+        signed_on=day(signed_on, "signed_on", required=True), valid_to=day(valid_to, "valid_to"),
+        amount=amount(amount_value, "amount"),
+    )
+    if contract.valid_to and contract.valid_to < contract.signed_on:
+        raise InvalidInput(_("valid_to is before signed_on."), field="valid_to")
+    if customer.contracts.filter(number=contract.number).exists():
+        from kehu.core.errors import Conflict
+
+        raise Conflict(_("Contract %(n)s is already on file.") % {"n": contract.number}, code="duplicate")
+    if document_id is not None:
+        contract.document = customer.documents.filter(pk=document_id).first()
+        if contract.document is None:
+            raise InvalidInput(_("Document %(id)s is not in this customer's archive.") % {"id": document_id},
+                               field="document_id")
+    contract.save()
+    audit_record(actor=actor, event_code=Event.CONTRACT_FILED, object_type="contract", object_id=contract.pk,
+                 customer_id=customer.pk, new={"number": contract.number, "kind": contract.kind,
+                                               "signed_on": str(contract.signed_on),
+                                               "amount": str(contract.amount) if contract.amount is not None else None})
+    return contract
+
+
+@transaction.atomic
+def agreement_sign(
+    *, actor: User | None, customer_id: int, number: str, signed_on: Any, valid_to: Any = None
+) -> CooperationAgreement:
+    """Record the sales-cooperation agreement (销售合作协议, S9 Ch.2 §3)."""
+    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.DOCUMENT_MANAGE, lock=True)
+    if not rules.can_transact(customer.admission_status):
+        raise CustomerNotTradable(_("A cooperation agreement is signed only with a qualified customer."))
+    agreement = CooperationAgreement.objects.create(
+        customer=customer, number=text(number, "number", max_length=64, required=True),
+        signed_on=day(signed_on, "signed_on", required=True), valid_to=day(valid_to, "valid_to"),
+    )
+    audit_record(actor=actor, event_code=Event.AGREEMENT_SIGNED, object_type="agreement", object_id=agreement.pk,
+                 customer_id=customer.pk, new={"number": agreement.number, "signed_on": str(agreement.signed_on)})
+    return agreement
+
+
+def _terminate_agreements(customer: Customer, actor: User | None, reason: str) -> None:
+    for agreement in customer.agreements.select_for_update().filter(status=AgreementStatus.ACTIVE):
+        agreement.status = AgreementStatus.TERMINATED
+        agreement.terminated_at = timezone.now()
+        agreement.termination_reason = reason[:200]
+        agreement.save(update_fields=["status", "terminated_at", "termination_reason"])
+        audit_record(actor=actor, event_code=Event.AGREEMENT_TERMINATED, object_type="agreement",
+                     object_id=agreement.pk, customer_id=customer.pk, old={"status": "active"},
+                     new={"status": "terminated"}, reason=reason)
+
+
+# ------------------------------------------------------------------ groups
+
+
+@transaction.atomic
+def group_create(*, actor: User | None, code: str, name: str, org_code: str) -> CustomerGroup:
+    unit = OrgUnit.objects.filter(code=org_code).first()
+    if unit is None:
+        raise InvalidInput(_("Org unit %(code)s does not exist.") % {"code": org_code}, field="org_code")
+    if actor is not None and not access_for(actor).reaches(Perm.GROUP_MANAGE, org_path=unit.path):
+        raise PermissionDenied()
+    code = text(code, "code", max_length=32, required=True)
+    if CustomerGroup.objects.filter(code=code).exists():
+        from kehu.core.errors import Conflict
+
+        raise Conflict(_("Group %(code)s already exists.") % {"code": code}, code="duplicate")
+    group = CustomerGroup.objects.create(code=code, name=text(name, "name", max_length=200, required=True),
+                                         org_unit=unit, org_path=unit.path)
+    audit_record(actor=actor, event_code=Event.GROUP_CREATED, object_type="group", object_id=group.pk,
+                 new={"code": code, "name": group.name, "org": org_code})
+    return group
+
+
+@transaction.atomic
+def group_add_member(
+    *, actor: User | None, group_id: int, customer_id: int, relation: str, evidence: str = "", since: Any = None
+) -> GroupMembership:
+    group = CustomerGroup.objects.select_for_update().filter(pk=group_id).first()
+    if group is None:
+        raise NotFound()
+    if actor is not None and not access_for(actor).reaches(Perm.GROUP_MANAGE, org_path=group.org_path):
+        if access_for(actor).reaches(Perm.CUSTOMER_VIEW, org_path=group.org_path):
+            raise PermissionDenied()
+        raise NotFound()
+    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.GROUP_MANAGE, lock=True)
+    if GroupMembership.objects.filter(customer=customer).exists():
+        from kehu.core.errors import Conflict
+
+        raise Conflict(_("The customer already belongs to a group."), code="already_in_group")
+    membership = GroupMembership.objects.create(
+        group=group, customer=customer, relation=choice(relation, "relation", list(GroupRelation.values)),
+        evidence=text(evidence, "evidence", max_length=500), since=day(since, "since"),
+    )
+    audit_record(actor=actor, event_code=Event.GROUP_MEMBER_ADDED, object_type="group", object_id=group.pk,
+                 customer_id=customer.pk, new={"relation": relation, "evidence": membership.evidence})
+    return membership
+
+
+@transaction.atomic
+def group_remove_member(*, actor: User | None, group_id: int, customer_id: int) -> None:
+    membership = GroupMembership.objects.filter(group_id=group_id, customer_id=customer_id).first()
+    if membership is None:
+        raise NotFound()
+    customer_get(user=actor, customer_id=customer_id, perm=Perm.GROUP_MANAGE, lock=True)
+    audit_record(actor=actor, event_code=Event.GROUP_MEMBER_REMOVED, object_type="group", object_id=group_id,
+                 customer_id=customer_id, old={"relation": membership.relation})
+    membership.delete()

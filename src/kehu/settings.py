@@ -1,0 +1,170 @@
+"""Django settings for kehu, read from the environment (see docs/configuration.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from kehu import conf
+
+BASE_DIR = Path(__file__).resolve().parent
+TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+
+KEHU_HOME = conf.kehu_home()
+if TESTING and not conf.env_str("KEHU_HOME"):
+    KEHU_HOME = KEHU_HOME / "test"
+KEHU_HOME.mkdir(parents=True, exist_ok=True)
+
+DEBUG = conf.env_bool("KEHU_DEBUG", False)
+KEHU_DEMO = conf.env_bool("KEHU_DEMO", False)
+# Keys may be generated into KEHU_HOME only for demo, debug and test runs; production must pass them in.
+_ALLOW_GENERATED_SECRETS = KEHU_DEMO or DEBUG or TESTING
+
+SECRET_KEY = conf.secret_key(KEHU_HOME, allow_generate=_ALLOW_GENERATED_SECRETS)
+KEHU_DATA_KEYS = conf.data_keys(KEHU_HOME, allow_generate=_ALLOW_GENERATED_SECRETS)
+# When set, individual customers' names are stored encrypted and shown masked (domain spec 10.4).
+KEHU_ENCRYPT_INDIVIDUAL_NAMES = conf.env_bool("KEHU_ENCRYPT_INDIVIDUAL_NAMES", False)
+KEHU_FILES_DIR = KEHU_HOME / "files"
+
+ALLOWED_HOSTS = [h.strip() for h in (conf.env_str("KEHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver") or "").split(",") if h.strip()]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in (conf.env_str("KEHU_CSRF_TRUSTED_ORIGINS", "") or "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "kehu.core",
+    "kehu.customers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kehu.core.middleware.PasswordExpiryMiddleware",
+]
+
+ROOT_URLCONF = "kehu.urls"
+WSGI_APPLICATION = "kehu.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kehu.core.context_processors.kehu",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = conf.env_str("KEHU_DATABASE_URL")
+    if not url:
+        url = f"sqlite:///{KEHU_HOME / 'kehu.sqlite3'}"
+    try:
+        db = dj_database_url.parse(url, conn_max_age=0)
+    except Exception as exc:  # dj_database_url raises bare ValueError/KeyError on odd schemes
+        raise ImproperlyConfigured(f"KEHU_DATABASE_URL is not a valid database URL: {exc}") from None
+    engine = db.get("ENGINE", "")
+    if engine == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN so a
+        # check-then-write inside transaction.atomic() cannot interleave with another writer.
+        db["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+        db["TEST"] = {"NAME": str(KEHU_HOME / "test-kehu.sqlite3")}
+    elif engine in {"django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"}:
+        db["ENGINE"] = "django.db.backends.postgresql"
+        db.setdefault("OPTIONS", {})
+        if not db.get("NAME"):
+            db["NAME"] = "kehu"
+    else:
+        raise ImproperlyConfigured(
+            f"KEHU_DATABASE_URL must point to SQLite or PostgreSQL, got engine {engine or 'unknown'!r}"
+        )
+    return db
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if TESTING:
+    # Tests create many users; the lockout and login tests still go through real hashing because
+    # MD5 verification is a real check, only cheaper.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+
+# 211号 Art.99-100 and domain spec I-10: length >= 8 and three of four character classes.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "kehu.core.passwords.CharacterClassValidator"},
+]
+AUTHENTICATION_BACKENDS = ["kehu.core.auth.LockoutBackend"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+
+# Idle timeout (domain spec I-10, 15 minutes by default): the cookie's age is renewed on every request.
+SESSION_COOKIE_AGE = conf.env_int("KEHU_SESSION_IDLE_MINUTES", 15, minimum=1, maximum=24 * 60) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = conf.env_bool("KEHU_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = KEHU_HOME / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Bodies above this size are refused with 413 before any parsing (API and forms alike).
+DATA_UPLOAD_MAX_MEMORY_SIZE = conf.env_int("KEHU_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+KEHU_MAX_UPLOAD_BYTES = conf.env_int("KEHU_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": conf.env_str("KEHU_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,133 @@
+"""The named world every scenario test uses: an org tree, one user per role, helpers to admit.
+
+HQ (总部)
+├── BJ (北京分公司)
+│   └── BJ01 (朝阳营业部)
+└── SH (上海分公司)
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+
+from kehu.core import services as core_services
+from kehu.core.models import User
+from kehu.customers import services
+from kehu.customers.generators import make_company, make_person_name, make_resident_id, make_uscc
+from kehu.customers.models import Customer
+
+PASSWORD = "Kehu-test-2026"
+DEPARTMENTS = ["enterprise_mgmt", "production", "finance", "audit", "safety_env"]
+
+
+@dataclass
+class World:
+    users: dict[str, User] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=lambda: random.Random(20261128))
+
+    def __getattr__(self, name: str) -> User:
+        try:
+            return self.__dict__["users"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def enterprise(self, *, by: User | None = None, org: str | None = None, **kw) -> Customer:
+        name, trade, _code = make_company(self.rng)
+        values = {"kind": "enterprise", "name": name, "uscc": make_uscc(self.rng), "legal_representative":
+                  make_person_name(self.rng), "registered_capital_amount": "50000000.00", "industry": trade,
+                  "region": "北京", "business_scope": trade + "产品的生产与销售"}
+        values.update(kw)
+        return services.customer_create(actor=by or self.bj_cm, org_code=org, **values)
+
+    def individual(self, *, by: User | None = None, org: str | None = None, **kw) -> Customer:
+        values = {"kind": "individual", "name": make_person_name(self.rng), "id_number": make_resident_id(self.rng),
+                  "phone": "13800138000", "address": "北京市朝阳区建国路88号"}
+        values.update(kw)
+        return services.customer_create(actor=by or self.bj_cm, org_code=org, **values)
+
+    def papers(self, customer: Customer, *, by: User | None = None) -> None:
+        """File a valid business licence and a purchase/sales contract."""
+        by = by or self.bj_cm
+        today = date.today()
+        if customer.is_entity:
+            services.licence_add(actor=by, customer_id=customer.pk, kind="business_licence",
+                                 number=customer.uscc, issuer="市场监督管理局",
+                                 valid_from=today - timedelta(days=400), valid_to=today + timedelta(days=3000))
+            if customer.kind == "financial_institution":
+                services.licence_add(actor=by, customer_id=customer.pk, kind="financial_licence", number="B0001",
+                                     valid_from=today - timedelta(days=400))
+        if customer.kind != "scattered":
+            services.contract_file(actor=by, customer_id=customer.pk, number=f"HT-{customer.pk}",
+                                   signed_on=today - timedelta(days=10))
+
+    def submit(self, customer: Customer, *, by: User | None = None):
+        by = by or self.bj_cm
+        application = services.admission_create(actor=by, customer_id=customer.pk, scope_attested=True,
+                                                expected_annual_volume_amount="1000000.00",
+                                                questionnaire={"main_products": "电解铜"})
+        return services.admission_submit(actor=by, application_id=application.pk)
+
+    def to_committee(self, customer: Customer):
+        application = self.submit(customer)
+        services.admission_sales_check(actor=self.bj_sales, application_id=application.pk)
+        services.admission_office_review(actor=self.bj_office, application_id=application.pk)
+        for dept in DEPARTMENTS:
+            services.admission_opinion(actor=self.bj_dept, application_id=application.pk, department=dept,
+                                       opinion="approve")
+        application.refresh_from_db()
+        return application
+
+    def admit(self, customer: Customer) -> Customer:
+        """Take a customer with papers through the whole review to QUALIFIED."""
+        self.papers(customer)
+        application = self.to_committee(customer)
+        services.admission_vote(actor=self.hq_committee1, application_id=application.pk, approve=True)
+        services.admission_vote(actor=self.hq_committee2, application_id=application.pk, approve=True)
+        customer.refresh_from_db()
+        return customer
+
+
+def build_world() -> World:
+    world = World()
+    make = core_services.org_unit_create
+    make(code="HQ", name="总部", actor=None)
+    make(code="BJ", name="北京分公司", parent_code="HQ", actor=None)
+    make(code="BJ01", name="朝阳营业部", parent_code="BJ", actor=None)
+    make(code="SH", name="上海分公司", parent_code="HQ", actor=None)
+
+    def user(name: str, org: str, roles: list[str], **kw) -> None:
+        world.users[name] = core_services.user_create(username=name, org_code=org, roles=roles, password=PASSWORD,
+                                                      actor=None, **kw)
+
+    user("bj_cm", "BJ", ["customer_manager"])
+    user("bj_sales", "BJ", ["customer_manager"])
+    user("bj01_cm", "BJ01", ["customer_manager"], own_customers_only=True)
+    user("bj_office", "BJ", ["customer_office"])
+    user("bj_dept", "BJ", ["dept_reviewer"], department="enterprise_mgmt")
+    for dept in DEPARTMENTS[1:]:
+        core_services.role_grant(user=world.users["bj_dept"], role="dept_reviewer", org_code="BJ", department=dept,
+                                 actor=None)
+    user("bj_auditor", "BJ", ["auditor"])
+    user("sh_cm", "SH", ["customer_manager"])
+    user("sh_office", "SH", ["customer_office"])
+    user("hq_committee1", "HQ", ["committee"])
+    user("hq_committee2", "HQ", ["committee"])
+    user("hq_committee3", "HQ", ["committee"])
+    user("hq_auditor", "HQ", ["auditor"])
+    user("admin", "HQ", ["sysadmin"])
+    return world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def tworld(transactional_db) -> World:
+    """The world for tests with real threads (each thread commits)."""
+    return build_world()
