@@ -58,19 +58,23 @@ def mask_email(value: str) -> str:
     return (local[:1] or "") + MASK * 3 + "@" + domain
 
 
-_DISTRICT = re.compile(r"^(.*?(?:自治区|特别行政区|省|市)?.*?(?:自治州|地区|盟|市)?.*?(?:区|县|旗|市))")
+# The first district-level unit: 区 (not the 区 of 自治区 or 特别行政区), 县 or 旗.
+_DISTRICT = re.compile(r"^(.{0,24}?(?:(?<!自治)(?<!特别行政)区|县|旗))")
+# Failing that, a city (市), for addresses in cities without districts.
+_CITY = re.compile(r"^(.{0,12}市)")
 
 
 def mask_address(value: str) -> str:
-    """Keep the address down to district (区/县/旗/县级市) level and hide the rest."""
+    """Keep the address down to district (区/县/旗) level and hide the rest with ``****``."""
     value = (value or "").strip()
     if not value:
         return ""
-    match = _DISTRICT.match(value)
-    if match and len(match.group(1)) < len(value):
-        return match.group(1) + MASK * 4
-    # No recognisable district: keep no more than the first six characters.
-    return value[: min(6, max(len(value) - 1, 0))] + MASK * 4
+    for pattern in (_DISTRICT, _CITY):
+        match = pattern.match(value)
+        if match and len(match.group(1)) < len(value):
+            return match.group(1) + MASK * 4
+    # No recognisable district or city: keep at most the first three characters, never the whole text.
+    return value[: min(3, max(len(value) - 1, 0))] + MASK * 4
 
 
 MASKERS = {

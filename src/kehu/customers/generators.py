@@ -43,7 +43,8 @@ def make_resident_id(rng: random.Random, region: str | None = None, birth: date 
     region = region or rng.choice(list(REGIONS))
     birth = birth or date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
     body = region + birth.strftime("%Y%m%d") + f"{rng.randrange(0, 1000):03d}"
-    return body + ric.calc_check_digit(body)
+    # stdnum's ric.calc_check_digit expects the full 18 characters and ignores the last one.
+    return body + ric.calc_check_digit(body + "0")
 
 
 def make_mobile(rng: random.Random) -> str:
