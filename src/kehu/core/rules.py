@@ -125,7 +125,9 @@ def character_classes(password: str) -> int:
     classes += any(c.islower() for c in password)
     classes += any(c.isupper() for c in password)
     classes += any(c.isdigit() for c in password)
-    classes += any(not c.isalnum() for c in password)
+    # "Other" is whatever is none of the three above: CJK characters count as alphanumeric to Python,
+    # yet they are neither letters with case nor digits, so they belong here rather than nowhere.
+    classes += any(not (c.islower() or c.isupper() or c.isdigit()) for c in password)
     return classes
 
 
