@@ -41,10 +41,15 @@ def make_uscc(rng: random.Random, region: str | None = None) -> str:
 
 def make_resident_id(rng: random.Random, region: str | None = None, birth: date | None = None) -> str:
     region = region or rng.choice(list(REGIONS))
-    birth = birth or date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
-    body = region + birth.strftime("%Y%m%d") + f"{rng.randrange(0, 1000):03d}"
-    # stdnum's ric.calc_check_digit expects the full 18 characters and ignores the last one.
-    return body + ric.calc_check_digit(body + "0")
+    while True:
+        born = birth or date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
+        body = region + born.strftime("%Y%m%d") + f"{rng.randrange(0, 1000):03d}"
+        # stdnum's ric.calc_check_digit expects the full 18 characters and ignores the last one.
+        number = body + ric.calc_check_digit(body + "0")
+        # Some districts exist only since a given year (浦东新区 1992, 雁峰区 2001) and stdnum refuses an
+        # ID of someone born there earlier: draw another birth date (the first draw is kept when valid).
+        if birth is not None or ric.is_valid(number):
+            return number
 
 
 def make_mobile(rng: random.Random) -> str:
