@@ -363,6 +363,11 @@ def group_create(request, payload: GroupIn):
 
 @router.get("/groups/{group_id}", response=GroupOut)
 def group_detail(request, group_id: int):
+    from kehu.core.errors import PermissionDenied
+    from kehu.core.selectors import access_for
+
+    if not access_for(request.auth).has(Perm.CUSTOMER_VIEW):
+        raise PermissionDenied()
     group = selectors.groups_visible_to(request.auth).select_related("org_unit").filter(pk=group_id).first()
     if group is None:
         raise NotFound()

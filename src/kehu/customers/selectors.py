@@ -203,14 +203,14 @@ def inbox_for(user: User) -> dict[str, QuerySet]:
         if mine:
             # An application waits for me while one of my departments has not spoken in this round.
             pending_ids = []
-            for app in waiting.only("id", "round"):
+            for app_id, app_round in waiting.values_list("id", "round"):
                 spoken = set(AdmissionReview.objects.filter(
-                    application_id=app.id, round=app.round, stage=ReviewStage.DEPARTMENT
+                    application_id=app_id, round=app_round, stage=ReviewStage.DEPARTMENT
                 ).values_list("department", flat=True))
                 if mine - spoken:
-                    pending_ids.append(app.id)
+                    pending_ids.append(app_id)
                 else:
-                    done_ids.add(app.id)
+                    done_ids.add(app_id)
             box["opinion"] = apps.filter(pk__in=pending_ids)
         else:
             box["opinion"] = apps.none()

@@ -45,6 +45,13 @@ from kehu.customers.selectors import customer_get
 from kehu.customers.services._common import amount, text
 from kehu.customers.services.archive import _terminate_agreements
 
+RETURN_PERMISSION = {
+    "submitted": Perm.ADMISSION_SALES_CHECK,
+    "sales_checked": Perm.ADMISSION_OFFICE_REVIEW,
+    "office_reviewed": Perm.ADMISSION_OPINION,
+    "opinions_complete": Perm.ADMISSION_COMMITTEE,
+}
+
 QUESTIONNAIRE_FIELDS = {
     "main_products": 500,
     "annual_purchase_plan": 500,
@@ -350,6 +357,13 @@ def admission_return(*, actor: User, application_id: int, comment: str) -> Admis
     comment = text(comment, "comment", max_length=2000, required=True)
     if rules.next_status(application.status, "return") is None:
         raise InvalidTransition()
+    # Only the reviewer whose step it is sends it back: a committee member cannot return what the
+    # sales department has not yet checked.
+    stage_perm = RETURN_PERMISSION[application.status]
+    customer = application.customer
+    if actor is not None and not access_for(actor).reaches(stage_perm, org_path=customer.org_path,
+                                                           owner_id=customer.manager_id):
+        raise InvalidTransition(_("The application is not at your review step."))
     _transition(application, "return", actor=actor, note=comment)
     return application
 

@@ -571,6 +571,8 @@ def group_create(*, actor: User | None, code: str, name: str, org_code: str) -> 
 def group_add_member(
     *, actor: User | None, group_id: int, customer_id: int, relation: str, evidence: str = "", since: Any = None
 ) -> GroupMembership:
+    if actor is not None and not access_for(actor).has(Perm.GROUP_MANAGE):
+        raise PermissionDenied()
     group = CustomerGroup.objects.select_for_update().filter(pk=group_id).first()
     if group is None:
         raise NotFound()
