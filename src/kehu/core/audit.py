@@ -77,10 +77,29 @@ class Event:
 
     @classmethod
     def name_of(cls, code: int) -> str:
-        for key, value in vars(cls).items():
-            if value == code and key.isupper():
-                return key.lower()
+        for source in (cls, *_EXTRA_EVENTS):
+            for key, value in vars(source).items():
+                if value == code and key.isupper():
+                    return key.lower()
         return str(code)
+
+
+# Other apps keep their event codes in their own ``events.py`` (grading 3xxx, credit and exposure 4xxx,
+# accounts 5xxx, service 6xxx) and register the class here from their AppConfig.ready().
+_EXTRA_EVENTS: list[type] = []
+
+
+def register_events(events: type) -> None:
+    """Make an app's event-code class known, so its rows carry readable event names."""
+    taken = {v for k, v in vars(Event).items() if k.isupper()}
+    for source in _EXTRA_EVENTS:
+        taken |= {v for k, v in vars(source).items() if k.isupper()}
+    codes = {v for k, v in vars(events).items() if k.isupper()}
+    clash = codes & taken
+    if clash and events not in _EXTRA_EVENTS:
+        raise RuntimeError(f"audit event codes used twice: {sorted(clash)}")
+    if events not in _EXTRA_EVENTS:
+        _EXTRA_EVENTS.append(events)
 
 
 def _content(row: AuditEvent) -> dict[str, Any]:

@@ -71,6 +71,14 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", _("Customer-management committee member")
     AUDITOR = "auditor", _("Auditor")
     SYSADMIN = "sysadmin", _("System administrator")
+    # Bank credit (S5, S1): approvers hold authority by the level of their org unit; the risk office
+    # keeps the statistics and the regulatory report; finance enters capital bases and receivables.
+    CREDIT_APPROVER = "credit_approver", _("Credit approver")
+    RISK_OFFICER = "risk_officer", _("Risk-management officer")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    # Customer service (S3 Art.10-13, S8).
+    SERVICE_AGENT = "service_agent", _("Customer-service agent")
+    SERVICE_SUPERVISOR = "service_supervisor", _("Customer-service supervisor")
 
 
 class Department(models.TextChoices):

@@ -71,4 +71,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SYSADMIN: frozenset({Perm.ORG_MANAGE, Perm.USER_MANAGE, Perm.PARAM_MANAGE}),
 }
 
-ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+
+def register_permissions(role_permissions: dict[str, set[str] | frozenset[str]]) -> None:
+    """Add an app's permissions to roles. Apps call this from AppConfig.ready(), so each module keeps
+    its own table (``<app>/permissions.py``) and core does not import the apps above it."""
+    for role, perms in role_permissions.items():
+        ROLE_PERMISSIONS[role] = frozenset(ROLE_PERMISSIONS.get(role, frozenset()) | set(perms))
+
