@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "kehu.core",
     "kehu.customers",
+    "kehu.grading",
+    "kehu.trade",
+    "kehu.credit",
+    "kehu.exposure",
+    "kehu.service",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kehu.core.urls")),
     path("customers/", include("kehu.customers.urls")),
+    path("grading/", include("kehu.grading.urls")),
+    path("trade/", include("kehu.trade.urls")),
+    path("credit/", include("kehu.credit.urls")),
+    path("exposure/", include("kehu.exposure.urls")),
+    path("service/", include("kehu.service.urls")),
 ]

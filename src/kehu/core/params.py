@@ -75,6 +75,15 @@ REGISTRY: dict[str, ParamSpec] = {
 }
 
 
+def register_params(specs: list[ParamSpec]) -> None:
+    """Add an app's parameters (called from its AppConfig.ready()); a code may be registered once."""
+    for spec in specs:
+        existing = REGISTRY.get(spec.code)
+        if existing is not None and existing != spec:
+            raise RuntimeError(f"parameter {spec.code} registered twice with different specs")
+        REGISTRY[spec.code] = spec
+
+
 def get_param(code: str, *, on: date | None = None) -> Any:
     """Return the value in force for ``code`` on ``on`` (default: today in Asia/Shanghai)."""
     spec = REGISTRY[code]
