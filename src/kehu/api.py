@@ -104,6 +104,7 @@ def on_unexpected(request, exc):
 from kehu.core.api import router as core_router  # noqa: E402
 from kehu.credit.api import router as credit_router  # noqa: E402
 from kehu.customers.api import router as customers_router  # noqa: E402
+from kehu.customers.api_bulk import router as customers_bulk_router  # noqa: E402
 from kehu.exposure.api import router as exposure_router  # noqa: E402
 from kehu.grading.api import router as grading_router  # noqa: E402
 from kehu.service.api import router as service_router  # noqa: E402
@@ -111,6 +112,7 @@ from kehu.trade.api import router as trade_router  # noqa: E402
 
 api.add_router("", core_router)
 api.add_router("", customers_router)
+api.add_router("", customers_bulk_router)
 api.add_router("", grading_router)
 api.add_router("", trade_router)
 api.add_router("", credit_router)

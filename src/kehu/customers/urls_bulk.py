@@ -1,0 +1,2 @@
+app_name = "customers_bulk"
+urlpatterns: list = []
