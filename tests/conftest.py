@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from kehu.core import services as core_services
 from kehu.core.models import User
@@ -52,7 +53,7 @@ class World:
     def papers(self, customer: Customer, *, by: User | None = None) -> None:
         """File a valid business licence and a purchase/sales contract."""
         by = by or self.bj_cm
-        today = date.today()
+        today = timezone.localdate()
         if customer.is_entity:
             services.licence_add(actor=by, customer_id=customer.pk, kind="business_licence",
                                  number=customer.uscc, issuer="市场监督管理局",

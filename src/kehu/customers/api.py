@@ -15,7 +15,6 @@ from kehu.customers.models import AdmissionApplication, Customer, CustomerGroup
 from kehu.customers.schemas import (
     AdmissionDetail,
     AdmissionIn,
-    AdmissionOut,
     AdmissionPage,
     AdmissionPatch,
     AgreementIn,
