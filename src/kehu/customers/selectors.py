@@ -88,7 +88,9 @@ def customer_search(
         how = rules.classify_query(q)
         if how == "id_number":
             normal = rules.clean_resident_id(q) or q.upper()
-            queryset = queryset.filter(id_number_hash__in=keyring().blind_indexes(normal))
+            # Many real credit codes are 17 digits and a digit (Bank of China: 911000001000013428), so an
+            # ID-shaped query may also be a credit code.
+            queryset = queryset.filter(Q(id_number_hash__in=keyring().blind_indexes(normal)) | Q(uscc=q.upper()))
         elif how == "uscc":
             queryset = queryset.filter(Q(uscc__startswith=q.upper()) | Q(name__icontains=q))
         elif how == "pinyin":
