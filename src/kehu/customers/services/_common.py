@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from kehu.core.errors import InvalidInput
 
-MAX_AMOUNT = Decimal("1e17")
+# SQLite keeps a DecimalField as a double and Django reads it back with 15 significant digits, so with
+# 2 decimal places only amounts below 10^13 (ten trillion yuan) survive the round trip exactly.
+MAX_AMOUNT = Decimal("1e13")
 
 
 def text(value: Any, field: str, *, max_length: int, required: bool = False) -> str:
@@ -30,7 +32,7 @@ def text(value: Any, field: str, *, max_length: int, required: bool = False) -> 
 
 
 def amount(value: Any, field: str, *, required: bool = False) -> Decimal | None:
-    """Parse money: a Decimal or string with at most 2 decimal places, 0 <= value < 10^17. Never a float."""
+    """Parse money: a Decimal or string with at most 2 decimal places, 0 <= value < 10^13. Never a float."""
     if value is None or value == "":
         if required:
             raise InvalidInput(_("%(field)s is required.") % {"field": field}, field=field, code="required")
