@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.audit import Event, audit_record
-from kehu.core.crypto import keyring
+from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
 from kehu.core.models import OrgUnit, Role, User
 from kehu.core.params import get_param
@@ -446,8 +446,12 @@ def document_read(*, actor: User | None, document_id: int) -> tuple[Document, by
     if document is None:
         raise NotFound()
     customer_get(user=actor, customer_id=document.customer_id, perm=Perm.CUSTOMER_VIEW)
-    data = keyring().decrypt_bytes((_files_dir() / document.storage_name).read_bytes())
-    if hashlib.sha256(data).hexdigest() != document.sha256:
+    try:
+        data = keyring().decrypt_bytes((_files_dir() / document.storage_name).read_bytes())
+    except (DecryptionError, FileNotFoundError):
+        # A tampered or missing file is a domain error with a stable code, not a crash.
+        data = None
+    if data is None or hashlib.sha256(data).hexdigest() != document.sha256:
         raise InvalidInput(_("The stored file does not match its hash."), code="file_corrupt")
     audit_record(actor=actor, event_code=Event.DOCUMENT_DOWNLOADED, object_type="document", object_id=document.pk,
                  customer_id=document.customer_id)
