@@ -276,6 +276,12 @@ def test_an_entity_must_attest_that_the_business_is_within_its_licensed_scope(wo
     assert error.problems == ["Confirm that the business is within the licensed scope."]
     application = AdmissionApplication.objects.get(customer=customer)
     services.admission_update(actor=world.bj_cm, application_id=application.pk, scope_attested=True)
+    edited = last_audit(Event.ADMISSION_CREATED, object_id=str(application.pk), reason="edited")
+    assert (edited.customer_id, edited.actor_id) == (customer.pk, world.bj_cm.pk)
+    assert edited.old_values == {"questionnaire": {"main_products": "电解铜"},
+                                 "expected_annual_volume_amount": "1000000.00", "volume_justification": "",
+                                 "scope_attested": False}
+    assert edited.new_values == {**edited.old_values, "scope_attested": True}
     services.admission_submit(actor=world.bj_cm, application_id=application.pk)
     application.refresh_from_db()
     assert application.status == "submitted"
@@ -523,7 +529,7 @@ def test_the_quorum_is_a_parameter(world, at_committee):
 
     proposal = core_services.parameter_propose(code="admission.committee_quorum", value=3, effective_from=today(),
                                                actor=world.admin)
-    core_services.parameter_approve(parameter_id=proposal.pk, actor=world.hq_auditor)
+    core_services.parameter_approve(parameter_id=proposal.pk, actor=make_user("admin2", "HQ", ["sysadmin"]))
     for member in (world.hq_committee1, world.hq_committee2):
         services.admission_vote(actor=member, application_id=at_committee.pk, approve=True)
     at_committee.refresh_from_db()
