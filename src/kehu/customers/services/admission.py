@@ -196,7 +196,7 @@ def admission_update(
     application = _lock_application(application_id, actor, Perm.ADMISSION_SUBMIT)
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
         raise InvalidTransition(_("Only a draft or returned application can be edited."))
-    old = {"questionnaire": application.questionnaire}
+    old = _editable_view(application)
     if questionnaire is not None:
         application.questionnaire = _clean_questionnaire(questionnaire)
     if expected_annual_volume_amount is not None:
@@ -208,11 +208,17 @@ def admission_update(
         application.scope_attested = bool(scope_attested)
     application.save()
     audit_record(actor=actor, event_code=Event.ADMISSION_CREATED, object_type="admission", object_id=application.pk,
-                 customer_id=application.customer_id, old=old,
-                 new={"questionnaire": application.questionnaire,
-                      "expected_annual_volume_amount": str(application.expected_annual_volume_amount)},
-                 reason="edited")
+                 customer_id=application.customer_id, old=old, new=_editable_view(application), reason="edited")
     return application
+
+
+def _editable_view(application: AdmissionApplication) -> dict[str, Any]:
+    # Every field the submitter can edit, so the audit shows who changed the attestation or the volume.
+    volume = application.expected_annual_volume_amount
+    return {"questionnaire": application.questionnaire,
+            "expected_annual_volume_amount": str(volume) if volume is not None else None,
+            "volume_justification": application.volume_justification,
+            "scope_attested": application.scope_attested}
 
 
 @transaction.atomic
