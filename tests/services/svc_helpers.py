@@ -20,9 +20,12 @@ def last_audit(event_code: int, **filters) -> AuditEvent:
 
 
 def history(application) -> list[tuple[str, str]]:
-    return [(h.from_status, h.to_status) for h in AdmissionStatusChange.objects.filter(application=application)]
+    return [
+        (h.from_status, h.to_status) for h in AdmissionStatusChange.objects.filter(application=application)
+    ]
 
 
 def make_user(username: str, org: str, roles: list[str], **kw) -> User:
-    return core_services.user_create(username=username, org_code=org, roles=roles, password=PASSWORD, actor=None,
-                                     **kw)
+    return core_services.user_create(
+        username=username, org_code=org, roles=roles, password=PASSWORD, actor=None, **kw
+    )

@@ -24,7 +24,6 @@ from kehu.customers.models import (
     AdmissionApplication,
     AdmissionReview,
     AgreementStatus,
-    ApplicationStatus,
     CooperationAgreement,
     Customer,
     Licence,
@@ -43,8 +42,11 @@ def _refresh(*objects):
 
 
 def _open(world, customer, *, by=None, **kw):
-    values = {"scope_attested": True, "expected_annual_volume_amount": "1000000.00",
-              "questionnaire": {"main_products": "电解铜"}}
+    values = {
+        "scope_attested": True,
+        "expected_annual_volume_amount": "1000000.00",
+        "questionnaire": {"main_products": "电解铜"},
+    }
     values.update(kw)
     return services.admission_create(actor=by or world.bj_cm, customer_id=customer.pk, **values)
 
@@ -52,15 +54,30 @@ def _open(world, customer, *, by=None, **kw):
 def advance(world, application, to: str) -> AdmissionApplication:
     """Move a submitted application forward to ``to`` with the right reviewers."""
     steps = [
-        ("sales_checked", lambda: services.admission_sales_check(actor=world.bj_sales, application_id=application.pk)),
-        ("office_reviewed",
-         lambda: services.admission_office_review(actor=world.bj_office, application_id=application.pk)),
-        ("opinions_complete", lambda: [
-            services.admission_opinion(actor=world.bj_dept, application_id=application.pk, department=d,
-                                       opinion="approve") for d in DEPARTMENTS]),
-        ("qualified", lambda: [
-            services.admission_vote(actor=member, application_id=application.pk, approve=True)
-            for member in (world.hq_committee1, world.hq_committee2)]),
+        (
+            "sales_checked",
+            lambda: services.admission_sales_check(actor=world.bj_sales, application_id=application.pk),
+        ),
+        (
+            "office_reviewed",
+            lambda: services.admission_office_review(actor=world.bj_office, application_id=application.pk),
+        ),
+        (
+            "opinions_complete",
+            lambda: [
+                services.admission_opinion(
+                    actor=world.bj_dept, application_id=application.pk, department=d, opinion="approve"
+                )
+                for d in DEPARTMENTS
+            ],
+        ),
+        (
+            "qualified",
+            lambda: [
+                services.admission_vote(actor=member, application_id=application.pk, approve=True)
+                for member in (world.hq_committee1, world.hq_committee2)
+            ],
+        ),
     ]
     order = ["submitted"] + [status for status, _step in steps]
     application.refresh_from_db()
@@ -101,40 +118,59 @@ def test_an_enterprise_goes_from_draft_to_qualified_with_audit_and_history(world
     application = _open(world, customer)
     assert (application.status, application.round) == ("draft", 0)
     created = last_audit(Event.ADMISSION_CREATED, object_id=str(application.pk))
-    assert (created.object_type, created.customer_id, created.actor_id) == ("admission", customer.pk, world.bj_cm.pk)
+    assert (created.object_type, created.customer_id, created.actor_id) == (
+        "admission",
+        customer.pk,
+        world.bj_cm.pk,
+    )
     assert created.new_values == {"status": "draft"}
 
     services.admission_submit(actor=world.bj_cm, application_id=application.pk, note="首次提交")
     _refresh(application, customer)
-    assert (application.status, application.round, application.submitted_by_id) == ("submitted", 1, world.bj_cm.pk)
+    assert (application.status, application.round, application.submitted_by_id) == (
+        "submitted",
+        1,
+        world.bj_cm.pk,
+    )
     assert application.submitted_at is not None
     assert customer.admission_status == "in_review"
-    assert_step_audit(Event.ADMISSION_SUBMITTED, application, world.bj_cm, "draft", "submitted", reason="首次提交")
+    assert_step_audit(
+        Event.ADMISSION_SUBMITTED, application, world.bj_cm, "draft", "submitted", reason="首次提交"
+    )
 
     services.admission_sales_check(actor=world.bj_sales, application_id=application.pk, comment="资料齐全")
     application.refresh_from_db()
     assert application.status == "sales_checked"
-    assert_step_audit(Event.ADMISSION_SALES_CHECKED, application, world.bj_sales, "submitted", "sales_checked",
-                      reason="资料齐全")
+    assert_step_audit(
+        Event.ADMISSION_SALES_CHECKED,
+        application,
+        world.bj_sales,
+        "submitted",
+        "sales_checked",
+        reason="资料齐全",
+    )
 
     services.admission_office_review(actor=world.bj_office, application_id=application.pk)
     application.refresh_from_db()
     assert application.status == "office_reviewed"
-    assert_step_audit(Event.ADMISSION_OFFICE_REVIEWED, application, world.bj_office, "sales_checked",
-                      "office_reviewed")
+    assert_step_audit(
+        Event.ADMISSION_OFFICE_REVIEWED, application, world.bj_office, "sales_checked", "office_reviewed"
+    )
 
     for department in DEPARTMENTS:
         application.refresh_from_db()
         assert application.status == "office_reviewed"
-        services.admission_opinion(actor=world.bj_dept, application_id=application.pk, department=department,
-                                   opinion="approve")
+        services.admission_opinion(
+            actor=world.bj_dept, application_id=application.pk, department=department, opinion="approve"
+        )
         opinion = last_audit(Event.ADMISSION_OPINION, object_id=str(application.pk))
         assert opinion.new_values == {"department": department, "opinion": "approve", "round": 1}
         assert opinion.customer_id == customer.pk
     application.refresh_from_db()
     assert application.status == "opinions_complete"
-    assert_step_audit(Event.ADMISSION_OPINIONS_COMPLETE, application, world.bj_dept, "office_reviewed",
-                      "opinions_complete")
+    assert_step_audit(
+        Event.ADMISSION_OPINIONS_COMPLETE, application, world.bj_dept, "office_reviewed", "opinions_complete"
+    )
 
     services.admission_vote(actor=world.hq_committee1, application_id=application.pk, approve=True)
     _refresh(application, customer)
@@ -143,17 +179,28 @@ def test_an_enterprise_goes_from_draft_to_qualified_with_audit_and_history(world
     vote = last_audit(Event.ADMISSION_VOTE, object_id=str(application.pk))
     assert (vote.actor_id, vote.new_values) == (world.hq_committee1.pk, {"approve": True, "round": 1})
 
-    services.admission_vote(actor=world.hq_committee2, application_id=application.pk, approve=True, comment="同意")
+    services.admission_vote(
+        actor=world.hq_committee2, application_id=application.pk, approve=True, comment="同意"
+    )
     _refresh(application, customer)
     assert application.status == "qualified"
     assert application.decided_at is not None
     assert customer.admission_status == "qualified"
-    assert_step_audit(Event.ADMISSION_QUALIFIED, application, world.hq_committee2, "opinions_complete", "qualified",
-                      reason="同意")
+    assert_step_audit(
+        Event.ADMISSION_QUALIFIED,
+        application,
+        world.hq_committee2,
+        "opinions_complete",
+        "qualified",
+        reason="同意",
+    )
 
     assert history(application) == [
-        ("draft", "submitted"), ("submitted", "sales_checked"), ("sales_checked", "office_reviewed"),
-        ("office_reviewed", "opinions_complete"), ("opinions_complete", "qualified"),
+        ("draft", "submitted"),
+        ("submitted", "sales_checked"),
+        ("sales_checked", "office_reviewed"),
+        ("office_reviewed", "opinions_complete"),
+        ("opinions_complete", "qualified"),
     ]
     actors = list(application.history.values_list("actor__username", flat=True))
     assert actors == ["bj_cm", "bj_sales", "bj_office", "bj_dept", "hq_committee2"]
@@ -182,13 +229,18 @@ def _submit_blocked(world, customer, **kw) -> AdmissionBlocked:
 
 
 def _contract(world, customer, number="HT-1"):
-    services.contract_file(actor=world.bj_cm, customer_id=customer.pk, number=number,
-                           signed_on=today() - timedelta(days=5))
+    services.contract_file(
+        actor=world.bj_cm, customer_id=customer.pk, number=number, signed_on=today() - timedelta(days=5)
+    )
 
 
 def _licence(world, customer, **kw):
-    values = {"kind": "business_licence", "number": customer.uscc, "valid_from": today() - timedelta(days=800),
-              "valid_to": today() + timedelta(days=800)}
+    values = {
+        "kind": "business_licence",
+        "number": customer.uscc,
+        "valid_from": today() - timedelta(days=800),
+        "valid_to": today() + timedelta(days=800),
+    }
     values.update(kw)
     return services.licence_add(actor=world.bj_cm, customer_id=customer.pk, **values)
 
@@ -278,9 +330,12 @@ def test_an_entity_must_attest_that_the_business_is_within_its_licensed_scope(wo
     services.admission_update(actor=world.bj_cm, application_id=application.pk, scope_attested=True)
     edited = last_audit(Event.ADMISSION_CREATED, object_id=str(application.pk), reason="edited")
     assert (edited.customer_id, edited.actor_id) == (customer.pk, world.bj_cm.pk)
-    assert edited.old_values == {"questionnaire": {"main_products": "电解铜"},
-                                 "expected_annual_volume_amount": "1000000.00", "volume_justification": "",
-                                 "scope_attested": False}
+    assert edited.old_values == {
+        "questionnaire": {"main_products": "电解铜"},
+        "expected_annual_volume_amount": "1000000.00",
+        "volume_justification": "",
+        "scope_attested": False,
+    }
     assert edited.new_values == {**edited.old_values, "scope_attested": True}
     services.admission_submit(actor=world.bj_cm, application_id=application.pk)
     application.refresh_from_db()
@@ -293,8 +348,9 @@ def test_volume_above_ten_times_capital_needs_a_justification(world):
     error = _submit_blocked(world, customer, expected_annual_volume_amount="500000000.01")
     assert len(error.problems) == 1 and "exceeds 10 times the registered capital" in error.problems[0]
     application = AdmissionApplication.objects.get(customer=customer)
-    services.admission_update(actor=world.bj_cm, application_id=application.pk,
-                              volume_justification="集团统购，资金由母公司担保")
+    services.admission_update(
+        actor=world.bj_cm, application_id=application.pk, volume_justification="集团统购，资金由母公司担保"
+    )
     services.admission_submit(actor=world.bj_cm, application_id=application.pk)
     application.refresh_from_db()
     assert application.status == "submitted"
@@ -357,8 +413,12 @@ def test_questionnaire_refuses_unknown_fields(world):
 
 def test_nobody_reviews_or_approves_what_they_submitted_at_any_step(world):
     # One person holding every role may still not check their own submission.
-    everyone = make_user("bj_all", "BJ", ["customer_manager", "customer_office", "dept_reviewer", "committee"],
-                         department="finance")
+    everyone = make_user(
+        "bj_all",
+        "BJ",
+        ["customer_manager", "customer_office", "dept_reviewer", "committee"],
+        department="finance",
+    )
     customer = world.enterprise(by=everyone)
     world.papers(customer, by=everyone)
     application = world.submit(customer, by=everyone)
@@ -370,20 +430,35 @@ def test_nobody_reviews_or_approves_what_they_submitted_at_any_step(world):
         assert caught.value.code == "self_approval"
 
     refused(lambda: services.admission_sales_check(actor=everyone, application_id=application.pk))
-    refused(lambda: services.admission_return(actor=everyone, application_id=application.pk, comment="退回修改"))
+    refused(
+        lambda: services.admission_return(actor=everyone, application_id=application.pk, comment="退回修改")
+    )
     advance(world, application, "sales_checked")
     refused(lambda: services.admission_office_review(actor=everyone, application_id=application.pk))
     advance(world, application, "office_reviewed")
-    refused(lambda: services.admission_opinion(actor=everyone, application_id=application.pk, department="finance",
-                                               opinion="approve"))
+    refused(
+        lambda: services.admission_opinion(
+            actor=everyone, application_id=application.pk, department="finance", opinion="approve"
+        )
+    )
     advance(world, application, "opinions_complete")
     refused(lambda: services.admission_vote(actor=everyone, application_id=application.pk, approve=True))
-    refused(lambda: services.admission_vote(actor=everyone, application_id=application.pk, approve=False,
-                                            comment="不同意"))
+    refused(
+        lambda: services.admission_vote(
+            actor=everyone, application_id=application.pk, approve=False, comment="不同意"
+        )
+    )
     assert not AdmissionReview.objects.filter(application=application, reviewer=everyone).exists()
-    assert not AuditEvent.objects.filter(actor=everyone, event_code__in=[
-        Event.ADMISSION_SALES_CHECKED, Event.ADMISSION_OFFICE_REVIEWED, Event.ADMISSION_OPINION,
-        Event.ADMISSION_VOTE, Event.ADMISSION_RETURNED]).exists()
+    assert not AuditEvent.objects.filter(
+        actor=everyone,
+        event_code__in=[
+            Event.ADMISSION_SALES_CHECKED,
+            Event.ADMISSION_OFFICE_REVIEWED,
+            Event.ADMISSION_OPINION,
+            Event.ADMISSION_VOTE,
+            Event.ADMISSION_RETURNED,
+        ],
+    ).exists()
 
 
 # ---------------------------------------------------------------- department opinions
@@ -397,35 +472,46 @@ def at_opinions(world):
 
 def test_an_opinion_for_an_unknown_department_is_refused(world, at_opinions):
     with pytest.raises(InvalidInput) as caught:
-        services.admission_opinion(actor=world.bj_dept, application_id=at_opinions.pk, department="marketing",
-                                   opinion="approve")
+        services.admission_opinion(
+            actor=world.bj_dept, application_id=at_opinions.pk, department="marketing", opinion="approve"
+        )
     assert caught.value.field == "department"
 
 
 def test_a_reviewer_speaks_only_for_the_departments_they_hold(world, at_opinions):
     finance = make_user("bj_finance", "BJ", ["dept_reviewer"], department="finance")
     with pytest.raises(PermissionDenied):
-        services.admission_opinion(actor=finance, application_id=at_opinions.pk, department="production",
-                                   opinion="approve")
-    services.admission_opinion(actor=finance, application_id=at_opinions.pk, department="finance", opinion="approve")
+        services.admission_opinion(
+            actor=finance, application_id=at_opinions.pk, department="production", opinion="approve"
+        )
+    services.admission_opinion(
+        actor=finance, application_id=at_opinions.pk, department="finance", opinion="approve"
+    )
     review = AdmissionReview.objects.get(application=at_opinions, stage="department")
     assert (review.department, review.reviewer_id) == ("finance", finance.pk)
 
 
 def test_a_non_reviewer_cannot_give_an_opinion(world, at_opinions):
     with pytest.raises(PermissionDenied):
-        services.admission_opinion(actor=world.bj_office, application_id=at_opinions.pk, department="finance",
-                                   opinion="approve")
+        services.admission_opinion(
+            actor=world.bj_office, application_id=at_opinions.pk, department="finance", opinion="approve"
+        )
 
 
 def test_a_department_gives_one_opinion_per_round(world, at_opinions):
     finance = make_user("bj_finance", "BJ", ["dept_reviewer"], department="finance")
-    services.admission_opinion(actor=world.bj_dept, application_id=at_opinions.pk, department="finance",
-                               opinion="approve")
+    services.admission_opinion(
+        actor=world.bj_dept, application_id=at_opinions.pk, department="finance", opinion="approve"
+    )
     for reviewer in (world.bj_dept, finance):
         with pytest.raises(Conflict) as caught:
-            services.admission_opinion(actor=reviewer, application_id=at_opinions.pk, department="finance",
-                                       opinion="reject", comment="不同意")
+            services.admission_opinion(
+                actor=reviewer,
+                application_id=at_opinions.pk,
+                department="finance",
+                opinion="reject",
+                comment="不同意",
+            )
         assert caught.value.code == "already_recorded"
     assert AdmissionReview.objects.filter(application=at_opinions, department="finance").count() == 1
     assert len(audit_rows(Event.ADMISSION_OPINION, object_id=str(at_opinions.pk))) == 1
@@ -439,8 +525,13 @@ def test_opinions_complete_only_when_all_five_departments_have_spoken(world, at_
         assert at_opinions.status == "office_reviewed", f"complete after only {i} opinions"
         reviewer = finance if department == "finance" else world.bj_dept
         opinion, comment = ("conditional", "需补充担保") if department == "audit" else ("approve", "")
-        services.admission_opinion(actor=reviewer, application_id=at_opinions.pk, department=department,
-                                   opinion=opinion, comment=comment)
+        services.admission_opinion(
+            actor=reviewer,
+            application_id=at_opinions.pk,
+            department=department,
+            opinion=opinion,
+            comment=comment,
+        )
     at_opinions.refresh_from_db()
     assert at_opinions.status == "opinions_complete"
     assert history(at_opinions)[-1] == ("office_reviewed", "opinions_complete")
@@ -449,12 +540,18 @@ def test_opinions_complete_only_when_all_five_departments_have_spoken(world, at_
 def test_a_negative_or_conditional_opinion_needs_a_comment(world, at_opinions):
     for opinion in ("reject", "conditional"):
         with pytest.raises(InvalidInput) as caught:
-            services.admission_opinion(actor=world.bj_dept, application_id=at_opinions.pk, department="finance",
-                                       opinion=opinion, comment="  ")
+            services.admission_opinion(
+                actor=world.bj_dept,
+                application_id=at_opinions.pk,
+                department="finance",
+                opinion=opinion,
+                comment="  ",
+            )
         assert caught.value.code == "required"
     with pytest.raises(InvalidInput):
-        services.admission_opinion(actor=world.bj_dept, application_id=at_opinions.pk, department="finance",
-                                   opinion="maybe")
+        services.admission_opinion(
+            actor=world.bj_dept, application_id=at_opinions.pk, department="finance", opinion="maybe"
+        )
     assert not AdmissionReview.objects.filter(application=at_opinions, stage="department").exists()
 
 
@@ -480,19 +577,27 @@ def test_a_member_votes_once_per_round(world, at_committee):
 
 
 def test_quorum_of_rejections_rejects_the_customer(world, at_committee):
-    services.admission_vote(actor=world.hq_committee1, application_id=at_committee.pk, approve=False,
-                            comment="经营风险过高")
+    services.admission_vote(
+        actor=world.hq_committee1, application_id=at_committee.pk, approve=False, comment="经营风险过高"
+    )
     at_committee.refresh_from_db()
     assert at_committee.status == "opinions_complete"
-    services.admission_vote(actor=world.hq_committee3, application_id=at_committee.pk, approve=False,
-                            comment="资金实力不足")
+    services.admission_vote(
+        actor=world.hq_committee3, application_id=at_committee.pk, approve=False, comment="资金实力不足"
+    )
     at_committee.refresh_from_db()
     customer = at_committee.customer
     customer.refresh_from_db()
     assert at_committee.status == "rejected" and at_committee.decided_at is not None
     assert customer.admission_status == "rejected"
-    assert_step_audit(Event.ADMISSION_REJECTED, at_committee, world.hq_committee3, "opinions_complete", "rejected",
-                      reason="资金实力不足")
+    assert_step_audit(
+        Event.ADMISSION_REJECTED,
+        at_committee,
+        world.hq_committee3,
+        "opinions_complete",
+        "rejected",
+        reason="资金实力不足",
+    )
     with pytest.raises(CustomerNotTradable):
         services.customer_require_tradable(customer_id=customer.pk)
     # A rejected customer may apply again later, in a new application.
@@ -502,7 +607,9 @@ def test_quorum_of_rejections_rejects_the_customer(world, at_committee):
 
 def test_a_split_vote_waits_for_the_quorum(world, at_committee):
     services.admission_vote(actor=world.hq_committee1, application_id=at_committee.pk, approve=True)
-    services.admission_vote(actor=world.hq_committee2, application_id=at_committee.pk, approve=False, comment="反对")
+    services.admission_vote(
+        actor=world.hq_committee2, application_id=at_committee.pk, approve=False, comment="反对"
+    )
     at_committee.refresh_from_db()
     assert at_committee.status == "opinions_complete"
     services.admission_vote(actor=world.hq_committee3, application_id=at_committee.pk, approve=True)
@@ -527,8 +634,9 @@ def test_only_committee_members_vote(world, at_committee):
 def test_the_quorum_is_a_parameter(world, at_committee):
     from kehu.core import services as core_services
 
-    proposal = core_services.parameter_propose(code="admission.committee_quorum", value=3, effective_from=today(),
-                                               actor=world.admin)
+    proposal = core_services.parameter_propose(
+        code="admission.committee_quorum", value=3, effective_from=today(), actor=world.admin
+    )
     core_services.parameter_approve(parameter_id=proposal.pk, actor=make_user("admin2", "HQ", ["sysadmin"]))
     for member in (world.hq_committee1, world.hq_committee2):
         services.admission_vote(actor=member, application_id=at_committee.pk, approve=True)
@@ -561,10 +669,15 @@ def test_a_reviewer_returns_an_application_for_correction_and_it_is_resubmitted(
     assert application.status == "returned"
     assert customer.admission_status == "in_review"
     assert history(application)[-1] == (state, "returned")
-    assert_step_audit(Event.ADMISSION_RETURNED, application, returner, state, "returned", reason="请补充财务报表")
+    assert_step_audit(
+        Event.ADMISSION_RETURNED, application, returner, state, "returned", reason="请补充财务报表"
+    )
 
-    services.admission_update(actor=world.bj_cm, application_id=application.pk,
-                              questionnaire={"main_products": "电解铜", "remarks": "已补充财务报表"})
+    services.admission_update(
+        actor=world.bj_cm,
+        application_id=application.pk,
+        questionnaire={"main_products": "电解铜", "remarks": "已补充财务报表"},
+    )
     services.admission_submit(actor=world.bj_cm, application_id=application.pk)
     application.refresh_from_db()
     assert (application.status, application.round) == ("submitted", 2)
@@ -575,20 +688,23 @@ def test_a_reviewer_returns_an_application_for_correction_and_it_is_resubmitted(
 def test_old_department_opinions_do_not_count_after_a_return(world, at_opinions):
     first_four = DEPARTMENTS[:4]
     for department in first_four:
-        services.admission_opinion(actor=world.bj_dept, application_id=at_opinions.pk, department=department,
-                                   opinion="approve")
+        services.admission_opinion(
+            actor=world.bj_dept, application_id=at_opinions.pk, department=department, opinion="approve"
+        )
     services.admission_return(actor=world.bj_dept, application_id=at_opinions.pk, comment="安环资料缺失")
     services.admission_submit(actor=world.bj_cm, application_id=at_opinions.pk)
     advance(world, at_opinions, "office_reviewed")
     assert at_opinions.round == 2
     # The same departments speak again in the new round, and four are still not five.
     for department in first_four:
-        services.admission_opinion(actor=world.bj_dept, application_id=at_opinions.pk, department=department,
-                                   opinion="approve")
+        services.admission_opinion(
+            actor=world.bj_dept, application_id=at_opinions.pk, department=department, opinion="approve"
+        )
     at_opinions.refresh_from_db()
     assert at_opinions.status == "office_reviewed"
-    services.admission_opinion(actor=world.bj_dept, application_id=at_opinions.pk, department=DEPARTMENTS[4],
-                               opinion="approve")
+    services.admission_opinion(
+        actor=world.bj_dept, application_id=at_opinions.pk, department=DEPARTMENTS[4], opinion="approve"
+    )
     at_opinions.refresh_from_db()
     assert at_opinions.status == "opinions_complete"
 
@@ -624,17 +740,24 @@ def test_nothing_returns_a_draft_or_a_decided_application(world):
 def _calls(world, application_id):
     return {
         "submit": lambda: services.admission_submit(actor=world.bj_cm, application_id=application_id),
-        "sales_check": lambda: services.admission_sales_check(actor=world.bj_sales, application_id=application_id),
-        "office_review": lambda: services.admission_office_review(actor=world.bj_office,
-                                                                  application_id=application_id),
-        "opinion": lambda: services.admission_opinion(actor=world.bj_dept, application_id=application_id,
-                                                      department="finance", opinion="approve"),
-        "vote": lambda: services.admission_vote(actor=world.hq_committee3, application_id=application_id,
-                                                approve=True),
-        "reject": lambda: services.admission_sales_check(actor=world.bj_sales, application_id=application_id,
-                                                         approve=False, comment="不合格"),
-        "edit": lambda: services.admission_update(actor=world.bj_cm, application_id=application_id,
-                                                  scope_attested=True),
+        "sales_check": lambda: services.admission_sales_check(
+            actor=world.bj_sales, application_id=application_id
+        ),
+        "office_review": lambda: services.admission_office_review(
+            actor=world.bj_office, application_id=application_id
+        ),
+        "opinion": lambda: services.admission_opinion(
+            actor=world.bj_dept, application_id=application_id, department="finance", opinion="approve"
+        ),
+        "vote": lambda: services.admission_vote(
+            actor=world.hq_committee3, application_id=application_id, approve=True
+        ),
+        "reject": lambda: services.admission_sales_check(
+            actor=world.bj_sales, application_id=application_id, approve=False, comment="不合格"
+        ),
+        "edit": lambda: services.admission_update(
+            actor=world.bj_cm, application_id=application_id, scope_attested=True
+        ),
     }
 
 
@@ -670,12 +793,14 @@ def test_actions_outside_the_workflow_raise_invalid_transition(world, state):
 
 def test_sales_check_can_reject_an_application(world):
     customer, application = submitted_enterprise(world)
-    services.admission_sales_check(actor=world.bj_sales, application_id=application.pk, approve=False,
-                                   comment="虚假资料")
+    services.admission_sales_check(
+        actor=world.bj_sales, application_id=application.pk, approve=False, comment="虚假资料"
+    )
     _refresh(application, customer)
     assert (application.status, customer.admission_status) == ("rejected", "rejected")
-    assert_step_audit(Event.ADMISSION_REJECTED, application, world.bj_sales, "submitted", "rejected",
-                      reason="虚假资料")
+    assert_step_audit(
+        Event.ADMISSION_REJECTED, application, world.bj_sales, "submitted", "rejected", reason="虚假资料"
+    )
 
 
 def test_an_unknown_application_is_not_found(world):
@@ -700,8 +825,9 @@ def test_only_qualified_or_active_customers_are_tradable(world):
     services.agreement_sign(actor=world.bj_cm, customer_id=qualified.pk, number="XY-1", signed_on=today())
     services.customer_activate(actor=world.bj_cm, customer_id=qualified.pk)
     assert services.customer_require_tradable(customer_id=qualified.pk).admission_status == "active"
-    services.customer_terminate(actor=world.bj_office, customer_id=qualified.pk, reason="failed_evaluation",
-                                note="年度评价不合格")
+    services.customer_terminate(
+        actor=world.bj_office, customer_id=qualified.pk, reason="failed_evaluation", note="年度评价不合格"
+    )
     with pytest.raises(CustomerNotTradable):
         services.customer_require_tradable(customer_id=qualified.pk)
     with pytest.raises(NotFound):
@@ -714,7 +840,9 @@ def test_activation_needs_a_cooperation_agreement(world):
         services.customer_activate(actor=world.bj_cm, customer_id=customer.pk)
     customer.refresh_from_db()
     assert customer.admission_status == "qualified"
-    services.agreement_sign(actor=world.bj_cm, customer_id=customer.pk, number="XY-2026-01", signed_on=today())
+    services.agreement_sign(
+        actor=world.bj_cm, customer_id=customer.pk, number="XY-2026-01", signed_on=today()
+    )
     services.customer_activate(actor=world.bj_cm, customer_id=customer.pk)
     customer.refresh_from_db()
     assert customer.admission_status == "active"
@@ -735,7 +863,9 @@ def test_an_agreement_is_signed_only_with_a_qualified_customer(world):
 
 def _active_customer(world):
     customer = world.admit(world.enterprise())
-    agreement = services.agreement_sign(actor=world.bj_cm, customer_id=customer.pk, number="XY-9", signed_on=today())
+    agreement = services.agreement_sign(
+        actor=world.bj_cm, customer_id=customer.pk, number="XY-9", signed_on=today()
+    )
     services.customer_activate(actor=world.bj_cm, customer_id=customer.pk)
     customer.refresh_from_db()
     return customer, agreement
@@ -744,39 +874,51 @@ def _active_customer(world):
 def test_termination_takes_a_reason_code_and_ends_the_cooperation_agreement(world):
     customer, agreement = _active_customer(world)
     with pytest.raises(InvalidInput) as caught:
-        services.customer_terminate(actor=world.bj_office, customer_id=customer.pk, reason="dislike", note="不喜欢")
+        services.customer_terminate(
+            actor=world.bj_office, customer_id=customer.pk, reason="dislike", note="不喜欢"
+        )
     assert caught.value.field == "reason"
     with pytest.raises(InvalidInput):
-        services.customer_terminate(actor=world.bj_office, customer_id=customer.pk, reason="false_information",
-                                    note="")
+        services.customer_terminate(
+            actor=world.bj_office, customer_id=customer.pk, reason="false_information", note=""
+        )
     with pytest.raises(PermissionDenied):
-        services.customer_terminate(actor=world.bj_cm, customer_id=customer.pk, reason="false_information",
-                                    note="提供虚假信息")
+        services.customer_terminate(
+            actor=world.bj_cm, customer_id=customer.pk, reason="false_information", note="提供虚假信息"
+        )
     customer.refresh_from_db()
     assert customer.admission_status == "active"
 
-    services.customer_terminate(actor=world.bj_office, customer_id=customer.pk, reason="false_information",
-                                note="提供虚假营业执照")
+    services.customer_terminate(
+        actor=world.bj_office, customer_id=customer.pk, reason="false_information", note="提供虚假营业执照"
+    )
     customer.refresh_from_db()
     agreement.refresh_from_db()
     assert (customer.admission_status, customer.termination_reason) == ("terminated", "false_information")
     assert agreement.status == AgreementStatus.TERMINATED and agreement.terminated_at is not None
     assert agreement.termination_reason == "提供虚假营业执照"
     row = last_audit(Event.CUSTOMER_TERMINATED, object_id=str(customer.pk))
-    assert (row.customer_id, row.actor_id, row.reason) == (customer.pk, world.bj_office.pk, "提供虚假营业执照")
+    assert (row.customer_id, row.actor_id, row.reason) == (
+        customer.pk,
+        world.bj_office.pk,
+        "提供虚假营业执照",
+    )
     assert row.old_values == {"status": "active"}
     assert row.new_values == {"status": "terminated", "termination_reason": "false_information"}
     ended = last_audit(Event.AGREEMENT_TERMINATED, object_id=str(agreement.pk))
     assert (ended.object_type, ended.customer_id) == ("agreement", customer.pk)
     assert (ended.old_values, ended.new_values) == ({"status": "active"}, {"status": "terminated"})
     with pytest.raises(InvalidTransition):
-        services.customer_terminate(actor=world.bj_office, customer_id=customer.pk, reason="other", note="再次终止")
+        services.customer_terminate(
+            actor=world.bj_office, customer_id=customer.pk, reason="other", note="再次终止"
+        )
 
 
 def test_a_committee_member_may_terminate_a_qualified_customer(world):
     customer = world.admit(world.enterprise())
-    services.customer_terminate(actor=world.hq_committee1, customer_id=customer.pk, reason="grade_e_exit",
-                                note="评级为E级")
+    services.customer_terminate(
+        actor=world.hq_committee1, customer_id=customer.pk, reason="grade_e_exit", note="评级为E级"
+    )
     customer.refresh_from_db()
     assert customer.admission_status == "terminated"
 
@@ -784,7 +926,9 @@ def test_a_committee_member_may_terminate_a_qualified_customer(world):
 def test_a_prospect_cannot_be_terminated_or_exit(world):
     customer = world.enterprise()
     with pytest.raises(InvalidTransition):
-        services.customer_terminate(actor=world.bj_office, customer_id=customer.pk, reason="other", note="测试")
+        services.customer_terminate(
+            actor=world.bj_office, customer_id=customer.pk, reason="other", note="测试"
+        )
     with pytest.raises(InvalidTransition):
         services.customer_exit(actor=world.bj_cm, customer_id=customer.pk, note="客户退出")
 
@@ -799,8 +943,11 @@ def test_an_active_customer_exits_and_its_agreement_ends(world):
     assert customer.admission_status == "exited"
     assert agreement.status == AgreementStatus.TERMINATED
     row = last_audit(Event.CUSTOMER_EXITED, object_id=str(customer.pk))
-    assert (row.old_values, row.new_values["status"], row.reason) == ({"status": "active"}, "exited",
-                                                                       "客户主动退出合作")
+    assert (row.old_values, row.new_values["status"], row.reason) == (
+        {"status": "active"},
+        "exited",
+        "客户主动退出合作",
+    )
     with pytest.raises(CustomerNotTradable):
         services.customer_require_tradable(customer_id=customer.pk)
     assert Customer.objects.get(pk=customer.pk).admission_status == "exited"

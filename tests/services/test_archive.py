@@ -49,21 +49,35 @@ def raw_row(table: str, pk: int, *columns: str) -> tuple:
 
 @pytest.fixture
 def person(world):
-    return world.individual(name="张三丰", id_number=ID_NUMBER, phone=PHONE, address=ADDRESS,
-                            email="zhangsanfeng@example.com", occupation="教师")
+    return world.individual(
+        name="张三丰",
+        id_number=ID_NUMBER,
+        phone=PHONE,
+        address=ADDRESS,
+        email="zhangsanfeng@example.com",
+        occupation="教师",
+    )
 
 
 # ---------------------------------------------------------------- creating each kind
 
 
 def test_creating_an_enterprise_records_it_as_a_prospect_and_audits_it(world):
-    customer = world.enterprise(name="中国银行股份有限公司", uscc="911000001000013428",
-                                registered_capital_amount="29438779.12")
+    customer = world.enterprise(
+        name="中国银行股份有限公司", uscc="911000001000013428", registered_capital_amount="29438779.12"
+    )
     customer.refresh_from_db()
     assert customer.kind == "enterprise" and customer.admission_status == "prospect"
-    assert (customer.org_unit.code, customer.org_path, customer.manager_id) == ("BJ", "/HQ/BJ/", world.bj_cm.pk)
+    assert (customer.org_unit.code, customer.org_path, customer.manager_id) == (
+        "BJ",
+        "/HQ/BJ/",
+        world.bj_cm.pk,
+    )
     assert customer.registered_capital_amount == Decimal("29438779.12")
-    assert (customer.name_pinyin, customer.name_initials) == ("zhongguoyinhanggufenyouxiangongsi", "zgyhgfyxgs")
+    assert (customer.name_pinyin, customer.name_initials) == (
+        "zhongguoyinhanggufenyouxiangongsi",
+        "zgyhgfyxgs",
+    )
     row = last_audit(Event.CUSTOMER_CREATED, object_id=str(customer.pk))
     assert (row.object_type, row.customer_id, row.actor_id) == ("customer", customer.pk, world.bj_cm.pk)
     assert row.new_values["uscc"] == "911000001000013428"
@@ -84,7 +98,9 @@ def test_creating_an_individual_audits_personal_data_masked(world, person):
 
 def test_a_financial_institution_and_a_scattered_buyer_can_be_created(world):
     bank = world.enterprise(kind="financial_institution", name="北京某农村商业银行股份有限公司")
-    scattered = services.customer_create(actor=world.bj_cm, kind="scattered", name="散户李四", phone="010-12345678")
+    scattered = services.customer_create(
+        actor=world.bj_cm, kind="scattered", name="散户李四", phone="010-12345678"
+    )
     assert Customer.objects.get(pk=bank.pk).kind == "financial_institution"
     assert Customer.objects.get(pk=scattered.pk).uscc is None
     assert Customer.objects.get(pk=scattered.pk).phone == "010-12345678"
@@ -125,7 +141,12 @@ BAD_CREATE = [
     ({"registered_capital_amount": 1.5}, "enterprise", "registered_capital_amount", InvalidInput),  # float
     ({"registered_capital_amount": "1.005"}, "enterprise", "registered_capital_amount", InvalidInput),
     ({"registered_capital_amount": "-0.01"}, "enterprise", "registered_capital_amount", InvalidInput),
-    ({"registered_capital_amount": "10000000000000"}, "enterprise", "registered_capital_amount", InvalidInput),
+    (
+        {"registered_capital_amount": "10000000000000"},
+        "enterprise",
+        "registered_capital_amount",
+        InvalidInput,
+    ),
     ({"registered_capital_amount": "1e30"}, "enterprise", "registered_capital_amount", InvalidInput),
     ({"registered_capital_amount": "NaN"}, "enterprise", "registered_capital_amount", InvalidInput),
     ({"registered_capital_amount": "Infinity"}, "enterprise", "registered_capital_amount", InvalidInput),
@@ -141,8 +162,11 @@ BAD_CREATE = [
 ]
 
 
-@pytest.mark.parametrize(("values", "kind", "field", "error"), BAD_CREATE,
-                         ids=[f"{f}-{i}" for i, (_v, _k, f, _e) in enumerate(BAD_CREATE)])
+@pytest.mark.parametrize(
+    ("values", "kind", "field", "error"),
+    BAD_CREATE,
+    ids=[f"{f}-{i}" for i, (_v, _k, f, _e) in enumerate(BAD_CREATE)],
+)
 def test_bad_values_are_refused_and_nothing_is_written(world, values, kind, field, error):
     audit_before = AuditEvent.objects.count()
     with pytest.raises(error) as caught:
@@ -210,9 +234,14 @@ def test_an_update_cannot_take_another_customers_identifier(world, person):
 
 def test_personal_data_is_encrypted_in_the_database(world, person):
     id_number, phone, address, email, id_hash = raw_row(
-        "customers_customer", person.pk, "id_number", "phone", "address", "email", "id_number_hash")
-    for stored, clear in ((id_number, ID_NUMBER), (phone, PHONE), (address, ADDRESS),
-                          (email, "zhangsanfeng@example.com")):
+        "customers_customer", person.pk, "id_number", "phone", "address", "email", "id_number_hash"
+    )
+    for stored, clear in (
+        (id_number, ID_NUMBER),
+        (phone, PHONE),
+        (address, ADDRESS),
+        (email, "zhangsanfeng@example.com"),
+    ):
         assert stored.startswith("v1:")
         assert clear not in stored and clear[-4:] not in stored
     assert ID_NUMBER not in id_hash and len(id_hash) == 64
@@ -225,8 +254,14 @@ def test_personal_data_is_encrypted_in_the_database(world, person):
 
 def test_contact_phone_and_email_are_encrypted_and_audited_masked(world):
     company = world.enterprise()
-    contact = services.contact_add(actor=world.bj_cm, customer_id=company.pk, name="李经理", phone="13912345678",
-                                   email="li@example.com", is_primary=True)
+    contact = services.contact_add(
+        actor=world.bj_cm,
+        customer_id=company.pk,
+        name="李经理",
+        phone="13912345678",
+        email="li@example.com",
+        is_primary=True,
+    )
     phone, email = raw_row("customers_contact", contact.pk, "phone", "email")
     assert phone.startswith("v1:") and "13912345678" not in phone
     assert email.startswith("v1:") and "li@example.com" not in email
@@ -286,8 +321,9 @@ def test_presented_values_are_masked_for_individuals_only_where_personal(world, 
 
 def test_a_change_of_personal_data_is_logged_masked_and_asks_for_consent(world, person):
     new_phone = "13998765432"
-    services.customer_update(actor=world.bj_cm, customer_id=person.pk,
-                             changes={"phone": new_phone, "occupation": "工程师"})
+    services.customer_update(
+        actor=world.bj_cm, customer_id=person.pk, changes={"phone": new_phone, "occupation": "工程师"}
+    )
     person.refresh_from_db()
     assert (person.phone, person.occupation, person.version) == (new_phone, "工程师", 2)
 
@@ -311,10 +347,14 @@ def test_a_change_of_personal_data_is_logged_masked_and_asks_for_consent(world, 
 
 def test_the_audit_log_never_holds_a_clear_id_number_or_phone(world, person):
     new_id, new_phone = "110105198001010016", "13998765432"
-    services.customer_update(actor=world.bj_cm, customer_id=person.pk,
-                             changes={"id_number": new_id, "phone": new_phone, "address": "北京市海淀区中关村大街1号"})
-    services.customer_unmask(actor=world.bj_cm, customer_id=person.pk, fields=["id_number", "phone"],
-                             reason="客户来电核实身份")
+    services.customer_update(
+        actor=world.bj_cm,
+        customer_id=person.pk,
+        changes={"id_number": new_id, "phone": new_phone, "address": "北京市海淀区中关村大街1号"},
+    )
+    services.customer_unmask(
+        actor=world.bj_cm, customer_id=person.pk, fields=["id_number", "phone"], reason="客户来电核实身份"
+    )
     services.contact_add(actor=world.bj_cm, customer_id=person.pk, name="紧急联系人", phone="13700001111")
     text = all_audit_text()
     for secret in (ID_NUMBER, new_id, PHONE, new_phone, "13700001111", "中关村大街1号", "建国路88号"):
@@ -333,7 +373,9 @@ def test_a_change_of_other_data_asks_no_consent(world):
 
 def test_an_update_that_changes_nothing_writes_nothing(world, person):
     before = AuditEvent.objects.count()
-    services.customer_update(actor=world.bj_cm, customer_id=person.pk, changes={"phone": PHONE, "occupation": "教师"})
+    services.customer_update(
+        actor=world.bj_cm, customer_id=person.pk, changes={"phone": PHONE, "occupation": "教师"}
+    )
     person.refresh_from_db()
     assert person.version == 1
     assert AuditEvent.objects.count() == before
@@ -342,11 +384,14 @@ def test_an_update_that_changes_nothing_writes_nothing(world, person):
 
 def test_an_update_refuses_unknown_fields_and_stale_versions(world, person):
     with pytest.raises(InvalidInput) as caught:
-        services.customer_update(actor=world.bj_cm, customer_id=person.pk, changes={"admission_status": "qualified"})
+        services.customer_update(
+            actor=world.bj_cm, customer_id=person.pk, changes={"admission_status": "qualified"}
+        )
     assert caught.value.code == "unknown_field"
     with pytest.raises(Conflict) as caught:
-        services.customer_update(actor=world.bj_cm, customer_id=person.pk, changes={"occupation": "医生"},
-                                 expected_version=7)
+        services.customer_update(
+            actor=world.bj_cm, customer_id=person.pk, changes={"occupation": "医生"}, expected_version=7
+        )
     assert caught.value.code == "stale_version"
     with pytest.raises(InvalidIdentifier):
         services.customer_update(actor=world.bj_cm, customer_id=person.pk, changes={"id_number": "123"})
@@ -380,8 +425,14 @@ def test_the_customer_answers_a_consent_request_once(world, person):
 
 
 def test_unmasking_returns_clear_values_and_is_audited_with_its_reason(world, person):
-    values = services.customer_unmask(actor=world.bj_cm, customer_id=person.pk, fields=["id_number", "phone"],
-                                      reason="办理业务核实身份", ip="10.1.2.3", channel="web")
+    values = services.customer_unmask(
+        actor=world.bj_cm,
+        customer_id=person.pk,
+        fields=["id_number", "phone"],
+        reason="办理业务核实身份",
+        ip="10.1.2.3",
+        channel="web",
+    )
     assert values == {"id_number": ID_NUMBER, "phone": PHONE}
     row = last_audit(Event.CUSTOMER_UNMASKED, object_id=str(person.pk))
     assert (row.customer_id, row.actor_id, row.reason) == (person.pk, world.bj_cm.pk, "办理业务核实身份")
@@ -390,7 +441,9 @@ def test_unmasking_returns_clear_values_and_is_audited_with_its_reason(world, pe
 
 
 def test_unmasking_without_fields_returns_every_personal_field(world, person):
-    values = services.customer_unmask(actor=world.bj_office, customer_id=person.pk, fields=[], reason="年度复核")
+    values = services.customer_unmask(
+        actor=world.bj_office, customer_id=person.pk, fields=[], reason="年度复核"
+    )
     assert set(values) == {"name", "id_number", "phone", "email", "address"}
     assert values["name"] == "张三丰"
 
@@ -399,7 +452,9 @@ def test_unmasking_without_fields_returns_every_personal_field(world, person):
 def test_unmasking_needs_a_reason(world, person, reason):
     before = AuditEvent.objects.count()
     with pytest.raises(InvalidInput) as caught:
-        services.customer_unmask(actor=world.bj_cm, customer_id=person.pk, fields=["id_number"], reason=reason)
+        services.customer_unmask(
+            actor=world.bj_cm, customer_id=person.pk, fields=["id_number"], reason=reason
+        )
     assert caught.value.code == "reason_required"
     assert AuditEvent.objects.count() == before
 
@@ -407,10 +462,14 @@ def test_unmasking_needs_a_reason(world, person, reason):
 def test_unmasking_needs_the_permission(world, person):
     for user in (world.bj_auditor, world.hq_auditor, world.bj_dept, world.hq_committee1):
         with pytest.raises(PermissionDenied):
-            services.customer_unmask(actor=user, customer_id=person.pk, fields=["id_number"], reason="审计抽查需要")
+            services.customer_unmask(
+                actor=user, customer_id=person.pk, fields=["id_number"], reason="审计抽查需要"
+            )
     # The system administrator sees no customer data at all (separation of duties).
     with pytest.raises(PermissionDenied):
-        services.customer_unmask(actor=world.admin, customer_id=person.pk, fields=["id_number"], reason="运维需要")
+        services.customer_unmask(
+            actor=world.admin, customer_id=person.pk, fields=["id_number"], reason="运维需要"
+        )
     assert not audit_rows(Event.CUSTOMER_UNMASKED)
 
 
@@ -429,58 +488,101 @@ def sh(world):
     customer = world.enterprise(by=world.sh_cm, region="上海")
     world.papers(customer, by=world.sh_cm)
     application = world.submit(customer, by=world.sh_cm)
-    document = services.document_upload(actor=world.sh_cm, customer_id=customer.pk, kind="other", title="报表",
-                                        filename="a.pdf", content_type="application/pdf", data=b"%PDF-1.4 data")
-    contact = services.contact_add(actor=world.sh_cm, customer_id=customer.pk, name="赵六", phone="13611112222")
+    document = services.document_upload(
+        actor=world.sh_cm,
+        customer_id=customer.pk,
+        kind="other",
+        title="报表",
+        filename="a.pdf",
+        content_type="application/pdf",
+        data=b"%PDF-1.4 data",
+    )
+    contact = services.contact_add(
+        actor=world.sh_cm, customer_id=customer.pk, name="赵六", phone="13611112222"
+    )
     services.customer_update(actor=world.sh_cm, customer_id=customer.pk, changes={"phone": "13611113333"})
     group = services.group_create(actor=world.sh_office, code="G-SH", name="上海集团", org_code="SH")
-    services.group_add_member(actor=world.sh_office, group_id=group.pk, customer_id=customer.pk, relation="parent")
+    services.group_add_member(
+        actor=world.sh_office, group_id=group.pk, customer_id=customer.pk, relation="parent"
+    )
     consent = ConsentRecord.objects.get(customer=customer)
-    return {"customer": customer, "application": application, "document": document, "contact": contact,
-            "group": group, "consent": consent}
+    return {
+        "customer": customer,
+        "application": application,
+        "document": document,
+        "contact": contact,
+        "group": group,
+        "consent": consent,
+    }
 
 
 def _bj_calls(world, sh, bj_group_id, bj_customer_id):
     c, a = sh["customer"].pk, sh["application"].pk
     return {
         "customer_get": lambda: customer_get(user=world.bj_cm, customer_id=c),
-        "customer_update": lambda: services.customer_update(actor=world.bj_cm, customer_id=c,
-                                                            changes={"industry": "x"}),
-        "customer_unmask": lambda: services.customer_unmask(actor=world.bj_cm, customer_id=c, fields=["phone"],
-                                                            reason="核实身份信息"),
-        "consent_record": lambda: services.consent_record(actor=world.bj_cm, consent_id=sh["consent"].pk,
-                                                          status="confirmed"),
+        "customer_update": lambda: services.customer_update(
+            actor=world.bj_cm, customer_id=c, changes={"industry": "x"}
+        ),
+        "customer_unmask": lambda: services.customer_unmask(
+            actor=world.bj_cm, customer_id=c, fields=["phone"], reason="核实身份信息"
+        ),
+        "consent_record": lambda: services.consent_record(
+            actor=world.bj_cm, consent_id=sh["consent"].pk, status="confirmed"
+        ),
         "contact_add": lambda: services.contact_add(actor=world.bj_cm, customer_id=c, name="x"),
         "contact_remove": lambda: services.contact_remove(actor=world.bj_cm, contact_id=sh["contact"].pk),
-        "document_upload": lambda: services.document_upload(actor=world.bj_cm, customer_id=c, kind="other",
-                                                            title="t", filename="f", content_type="", data=b"x"),
+        "document_upload": lambda: services.document_upload(
+            actor=world.bj_cm,
+            customer_id=c,
+            kind="other",
+            title="t",
+            filename="f",
+            content_type="",
+            data=b"x",
+        ),
         "document_read": lambda: services.document_read(actor=world.bj_cm, document_id=sh["document"].pk),
-        "licence_add": lambda: services.licence_add(actor=world.bj_cm, customer_id=c, kind="other", number="1"),
-        "contract_file": lambda: services.contract_file(actor=world.bj_cm, customer_id=c, number="X",
-                                                        signed_on=today()),
-        "agreement_sign": lambda: services.agreement_sign(actor=world.bj_cm, customer_id=c, number="X",
-                                                          signed_on=today()),
-        "group_add_member": lambda: services.group_add_member(actor=world.bj_office, group_id=bj_group_id,
-                                                              customer_id=c, relation="parent"),
+        "licence_add": lambda: services.licence_add(
+            actor=world.bj_cm, customer_id=c, kind="other", number="1"
+        ),
+        "contract_file": lambda: services.contract_file(
+            actor=world.bj_cm, customer_id=c, number="X", signed_on=today()
+        ),
+        "agreement_sign": lambda: services.agreement_sign(
+            actor=world.bj_cm, customer_id=c, number="X", signed_on=today()
+        ),
+        "group_add_member": lambda: services.group_add_member(
+            actor=world.bj_office, group_id=bj_group_id, customer_id=c, relation="parent"
+        ),
         "group_add_member_to_sh_group": lambda: services.group_add_member(
-            actor=world.bj_office, group_id=sh["group"].pk, customer_id=bj_customer_id, relation="parent"),
-        "group_remove_member": lambda: services.group_remove_member(actor=world.bj_office, group_id=sh["group"].pk,
-                                                                    customer_id=c),
+            actor=world.bj_office, group_id=sh["group"].pk, customer_id=bj_customer_id, relation="parent"
+        ),
+        "group_remove_member": lambda: services.group_remove_member(
+            actor=world.bj_office, group_id=sh["group"].pk, customer_id=c
+        ),
         "admission_create": lambda: services.admission_create(actor=world.bj_cm, customer_id=c),
-        "admission_update": lambda: services.admission_update(actor=world.bj_cm, application_id=a,
-                                                              scope_attested=True),
+        "admission_update": lambda: services.admission_update(
+            actor=world.bj_cm, application_id=a, scope_attested=True
+        ),
         "admission_submit": lambda: services.admission_submit(actor=world.bj_cm, application_id=a),
-        "admission_sales_check": lambda: services.admission_sales_check(actor=world.bj_sales, application_id=a),
-        "admission_office_review": lambda: services.admission_office_review(actor=world.bj_office,
-                                                                            application_id=a),
-        "admission_opinion": lambda: services.admission_opinion(actor=world.bj_dept, application_id=a,
-                                                                department="finance", opinion="approve"),
-        "admission_vote": lambda: services.admission_vote(actor=world.bj_office, application_id=a, approve=True),
-        "admission_return": lambda: services.admission_return(actor=world.bj_sales, application_id=a,
-                                                              comment="退回"),
+        "admission_sales_check": lambda: services.admission_sales_check(
+            actor=world.bj_sales, application_id=a
+        ),
+        "admission_office_review": lambda: services.admission_office_review(
+            actor=world.bj_office, application_id=a
+        ),
+        "admission_opinion": lambda: services.admission_opinion(
+            actor=world.bj_dept, application_id=a, department="finance", opinion="approve"
+        ),
+        "admission_vote": lambda: services.admission_vote(
+            actor=world.bj_office, application_id=a, approve=True
+        ),
+        "admission_return": lambda: services.admission_return(
+            actor=world.bj_sales, application_id=a, comment="退回"
+        ),
         "customer_activate": lambda: services.customer_activate(actor=world.bj_cm, customer_id=c),
-        "customer_terminate": lambda: services.customer_terminate(actor=world.bj_office, customer_id=c,
-                                                                  reason="other", note="终止"),
+        "customer_terminate": lambda: services.customer_terminate(
+            actor=world.bj_office, customer_id=c, reason="other", note="终止"
+        ),
         "customer_exit": lambda: services.customer_exit(actor=world.bj_cm, customer_id=c, note="退出"),
     }
 
@@ -526,7 +628,9 @@ def test_an_own_customers_only_manager_sees_only_customers_assigned_to_them(worl
     # The branch manager above still sees the sub-branch's customers.
     assert set(customers_visible_to(world.bj_cm)) == {mine, colleague, branch}
     # Reassigning the customer to them brings it into view.
-    services.customer_update(actor=world.bj_cm, customer_id=colleague.pk, changes={"manager_id": world.bj01_cm.pk})
+    services.customer_update(
+        actor=world.bj_cm, customer_id=colleague.pk, changes={"manager_id": world.bj01_cm.pk}
+    )
     assert set(customers_visible_to(world.bj01_cm)) == {mine, colleague}
 
 
@@ -550,8 +654,15 @@ def test_a_user_in_scope_without_the_permission_is_refused(world, person):
     with pytest.raises(PermissionDenied):
         services.customer_update(actor=world.bj_auditor, customer_id=person.pk, changes={"occupation": "x"})
     with pytest.raises(PermissionDenied):
-        services.document_upload(actor=world.bj_dept, customer_id=person.pk, kind="other", title="t",
-                                 filename="f.txt", content_type="text/plain", data=b"x")
+        services.document_upload(
+            actor=world.bj_dept,
+            customer_id=person.pk,
+            kind="other",
+            title="t",
+            filename="f.txt",
+            content_type="text/plain",
+            data=b"x",
+        )
 
 
 # ---------------------------------------------------------------- documents
@@ -559,15 +670,25 @@ def test_a_user_in_scope_without_the_permission_is_refused(world, person):
 
 def test_an_uploaded_document_is_stored_encrypted_and_read_back_with_an_audit_row(world, person):
     data = "身份证复印件 ID 11010519491231002X".encode() * 50
-    document = services.document_upload(actor=world.bj_cm, customer_id=person.pk, kind="identity",
-                                        title="身份证复印件", filename="../../etc/id card.jpg",
-                                        content_type="image/jpeg", data=data)
+    document = services.document_upload(
+        actor=world.bj_cm,
+        customer_id=person.pk,
+        kind="identity",
+        title="身份证复印件",
+        filename="../../etc/id card.jpg",
+        content_type="image/jpeg",
+        data=data,
+    )
     stored = (settings.KEHU_FILES_DIR / document.storage_name).read_bytes()
     assert stored.startswith(b"KEHU1")
     assert data not in stored and b"11010519491231002X" not in stored
     assert "/" not in document.filename and document.size == len(data)
     up = last_audit(Event.DOCUMENT_UPLOADED, object_id=str(document.pk))
-    assert (up.customer_id, up.new_values["size"], up.new_values["kind"]) == (person.pk, len(data), "identity")
+    assert (up.customer_id, up.new_values["size"], up.new_values["kind"]) == (
+        person.pk,
+        len(data),
+        "identity",
+    )
 
     read_doc, read_data = services.document_read(actor=world.bj_auditor, document_id=document.pk)
     assert read_data == data and read_doc.pk == document.pk
@@ -576,8 +697,15 @@ def test_an_uploaded_document_is_stored_encrypted_and_read_back_with_an_audit_ro
 
 
 def test_a_tampered_document_is_detected(world, person):
-    document = services.document_upload(actor=world.bj_cm, customer_id=person.pk, kind="other", title="合同",
-                                        filename="c.pdf", content_type="application/pdf", data=b"%PDF original")
+    document = services.document_upload(
+        actor=world.bj_cm,
+        customer_id=person.pk,
+        kind="other",
+        title="合同",
+        filename="c.pdf",
+        content_type="application/pdf",
+        data=b"%PDF original",
+    )
     path = settings.KEHU_FILES_DIR / document.storage_name
     blob = bytearray(path.read_bytes())
     blob[-1] ^= 0x01
@@ -589,10 +717,24 @@ def test_a_tampered_document_is_detected(world, person):
 
 
 def test_a_document_swapped_for_another_valid_file_is_detected(world, person):
-    first = services.document_upload(actor=world.bj_cm, customer_id=person.pk, kind="other", title="甲",
-                                     filename="a.txt", content_type="text/plain", data=b"first file")
-    second = services.document_upload(actor=world.bj_cm, customer_id=person.pk, kind="other", title="乙",
-                                      filename="b.txt", content_type="text/plain", data=b"second file")
+    first = services.document_upload(
+        actor=world.bj_cm,
+        customer_id=person.pk,
+        kind="other",
+        title="甲",
+        filename="a.txt",
+        content_type="text/plain",
+        data=b"first file",
+    )
+    second = services.document_upload(
+        actor=world.bj_cm,
+        customer_id=person.pk,
+        kind="other",
+        title="乙",
+        filename="b.txt",
+        content_type="text/plain",
+        data=b"second file",
+    )
     files = settings.KEHU_FILES_DIR
     (files / first.storage_name).write_bytes((files / second.storage_name).read_bytes())
     with pytest.raises(InvalidInput) as caught:
@@ -601,8 +743,15 @@ def test_a_document_swapped_for_another_valid_file_is_detected(world, person):
 
 
 def test_a_missing_document_file_is_reported_not_crashed(world, person):
-    document = services.document_upload(actor=world.bj_cm, customer_id=person.pk, kind="other", title="丙",
-                                        filename="c.txt", content_type="text/plain", data=b"third file")
+    document = services.document_upload(
+        actor=world.bj_cm,
+        customer_id=person.pk,
+        kind="other",
+        title="丙",
+        filename="c.txt",
+        content_type="text/plain",
+        data=b"third file",
+    )
     (settings.KEHU_FILES_DIR / document.storage_name).unlink()
     with pytest.raises(InvalidInput) as caught:
         services.document_read(actor=world.bj_cm, document_id=document.pk)
@@ -612,11 +761,25 @@ def test_a_missing_document_file_is_reported_not_crashed(world, person):
 def test_an_empty_or_oversized_upload_is_refused(world, person, settings):
     settings.KEHU_MAX_UPLOAD_BYTES = 1024
     with pytest.raises(InvalidInput):
-        services.document_upload(actor=world.bj_cm, customer_id=person.pk, kind="other", title="t", filename="f",
-                                 content_type="", data=b"")
+        services.document_upload(
+            actor=world.bj_cm,
+            customer_id=person.pk,
+            kind="other",
+            title="t",
+            filename="f",
+            content_type="",
+            data=b"",
+        )
     with pytest.raises(InvalidInput) as caught:
-        services.document_upload(actor=world.bj_cm, customer_id=person.pk, kind="other", title="t", filename="f",
-                                 content_type="", data=b"x" * 1025)
+        services.document_upload(
+            actor=world.bj_cm,
+            customer_id=person.pk,
+            kind="other",
+            title="t",
+            filename="f",
+            content_type="",
+            data=b"x" * 1025,
+        )
     assert caught.value.code == "too_large"
     assert not Document.objects.exists()
 
@@ -627,34 +790,68 @@ def test_an_empty_or_oversized_upload_is_refused(world, person, settings):
 def test_a_licence_cannot_end_before_it_starts_and_dates_must_be_dates(world):
     company = world.enterprise()
     with pytest.raises(InvalidInput) as caught:
-        services.licence_add(actor=world.bj_cm, customer_id=company.pk, kind="business_licence", number="1",
-                             valid_from=today(), valid_to=today() - timedelta(days=1))
+        services.licence_add(
+            actor=world.bj_cm,
+            customer_id=company.pk,
+            kind="business_licence",
+            number="1",
+            valid_from=today(),
+            valid_to=today() - timedelta(days=1),
+        )
     assert caught.value.field == "valid_to"
     with pytest.raises(InvalidInput):
-        services.licence_add(actor=world.bj_cm, customer_id=company.pk, kind="business_licence", number="1",
-                             valid_to="2026-02-30")
+        services.licence_add(
+            actor=world.bj_cm,
+            customer_id=company.pk,
+            kind="business_licence",
+            number="1",
+            valid_to="2026-02-30",
+        )
     with pytest.raises(InvalidInput):
         services.licence_add(actor=world.bj_cm, customer_id=company.pk, kind="driving_licence", number="1")
-    licence = services.licence_add(actor=world.bj_cm, customer_id=company.pk, kind="safety_permit",
-                                   number="(京)WH安许证字[2026]001", valid_to="2029-12-31", annual_report_ok=False)
+    licence = services.licence_add(
+        actor=world.bj_cm,
+        customer_id=company.pk,
+        kind="safety_permit",
+        number="(京)WH安许证字[2026]001",
+        valid_to="2029-12-31",
+        annual_report_ok=False,
+    )
     row = last_audit(Event.LICENCE_ADDED, object_id=str(licence.pk))
     assert row.customer_id == company.pk
-    assert row.new_values == {"kind": "safety_permit", "number": "(京)WH安许证字[2026]001", "valid_from": "None",
-                              "valid_to": "2029-12-31", "annual_report_ok": False}
+    assert row.new_values == {
+        "kind": "safety_permit",
+        "number": "(京)WH安许证字[2026]001",
+        "valid_from": "None",
+        "valid_to": "2029-12-31",
+        "annual_report_ok": False,
+    }
 
 
 def test_a_contract_number_is_filed_once_per_customer_and_amounts_are_decimal(world):
     company = world.enterprise()
-    contract = services.contract_file(actor=world.bj_cm, customer_id=company.pk, number="HT-2026-001",
-                                      signed_on="2026-01-05", amount_value="1200000.50")
+    contract = services.contract_file(
+        actor=world.bj_cm,
+        customer_id=company.pk,
+        number="HT-2026-001",
+        signed_on="2026-01-05",
+        amount_value="1200000.50",
+    )
     assert contract.amount == Decimal("1200000.50")
     row = last_audit(Event.CONTRACT_FILED, object_id=str(contract.pk))
     assert (row.customer_id, row.new_values["amount"]) == (company.pk, "1200000.50")
     with pytest.raises(Conflict):
-        services.contract_file(actor=world.bj_cm, customer_id=company.pk, number="HT-2026-001", signed_on=today())
+        services.contract_file(
+            actor=world.bj_cm, customer_id=company.pk, number="HT-2026-001", signed_on=today()
+        )
     with pytest.raises(InvalidInput):
-        services.contract_file(actor=world.bj_cm, customer_id=company.pk, number="HT-2", signed_on=today(),
-                               amount_value=1200000.5)
+        services.contract_file(
+            actor=world.bj_cm,
+            customer_id=company.pk,
+            number="HT-2",
+            signed_on=today(),
+            amount_value=1200000.5,
+        )
     with pytest.raises(InvalidInput):
         services.contract_file(actor=world.bj_cm, customer_id=company.pk, number="HT-3", signed_on=None)
 
@@ -666,22 +863,30 @@ def test_a_customer_belongs_to_one_group_at_a_time(world):
     first, second = world.enterprise(), world.enterprise()
     group_a = services.group_create(actor=world.bj_office, code="G-A", name="华鑫集团", org_code="BJ")
     group_b = services.group_create(actor=world.bj_office, code="G-B", name="金源集团", org_code="BJ")
-    membership = services.group_add_member(actor=world.bj_office, group_id=group_a.pk, customer_id=first.pk,
-                                           relation="parent", evidence="股权结构图")
-    services.group_add_member(actor=world.bj_office, group_id=group_a.pk, customer_id=second.pk,
-                              relation="subsidiary")
+    membership = services.group_add_member(
+        actor=world.bj_office,
+        group_id=group_a.pk,
+        customer_id=first.pk,
+        relation="parent",
+        evidence="股权结构图",
+    )
+    services.group_add_member(
+        actor=world.bj_office, group_id=group_a.pk, customer_id=second.pk, relation="subsidiary"
+    )
     assert membership.relation == "parent"
     with pytest.raises(Conflict) as caught:
-        services.group_add_member(actor=world.bj_office, group_id=group_b.pk, customer_id=first.pk,
-                                  relation="common_control")
+        services.group_add_member(
+            actor=world.bj_office, group_id=group_b.pk, customer_id=first.pk, relation="common_control"
+        )
     assert caught.value.code == "already_in_group"
     row = last_audit(Event.GROUP_MEMBER_ADDED, customer_id=first.pk)
     assert (row.object_id, row.new_values["relation"]) == (str(group_a.pk), "parent")
 
     services.group_remove_member(actor=world.bj_office, group_id=group_a.pk, customer_id=first.pk)
     assert last_audit(Event.GROUP_MEMBER_REMOVED, customer_id=first.pk).old_values == {"relation": "parent"}
-    services.group_add_member(actor=world.bj_office, group_id=group_b.pk, customer_id=first.pk,
-                              relation="common_control")
+    services.group_add_member(
+        actor=world.bj_office, group_id=group_b.pk, customer_id=first.pk, relation="common_control"
+    )
     assert GroupMembership.objects.get(customer=first).group_id == group_b.pk
 
 
@@ -691,10 +896,13 @@ def test_group_codes_relations_and_permissions_are_checked(world):
     with pytest.raises(Conflict):
         services.group_create(actor=world.bj_office, code="G-A", name="重复", org_code="BJ")
     with pytest.raises(InvalidInput):
-        services.group_add_member(actor=world.bj_office, group_id=group.pk, customer_id=company.pk,
-                                  relation="friend")
+        services.group_add_member(
+            actor=world.bj_office, group_id=group.pk, customer_id=company.pk, relation="friend"
+        )
     with pytest.raises(PermissionDenied):
-        services.group_add_member(actor=world.bj_cm, group_id=group.pk, customer_id=company.pk, relation="parent")
+        services.group_add_member(
+            actor=world.bj_cm, group_id=group.pk, customer_id=company.pk, relation="parent"
+        )
     with pytest.raises(PermissionDenied):
         services.group_create(actor=world.bj_office, code="G-SH", name="上海", org_code="SH")
     assert not GroupMembership.objects.exists()

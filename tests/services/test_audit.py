@@ -11,8 +11,23 @@ from kehu.core.audit import Event, audit_record, verify_chain
 from kehu.core.models import AuditChainHead, AuditEvent
 
 TABLE = AuditEvent._meta.db_table
-CONTENT_COLUMNS = ["ts", "actor_id", "actor_name", "event_code", "event", "object_type", "object_id", "customer_id",
-                   "old_values", "new_values", "reason", "ip", "channel", "prev_hash", "row_hash"]
+CONTENT_COLUMNS = [
+    "ts",
+    "actor_id",
+    "actor_name",
+    "event_code",
+    "event",
+    "object_type",
+    "object_id",
+    "customer_id",
+    "old_values",
+    "new_values",
+    "reason",
+    "ip",
+    "channel",
+    "prev_hash",
+    "row_hash",
+]
 
 
 def sql(statement: str, params=()) -> None:
@@ -37,7 +52,9 @@ def chain(world):
     customer = world.admit(world.enterprise())
     person = world.individual()
     services.customer_update(actor=world.bj_cm, customer_id=person.pk, changes={"phone": "13911112222"})
-    services.customer_unmask(actor=world.bj_cm, customer_id=person.pk, fields=["phone"], reason="核实电话号码")
+    services.customer_unmask(
+        actor=world.bj_cm, customer_id=person.pk, fields=["phone"], reason="核实电话号码"
+    )
     ids = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
     assert len(ids) > 30
     return {"customer": customer, "ids": ids}
@@ -54,13 +71,22 @@ def test_the_chain_of_a_real_history_verifies(chain):
 
 def test_editing_the_new_values_of_a_row_is_detected(chain):
     target = AuditEvent.objects.filter(event_code=Event.ADMISSION_QUALIFIED).get()
-    sql(f"UPDATE {TABLE} SET new_values = {json_param()} WHERE id = %s",
-        [json.dumps({"status": "rejected", "round": 1}), target.pk])
+    sql(
+        f"UPDATE {TABLE} SET new_values = {json_param()} WHERE id = %s",
+        [json.dumps({"status": "rejected", "round": 1}), target.pk],
+    )
     assert problems() == [(target.pk, "edited")]
 
 
-@pytest.mark.parametrize(("column", "value"), [("reason", "无"), ("actor_name", "someone_else"),
-                                                ("customer_id", 999999), ("event_code", Event.LOGIN_OK)])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("reason", "无"),
+        ("actor_name", "someone_else"),
+        ("customer_id", 999999),
+        ("event_code", Event.LOGIN_OK),
+    ],
+)
 def test_editing_any_field_of_a_row_is_detected(chain, column, value):
     target = chain["ids"][len(chain["ids"]) // 2]
     sql(f"UPDATE {TABLE} SET {column} = %s WHERE id = %s", [value, target])
@@ -81,8 +107,10 @@ def test_an_edited_row_whose_own_hash_is_recomputed_still_breaks_the_link(chain)
     target_id = chain["ids"][10]
     sql(f"UPDATE {TABLE} SET reason = %s WHERE id = %s", ["篡改", target_id])
     forged = AuditEvent.objects.get(pk=target_id)
-    sql(f"UPDATE {TABLE} SET row_hash = %s WHERE id = %s", [audit_row_hash(forged.prev_hash, _content(forged)),
-                                                           target_id])
+    sql(
+        f"UPDATE {TABLE} SET row_hash = %s WHERE id = %s",
+        [audit_row_hash(forged.prev_hash, _content(forged)), target_id],
+    )
     assert problems() == [(chain["ids"][11], "broken_link")]
 
 
@@ -103,7 +131,9 @@ def test_swapping_two_rows_is_detected(chain):
         row_a = cursor.fetchone()
         cursor.execute(f"SELECT {cols} FROM {TABLE} WHERE id = %s", [second])
         row_b = cursor.fetchone()
-    assignments = ", ".join(f"{c} = {json_param() if c.endswith('_values') else '%s'}" for c in CONTENT_COLUMNS)
+    assignments = ", ".join(
+        f"{c} = {json_param() if c.endswith('_values') else '%s'}" for c in CONTENT_COLUMNS
+    )
 
     def as_param(column, value):
         if column.endswith("_values") and value is not None and not isinstance(value, str):
@@ -111,8 +141,10 @@ def test_swapping_two_rows_is_detected(chain):
         return value
 
     for target, values in ((first, row_b), (second, row_a)):
-        sql(f"UPDATE {TABLE} SET {assignments} WHERE id = %s",
-            [as_param(c, v) for c, v in zip(CONTENT_COLUMNS, values, strict=True)] + [target])
+        sql(
+            f"UPDATE {TABLE} SET {assignments} WHERE id = %s",
+            [as_param(c, v) for c, v in zip(CONTENT_COLUMNS, values, strict=True)] + [target],
+        )
     assert AuditEvent.objects.get(pk=first).event_code == row_b[CONTENT_COLUMNS.index("event_code")]
     found = problems()
     assert found, "a reordering went unnoticed"

@@ -29,8 +29,9 @@ def state(user: User) -> tuple[int, bool]:
 
 def approve_param(world, code, value, effective_from=None):
     checker = User.objects.filter(username="admin2").first() or make_user("admin2", "HQ", ["sysadmin"])
-    row = services.parameter_propose(code=code, value=value, effective_from=effective_from or timezone.localdate(),
-                                     actor=world.admin)
+    row = services.parameter_propose(
+        code=code, value=value, effective_from=effective_from or timezone.localdate(), actor=world.admin
+    )
     return services.parameter_approve(parameter_id=row.pk, actor=checker)
 
 
@@ -155,8 +156,9 @@ def test_a_strong_password_is_set_and_works(world, strong):
 
 def test_a_user_is_not_created_with_a_weak_password(world):
     with pytest.raises(InvalidInput):
-        services.user_create(username="weakling", org_code="BJ", roles=["customer_manager"], password="abc",
-                             actor=world.admin)
+        services.user_create(
+            username="weakling", org_code="BJ", roles=["customer_manager"], password="abc", actor=world.admin
+        )
     assert not User.objects.filter(username="weakling").exists()
 
 
@@ -211,8 +213,9 @@ def test_a_token_lifetime_is_bounded(world, days):
 
 
 def test_nobody_approves_their_own_parameter_change(world):
-    row = services.parameter_propose(code="sec.lockout_failures", value=3, effective_from=timezone.localdate(),
-                                     actor=world.admin)
+    row = services.parameter_propose(
+        code="sec.lockout_failures", value=3, effective_from=timezone.localdate(), actor=world.admin
+    )
     with pytest.raises(SelfApprovalNotAllowed):
         services.parameter_approve(parameter_id=row.pk, actor=world.admin)
     row.refresh_from_db()
@@ -249,10 +252,17 @@ def test_a_decided_parameter_change_cannot_be_approved_again(world):
 
 @pytest.mark.parametrize(
     ("code", "value"),
-    [("sec.no_such_thing", 1), ("sec.lockout_failures", "5"), ("sec.lockout_failures", True),
-     ("sec.lockout_failures", 5.0), ("admission.required_departments", "finance")],
+    [
+        ("sec.no_such_thing", 1),
+        ("sec.lockout_failures", "5"),
+        ("sec.lockout_failures", True),
+        ("sec.lockout_failures", 5.0),
+        ("admission.required_departments", "finance"),
+    ],
 )
 def test_a_parameter_change_needs_a_known_code_and_the_right_type(world, code, value):
     with pytest.raises(InvalidInput):
-        services.parameter_propose(code=code, value=value, effective_from=timezone.localdate(), actor=world.admin)
+        services.parameter_propose(
+            code=code, value=value, effective_from=timezone.localdate(), actor=world.admin
+        )
     assert not RuleParameter.objects.exists()

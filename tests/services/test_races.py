@@ -53,8 +53,12 @@ def fresh(user: User):
 
 def set_quorum(world, quorum: int) -> None:
     checker = make_user("admin2", "HQ", ["sysadmin"])
-    row = core_services.parameter_propose(code="admission.committee_quorum", value=quorum,
-                                          effective_from=timezone.localdate(), actor=world.admin)
+    row = core_services.parameter_propose(
+        code="admission.committee_quorum",
+        value=quorum,
+        effective_from=timezone.localdate(),
+        actor=world.admin,
+    )
     core_services.parameter_approve(parameter_id=row.pk, actor=checker)
 
 
@@ -66,14 +70,18 @@ def application_at_committee(world):
 
 def vote(user: User, application_id: int, approve: bool = True):
     load = fresh(user)
-    return lambda: services.admission_vote(actor=load(), application_id=application_id, approve=approve).status
+    return lambda: (
+        services.admission_vote(actor=load(), application_id=application_id, approve=approve).status
+    )
 
 
 def test_two_members_approving_at_once_with_quorum_one_qualify_exactly_once(tworld):
     set_quorum(tworld, 1)
     for _ in range(3):
         application = application_at_committee(tworld)
-        results = run_together(vote(tworld.hq_committee1, application.pk), vote(tworld.hq_committee2, application.pk))
+        results = run_together(
+            vote(tworld.hq_committee1, application.pk), vote(tworld.hq_committee2, application.pk)
+        )
 
         outcomes = sorted(kind for kind, _value in results)
         assert outcomes == ["error", "ok"], results
@@ -85,7 +93,9 @@ def test_two_members_approving_at_once_with_quorum_one_qualify_exactly_once(twor
         application.refresh_from_db()
         assert application.status == "qualified"
         assert application.customer.admission_status == "qualified"
-        assert AdmissionStatusChange.objects.filter(application=application, to_status="qualified").count() == 1
+        assert (
+            AdmissionStatusChange.objects.filter(application=application, to_status="qualified").count() == 1
+        )
         # The losing vote rolled back with its audit row.
         assert AdmissionReview.objects.filter(application=application, stage="committee").count() == 1
         assert len(audit_rows(Event.ADMISSION_VOTE, object_id=str(application.pk))) == 1
@@ -96,7 +106,9 @@ def test_two_members_approving_at_once_with_quorum_one_qualify_exactly_once(twor
 def test_two_members_approving_at_once_with_quorum_two_both_count_and_qualify_once(tworld):
     set_quorum(tworld, 2)
     application = application_at_committee(tworld)
-    results = run_together(vote(tworld.hq_committee1, application.pk), vote(tworld.hq_committee2, application.pk))
+    results = run_together(
+        vote(tworld.hq_committee1, application.pk), vote(tworld.hq_committee2, application.pk)
+    )
 
     assert [kind for kind, _value in results] == ["ok", "ok"], results
     # One of them saw the other's vote and completed the quorum.
@@ -111,7 +123,9 @@ def test_two_members_approving_at_once_with_quorum_two_both_count_and_qualify_on
 
 def test_one_member_voting_twice_at_once_is_counted_once(tworld):
     application = application_at_committee(tworld)
-    results = run_together(vote(tworld.hq_committee1, application.pk), vote(tworld.hq_committee1, application.pk))
+    results = run_together(
+        vote(tworld.hq_committee1, application.pk), vote(tworld.hq_committee1, application.pk)
+    )
 
     assert sorted(kind for kind, _value in results) == ["error", "ok"], results
     error = next(value for kind, value in results if kind == "error")

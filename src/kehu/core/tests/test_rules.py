@@ -86,8 +86,10 @@ def test_name_mask_keeps_only_the_surname(value):
         assert set(masked[1:]) == {"*"}
 
 
-@given(local=st.text(alphabet=string.ascii_letters + string.digits + "._+", min_size=1, max_size=30),
-       domain=st.from_regex(r"[a-z]{1,10}\.[a-z]{2,5}", fullmatch=True))
+@given(
+    local=st.text(alphabet=string.ascii_letters + string.digits + "._+", min_size=1, max_size=30),
+    domain=st.from_regex(r"[a-z]{1,10}\.[a-z]{2,5}", fullmatch=True),
+)
 def test_email_mask_keeps_first_character_and_domain(local, domain):
     masked = mask_email(f"{local}@{domain}")
     assert masked == f"{local[0]}***@{domain}"
@@ -136,7 +138,8 @@ def test_mask_of_none_or_empty_is_empty():
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
 json_values = st.recursive(
-    json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    json_scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
 )
 contents = st.dictionaries(st.text(min_size=1, max_size=10), json_values, min_size=1, max_size=6)
@@ -180,8 +183,18 @@ def test_canonical_json_writes_decimals_exactly():
 
 @pytest.mark.parametrize(
     ("password", "classes"),
-    [("", 0), ("abc", 1), ("ABC", 1), ("123", 1), ("!!", 1), ("abcDEF", 2), ("abc123", 2), ("aB1", 3),
-     ("Kehu-test-2026", 4), ("密码abcD", 3)],
+    [
+        ("", 0),
+        ("abc", 1),
+        ("ABC", 1),
+        ("123", 1),
+        ("!!", 1),
+        ("abcDEF", 2),
+        ("abc123", 2),
+        ("aB1", 3),
+        ("Kehu-test-2026", 4),
+        ("密码abcD", 3),
+    ],
 )
 def test_character_classes_counts_lower_upper_digit_other(password, classes):
     assert character_classes(password) == classes
@@ -197,8 +210,9 @@ def test_character_classes_is_between_0_and_4_and_never_drops_when_a_char_is_add
 
 # ---------------------------------------------------------------- money
 
-amounts = st.decimals(min_value=Decimal("-1e15"), max_value=Decimal("1e15"), allow_nan=False, allow_infinity=False,
-                      places=6)
+amounts = st.decimals(
+    min_value=Decimal("-1e15"), max_value=Decimal("1e15"), allow_nan=False, allow_infinity=False, places=6
+)
 
 
 @given(amount=amounts)
@@ -211,8 +225,14 @@ def test_round_money_gives_cents_within_half_a_cent(amount):
 
 @pytest.mark.parametrize(
     ("amount", "expected"),
-    [("2.345", "2.35"), ("2.335", "2.34"), ("-2.345", "-2.35"), ("0.005", "0.01"), ("0.0049", "0.00"),
-     ("1.10", "1.10")],
+    [
+        ("2.345", "2.35"),
+        ("2.335", "2.34"),
+        ("-2.345", "-2.35"),
+        ("0.005", "0.01"),
+        ("0.0049", "0.00"),
+        ("1.10", "1.10"),
+    ],
 )
 def test_round_money_rounds_half_up_away_from_zero(amount, expected):
     assert round_money(Decimal(amount)) == Decimal(expected)

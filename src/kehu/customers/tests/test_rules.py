@@ -103,19 +103,32 @@ def test_resident_id_of_wrong_length_or_impossible_birth_date_is_rejected(bad):
 # ---------------------------------------------------------------- phone and e-mail
 
 
-@pytest.mark.parametrize("good", ["13812345678", "+8613812345678", "86-13812345678", "010-12345678", "0734-1234567",
-                                  "021-12345678-123", "138 1234 5678"])
+@pytest.mark.parametrize(
+    "good",
+    [
+        "13812345678",
+        "+8613812345678",
+        "86-13812345678",
+        "010-12345678",
+        "0734-1234567",
+        "021-12345678-123",
+        "138 1234 5678",
+    ],
+)
 def test_plausible_phone_numbers_are_accepted(good):
     assert clean_phone(good) is not None
 
 
-@pytest.mark.parametrize("bad", ["", "12345", "1381234567", "23812345678", "138123456789", "abc", "13812345678x"])
+@pytest.mark.parametrize(
+    "bad", ["", "12345", "1381234567", "23812345678", "138123456789", "abc", "13812345678x"]
+)
 def test_implausible_phone_numbers_are_rejected(bad):
     assert clean_phone(bad) is None
 
 
-@pytest.mark.parametrize("bad", ["", "a", "a@b", "@example.com", "a b@example.com", "a@@example.com",
-                                 "x" * 250 + "@example.com"])
+@pytest.mark.parametrize(
+    "bad", ["", "a", "a@b", "@example.com", "a b@example.com", "a@@example.com", "x" * 250 + "@example.com"]
+)
 def test_malformed_emails_are_rejected(bad):
     assert clean_email(bad) is None
 
@@ -158,8 +171,17 @@ def test_a_credit_code_with_letters_is_searched_as_a_credit_code(code):
 
 @pytest.mark.parametrize(
     ("query", "how"),
-    [("zgyh", "pinyin"), ("ZhongGuo", "pinyin"), ("中国银行", "name"), ("中国 银行", "name"), ("9111", "uscc"),
-     ("", "name"), ("  zgyh  ", "pinyin"), ("a1", "uscc"), ("银行1", "name")],
+    [
+        ("zgyh", "pinyin"),
+        ("ZhongGuo", "pinyin"),
+        ("中国银行", "name"),
+        ("中国 银行", "name"),
+        ("9111", "uscc"),
+        ("", "name"),
+        ("  zgyh  ", "pinyin"),
+        ("a1", "uscc"),
+        ("银行1", "name"),
+    ],
 )
 def test_classify_query_examples(query, how):
     assert classify_query(query) == how
@@ -183,8 +205,19 @@ EXPECTED_TRANSITIONS = {
     ("opinions_complete", "reject"): "rejected",
     ("opinions_complete", "return"): "returned",
 }
-ACTIONS = ["submit", "sales_check", "office_review", "opinions_complete", "committee_approve", "reject", "return",
-           "activate", "terminate", "exit", ""]
+ACTIONS = [
+    "submit",
+    "sales_check",
+    "office_review",
+    "opinions_complete",
+    "committee_approve",
+    "reject",
+    "return",
+    "activate",
+    "terminate",
+    "exit",
+    "",
+]
 
 
 @pytest.mark.parametrize("status", ApplicationStatus.values)
@@ -204,16 +237,26 @@ def test_unknown_status_allows_nothing():
 
 @pytest.mark.parametrize(
     ("standing", "tradable"),
-    [("prospect", False), ("in_review", False), ("qualified", True), ("active", True), ("rejected", False),
-     ("terminated", False), ("exited", False)],
+    [
+        ("prospect", False),
+        ("in_review", False),
+        ("qualified", True),
+        ("active", True),
+        ("rejected", False),
+        ("terminated", False),
+        ("exited", False),
+    ],
 )
 def test_only_qualified_and_active_customers_can_transact(standing, tradable):
     assert rules.can_transact(standing) is tradable
 
 
 def test_customer_transitions_after_admission():
-    assert rules.CUSTOMER_TRANSITIONS["qualified"] == {"activate": "active", "terminate": "terminated",
-                                                       "exit": "exited"}
+    assert rules.CUSTOMER_TRANSITIONS["qualified"] == {
+        "activate": "active",
+        "terminate": "terminated",
+        "exit": "exited",
+    }
     assert rules.CUSTOMER_TRANSITIONS["active"] == {"terminate": "terminated", "exit": "exited"}
     for standing in ("prospect", "in_review", "rejected", "terminated", "exited"):
         assert standing not in rules.CUSTOMER_TRANSITIONS
@@ -224,8 +267,13 @@ def test_customer_transitions_after_admission():
 TODAY = date(2026, 3, 15)
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2050, 12, 31))
 kinds = st.sampled_from(["business_licence", "tax_registration", "safety_permit"])
-facts = st.builds(LicenceFact, kind=kinds, valid_to=st.none() | dates, valid_from=st.none() | dates,
-                  annual_report_ok=st.booleans())
+facts = st.builds(
+    LicenceFact,
+    kind=kinds,
+    valid_to=st.none() | dates,
+    valid_from=st.none() | dates,
+    annual_report_ok=st.booleans(),
+)
 
 
 def _fact(kind="business_licence", valid_from=None, valid_to=None, annual_report_ok=True):
@@ -243,8 +291,14 @@ def _fact(kind="business_licence", valid_from=None, valid_to=None, annual_report
         ([_fact(valid_from=TODAY)], []),
         ([_fact()], []),  # long-term (长期)
         ([_fact(annual_report_ok=False)], ["licence_annual_report"]),
-        ([_fact(valid_to=TODAY - timedelta(days=1)), _fact(valid_to=TODAY + timedelta(days=9))], []),  # renewed
-        ([_fact(annual_report_ok=False), _fact(valid_to=TODAY - timedelta(days=3))], ["licence_annual_report"]),
+        (
+            [_fact(valid_to=TODAY - timedelta(days=1)), _fact(valid_to=TODAY + timedelta(days=9))],
+            [],
+        ),  # renewed
+        (
+            [_fact(annual_report_ok=False), _fact(valid_to=TODAY - timedelta(days=3))],
+            ["licence_annual_report"],
+        ),
     ],
 )
 def test_licence_problems_examples(licences, codes):
@@ -262,7 +316,8 @@ def test_at_most_one_problem_per_required_kind_and_none_for_kinds_not_required(r
     for kind in set(required) - set(named):
         # No problem reported means a licence of that kind is valid today with its annual report filed.
         assert any(
-            lic.kind == kind and lic.annual_report_ok
+            lic.kind == kind
+            and lic.annual_report_ok
             and (lic.valid_from is None or lic.valid_from <= today)
             and (lic.valid_to is None or lic.valid_to >= today)
             for lic in licences
@@ -279,8 +334,13 @@ def test_adding_a_long_term_valid_licence_clears_that_kind(required, licences, t
 
 @pytest.mark.parametrize(
     ("valid_to", "state"),
-    [(None, "valid"), (TODAY - timedelta(days=1), "expired"), (TODAY, "expiring"),
-     (TODAY + timedelta(days=30), "expiring"), (TODAY + timedelta(days=31), "valid")],
+    [
+        (None, "valid"),
+        (TODAY - timedelta(days=1), "expired"),
+        (TODAY, "expiring"),
+        (TODAY + timedelta(days=30), "expiring"),
+        (TODAY + timedelta(days=31), "valid"),
+    ],
 )
 def test_licence_expiry_state(valid_to, state):
     assert rules.licence_expiry_state(valid_to, TODAY, 30) == state
@@ -288,8 +348,9 @@ def test_licence_expiry_state(valid_to, state):
 
 # ---------------------------------------------------------------- volume and committee
 
-money = st.decimals(min_value=Decimal("0"), max_value=Decimal("1e16"), places=2, allow_nan=False,
-                    allow_infinity=False)
+money = st.decimals(
+    min_value=Decimal("0"), max_value=Decimal("1e16"), places=2, allow_nan=False, allow_infinity=False
+)
 
 
 @given(volume=money, capital=money, ratio=st.integers(min_value=1, max_value=100))
@@ -300,10 +361,18 @@ def test_volume_needs_justification_exactly_above_ratio_times_capital(volume, ca
 
 @pytest.mark.parametrize(
     ("volume", "capital", "needs"),
-    [("100", "10", False), ("100.01", "10", True), (None, "10", False), ("100", None, False), ("5", "0", False)],
+    [
+        ("100", "10", False),
+        ("100.01", "10", True),
+        (None, "10", False),
+        ("100", None, False),
+        ("5", "0", False),
+    ],
 )
 def test_volume_justification_examples_at_ratio_10(volume, capital, needs):
-    as_dec = (lambda v: Decimal(v) if v is not None else None)
+    def as_dec(v):
+        return Decimal(v) if v is not None else None
+
     assert volume_needs_justification(as_dec(volume), as_dec(capital), Decimal(10)) is needs
 
 
@@ -328,5 +397,9 @@ def test_committee_outcome_examples_with_quorum_2():
 def test_missing_departments_keeps_the_required_order():
     required = ["enterprise_mgmt", "production", "finance", "audit", "safety_env"]
     assert rules.missing_departments(required, {"finance", "other"}) == [
-        "enterprise_mgmt", "production", "audit", "safety_env"]
+        "enterprise_mgmt",
+        "production",
+        "audit",
+        "safety_env",
+    ]
     assert rules.missing_departments(required, set(required)) == []
