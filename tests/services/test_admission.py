@@ -951,3 +951,48 @@ def test_an_active_customer_exits_and_its_agreement_ends(world):
     with pytest.raises(CustomerNotTradable):
         services.customer_require_tradable(customer_id=customer.pk)
     assert Customer.objects.get(pk=customer.pk).admission_status == "exited"
+
+
+# ---------------------------------------------------------------- the inbox
+
+
+def _inbox_ids(user, kind):
+    from kehu.customers.selectors import inbox_for
+
+    box = inbox_for(user)
+    return set(box[kind].values_list("pk", flat=True)) if kind in box else set()
+
+
+def test_the_inbox_shows_each_reviewer_what_waits_for_them(world):
+    customer, application = submitted_enterprise(world)
+    assert _inbox_ids(world.bj_sales, "sales_check") == {application.pk}
+    assert _inbox_ids(world.bj_cm, "sales_check") == set()  # not their own submission
+    assert _inbox_ids(world.sh_cm, "sales_check") == set()  # another branch
+    advance(world, application, "sales_checked")
+    assert _inbox_ids(world.bj_sales, "sales_check") == set()
+    assert _inbox_ids(world.bj_office, "office_review") == {application.pk}
+    assert _inbox_ids(world.sh_office, "office_review") == set()
+    advance(world, application, "office_reviewed")
+    assert _inbox_ids(world.bj_dept, "opinion") == {application.pk}
+    advance(world, application, "opinions_complete")
+    assert _inbox_ids(world.bj_dept, "opinion") == set()
+    assert _inbox_ids(world.hq_committee1, "committee") == {application.pk}
+    services.admission_vote(actor=world.hq_committee1, application_id=application.pk, approve=True)
+    assert _inbox_ids(world.hq_committee1, "committee") == set()  # already voted
+    assert _inbox_ids(world.hq_committee2, "committee") == {application.pk}
+
+
+def test_a_committee_member_who_voted_in_an_earlier_round_sees_the_new_round_in_the_inbox(
+    world, at_committee
+):
+    services.admission_vote(actor=world.hq_committee1, application_id=at_committee.pk, approve=True)
+    services.admission_return(actor=world.hq_committee2, application_id=at_committee.pk, comment="请核实担保")
+    services.admission_submit(actor=world.bj_cm, application_id=at_committee.pk)
+    advance(world, at_committee, "opinions_complete")
+    assert _inbox_ids(world.hq_committee1, "committee") == {at_committee.pk}
+
+
+def test_a_returned_application_waits_for_its_customer_manager(world, at_opinions):
+    services.admission_return(actor=world.bj_dept, application_id=at_opinions.pk, comment="补充资料")
+    assert at_opinions.pk in _inbox_ids(world.bj_cm, "returned")
+    assert _inbox_ids(world.sh_cm, "returned") == set()
