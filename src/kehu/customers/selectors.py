@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from kehu.core.crypto import keyring
 from kehu.core.errors import NotFound, PermissionDenied
@@ -217,10 +217,11 @@ def inbox_for(user: User) -> dict[str, QuerySet]:
         else:
             box["opinion"] = apps.none()
     if access.has(Perm.ADMISSION_COMMITTEE):
+        # Only a vote in the current round takes it off the list: after a return, everyone votes again.
+        voted = AdmissionReview.objects.filter(application=OuterRef("pk"), round=OuterRef("round"),
+                                               stage=ReviewStage.COMMITTEE, reviewer=user)
         box["committee"] = scoped(Perm.ADMISSION_COMMITTEE).filter(
-            status=ApplicationStatus.OPINIONS_COMPLETE).exclude(submitted_by=user).exclude(
-            reviews__stage=ReviewStage.COMMITTEE, reviews__reviewer=user,
-        ).distinct()
+            status=ApplicationStatus.OPINIONS_COMPLETE).exclude(submitted_by=user).exclude(Exists(voted))
     if access.has(Perm.DOCUMENT_MANAGE):
         from datetime import timedelta
 
