@@ -1,0 +1,127 @@
+"""The demo data: complete, valid, loadable twice without duplicates."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from stdnum.cn import ric, uscc
+
+from kehu.core import services as core_services
+from kehu.core.audit import verify_chain
+from kehu.core.crypto import keyring
+from kehu.core.models import AuditEvent, Role, RoleAssignment, User
+from kehu.core.params import get_param
+from kehu.customers.demo import DEMO_PASSWORD, demo_counts, load_demo
+from kehu.customers.models import (
+    AdmissionApplication,
+    AdmissionStatus,
+    ApplicationStatus,
+    ConsentRecord,
+    Customer,
+    CustomerKind,
+    GroupMembership,
+    Licence,
+)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load the demo once for this module (it takes seconds) and roll it back at the end."""
+    with django_db_blocker.unblock(), override_settings(KEHU_FILES_DIR=tmp_path_factory.mktemp("files")):
+        with transaction.atomic():
+            yield load_demo()
+            transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_second_load_changes_nothing(demo):
+    assert demo.created
+    audit_rows = AuditEvent.objects.count()
+    again = load_demo()
+    assert not again.created
+    assert again.counts == demo.counts == demo_counts()
+    assert AuditEvent.objects.count() == audit_rows
+
+
+def test_about_two_hundred_customers_of_every_kind(demo):
+    assert 180 <= demo.counts["customers"] <= 220
+    kinds = set(Customer.objects.values_list("kind", flat=True))
+    assert kinds == set(CustomerKind.values)
+    assert Customer.objects.filter(kind="enterprise").count() > Customer.objects.exclude(kind="enterprise").count()
+
+
+def test_every_application_state_is_present(demo):
+    states = set(AdmissionApplication.objects.values_list("status", flat=True))
+    assert states == set(ApplicationStatus.values)
+    standings = set(Customer.objects.values_list("admission_status", flat=True))
+    assert {AdmissionStatus.ACTIVE, AdmissionStatus.TERMINATED, AdmissionStatus.EXITED,
+            AdmissionStatus.QUALIFIED, AdmissionStatus.PROSPECT} <= standings
+    assert Customer.objects.filter(admission_status="terminated").count() == 1
+    assert Customer.objects.filter(admission_status="exited").count() == 1
+
+
+def test_credit_codes_and_id_numbers_are_valid_and_unique(demo):
+    codes = list(Customer.objects.exclude(uscc=None).values_list("uscc", flat=True))
+    assert len(codes) >= 160
+    assert all(uscc.is_valid(code) for code in codes), [c for c in codes if not uscc.is_valid(c)]
+    people = list(Customer.objects.filter(kind="individual"))
+    assert people and all(ric.is_valid(p.id_number) for p in people)
+    assert len({p.id_number for p in people}) == len(people)
+    # The blind index is what lookups use; it must match the number.
+    assert all(p.id_number_hash == keyring().blind_index(p.id_number) for p in people)
+
+
+def test_licences_expire_soon_and_have_expired(demo):
+    today = timezone.localdate()
+    warning = int(get_param("customers.licence_expiry_warning_days"))
+    assert Licence.objects.filter(valid_to__lt=today).exists()
+    assert Licence.objects.filter(valid_to__gte=today, valid_to__lte=today + timedelta(days=warning)).exists()
+    # Nobody was admitted on an expired business licence.
+    admitted = Customer.objects.filter(admission_status__in=["qualified", "active"], kind="enterprise")
+    for customer in admitted:
+        assert customer.licences.filter(kind="business_licence").exclude(valid_to__lt=today).exists()
+
+
+def test_archive_has_contracts_contacts_groups_and_a_pending_consent(demo):
+    counts = demo.counts
+    assert counts["contracts"] > 100 and counts["contacts"] > 100 and counts["documents"] > 0
+    assert counts["groups"] >= 1
+    assert GroupMembership.objects.count() >= 2
+    pending = ConsentRecord.objects.filter(status="pending").get()
+    assert {"phone", "address"} <= set(pending.fields)
+    assert pending.customer.changes.filter(is_personal=True).exists()
+    # Every active customer has a signed agreement; scattered buyers need no contract.
+    for customer in Customer.objects.filter(admission_status="active"):
+        assert customer.agreements.exists()
+        assert customer.kind == "scattered" or customer.contracts.exists()
+
+
+def test_one_user_per_role_in_each_branch_and_committee_at_head_office(demo):
+    for branch in ("BJ", "HY"):
+        roles = list(RoleAssignment.objects.filter(org_unit__code=branch).values_list("role", flat=True))
+        assert roles.count(Role.CUSTOMER_MANAGER) == 2
+        assert roles.count(Role.CUSTOMER_OFFICE) == 1
+        assert roles.count(Role.AUDITOR) == 1
+        reviewer = User.objects.get(username=f"{branch.lower()}_dept")
+        departments = set(reviewer.role_assignments.values_list("department", flat=True))
+        assert departments == {"enterprise_mgmt", "production", "finance", "audit", "safety_env"}
+    committee = RoleAssignment.objects.filter(role=Role.COMMITTEE, org_unit__code="HQ").count()
+    assert committee == 3 > int(get_param("admission.committee_quorum"))
+    assert User.objects.get(username="admin").is_staff
+
+
+def test_every_printed_login_works_with_the_demo_password(demo):
+    assert len(demo.logins) == User.objects.count()
+    for login in demo.logins:
+        assert core_services.login_attempt(username=login.username, password=DEMO_PASSWORD) is not None
+
+
+def test_audit_chain_of_the_demo_verifies(demo):
+    assert list(verify_chain()) == []
+    assert AuditEvent.objects.count() > 1000
