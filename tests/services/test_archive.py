@@ -906,3 +906,27 @@ def test_group_codes_relations_and_permissions_are_checked(world):
     with pytest.raises(PermissionDenied):
         services.group_create(actor=world.bj_office, code="G-SH", name="上海", org_code="SH")
     assert not GroupMembership.objects.exists()
+
+
+# ---------------------------------------------------------------- encrypted individual names
+
+
+def test_individual_names_can_be_stored_encrypted_and_shown_masked(world, settings):
+    settings.KEHU_ENCRYPT_INDIVIDUAL_NAMES = True
+    person = world.individual(name="欧阳娜娜")
+    name, name_encrypted = raw_row("customers_customer", person.pk, "name", "name_encrypted")
+    assert name == "欧***"
+    assert name_encrypted.startswith("v1:") and "欧阳娜娜" not in name_encrypted
+    assert Customer.objects.get(pk=person.pk).true_name == "欧阳娜娜"
+    # Lists and search see only the masked name and the surname's pinyin.
+    assert list(customer_search(user=world.bj_cm, q="ouyang")) == []
+    assert list(customer_search(user=world.bj_cm, q="欧阳娜娜")) == []
+    values = services.customer_unmask(
+        actor=world.bj_cm, customer_id=person.pk, fields=["name"], reason="核对姓名"
+    )
+    assert values == {"name": "欧阳娜娜"}
+    services.customer_update(actor=world.bj_cm, customer_id=person.pk, changes={"name": "欧阳娜"})
+    assert Customer.objects.get(pk=person.pk).true_name == "欧阳娜"
+    assert "欧阳娜" not in all_audit_text()
+    log = InfoChangeLog.objects.get(customer=person, field="name")
+    assert (log.old_display, log.new_display, log.is_personal) == ("欧***", "欧**", True)
