@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
@@ -148,6 +148,7 @@ def test_pinyin_keys_keep_latin_letters_lower_cased():
     assert pinyin_keys("ABC科技") == ("abckeji", "abckj")
 
 
+@settings(deadline=None)  # pypinyin loads its dictionaries on first use
 @given(name=st.text(max_size=300))
 def test_pinyin_keys_are_lower_case_without_spaces_and_bounded(name):
     full, initials = pinyin_keys(name)
