@@ -1,0 +1,504 @@
+"""The ``kehu`` command line for operators.
+
+Every command parses its arguments before Django starts, so ``--help`` and usage errors work even when
+the configuration is incomplete. Exit codes: 0 success, 1 refused (a business rule, a configuration or
+database problem, a broken audit chain), 2 usage error (argparse), 130 interrupted.
+
+The commands stay thin: they call the services with ``actor=None`` (the operator acting as the
+system), and each write is one transaction, so a refused command leaves nothing half-written.
+Argument help is English only (it is printed before Django, and so translations, are loaded); what a
+command reports after start-up is translated into the operator's locale (``LANG``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class CommandFailed(Exception):
+    """A command cannot go on; the message is printed as it is."""
+
+
+# ----------------------------------------------------------------------------- start-up
+
+
+def _language_from_locale() -> str:
+    """Return the UI language for the operator's locale: Chinese for zh_*, English otherwise."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "zh-hans" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def _setup(*, demo: bool = False) -> None:
+    """Configure and start Django. May raise ImproperlyConfigured (reported by ``main``)."""
+    if demo:
+        # Before settings load: demo mode lets settings generate the secret key and data keys under
+        # KEHU_HOME instead of refusing to start without them.
+        os.environ["KEHU_DEMO"] = "1"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "kehu.settings"
+    import django
+    from django.utils import translation
+
+    django.setup()
+    translation.activate(_language_from_locale())
+
+
+def _out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _err(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+class _ProgressBars:
+    """Adapts ``progress(task, done, total)`` callbacks to rich progress bars on stderr."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=_stderr_console(),
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _ProgressBars:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def __call__(self, task: str, done: int, total: int) -> None:
+        if task not in self.tasks:
+            self.tasks[task] = self.progress.add_task(task, total=total)
+        self.progress.update(self.tasks[task], completed=done, total=total)
+
+
+def _migrate(verbosity: int = 1) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _pending_migrations() -> list[str]:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return [f"{m.app_label}.{m.name}" for m, _backwards in executor.migration_plan(executor.loader.graph.leaf_nodes())]
+
+
+def _database_label() -> str:
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite {settings['NAME']}"
+    host = settings.get("HOST") or "localhost"
+    return f"PostgreSQL {settings.get('NAME')} @ {host}:{settings.get('PORT') or 5432}"
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    _setup()
+    _migrate(verbosity=args.verbosity)
+    _out(_("Database ready: %(db)s") % {"db": _database_label()})
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _setup(demo=True)
+    from kehu.customers.demo import load_demo
+
+    _migrate(verbosity=0)
+    with _ProgressBars() as bars:
+        summary = load_demo(progress=lambda done, total: bars(_("Demo customers"), done, total))
+    if summary.created:
+        c = summary.counts
+        _out(_("Demo data loaded: %(customers)d customers, %(applications)d admission applications, "
+               "%(licences)d licences, %(contracts)d contracts.") % c)
+    else:
+        _out(_("Demo data is already loaded (org unit HQ exists); nothing was changed."))
+    _out()
+    _out(_("Demo logins (org unit, role):"))
+    for login in summary.logins:
+        _out(f"  {login.username:<15} {login.org_code:<5} {', '.join(login.roles):<18} {login.note}")
+    _out()
+    _out(_("Password for every demo login: %(password)s") % {"password": summary.password})
+    if args.seed_only:
+        return EXIT_OK
+    return _serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def _serve(*, host: str, port: int, workers: int) -> int:
+    from django.conf import settings
+    from django.db import connections
+
+    pending = _pending_migrations()
+    if pending:
+        raise CommandFailed(
+            _("The database is not up to date (%(n)d migrations pending); run `kehu init` first.") % {"n": len(pending)}
+        )
+    if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
+        _err(_("Note: browsers must reach kehu under a name listed in KEHU_ALLOWED_HOSTS (now: %(hosts)s).")
+             % {"hosts": ", ".join(settings.ALLOWED_HOSTS)})
+    shown = "127.0.0.1" if host == "0.0.0.0" else host
+    _out(_("kehu is starting at http://%(host)s:%(port)d/ (press Ctrl+C to stop)") % {"host": shown, "port": port})
+    # A fresh process for gunicorn: no database connection or lock of this one leaks into the workers.
+    connections.close_all()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    command = [sys.executable, "-m", "gunicorn", "kehu.wsgi:application", "--bind", f"{host}:{port}",
+               "--workers", str(workers), "--access-logfile", "-"]
+    import gunicorn.config
+
+    if hasattr(gunicorn.config, "ControlSocketDisable"):
+        # gunicorn >= 25.1 opens a control socket at one fixed path in $HOME: a second kehu (or any
+        # other gunicorn) on the machine would take it over. kehu does not use it.
+        command.append("--no-control-socket")
+    os.execv(sys.executable, command)
+    return EXIT_OK  # not reached
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _setup()
+    return _serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_org_create(args: argparse.Namespace) -> int:
+    _setup()
+    from kehu.core.services import org_unit_create
+
+    unit = org_unit_create(code=args.code, name=args.name, parent_code=args.parent, actor=None)
+    _out(_("Created org unit %(code)s %(name)s (%(path)s).") % {"code": unit.code, "name": unit.name,
+                                                                 "path": unit.path})
+    return EXIT_OK
+
+
+def _read_password() -> str:
+    line = sys.stdin.readline()
+    password = line.rstrip("\r\n")
+    if not password:
+        raise CommandFailed(_("No password on standard input."))
+    return password
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    _setup()
+    password = _read_password() if args.password_stdin else None
+    from django.db import transaction
+
+    from kehu.core.services import role_grant, user_create
+
+    departments = list(dict.fromkeys(args.department or []))
+    with transaction.atomic():
+        user = user_create(
+            username=args.username, org_code=args.org, roles=list(dict.fromkeys(args.role)), password=password,
+            display_name=args.display_name or "", department=departments[0] if departments else "",
+            own_customers_only=args.own_customers_only, actor=None,
+        )
+        # A department reviewer may speak for several departments: one grant each.
+        for department in departments[1:]:
+            role_grant(user=user, role="dept_reviewer", org_code=args.org, department=department, actor=None)
+    _out(_("Created user %(user)s in %(org)s with roles %(roles)s.")
+         % {"user": user.username, "org": args.org, "roles": ", ".join(dict.fromkeys(args.role))})
+    if password is None:
+        _err(_("The user has no password yet and can only use API tokens (see `kehu token create`)."))
+    return EXIT_OK
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    _setup()
+    from kehu.core.errors import NotFound
+    from kehu.core.models import User
+    from kehu.core.services import token_create
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        raise NotFound(_("User %(u)s does not exist.") % {"u": args.username})
+    token = token_create(user=user, name=args.name or "", days=args.days, actor=None)
+    # Only the token on stdout, so that scripts can capture it: TOKEN=$(kehu token create bob)
+    _out(token)
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    _setup()
+    from kehu.core.audit import verify_chain
+    from kehu.core.models import AuditEvent
+
+    problems = list(verify_chain())
+    total = AuditEvent.objects.count()
+    if not problems:
+        _out(_("OK: the audit chain of %(n)d rows is intact.") % {"n": total})
+        return EXIT_OK
+    for problem in problems:
+        row = problem.row_id if problem.row_id is not None else "-"
+        _out(_("Row %(row)s: %(kind)s: %(detail)s") % {"row": row, "kind": problem.kind, "detail": problem.detail})
+    _out(_("FAILED: %(n)d problems in the audit chain of %(total)d rows.") % {"n": len(problems), "total": total})
+    return EXIT_REFUSED
+
+
+def _configured_key_ids() -> list[str]:
+    """Key ids already configured, read without starting Django (the config may be incomplete)."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from kehu import conf
+
+    raw = conf.env_str("KEHU_DATA_KEYS")
+    if not raw:
+        stored = conf.kehu_home() / "data-keys"
+        raw = stored.read_text(encoding="utf-8").strip() if stored.exists() else ""
+    try:
+        return [key_id for key_id, _material in conf.parse_data_keys(raw)] if raw else []
+    except ImproperlyConfigured:
+        return []
+
+
+def cmd_keys_generate(args: argparse.Namespace) -> int:
+    from kehu import conf
+
+    if args.id:
+        key_id = args.id
+    else:
+        numbers = [int(k[1:]) for k in _configured_key_ids() if k[:1] == "k" and k[1:].isdigit()]
+        key_id = f"k{max(numbers, default=0) + 1}"
+    item = conf.new_data_key_item(key_id)
+    conf.parse_data_keys(item)  # the same checks as at start-up (id format)
+    print(item, flush=True)
+    print(
+        "Append it to KEHU_DATA_KEYS (comma-separated, newest last) or to KEHU_HOME/data-keys, restart kehu,\n"
+        "run `kehu keys reencrypt`, and drop the old key only once that reports no problem.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def cmd_keys_reencrypt(args: argparse.Namespace) -> int:
+    _setup()
+    from kehu.core.keys import reencrypt_all
+
+    with _ProgressBars() as bars:
+        stats = reencrypt_all(bars, batch_size=args.batch_size)
+    _out(
+        _("Re-encrypted %(values)d values in %(rows)d rows, %(hashes)d lookup hashes and %(files)d files "
+          "under key %(key)s.") % {**stats, "key": stats["key_id"]}
+    )
+    if stats["problems"]:
+        for problem in stats["problems"]:
+            where = f"{problem['object']}.{problem['field']}" if problem["field"] else problem["object"]
+            _out(_("Cannot re-encrypt %(where)s: %(problem)s") % {"where": where, "problem": problem["problem"]})
+        _out(_("%(n)d values could not be decrypted with any configured key; keep the old keys until they "
+               "are resolved.") % {"n": len(stats["problems"])})
+        return EXIT_REFUSED
+    return EXIT_OK
+
+
+def cmd_manage(argv: list[str]) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["kehu manage", *argv])
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1-65535, got {port}")
+    return port
+
+
+def _bounded(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be {low}-{high}, got {number}")
+        return number
+
+    return parse
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default: %(default)s)")
+    parser.add_argument("--workers", type=_bounded(1, 64), default=2,
+                        help="gunicorn worker processes (default: %(default)s)")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kehu")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kehu",
+        description="kehu 客户管理系统: customer management for Chinese enterprises and financial institutions.",
+        epilog="Configuration comes from environment variables (KEHU_HOME, KEHU_DATABASE_URL, KEHU_SECRET_KEY, "
+               "KEHU_DATA_KEYS, ...); see docs/configuration.md.",
+    )
+    parser.add_argument("--version", action="version", version=f"kehu {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = commands.add_parser("init", help="create or upgrade the database (migrate)",
+                            description="Create the database tables, or apply pending migrations.")
+    p.add_argument("-v", "--verbosity", type=int, choices=[0, 1, 2, 3], default=1)
+    p.set_defaults(handler=cmd_init)
+
+    p = commands.add_parser(
+        "demo", help="load demo data and serve it",
+        description="Migrate, load the demo data once (a second run changes nothing), print the demo logins "
+                    "and serve kehu. Secret key and data keys are generated under KEHU_HOME if missing.",
+    )
+    p.add_argument("--seed-only", action="store_true", help="load the data and print the logins, do not serve")
+    _serve_options(p)
+    p.set_defaults(handler=cmd_demo)
+
+    p = commands.add_parser("serve", help="serve the web UI and API with gunicorn",
+                            description="Serve kehu.wsgi with gunicorn; static files are served by kehu itself.")
+    _serve_options(p)
+    p.set_defaults(handler=cmd_serve)
+
+    org = commands.add_parser("org", help="org units", description="Manage org units.")
+    org_commands = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)
+    p = org_commands.add_parser("create", help="create an org unit",
+                                description="Create an org unit (head office, branch, sub-branch, department).")
+    p.add_argument("code", metavar="CODE", help="stable code: letters, digits, - or _ (e.g. BJ01)")
+    p.add_argument("name", metavar="NAME", help="display name (e.g. 北京分公司)")
+    p.add_argument("--parent", metavar="CODE", help="code of the parent org unit")
+    p.set_defaults(handler=cmd_org_create)
+
+    user = commands.add_parser("user", help="users", description="Manage users.")
+    user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    p = user_commands.add_parser(
+        "create", help="create a user",
+        description="Create a user holding one or more roles in an org unit. Roles: customer_manager, "
+                    "customer_office, dept_reviewer, committee, auditor, sysadmin.",
+    )
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--org", required=True, metavar="CODE", help="org unit the roles are held in")
+    p.add_argument("--role", required=True, action="append", metavar="ROLE", help="a role; repeat for several")
+    p.add_argument("--department", action="append", metavar="D",
+                   help="for dept_reviewer: enterprise_mgmt, production, finance, audit or safety_env; "
+                        "repeat for several")
+    p.add_argument("--display-name", metavar="NAME", help="name shown in the UI")
+    p.add_argument("--own-customers-only", action="store_true",
+                   help="limit a customer manager to the customers assigned to them")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input")
+    p.set_defaults(handler=cmd_user_create)
+
+    token = commands.add_parser("token", help="API tokens", description="Manage API tokens.")
+    token_commands = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    p = token_commands.add_parser("create", help="create an API token and print it",
+                                  description="Create an API token for USERNAME and print only the token "
+                                              "(it is stored hashed and cannot be shown again).")
+    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("--name", metavar="N", help="what the token is for")
+    p.add_argument("--days", type=_bounded(1, 3650), metavar="D", help="expire after D days (default: never)")
+    p.set_defaults(handler=cmd_token_create)
+
+    audit = commands.add_parser("audit", help="audit log", description="Check the audit log.")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    p = audit_commands.add_parser("verify", help="verify the audit hash chain",
+                                  description="Walk the hash-chained audit log; exit 1 if a row was edited, "
+                                              "deleted or reordered.")
+    p.set_defaults(handler=cmd_audit_verify)
+
+    keys = commands.add_parser("keys", help="data encryption keys", description="Manage data encryption keys.")
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    p = keys_commands.add_parser("generate", help="print a new data key item",
+                                 description="Print a new 'id:base64key' item for KEHU_DATA_KEYS.")
+    p.add_argument("--id", metavar="ID", help="key id (default: the next kN after the configured keys)")
+    p.set_defaults(handler=cmd_keys_generate)
+    p = keys_commands.add_parser(
+        "reencrypt", help="re-encrypt all data under the newest key",
+        description="Re-encrypt every encrypted field, lookup hash and document file under the newest key of "
+                    "KEHU_DATA_KEYS. Safe to run again after an interruption.",
+    )
+    p.add_argument("--batch-size", type=_bounded(1, 100000), default=500, metavar="N",
+                   help="rows per transaction (default: %(default)s)")
+    p.set_defaults(handler=cmd_keys_reencrypt)
+
+    commands.add_parser("manage", help="run a Django management command (kehu manage help)",
+                        description="Pass everything after 'manage' to Django's manage.py.", add_help=False)
+    return parser
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
+    from kehu.core.errors import DomainError
+
+    try:
+        if argv and argv[0] == "manage":
+            # Django parses its own options (including --help); argparse would take them for ours.
+            return cmd_manage(argv[1:])
+        args = build_parser().parse_args(argv)
+        return args.handler(args)
+    except DomainError as exc:
+        _err(f"kehu: {exc.message}")
+        return EXIT_REFUSED
+    except CommandFailed as exc:
+        _err(f"kehu: {exc}")
+        return EXIT_REFUSED
+    except ImproperlyConfigured as exc:
+        _err(f"kehu: configuration error: {exc}")
+        return EXIT_REFUSED
+    except DatabaseError as exc:
+        _err(f"kehu: database error: {str(exc).strip()}")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        _err("kehu: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`kehu ... | head`): stop quietly, and keep Python's exit-time flush of
+        # stdout from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
