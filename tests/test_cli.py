@@ -113,11 +113,22 @@ def test_bad_port_is_a_usage_error(tmp_path):
     assert "port must be 1-65535" in result.stderr
 
 
-def test_configuration_error_prints_cleanly(tmp_path):
-    result = kehu(tmp_path, "init", env=kehu_env(tmp_path, KEHU_DEBUG="maybe"))
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("KEHU_DEBUG", "maybe", "KEHU_DEBUG must be a boolean"),
+        ("KEHU_LOG_LEVEL", "loud", "KEHU_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+        ("KEHU_DATA_KEYS", "k1:notbase64!", "KEHU_DATA_KEYS key 'k1' is not valid base64"),
+        ("KEHU_DATABASE_URL", "mysql://kehu@localhost/kehu", "KEHU_DATABASE_URL must point to SQLite or PostgreSQL"),
+        ("KEHU_SESSION_IDLE_MINUTES", "0", "KEHU_SESSION_IDLE_MINUTES must be at least 1"),
+    ],
+)
+def test_configuration_error_prints_cleanly(tmp_path, name, value, message):
+    result = kehu(tmp_path, "init", env=kehu_env(tmp_path, **{name: value}))
     assert result.returncode == 1
-    assert "configuration error: KEHU_DEBUG must be a boolean" in result.stderr
+    assert "kehu: configuration error: " + message in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "kehu.sqlite3").exists()
 
 
 def test_missing_secret_key_outside_demo_mode_is_refused(tmp_path):
