@@ -328,7 +328,7 @@ def test_an_entity_must_attest_that_the_business_is_within_its_licensed_scope(wo
     assert error.problems == ["Confirm that the business is within the licensed scope."]
     application = AdmissionApplication.objects.get(customer=customer)
     services.admission_update(actor=world.bj_cm, application_id=application.pk, scope_attested=True)
-    edited = last_audit(Event.ADMISSION_CREATED, object_id=str(application.pk), reason="edited")
+    edited = last_audit(Event.ADMISSION_UPDATED, object_id=str(application.pk), reason="edited")
     assert (edited.customer_id, edited.actor_id) == (customer.pk, world.bj_cm.pk)
     assert edited.old_values == {
         "questionnaire": {"main_products": "电解铜"},
@@ -996,3 +996,16 @@ def test_a_returned_application_waits_for_its_customer_manager(world, at_opinion
     services.admission_return(actor=world.bj_dept, application_id=at_opinions.pk, comment="补充资料")
     assert at_opinions.pk in _inbox_ids(world.bj_cm, "returned")
     assert _inbox_ids(world.sh_cm, "returned") == set()
+
+
+def test_whoever_prepared_the_application_cannot_check_it_even_if_a_colleague_submitted(world):
+    customer = world.enterprise()
+    world.papers(customer)
+    application = services.admission_create(actor=world.bj_sales, customer_id=customer.pk, scope_attested=True)
+    services.admission_submit(actor=world.bj_cm, application_id=application.pk)
+    with pytest.raises(SelfApprovalNotAllowed):
+        services.admission_sales_check(actor=world.bj_sales, application_id=application.pk)
+    with pytest.raises(SelfApprovalNotAllowed):
+        services.admission_sales_check(actor=world.bj_cm, application_id=application.pk)
+    application.refresh_from_db()
+    assert application.status == "submitted"

@@ -10,7 +10,7 @@ from svc_helpers import PASSWORD, audit_rows, last_audit, make_user
 
 from kehu.core import services
 from kehu.core.audit import Event
-from kehu.core.errors import AccountLocked, Conflict, InvalidInput, NotFound, SelfApprovalNotAllowed
+from kehu.core.errors import AccountLocked, Conflict, InvalidInput, NotFound, PermissionDenied, SelfApprovalNotAllowed
 from kehu.core.models import ApiToken, AuditEvent, RuleParameter, User
 from kehu.core.params import get_param
 
@@ -244,10 +244,23 @@ def test_an_approved_value_applies_from_its_effective_date(world):
 
 def test_a_decided_parameter_change_cannot_be_approved_again(world):
     row = approve_param(world, "sec.lockout_minutes", 60)
+    checker = User.objects.get(username="admin2")
     with pytest.raises(Conflict):
-        services.parameter_approve(parameter_id=row.pk, actor=world.hq_committee1)
+        services.parameter_approve(parameter_id=row.pk, actor=checker)
     with pytest.raises(NotFound):
-        services.parameter_approve(parameter_id=987654, actor=world.hq_committee1)
+        services.parameter_approve(parameter_id=987654, actor=checker)
+
+
+def test_only_a_parameter_manager_may_propose_or_approve(world):
+    with pytest.raises(PermissionDenied):
+        services.parameter_propose(code="sec.lockout_minutes", value=60, effective_from=timezone.localdate(),
+                                   actor=world.bj_office)
+    row = services.parameter_propose(code="sec.lockout_minutes", value=60, effective_from=timezone.localdate(),
+                                     actor=world.admin)
+    with pytest.raises(PermissionDenied):
+        services.parameter_approve(parameter_id=row.pk, actor=world.hq_committee1)
+    row.refresh_from_db()
+    assert row.status == "pending"
 
 
 @pytest.mark.parametrize(

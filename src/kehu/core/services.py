@@ -250,10 +250,23 @@ def token_revoke(*, token_id: int, actor: User | None) -> None:
                  new={"prefix": row.prefix})
 
 
+def _require_param_manager(actor: User | None) -> None:
+    # Parameters change rules for everyone: only a parameter manager (sysadmin role) or a system job,
+    # and the Django superuser who bootstraps an installation, may propose or approve them.
+    from kehu.core.permissions import Perm
+    from kehu.core.selectors import access_for
+
+    if actor is not None and not actor.is_superuser and not access_for(actor).has(Perm.PARAM_MANAGE):
+        from kehu.core.errors import PermissionDenied
+
+        raise PermissionDenied()
+
+
 @transaction.atomic
 def parameter_propose(
     *, code: str, value: Any, effective_from: date, reason: str = "", actor: User | None
 ) -> RuleParameter:
+    _require_param_manager(actor)
     spec = REGISTRY.get(code)
     if spec is None:
         raise InvalidInput(_("Unknown parameter %(code)s.") % {"code": code}, field="code")
@@ -270,6 +283,7 @@ def parameter_propose(
 
 @transaction.atomic
 def parameter_approve(*, parameter_id: int, actor: User) -> RuleParameter:
+    _require_param_manager(actor)
     row = RuleParameter.objects.select_for_update().filter(pk=parameter_id).first()
     if row is None:
         raise NotFound()

@@ -124,8 +124,8 @@ def _transition(application: AdmissionApplication, action: str, *, actor: User |
 
 
 def _not_submitter(application: AdmissionApplication, actor: User | None) -> None:
-    # Four-eyes: nobody reviews or approves what they submitted.
-    if actor is not None and application.submitted_by_id == actor.pk:
+    # Four-eyes: nobody reviews or approves what they prepared or submitted.
+    if actor is not None and actor.pk in (application.submitted_by_id, application.created_by_id):
         raise SelfApprovalNotAllowed()
 
 
@@ -207,7 +207,7 @@ def admission_update(
     if scope_attested is not None:
         application.scope_attested = bool(scope_attested)
     application.save()
-    audit_record(actor=actor, event_code=Event.ADMISSION_CREATED, object_type="admission", object_id=application.pk,
+    audit_record(actor=actor, event_code=Event.ADMISSION_UPDATED, object_type="admission", object_id=application.pk,
                  customer_id=application.customer_id, old=old, new=_editable_view(application), reason="edited")
     return application
 
