@@ -6,3 +6,15 @@ class CreditConfig(AppConfig):
     name = "kehu.credit"
     label = "credit"
     verbose_name = _("Bank credit lines")
+
+    def ready(self) -> None:
+        from kehu.core.audit import register_events
+        from kehu.core.params import register_params
+        from kehu.core.permissions import register_permissions
+        from kehu.credit.events import CreditEvent
+        from kehu.credit.params import PARAMS
+        from kehu.credit.permissions import ROLE_PERMISSIONS
+
+        register_events(CreditEvent)
+        register_permissions(ROLE_PERMISSIONS)
+        register_params(PARAMS)
