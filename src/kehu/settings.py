@@ -155,6 +155,7 @@ TIME_ZONE = "Asia/Shanghai"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = KEHU_HOME / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the staff UI's own CSS and script (src/kehu/static)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
