@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -229,7 +230,9 @@ def _actions(user, access: Access, customer: Customer, application: AdmissionApp
     if can(Perm.CUSTOMER_EDIT):
         slots["edit"] = {}
         slots["contact"] = {}
-    if can(Perm.CUSTOMER_UNMASK) and selectors.personal_fields(customer):
+    # Offer to unmask only when there is something to see: an unmasking is an audited event.
+    if can(Perm.CUSTOMER_UNMASK) and any(selectors.customer_field_value(customer, field)
+                                         for field in selectors.personal_fields(customer)):
         slots["unmask"] = {}
     if can(Perm.DOCUMENT_MANAGE):
         slots["licence"] = {}
@@ -283,7 +286,7 @@ def _actions(user, access: Access, customer: Customer, application: AdmissionApp
 
 def _make_form(slot: str, customer: Customer, application, extra: dict):
     if slot == "edit":
-        return f.CustomerEditForm(customer=customer)
+        return f.CustomerEditForm(customer=customer, prefix=slot)
     if slot in ("apply", "application_edit"):
         initial = f.ApplicationForm.initial_for(application) if slot == "application_edit" else {}
         return f.ApplicationForm(initial=initial, prefix=slot)
@@ -295,11 +298,11 @@ def _make_form(slot: str, customer: Customer, application, extra: dict):
         "exit": f.RequiredNoteForm,
     }
     if slot == "opinion":
-        return f.OpinionForm(departments=extra["departments"])
+        return f.OpinionForm(departments=extra["departments"], prefix=slot)
     if slot == "join_group":
-        return f.JoinGroupForm(groups=extra["groups"])
+        return f.JoinGroupForm(groups=extra["groups"], prefix=slot)
     factory = factories.get(slot)
-    return factory() if factory else None
+    return factory(prefix=slot) if factory else forms.Form(prefix=slot)
 
 
 def detail_context(request, customer: Customer, *, bound: dict | None = None,
@@ -372,7 +375,7 @@ def customer_detail(request, customer_id: int):
 @require_POST
 def customer_edit(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    form = f.CustomerEditForm(request.POST, customer=customer)
+    form = f.CustomerEditForm(request.POST, customer=customer, prefix="edit")
 
     def call(data):
         services.customer_update(actor=request.user, customer_id=customer.pk, changes=form.changes(),
@@ -386,7 +389,7 @@ def customer_edit(request, customer_id: int):
 @require_POST
 def customer_unmask(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    form = f.UnmaskForm(request.POST)
+    form = f.UnmaskForm(request.POST, prefix="unmask")
     if not form.is_valid():
         return _render_detail(request, customer, status=400, bound={"unmask": form})
     try:
@@ -412,7 +415,7 @@ def customer_unmask(request, customer_id: int):
 @require_POST
 def licence_add(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    form = f.LicenceForm(request.POST)
+    form = f.LicenceForm(request.POST, prefix="licence")
     return _run(request, customer, slot="licence", form=form, anchor="licences", done=_("Licence added."),
                 call=lambda d: services.licence_add(actor=request.user, customer_id=customer.pk, **d))
 
@@ -421,7 +424,7 @@ def licence_add(request, customer_id: int):
 @require_POST
 def contract_file(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    form = f.ContractForm(request.POST)
+    form = f.ContractForm(request.POST, prefix="contract")
 
     def call(d):
         d = dict(d)
@@ -435,7 +438,7 @@ def contract_file(request, customer_id: int):
 @require_POST
 def agreement_sign(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    form = f.AgreementForm(request.POST)
+    form = f.AgreementForm(request.POST, prefix="agreement")
     return _run(request, customer, slot="agreement", form=form, anchor="agreements",
                 done=_("Sales-cooperation agreement recorded."),
                 call=lambda d: services.agreement_sign(actor=request.user, customer_id=customer.pk, **d))
@@ -445,7 +448,7 @@ def agreement_sign(request, customer_id: int):
 @require_POST
 def contact_add(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    form = f.ContactForm(request.POST)
+    form = f.ContactForm(request.POST, prefix="contact")
     return _run(request, customer, slot="contact", form=form, anchor="contacts", done=_("Contact added."),
                 call=lambda d: services.contact_add(actor=request.user, customer_id=customer.pk, **d))
 
@@ -456,16 +459,24 @@ def contact_remove(request, customer_id: int, contact_id: int):
     customer = _customer_or_404(request, customer_id)
     if not customer.contacts.filter(pk=contact_id).exists():
         raise Http404()
-    return _run(request, customer, slot="contact", form=f.forms.Form(request.POST), anchor="contacts",
-                done=_("Contact removed."),
-                call=lambda d: services.contact_remove(actor=request.user, contact_id=contact_id))
+    try:
+        services.contact_remove(actor=request.user, contact_id=contact_id)
+    except NotFound:
+        raise Http404() from None
+    except DomainPermissionDenied as exc:
+        raise HttpForbidden(str(exc.message)) from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Contact removed."))
+    return redirect(_detail_url(customer.pk, "contacts"))
 
 
 @login_required
 @require_POST
 def document_upload(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    form = f.DocumentForm(request.POST, request.FILES)
+    form = f.DocumentForm(request.POST, request.FILES, prefix="document")
 
     def call(d):
         upload = d["file"]
@@ -512,7 +523,7 @@ def consent_record(request, consent_id: int):
     if consent is None:
         raise Http404()
     customer = _customer_or_404(request, consent.customer_id)
-    form = f.ConsentForm(request.POST)
+    form = f.ConsentForm(request.POST, prefix="consent")
     return _run(request, customer, slot="consent", form=form, anchor="consents",
                 done=_("The customer's answer has been recorded."),
                 call=lambda d: services.consent_record(actor=request.user, consent_id=consent.pk, status=d["status"],
@@ -526,7 +537,7 @@ def join_group(request, customer_id: int):
     access = access_for(request.user)
     groups = [g for g in selectors.groups_visible_to(request.user)
               if access.reaches(Perm.GROUP_MANAGE, org_path=g.org_path)]
-    form = f.JoinGroupForm(request.POST, groups=groups)
+    form = f.JoinGroupForm(request.POST, groups=groups, prefix="join_group")
     return _run(request, customer, slot="join_group", form=form, anchor="group",
                 done=_("The customer has been added to the group."),
                 call=lambda d: services.group_add_member(actor=request.user, group_id=d["group"],
@@ -563,7 +574,7 @@ def application_edit(request, application_id: int):
 @require_POST
 def application_submit(request, application_id: int):
     application, customer = _application_or_404(request, application_id)
-    return _run(request, customer, slot="submit", form=f.NoteForm(request.POST), anchor="admission",
+    return _run(request, customer, slot="submit", form=f.NoteForm(request.POST, prefix="submit"), anchor="admission",
                 done=_("Application submitted for review."),
                 call=lambda d: services.admission_submit(actor=request.user, application_id=application.pk,
                                                          note=d["note"]))
@@ -571,8 +582,8 @@ def application_submit(request, application_id: int):
 
 def _decision(request, application_id: int, slot: str, service, done_ok: str, done_no: str):
     application, customer = _application_or_404(request, application_id)
-    form = f.DecisionForm(request.POST)
-    approve = request.POST.get("decision") == "approve"
+    form = f.DecisionForm(request.POST, prefix=slot)
+    approve = request.POST.get(form.add_prefix("decision")) == "approve"
     return _run(request, customer, slot=slot, form=form, anchor="admission", done=done_ok if approve else done_no,
                 call=lambda d: service(actor=request.user, application_id=application.pk,
                                        approve=d["decision"] == "approve", comment=d["comment"]))
@@ -603,7 +614,7 @@ def application_vote(request, application_id: int):
 @require_POST
 def application_opinion(request, application_id: int):
     application, customer = _application_or_404(request, application_id)
-    form = f.OpinionForm(request.POST, departments=sorted(access_for(request.user).departments()))
+    form = f.OpinionForm(request.POST, departments=sorted(access_for(request.user).departments()), prefix="opinion")
     return _run(request, customer, slot="opinion", form=form, anchor="admission",
                 done=_("Department opinion recorded."),
                 call=lambda d: services.admission_opinion(actor=request.user, application_id=application.pk, **d))
@@ -613,7 +624,7 @@ def application_opinion(request, application_id: int):
 @require_POST
 def application_return(request, application_id: int):
     application, customer = _application_or_404(request, application_id)
-    return _run(request, customer, slot="return", form=f.ReturnForm(request.POST), anchor="admission",
+    return _run(request, customer, slot="return", form=f.ReturnForm(request.POST, prefix="return"), anchor="admission",
                 done=_("Application returned for correction."),
                 call=lambda d: services.admission_return(actor=request.user, application_id=application.pk,
                                                          comment=d["comment"]))
@@ -623,7 +634,7 @@ def application_return(request, application_id: int):
 @require_POST
 def customer_activate(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    return _run(request, customer, slot="activate", form=f.forms.Form(request.POST), anchor="admission",
+    return _run(request, customer, slot="activate", form=forms.Form(request.POST, prefix="activate"), anchor="admission",
                 done=_("The customer is now active."),
                 call=lambda d: services.customer_activate(actor=request.user, customer_id=customer.pk))
 
@@ -632,7 +643,7 @@ def customer_activate(request, customer_id: int):
 @require_POST
 def customer_terminate(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    return _run(request, customer, slot="terminate", form=f.TerminateForm(request.POST), anchor="admission",
+    return _run(request, customer, slot="terminate", form=f.TerminateForm(request.POST, prefix="terminate"), anchor="admission",
                 done=_("The cooperation has been terminated."),
                 call=lambda d: services.customer_terminate(actor=request.user, customer_id=customer.pk, **d))
 
@@ -641,7 +652,7 @@ def customer_terminate(request, customer_id: int):
 @require_POST
 def customer_exit(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
-    return _run(request, customer, slot="exit", form=f.RequiredNoteForm(request.POST), anchor="admission",
+    return _run(request, customer, slot="exit", form=f.RequiredNoteForm(request.POST, prefix="exit"), anchor="admission",
                 done=_("The customer's exit has been recorded."),
                 call=lambda d: services.customer_exit(actor=request.user, customer_id=customer.pk, note=d["note"]))
 

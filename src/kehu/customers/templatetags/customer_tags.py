@@ -28,3 +28,16 @@ def application_status_label(code: str) -> str:
     from kehu.customers.models import ApplicationStatus
 
     return ApplicationStatus(code).label if code in ApplicationStatus.values else code
+
+
+@register.filter
+def field_label(code: str) -> str:
+    """The translated name of a customer field code ("phone" → 电话), for change history and notices."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    from kehu.customers.models import Customer
+
+    try:
+        return str(Customer._meta.get_field(code.removesuffix("_id")).verbose_name)
+    except FieldDoesNotExist:
+        return code
