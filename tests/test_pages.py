@@ -34,6 +34,11 @@ def text_of(response) -> str:
     return response.content.decode()
 
 
+def slot(name: str, data: dict) -> dict:
+    """The POST data of a form on the customer page, where each form's fields carry its prefix."""
+    return {f"{name}-{key}": value for key, value in data.items()}
+
+
 # ------------------------------------------------------------------ language and login
 
 
@@ -169,7 +174,7 @@ def test_bj_user_gets_404_for_a_shanghai_customer(world):
     bj = client_for(world.bj_cm)
     assert bj.get(f"/customers/{sh_customer.pk}/").status_code == 404
     before = Licence.objects.count()
-    response = bj.post(f"/customers/{sh_customer.pk}/licences/", {"kind": "business_licence", "number": "X1"})
+    response = bj.post(f"/customers/{sh_customer.pk}/licences/", slot("licence", {"kind": "business_licence", "number": "X1"}))
     assert response.status_code == 404
     assert Licence.objects.count() == before
     assert sh_customer.pk not in [c.pk for c in bj.get("/customers/").context["rows"]]
@@ -269,8 +274,8 @@ def test_create_enterprise_through_the_form(world):
 
 def test_licence_with_dates_in_the_wrong_order_writes_nothing(world):
     customer = world.enterprise()
-    response = client_for(world.bj_cm).post(f"/customers/{customer.pk}/licences/", {
-        "kind": "business_licence", "number": customer.uscc, "valid_from": "2026-01-01", "valid_to": "2025-01-01"})
+    response = client_for(world.bj_cm).post(f"/customers/{customer.pk}/licences/", slot("licence", {
+        "kind": "business_licence", "number": customer.uscc, "valid_from": "2026-01-01", "valid_to": "2025-01-01"}))
     assert response.status_code == 400
     assert response.context["open_slot"] == "licence"
     assert response.context["forms"]["licence"].errors
@@ -282,9 +287,9 @@ def test_licence_expiry_states_are_shown(world):
     today = timezone.localdate()
     for number, valid_to in (("A", today - timedelta(days=1)), ("B", today + timedelta(days=5)),
                              ("C", today + timedelta(days=400))):
-        client_for(world.bj_cm).post(f"/customers/{customer.pk}/licences/", {
+        client_for(world.bj_cm).post(f"/customers/{customer.pk}/licences/", slot("licence", {
             "kind": "business_licence", "number": number, "valid_to": valid_to.isoformat(),
-            "annual_report_ok": "on"})
+            "annual_report_ok": "on"}))
     html = text_of(client_for(world.bj_cm).get(f"/customers/{customer.pk}/"))
     assert "已过期" in html and "即将到期" in html and "有效" in html
 
@@ -292,11 +297,11 @@ def test_licence_expiry_states_are_shown(world):
 def test_unmask_needs_a_reason_shows_clear_values_once_and_is_audited(world):
     person = world.individual(phone="13912345678")
     client = client_for(world.bj_cm)
-    refused = client.post(f"/customers/{person.pk}/unmask/", {"reason": "x"})
+    refused = client.post(f"/customers/{person.pk}/unmask/", slot("unmask", {"reason": "x"}))
     assert refused.status_code == 400
     assert "13912345678" not in text_of(refused)
     assert not AuditEvent.objects.filter(event="customer_unmasked").exists()
-    shown = client.post(f"/customers/{person.pk}/unmask/", {"reason": "客户来电核实身份"})
+    shown = client.post(f"/customers/{person.pk}/unmask/", slot("unmask", {"reason": "客户来电核实身份"}))
     assert shown.status_code == 200
     assert "13912345678" in text_of(shown) and person.id_number in text_of(shown)
     row = AuditEvent.objects.get(event="customer_unmasked")
@@ -307,15 +312,15 @@ def test_unmask_needs_a_reason_shows_clear_values_once_and_is_audited(world):
 def test_edit_personal_field_logs_the_change_and_asks_consent(world):
     person = world.individual(phone="13912345678")
     client = client_for(world.bj_cm)
-    response = client.post(f"/customers/{person.pk}/edit/", {"version": person.version, "name": person.name,
-                                                              "phone": "13700001111"})
+    response = client.post(f"/customers/{person.pk}/edit/", slot("edit", {"version": person.version, "name": person.name,
+                                                              "phone": "13700001111"}))
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.phone == "13700001111"
     html = text_of(client.get(f"/customers/{person.pk}/"))
     assert "137****1111" in html and "等待客户确认" in html
     consent = person.consents.get()
-    assert client.post(f"/customers/consents/{consent.pk}/", {"status": "confirmed", "channel": "phone"}
+    assert client.post(f"/customers/consents/{consent.pk}/", slot("consent", {"status": "confirmed", "channel": "phone"})
                        ).status_code == 302
     consent.refresh_from_db()
     assert consent.status == "confirmed"
@@ -324,11 +329,11 @@ def test_edit_personal_field_logs_the_change_and_asks_consent(world):
 def test_stale_edit_is_refused_with_409(world):
     customer = world.enterprise()
     client = client_for(world.bj_cm)
-    client.post(f"/customers/{customer.pk}/edit/", {"version": customer.version, "name": customer.name,
-                                                    "uscc": customer.uscc, "industry": "化工"})
-    response = client.post(f"/customers/{customer.pk}/edit/", {"version": customer.version,
+    client.post(f"/customers/{customer.pk}/edit/", slot("edit", {"version": customer.version, "name": customer.name,
+                                                    "uscc": customer.uscc, "industry": "化工"}))
+    response = client.post(f"/customers/{customer.pk}/edit/", slot("edit", {"version": customer.version,
                                                                "name": customer.name, "uscc": customer.uscc,
-                                                               "industry": "建材"})
+                                                               "industry": "建材"}))
     assert response.status_code == 409
     customer.refresh_from_db()
     assert customer.industry == "化工"
@@ -340,8 +345,8 @@ def test_document_upload_and_download(world):
     customer = world.enterprise()
     client = client_for(world.bj_cm)
     upload = SimpleUploadedFile("营业执照.pdf", b"%PDF-1.4 licence", content_type="application/pdf")
-    response = client.post(f"/customers/{customer.pk}/documents/", {"kind": "licence", "title": "营业执照副本",
-                                                                    "file": upload})
+    response = client.post(f"/customers/{customer.pk}/documents/", slot("document", {"kind": "licence", "title": "营业执照副本",
+                                                                    "file": upload}))
     assert response.status_code == 302
     document = Document.objects.get(customer=customer)
     download = client.get(f"/customers/documents/{document.pk}/")
@@ -363,13 +368,13 @@ def test_submit_is_blocked_until_papers_are_on_file_and_the_checklist_says_why(w
     application = AdmissionApplication.objects.get(customer=customer)
     html = text_of(client.get(f"/customers/{customer.pk}/"))
     assert "缺少必需的证照：营业执照" in html and "没有在档的购销合同" in html
-    refused = client.post(f"/customers/applications/{application.pk}/submit/", {"note": ""})
+    refused = client.post(f"/customers/applications/{application.pk}/submit/", slot("submit", {"note": ""}))
     assert refused.status_code == 409
     assert "没有在档的购销合同" in text_of(refused)
     application.refresh_from_db()
     assert application.status == "draft"
     world.papers(customer)
-    assert client.post(f"/customers/applications/{application.pk}/submit/", {"note": ""}).status_code == 302
+    assert client.post(f"/customers/applications/{application.pk}/submit/", slot("submit", {"note": ""})).status_code == 302
     application.refresh_from_db()
     assert application.status == "submitted"
 
@@ -380,7 +385,7 @@ def test_the_submitter_gets_no_review_form_and_is_refused_with_403(world):
     application = world.submit(customer)
     client = client_for(world.bj_cm)
     assert "sales_check" not in client.get(f"/customers/{customer.pk}/").context["forms"]
-    response = client.post(f"/customers/applications/{application.pk}/sales-check/", {"decision": "approve"})
+    response = client.post(f"/customers/applications/{application.pk}/sales-check/", slot("sales_check", {"decision": "approve"}))
     assert response.status_code == 403
     application.refresh_from_db()
     assert application.status == "submitted"
@@ -392,20 +397,20 @@ def test_full_admission_through_the_pages_reaches_qualified(world):
     world.papers(customer)
     application = world.submit(customer)
     url = f"/customers/applications/{application.pk}"
-    assert client_for(world.bj_sales).post(f"{url}/sales-check/", {"decision": "approve"}).status_code == 302
-    assert client_for(world.bj_office).post(f"{url}/office-review/", {"decision": "approve"}).status_code == 302
+    assert client_for(world.bj_sales).post(f"{url}/sales-check/", slot("sales_check", {"decision": "approve"})).status_code == 302
+    assert client_for(world.bj_office).post(f"{url}/office-review/", slot("office_review", {"decision": "approve"})).status_code == 302
     dept = client_for(world.bj_dept)
     for department in ["enterprise_mgmt", "production", "finance", "audit", "safety_env"]:
         choices = [c for c, _ in dept.get(f"/customers/{customer.pk}/").context["forms"]["opinion"]
                    .fields["department"].choices]
         assert department in choices
-        assert dept.post(f"{url}/opinion/", {"department": department, "opinion": "approve"}).status_code == 302
-    conditional = dept.post(f"{url}/opinion/", {"department": "finance", "opinion": "approve"})
+        assert dept.post(f"{url}/opinion/", slot("opinion", {"department": department, "opinion": "approve"})).status_code == 302
+    conditional = dept.post(f"{url}/opinion/", slot("opinion", {"department": "finance", "opinion": "approve"}))
     assert conditional.status_code in (302, 400, 409)  # the round has moved on; nothing double-counts
-    assert client_for(world.hq_committee1).post(f"{url}/vote/", {"decision": "approve"}).status_code == 302
-    again = client_for(world.hq_committee1).post(f"{url}/vote/", {"decision": "approve"})
+    assert client_for(world.hq_committee1).post(f"{url}/vote/", slot("vote", {"decision": "approve"})).status_code == 302
+    again = client_for(world.hq_committee1).post(f"{url}/vote/", slot("vote", {"decision": "approve"}))
     assert again.status_code == 409
-    assert client_for(world.hq_committee2).post(f"{url}/vote/", {"decision": "approve"}).status_code == 302
+    assert client_for(world.hq_committee2).post(f"{url}/vote/", slot("vote", {"decision": "approve"})).status_code == 302
     customer.refresh_from_db()
     assert customer.admission_status == "qualified"
     page = text_of(client_for(world.bj_cm).get(f"/customers/{customer.pk}/"))
@@ -465,3 +470,16 @@ def test_audit_log_filters_by_customer_and_event_and_pages(world):
     assert bad.status_code == 400
     sh_customer = world.enterprise(by=world.sh_cm)
     assert not client.get("/audit/", {"customer_id": sh_customer.pk}).context["rows"]
+
+
+def test_the_ui_serves_its_own_css_and_script(world):
+    """Nothing comes from a CDN: the stylesheet and script are kehu's own, served by kehu."""
+    html = text_of(client_for(world.bj_cm).get("/"))
+    assets = re.findall(r'(?:href|src)="([^"]+\.(?:css|js|svg))"', html)
+    assert {"/static/kehu/kehu.css", "/static/kehu/kehu.js"} <= set(assets)
+    assert all(url.startswith("/static/") for url in assets)
+    for url in assets:
+        response = Client().get(url)
+        assert response.status_code == 200, url
+    css = b"".join(Client().get("/static/kehu/kehu.css").streaming_content).decode()
+    assert '"Noto Sans CJK SC"' in css and "@import" not in css and "url(http" not in css
