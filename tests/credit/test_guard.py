@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from tests.credit.conftest import active_line, rated_customer
 
 from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from kehu.core.models import AuditEvent
@@ -16,7 +17,6 @@ from kehu.credit.events import CreditEvent
 from kehu.credit.models import CreditLine, CreditUse, IdempotencyRecord, LineMovement, SubLimit
 from kehu.customers import services as customer_services
 from kehu.customers.errors import CustomerNotTradable
-from tests.credit.conftest import active_line, rated_customer
 
 D = Decimal
 
