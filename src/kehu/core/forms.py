@@ -50,7 +50,8 @@ EVENT_LABELS = {
     Event.GROUP_CREATED: _("Customer group created"),
     Event.GROUP_MEMBER_ADDED: _("Group member added"),
     Event.GROUP_MEMBER_REMOVED: _("Group member removed"),
-    Event.ADMISSION_CREATED: _("Admission application saved"),
+    Event.ADMISSION_CREATED: _("Admission application created"),
+    Event.ADMISSION_UPDATED: _("Admission application edited"),
     Event.ADMISSION_SUBMITTED: _("Admission application submitted"),
     Event.ADMISSION_SALES_CHECKED: _("Sales pre-check passed"),
     Event.ADMISSION_OFFICE_REVIEWED: _("Office review passed"),
@@ -64,6 +65,19 @@ EVENT_LABELS = {
     Event.CUSTOMER_TERMINATED: _("Cooperation terminated"),
     Event.CUSTOMER_EXITED: _("Customer exited"),
 }
+
+
+def event_names() -> dict[int, str]:
+    """Every known event code with its label: core's translated ones, other apps' by their name."""
+    from kehu.core.audit import _EXTRA_EVENTS
+
+    names = {}
+    for source in (Event, *_EXTRA_EVENTS):
+        for key, value in vars(source).items():
+            if key.isupper() and isinstance(value, int):
+                names[value] = key.lower()
+    names.update(EVENT_LABELS)
+    return names
 
 
 class LoginForm(forms.Form):
@@ -139,7 +153,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["event_code"].choices = [("", _("All events"))] + [
-            (code, f"{code} · {label}") for code, label in sorted(EVENT_LABELS.items())
+            (code, f"{code} · {label}") for code, label in sorted(event_names().items())
         ]
 
     def clean(self):

@@ -251,7 +251,8 @@ def _actions(user, access: Access, customer: Customer, application: AdmissionApp
             AdmissionStatus.PROSPECT, AdmissionStatus.REJECTED):
         slots["apply"] = {}
     if application is not None:
-        mine = application.submitted_by_id == user.pk  # four-eyes: never review what you submitted
+        # Four-eyes: nobody reviews what they prepared or submitted.
+        mine = user.pk in (application.submitted_by_id, application.created_by_id)
         state = application.status
         if can(Perm.ADMISSION_SUBMIT) and state in OPEN_FOR_EDIT:
             slots["application_edit"] = {}
