@@ -4,6 +4,7 @@ and forms that refuse bad input without writing anything."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from datetime import timedelta
 
 import pytest
@@ -483,3 +484,34 @@ def test_the_ui_serves_its_own_css_and_script(world):
         assert response.status_code == 200, url
     css = b"".join(Client().get("/static/kehu/kehu.css").streaming_content).decode()
     assert '"Noto Sans CJK SC"' in css and "@import" not in css and "url(http" not in css
+
+
+# ------------------------------------------------------------------ translations
+
+
+LOCALE = Path(__file__).resolve().parents[1] / "src" / "kehu" / "locale" / "zh_Hans" / "LC_MESSAGES"
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "kehu" / "templates"
+
+
+def test_every_message_is_translated_and_the_compiled_catalogue_matches():
+    import polib
+
+    po = polib.pofile(str(LOCALE / "django.po"))
+    untranslated = [e.msgid for e in po if not e.msgstr or "fuzzy" in e.flags]
+    assert untranslated == []
+    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(LOCALE / "django.mo"))}
+    assert {e.msgid: e.msgstr for e in po} == {k: v for k, v in compiled.items() if k}
+
+
+def test_every_template_string_is_in_the_catalogue():
+    import polib
+
+    msgids = {e.msgid for e in polib.pofile(str(LOCALE / "django.po"))}
+    pattern = re.compile(r"""{%\s*translate\s+(["'])(.+?)\1|\b_\((["'])(.+?)\3\)""")
+    missing = []
+    for template in TEMPLATES.rglob("*.html"):
+        for match in pattern.finditer(template.read_text(encoding="utf-8")):
+            msgid = match.group(2) or match.group(4)
+            if msgid not in msgids:
+                missing.append((template.name, msgid))
+    assert missing == []
