@@ -4,8 +4,8 @@ and forms that refuse bad input without writing anything."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -93,8 +93,10 @@ def test_lockout_after_five_failures_shows_locked_message_even_with_right_passwo
 
 
 def test_login_ignores_an_offsite_next(world):
-    response = Client().post("/login/?next=https://evil.example/", {"username": "bj_cm", "password": PASSWORD,
-                                                                   "next": "https://evil.example/"})
+    response = Client().post(
+        "/login/?next=https://evil.example/",
+        {"username": "bj_cm", "password": PASSWORD, "next": "https://evil.example/"},
+    )
     assert response.status_code == 302 and response.url == "/"
 
 
@@ -116,19 +118,28 @@ def test_post_without_csrf_token_is_refused(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.bj_cm)
     before = Customer.objects.count()
-    response = client.post("/customers/new/", {"kind": "enterprise", "name": "无令牌公司", "org_code": "BJ",
-                                               "uscc": make_uscc(world.rng)})
+    response = client.post(
+        "/customers/new/",
+        {"kind": "enterprise", "name": "无令牌公司", "org_code": "BJ", "uscc": make_uscc(world.rng)},
+    )
     assert response.status_code == 403
     assert Customer.objects.count() == before
 
 
 def test_password_change_goes_through_the_service(world):
     client = client_for(world.bj_cm)
-    weak = client.post("/password/", {"old_password": PASSWORD, "new_password1": "short",
-                                      "new_password2": "short"})
+    weak = client.post(
+        "/password/", {"old_password": PASSWORD, "new_password1": "short", "new_password2": "short"}
+    )
     assert weak.status_code == 400
-    response = client.post("/password/", {"old_password": PASSWORD, "new_password1": "Neu-Passwort-2027",
-                                          "new_password2": "Neu-Passwort-2027"})
+    response = client.post(
+        "/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Neu-Passwort-2027",
+            "new_password2": "Neu-Passwort-2027",
+        },
+    )
     assert response.status_code == 302
     world.bj_cm.refresh_from_db()
     assert world.bj_cm.check_password("Neu-Passwort-2027")
@@ -142,15 +153,24 @@ def test_password_change_goes_through_the_service(world):
 def test_main_pages_render_for_the_right_users(world):
     customer = world.enterprise()
     world.papers(customer)
-    group = CustomerGroup.objects.create(code="G1", name="华鑫集团", org_unit=world.bj_office.org_unit,
-                                         org_path=world.bj_office.org_unit.path)
+    group = CustomerGroup.objects.create(
+        code="G1", name="华鑫集团", org_unit=world.bj_office.org_unit, org_path=world.bj_office.org_unit.path
+    )
     pages = [
-        (world.bj_cm, "/"), (world.bj_cm, "/customers/"), (world.bj_cm, "/customers/new/"),
-        (world.bj_cm, f"/customers/{customer.pk}/"), (world.bj_cm, "/customers/groups/"),
-        (world.bj_office, f"/customers/groups/{group.pk}/"), (world.bj_office, f"/customers/{customer.pk}/"),
-        (world.bj_dept, "/"), (world.hq_committee1, f"/customers/{customer.pk}/"),
-        (world.bj_auditor, "/audit/"), (world.hq_auditor, f"/audit/?customer_id={customer.pk}"),
-        (world.bj_auditor, f"/customers/{customer.pk}/"), (world.admin, "/"), (world.bj_cm, "/password/"),
+        (world.bj_cm, "/"),
+        (world.bj_cm, "/customers/"),
+        (world.bj_cm, "/customers/new/"),
+        (world.bj_cm, f"/customers/{customer.pk}/"),
+        (world.bj_cm, "/customers/groups/"),
+        (world.bj_office, f"/customers/groups/{group.pk}/"),
+        (world.bj_office, f"/customers/{customer.pk}/"),
+        (world.bj_dept, "/"),
+        (world.hq_committee1, f"/customers/{customer.pk}/"),
+        (world.bj_auditor, "/audit/"),
+        (world.hq_auditor, f"/audit/?customer_id={customer.pk}"),
+        (world.bj_auditor, f"/customers/{customer.pk}/"),
+        (world.admin, "/"),
+        (world.bj_cm, "/password/"),
     ]
     for user, url in pages:
         response = client_for(user).get(url)
@@ -175,7 +195,10 @@ def test_bj_user_gets_404_for_a_shanghai_customer(world):
     bj = client_for(world.bj_cm)
     assert bj.get(f"/customers/{sh_customer.pk}/").status_code == 404
     before = Licence.objects.count()
-    response = bj.post(f"/customers/{sh_customer.pk}/licences/", slot("licence", {"kind": "business_licence", "number": "X1"}))
+    response = bj.post(
+        f"/customers/{sh_customer.pk}/licences/",
+        slot("licence", {"kind": "business_licence", "number": "X1"}),
+    )
     assert response.status_code == 404
     assert Licence.objects.count() == before
     assert sh_customer.pk not in [c.pk for c in bj.get("/customers/").context["rows"]]
@@ -235,8 +258,16 @@ def test_bad_credit_code_rerenders_with_the_error_and_writes_nothing(world):
     good = make_uscc(world.rng)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     customers, audits = Customer.objects.count(), AuditEvent.objects.count()
-    response = client.post("/customers/new/", {"kind": "enterprise", "name": "北京测试有色金属有限公司",
-                                               "org_code": "BJ", "uscc": bad, "registered_capital_amount": "100"})
+    response = client.post(
+        "/customers/new/",
+        {
+            "kind": "enterprise",
+            "name": "北京测试有色金属有限公司",
+            "org_code": "BJ",
+            "uscc": bad,
+            "registered_capital_amount": "100",
+        },
+    )
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["uscc"]
@@ -249,8 +280,16 @@ def test_bad_credit_code_rerenders_with_the_error_and_writes_nothing(world):
 def test_missing_name_and_bad_amount_are_shown_on_their_fields(world):
     client = client_for(world.bj_cm)
     before = Customer.objects.count()
-    response = client.post("/customers/new/", {"kind": "enterprise", "name": "", "org_code": "BJ",
-                                               "uscc": make_uscc(world.rng), "registered_capital_amount": "1.234"})
+    response = client.post(
+        "/customers/new/",
+        {
+            "kind": "enterprise",
+            "name": "",
+            "org_code": "BJ",
+            "uscc": make_uscc(world.rng),
+            "registered_capital_amount": "1.234",
+        },
+    )
     assert response.status_code == 400
     assert set(response.context["form"].errors) >= {"name", "registered_capital_amount"}
     assert Customer.objects.count() == before
@@ -258,11 +297,20 @@ def test_missing_name_and_bad_amount_are_shown_on_their_fields(world):
 
 def test_create_enterprise_through_the_form(world):
     code = make_uscc(world.rng)
-    response = client_for(world.bj_cm).post("/customers/new/", {
-        "kind": "enterprise", "name": "北京华鑫有色金属有限公司", "org_code": "BJ", "uscc": code,
-        "legal_representative": "王伟", "registered_capital_amount": "50000000.00", "industry": "有色金属",
-        "region": "北京", "id_number": "110105199001011234",  # hidden for enterprises: ignored
-    })
+    response = client_for(world.bj_cm).post(
+        "/customers/new/",
+        {
+            "kind": "enterprise",
+            "name": "北京华鑫有色金属有限公司",
+            "org_code": "BJ",
+            "uscc": code,
+            "legal_representative": "王伟",
+            "registered_capital_amount": "50000000.00",
+            "industry": "有色金属",
+            "region": "北京",
+            "id_number": "110105199001011234",  # hidden for enterprises: ignored
+        },
+    )
     assert response.status_code == 302
     customer = Customer.objects.get(uscc=code)
     assert response.url == f"/customers/{customer.pk}/"
@@ -275,8 +323,18 @@ def test_create_enterprise_through_the_form(world):
 
 def test_licence_with_dates_in_the_wrong_order_writes_nothing(world):
     customer = world.enterprise()
-    response = client_for(world.bj_cm).post(f"/customers/{customer.pk}/licences/", slot("licence", {
-        "kind": "business_licence", "number": customer.uscc, "valid_from": "2026-01-01", "valid_to": "2025-01-01"}))
+    response = client_for(world.bj_cm).post(
+        f"/customers/{customer.pk}/licences/",
+        slot(
+            "licence",
+            {
+                "kind": "business_licence",
+                "number": customer.uscc,
+                "valid_from": "2026-01-01",
+                "valid_to": "2025-01-01",
+            },
+        ),
+    )
     assert response.status_code == 400
     assert response.context["open_slot"] == "licence"
     assert response.context["forms"]["licence"].errors
@@ -286,11 +344,23 @@ def test_licence_with_dates_in_the_wrong_order_writes_nothing(world):
 def test_licence_expiry_states_are_shown(world):
     customer = world.enterprise()
     today = timezone.localdate()
-    for number, valid_to in (("A", today - timedelta(days=1)), ("B", today + timedelta(days=5)),
-                             ("C", today + timedelta(days=400))):
-        client_for(world.bj_cm).post(f"/customers/{customer.pk}/licences/", slot("licence", {
-            "kind": "business_licence", "number": number, "valid_to": valid_to.isoformat(),
-            "annual_report_ok": "on"}))
+    for number, valid_to in (
+        ("A", today - timedelta(days=1)),
+        ("B", today + timedelta(days=5)),
+        ("C", today + timedelta(days=400)),
+    ):
+        client_for(world.bj_cm).post(
+            f"/customers/{customer.pk}/licences/",
+            slot(
+                "licence",
+                {
+                    "kind": "business_licence",
+                    "number": number,
+                    "valid_to": valid_to.isoformat(),
+                    "annual_report_ok": "on",
+                },
+            ),
+        )
     html = text_of(client_for(world.bj_cm).get(f"/customers/{customer.pk}/"))
     assert "已过期" in html and "即将到期" in html and "有效" in html
 
@@ -313,16 +383,22 @@ def test_unmask_needs_a_reason_shows_clear_values_once_and_is_audited(world):
 def test_edit_personal_field_logs_the_change_and_asks_consent(world):
     person = world.individual(phone="13912345678")
     client = client_for(world.bj_cm)
-    response = client.post(f"/customers/{person.pk}/edit/", slot("edit", {"version": person.version, "name": person.name,
-                                                              "phone": "13700001111"}))
+    response = client.post(
+        f"/customers/{person.pk}/edit/",
+        slot("edit", {"version": person.version, "name": person.name, "phone": "13700001111"}),
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.phone == "13700001111"
     html = text_of(client.get(f"/customers/{person.pk}/"))
     assert "137****1111" in html and "等待客户确认" in html
     consent = person.consents.get()
-    assert client.post(f"/customers/consents/{consent.pk}/", slot("consent", {"status": "confirmed", "channel": "phone"})
-                       ).status_code == 302
+    assert (
+        client.post(
+            f"/customers/consents/{consent.pk}/", slot("consent", {"status": "confirmed", "channel": "phone"})
+        ).status_code
+        == 302
+    )
     consent.refresh_from_db()
     assert consent.status == "confirmed"
 
@@ -330,11 +406,20 @@ def test_edit_personal_field_logs_the_change_and_asks_consent(world):
 def test_stale_edit_is_refused_with_409(world):
     customer = world.enterprise()
     client = client_for(world.bj_cm)
-    client.post(f"/customers/{customer.pk}/edit/", slot("edit", {"version": customer.version, "name": customer.name,
-                                                    "uscc": customer.uscc, "industry": "化工"}))
-    response = client.post(f"/customers/{customer.pk}/edit/", slot("edit", {"version": customer.version,
-                                                               "name": customer.name, "uscc": customer.uscc,
-                                                               "industry": "建材"}))
+    client.post(
+        f"/customers/{customer.pk}/edit/",
+        slot(
+            "edit",
+            {"version": customer.version, "name": customer.name, "uscc": customer.uscc, "industry": "化工"},
+        ),
+    )
+    response = client.post(
+        f"/customers/{customer.pk}/edit/",
+        slot(
+            "edit",
+            {"version": customer.version, "name": customer.name, "uscc": customer.uscc, "industry": "建材"},
+        ),
+    )
     assert response.status_code == 409
     customer.refresh_from_db()
     assert customer.industry == "化工"
@@ -346,8 +431,10 @@ def test_document_upload_and_download(world):
     customer = world.enterprise()
     client = client_for(world.bj_cm)
     upload = SimpleUploadedFile("营业执照.pdf", b"%PDF-1.4 licence", content_type="application/pdf")
-    response = client.post(f"/customers/{customer.pk}/documents/", slot("document", {"kind": "licence", "title": "营业执照副本",
-                                                                    "file": upload}))
+    response = client.post(
+        f"/customers/{customer.pk}/documents/",
+        slot("document", {"kind": "licence", "title": "营业执照副本", "file": upload}),
+    )
     assert response.status_code == 302
     document = Document.objects.get(customer=customer)
     download = client.get(f"/customers/documents/{document.pk}/")
@@ -362,9 +449,14 @@ def test_document_upload_and_download(world):
 def test_submit_is_blocked_until_papers_are_on_file_and_the_checklist_says_why(world):
     customer = world.enterprise()
     client = client_for(world.bj_cm)
-    created = client.post(f"/customers/{customer.pk}/applications/", {
-        "apply-expected_annual_volume_amount": "1000000", "apply-scope_attested": "on",
-        "apply-q_main_products": "电解铜"})
+    created = client.post(
+        f"/customers/{customer.pk}/applications/",
+        {
+            "apply-expected_annual_volume_amount": "1000000",
+            "apply-scope_attested": "on",
+            "apply-q_main_products": "电解铜",
+        },
+    )
     assert created.status_code == 302
     application = AdmissionApplication.objects.get(customer=customer)
     html = text_of(client.get(f"/customers/{customer.pk}/"))
@@ -375,7 +467,12 @@ def test_submit_is_blocked_until_papers_are_on_file_and_the_checklist_says_why(w
     application.refresh_from_db()
     assert application.status == "draft"
     world.papers(customer)
-    assert client.post(f"/customers/applications/{application.pk}/submit/", slot("submit", {"note": ""})).status_code == 302
+    assert (
+        client.post(
+            f"/customers/applications/{application.pk}/submit/", slot("submit", {"note": ""})
+        ).status_code
+        == 302
+    )
     application.refresh_from_db()
     assert application.status == "submitted"
 
@@ -386,7 +483,9 @@ def test_the_submitter_gets_no_review_form_and_is_refused_with_403(world):
     application = world.submit(customer)
     client = client_for(world.bj_cm)
     assert "sales_check" not in client.get(f"/customers/{customer.pk}/").context["forms"]
-    response = client.post(f"/customers/applications/{application.pk}/sales-check/", slot("sales_check", {"decision": "approve"}))
+    response = client.post(
+        f"/customers/applications/{application.pk}/sales-check/", slot("sales_check", {"decision": "approve"})
+    )
     assert response.status_code == 403
     application.refresh_from_db()
     assert application.status == "submitted"
@@ -398,20 +497,52 @@ def test_full_admission_through_the_pages_reaches_qualified(world):
     world.papers(customer)
     application = world.submit(customer)
     url = f"/customers/applications/{application.pk}"
-    assert client_for(world.bj_sales).post(f"{url}/sales-check/", slot("sales_check", {"decision": "approve"})).status_code == 302
-    assert client_for(world.bj_office).post(f"{url}/office-review/", slot("office_review", {"decision": "approve"})).status_code == 302
+    assert (
+        client_for(world.bj_sales)
+        .post(f"{url}/sales-check/", slot("sales_check", {"decision": "approve"}))
+        .status_code
+        == 302
+    )
+    assert (
+        client_for(world.bj_office)
+        .post(f"{url}/office-review/", slot("office_review", {"decision": "approve"}))
+        .status_code
+        == 302
+    )
     dept = client_for(world.bj_dept)
     for department in ["enterprise_mgmt", "production", "finance", "audit", "safety_env"]:
-        choices = [c for c, _ in dept.get(f"/customers/{customer.pk}/").context["forms"]["opinion"]
-                   .fields["department"].choices]
+        choices = [
+            c
+            for c, _ in dept.get(f"/customers/{customer.pk}/")
+            .context["forms"]["opinion"]
+            .fields["department"]
+            .choices
+        ]
         assert department in choices
-        assert dept.post(f"{url}/opinion/", slot("opinion", {"department": department, "opinion": "approve"})).status_code == 302
-    conditional = dept.post(f"{url}/opinion/", slot("opinion", {"department": "finance", "opinion": "approve"}))
+        assert (
+            dept.post(
+                f"{url}/opinion/", slot("opinion", {"department": department, "opinion": "approve"})
+            ).status_code
+            == 302
+        )
+    conditional = dept.post(
+        f"{url}/opinion/", slot("opinion", {"department": "finance", "opinion": "approve"})
+    )
     assert conditional.status_code in (302, 400, 409)  # the round has moved on; nothing double-counts
-    assert client_for(world.hq_committee1).post(f"{url}/vote/", slot("vote", {"decision": "approve"})).status_code == 302
+    assert (
+        client_for(world.hq_committee1)
+        .post(f"{url}/vote/", slot("vote", {"decision": "approve"}))
+        .status_code
+        == 302
+    )
     again = client_for(world.hq_committee1).post(f"{url}/vote/", slot("vote", {"decision": "approve"}))
     assert again.status_code == 409
-    assert client_for(world.hq_committee2).post(f"{url}/vote/", slot("vote", {"decision": "approve"})).status_code == 302
+    assert (
+        client_for(world.hq_committee2)
+        .post(f"{url}/vote/", slot("vote", {"decision": "approve"}))
+        .status_code
+        == 302
+    )
     customer.refresh_from_db()
     assert customer.admission_status == "qualified"
     page = text_of(client_for(world.bj_cm).get(f"/customers/{customer.pk}/"))
@@ -421,8 +552,9 @@ def test_full_admission_through_the_pages_reaches_qualified(world):
 def test_reject_vote_needs_a_reason(world):
     customer = world.enterprise()
     application = world.to_committee(world.papers(customer) or customer)
-    response = client_for(world.hq_committee1).post(f"/customers/applications/{application.pk}/vote/",
-                                                    {"decision": "reject", "comment": ""})
+    response = client_for(world.hq_committee1).post(
+        f"/customers/applications/{application.pk}/vote/", {"decision": "reject", "comment": ""}
+    )
     assert response.status_code == 400
     assert response.context["forms"]["vote"].errors
     assert not application.reviews.filter(stage="committee").exists()
@@ -447,12 +579,17 @@ def test_office_creates_a_group_and_adds_a_member_by_credit_code(world):
     response = office.post("/customers/groups/", {"code": "HX", "name": "华鑫集团", "org_code": "BJ"})
     assert response.status_code == 302
     group = CustomerGroup.objects.get(code="HX")
-    added = office.post(f"/customers/groups/{group.pk}/members/", {"customer": customer.uscc,
-                                                                   "relation": "subsidiary"})
+    added = office.post(
+        f"/customers/groups/{group.pk}/members/", {"customer": customer.uscc, "relation": "subsidiary"}
+    )
     assert added.status_code == 302
     assert group.memberships.filter(customer=customer).exists()
-    assert client_for(world.bj_cm).post("/customers/groups/", {"code": "X", "name": "X", "org_code": "BJ"}
-                                        ).status_code == 403
+    assert (
+        client_for(world.bj_cm)
+        .post("/customers/groups/", {"code": "X", "name": "X", "org_code": "BJ"})
+        .status_code
+        == 403
+    )
     assert office.post(f"/customers/groups/{group.pk}/members/{customer.pk}/remove/").status_code == 302
     assert not group.memberships.exists()
 

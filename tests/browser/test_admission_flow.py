@@ -23,8 +23,14 @@ from kehu.customers.generators import make_uscc
 from kehu.customers.models import AdmissionApplication, Customer
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path("/tmp/kehu-shots")
 
 pytestmark = pytest.mark.browser
@@ -207,8 +213,9 @@ def test_enterprise_customer_goes_from_creation_to_qualified(transactional_db, l
     staff.login("bj_cm")
     staff.goto(detail)
     expect(page.locator("#customer-status")).to_have_text("合格")
-    expect(page.locator(f"#application-{AdmissionApplication.objects.get(customer=customer).pk}")
-           ).to_contain_text("客户管理委员会表决")
+    expect(
+        page.locator(f"#application-{AdmissionApplication.objects.get(customer=customer).pk}")
+    ).to_contain_text("客户管理委员会表决")
     staff.shot("detail")
     staff.goto("/customers/")
     expect(page.locator("table.customers")).to_contain_text(name)
