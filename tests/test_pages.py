@@ -487,6 +487,7 @@ def test_the_submitter_gets_no_review_form_and_is_refused_with_403(world):
         f"/customers/applications/{application.pk}/sales-check/", slot("sales_check", {"decision": "approve"})
     )
     assert response.status_code == 403
+    assert "不能审批本人提交的事项" in text_of(response)
     application.refresh_from_db()
     assert application.status == "submitted"
     assert "sales_check" in client_for(world.bj_sales).get(f"/customers/{customer.pk}/").context["forms"]

@@ -314,9 +314,13 @@ def detail_context(request, customer: Customer, *, bound: dict | None = None,
     today = timezone.localdate()
     application = selectors.open_application(customer)
     slots = _actions(user, access, customer, application)
-    forms = {}
+    action_forms = {}
     for slot, extra in slots.items():
-        forms[slot] = bound.get(slot) or _make_form(slot, customer, application, extra)
+        action_forms[slot] = bound.get(slot) or _make_form(slot, customer, application, extra)
+    # A refused form whose action is not (or no longer) offered to this user has no place on the
+    # page; its errors are shown at the top instead of being lost.
+    stray_errors = [str(error) for slot, form in bound.items() if slot not in action_forms
+                    for errors in form.errors.values() for error in errors]
     licences = list(customer.licences.all())
     for licence in licences:
         licence.state = selectors.licence_state(licence, today)
@@ -353,8 +357,9 @@ def detail_context(request, customer: Customer, *, bound: dict | None = None,
         "application": application,
         "problems": problems,
         "missing_departments": missing,
-        "forms": forms,
+        "forms": action_forms,
         "open_slot": next(iter(bound), ""),
+        "stray_errors": stray_errors,
         "back_url": _detail_url(customer.pk),
         "today": today,
     }
