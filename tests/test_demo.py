@@ -125,3 +125,16 @@ def test_every_printed_login_works_with_the_demo_password(demo):
 def test_audit_chain_of_the_demo_verifies(demo):
     assert list(verify_chain()) == []
     assert AuditEvent.objects.count() > 1000
+
+
+def test_demo_sysadmin_manages_org_units_users_and_parameters_in_django_admin(demo, client):
+    client.force_login(User.objects.get(username="admin"))
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    for path in ("/admin/core/orgunit/", "/admin/core/user/", "/admin/core/ruleparameter/"):
+        assert f'href="{path}"' in index.content.decode()
+        assert client.get(path).status_code == 200
+    assert "HY01" in client.get("/admin/core/orgunit/").content.decode()
+    # Business users are not staff: the admin sends them to its login page.
+    client.force_login(User.objects.get(username="bj_cm1"))
+    assert client.get("/admin/").status_code == 302

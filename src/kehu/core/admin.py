@@ -23,7 +23,35 @@ def _jsonable(obj) -> dict:
     return {k: (v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else str(v)) for k, v in data.items()}
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class RoleGated:
+    """Admin access follows the kehu role (sysadmin: org units, users, parameters), not Django's
+    per-model permissions, which kehu never grants. Subclasses may still refuse more (no adding tokens)."""
+
+    kehu_perm = "user.manage"
+
+    def _kehu_allowed(self, request) -> bool:
+        from kehu.core.selectors import access_for
+
+        user = request.user
+        return user.is_active and user.is_staff and (user.is_superuser or access_for(user).has(self.kehu_perm))
+
+    def has_module_permission(self, request):
+        return self._kehu_allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._kehu_allowed(request)
+
+    def has_add_permission(self, request, obj=None):
+        return self._kehu_allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._kehu_allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._kehu_allowed(request)
+
+
+class AuditedAdmin(RoleGated, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             old = _jsonable(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
@@ -44,6 +72,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(OrgUnit)
 class OrgUnitAdmin(AuditedAdmin):
+    kehu_perm = "org.manage"
     list_display = ("code", "name", "parent", "path", "is_active")
     search_fields = ("code", "name")
     readonly_fields = ("path",)
@@ -53,7 +82,7 @@ class OrgUnitAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(RoleGated, admin.TabularInline):
     model = RoleAssignment
     extra = 0
 
@@ -82,7 +111,8 @@ class RoleAssignmentAdmin(AuditedAdmin):
 
 
 @admin.register(RuleParameter)
-class RuleParameterAdmin(admin.ModelAdmin):
+class RuleParameterAdmin(RoleGated, admin.ModelAdmin):
+    kehu_perm = "param.manage"
     list_display = ("code", "value", "effective_from", "effective_to", "status", "proposed_by", "approved_by")
     list_filter = ("status", "provenance")
     readonly_fields = ("status", "proposed_by", "approved_by", "approved_at", "provenance", "source_ref", "unit")
@@ -109,7 +139,7 @@ class RuleParameterAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(RoleGated, admin.ModelAdmin):
     list_display = ("prefix", "user", "name", "created_at", "expires_at", "revoked_at")
     readonly_fields = ("prefix", "key_hash", "user", "created_at")
 
