@@ -8,12 +8,12 @@ import threading
 from decimal import Decimal
 
 from django.db import connection
+from tests.credit.conftest import active_line, rated_customer
 
 from kehu.credit import services
 from kehu.credit.errors import CreditRefused
 from kehu.credit.models import CreditLine, CreditUse, IdempotencyRecord, SubLimit
 from kehu.customers import services as customer_services
-from tests.credit.conftest import active_line, rated_customer
 
 D = Decimal
 

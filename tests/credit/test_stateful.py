@@ -12,13 +12,19 @@ from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from tests.credit.conftest import rated_customer
 
 from kehu.core.errors import DomainError
 from kehu.credit import services
 from kehu.credit.models import CreditLine, CreditUse, SubLimit
 from kehu.customers import services as customer_services
-from tests.credit.conftest import rated_customer
 
 D = Decimal
 amounts = st.integers(min_value=1, max_value=1500).map(lambda n: D(n))
