@@ -653,3 +653,19 @@ def test_every_template_string_is_in_the_catalogue():
             if msgid not in msgids:
                 missing.append((template.name, msgid))
     assert missing == []
+
+
+def test_an_expired_password_leads_to_the_change_page_first(world):
+    from kehu.core.models import User
+
+    User.objects.filter(pk=world.bj_cm.pk).update(password_changed_at=timezone.now() - timedelta(days=91))
+    client = Client()
+    assert client.post("/login/", {"username": "bj_cm", "password": PASSWORD}).status_code == 302
+    response = client.get("/customers/")
+    assert response.status_code == 302 and response.url == "/password/"
+    changed = client.post(
+        "/password/",
+        {"old_password": PASSWORD, "new_password1": "Neu-Passwort-2027", "new_password2": "Neu-Passwort-2027"},
+    )
+    assert changed.status_code == 302
+    assert client.get("/customers/").status_code == 200
