@@ -112,6 +112,9 @@ def test_logout_is_a_post(world):
     assert client.get("/").status_code == 200
     assert client.post("/logout/").status_code == 302
     assert client.get("/").status_code == 302
+    from kehu.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(event_code=1004, actor=world.bj_cm).count() == 1
 
 
 def test_post_without_csrf_token_is_refused(world):

@@ -197,6 +197,12 @@ def login_attempt(*, username: str, password: str, ip: str = "", channel: str = 
 
 
 @transaction.atomic
+def user_logout(*, user: User, ip: str = "", channel: str = "web") -> None:
+    """Record a logout, so that a session's end is in the audit log beside its start."""
+    audit_record(actor=user, event_code=Event.LOGOUT, object_type="user", object_id=user.pk, ip=ip, channel=channel)
+
+
+@transaction.atomic
 def user_unlock(*, user: User, actor: User | None) -> None:
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     audit_record(actor=actor, event_code=Event.USER_UPDATED, object_type="user", object_id=user.pk,

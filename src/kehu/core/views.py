@@ -79,6 +79,8 @@ def login_view(request):
 def logout_view(request):
     # Logging out changes state, so it is a POST; a GET only shows the button (a link cannot log you out).
     if request.method == "POST":
+        if request.user.is_authenticated:
+            services.user_logout(user=request.user, ip=request.META.get("REMOTE_ADDR", ""))
         auth_logout(request)
         messages.info(request, _("You have logged out."))
         return redirect("login")
