@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from kehu.core.nav import nav_for
 from kehu.core.selectors import access_for
 
 
@@ -8,4 +9,4 @@ def kehu(request):
     if user is None or not user.is_authenticated:
         return {}
     access = access_for(user)
-    return {"kehu_access": access, "kehu_roles": sorted(access.roles())}
+    return {"kehu_access": access, "kehu_roles": sorted(access.roles()), "kehu_nav": nav_for(access, request.path)}
