@@ -6,3 +6,15 @@ class ExposureConfig(AppConfig):
     name = "kehu.exposure"
     label = "exposure"
     verbose_name = _("Credit exposure and regulatory statistics")
+
+    def ready(self) -> None:
+        from kehu.core.audit import register_events
+        from kehu.core.params import register_params
+        from kehu.core.permissions import register_permissions
+        from kehu.exposure.events import ExposureEvent
+        from kehu.exposure.params import PARAMS
+        from kehu.exposure.permissions import ROLE_PERMISSIONS
+
+        register_events(ExposureEvent)
+        register_permissions(ROLE_PERMISSIONS)
+        register_params(PARAMS)

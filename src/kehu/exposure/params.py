@@ -1,0 +1,25 @@
+from kehu.core.params import ParamSpec
+
+PARAMS = [
+    ParamSpec("report.large_credit_threshold", "100000000.00", "CNY", "pub_to_verify",
+              "银监办发[2004]151号 (repealed 2007; verify the 146号 value); domain spec R-4",
+              "Customers whose reported line is at or above this amount are in the large-credit table.", str),
+    ParamSpec("report.deadline_days_after_month_end", 15, "days", "pub_confirmed", "银监办发[2004]151号; R-4",
+              "Head offices submit the table within this many days after month-end, no holiday extension.", int),
+    ParamSpec("report.internal_cutoff_days", 10, "days", "proposed", "domain spec R-4, 4.3",
+              "Internal cut-off for the draft table after month-end.", int),
+    ParamSpec("report.carried_forward_review_days", 90, "days", "proposed", "domain spec R-3",
+              "Carried-forward customers older than this are listed for review.", int),
+    ParamSpec("limit.single_borrower_loan_pct_capital", "10", "%", "pub_confirmed", "商业银行法 Art.39; R-7",
+              "Loan balance to one borrower as a share of capital.", str),
+    ParamSpec("limit.group_credit_pct_net_capital", "15", "%", "pub_confirmed", "集团客户授信指引 Art.12; R-8",
+              "Credit to one group (margin and pledged CDs/bonds deducted) as a share of net capital.", str),
+    ParamSpec("limit.large_exposure_single_pct_tier1", "15", "%", "pub_confirmed",
+              "商业银行大额风险暴露管理办法 (2018), secondary summary; R-9",
+              "Exposure to one non-interbank client as a share of tier 1 net capital.", str),
+    ParamSpec("limit.large_exposure_connected_pct_tier1", "20", "%", "pub_confirmed",
+              "商业银行大额风险暴露管理办法 (2018), secondary summary; R-9",
+              "Exposure to a group of connected non-interbank clients as a share of tier 1 net capital.", str),
+    ParamSpec("exposure.alert_levels_pct", [80, 90, 100], "% of cap", "proposed", "domain spec R-7",
+              "Concentration alerts when a share reaches these percentages of its cap.", list),
+]

@@ -1,0 +1,183 @@
+"""Pure rules of the customer-risk statistics (客户风险统计, 银监办发[2009]357号 and domain spec 4).
+
+No ORM and no clock in here."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from xml.etree import ElementTree as ET
+
+from kehu.customers.rules import clean_uscc
+
+ZERO = Decimal("0.00")
+
+
+def uscc_valid(code: str | None) -> bool:
+    """GB 32100-2015: length, character set and check character (the customers app's rule)."""
+    return bool(code) and clean_uscc(code) == code
+
+
+def month_bounds(period: str) -> tuple[date, date]:
+    """'2026-10' -> (2026-10-01, 2026-10-31)."""
+    import calendar
+
+    if not re.fullmatch(r"\d{4}-\d{2}", period or ""):
+        raise ValueError("period must be YYYY-MM")
+    year, month = int(period[:4]), int(period[5:])
+    if not 1 <= month <= 12 or year < 2000:
+        raise ValueError("period must be YYYY-MM")
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def previous_period(period: str) -> str:
+    start, _ = month_bounds(period)
+    year, month = (start.year, start.month - 1) if start.month > 1 else (start.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+@dataclass(frozen=True)
+class LineFact:
+    """One line of a customer at the statistics date."""
+
+    line_type: str  # "comprehensive" or "specific"
+    status: str
+    line_amount: Decimal
+    outstanding: Decimal = ZERO
+    non_exposure: Decimal = ZERO  # margin and low-risk collateral behind the uses of this line
+
+
+IN_FORCE = {"active", "frozen"}
+
+
+def report_line(facts: list[LineFact], *, prev_line_amount: Decimal | None) -> tuple[Decimal, str, bool] | None:
+    """The line amount a customer is reported with, its basis and the carried-forward flag, or None when
+    the customer is not reported.
+
+    - R-1: a bank managing by comprehensive lines reports the maximum comprehensive line (on- and
+      off-balance-sheet together), never the exposure: basis "mcl".
+    - R-3: when the comprehensive line matured and its renewal is still in approval, the customer keeps
+      being reported with the previous period's line, flagged as carried forward: basis "carried_forward".
+    - R-2: without a comprehensive line, all the customer's lines are aggregated (on/off balance sheet,
+      high and low risk) and the non-exposure part is added back: basis "aggregated".
+    - A real exit (exited, or matured with nothing in use and no renewal) drops out.
+    """
+    mcl = [f for f in facts if f.line_type == "comprehensive" and f.status in IN_FORCE]
+    if mcl:
+        return (max(f.line_amount for f in mcl), "mcl", False)
+    pending = [f for f in facts if f.line_type == "comprehensive" and f.status == "renewal_pending"]
+    if pending:
+        amount = prev_line_amount if prev_line_amount is not None else max(f.line_amount for f in pending)
+        return (amount, "carried_forward", True)
+    specific = [f for f in facts if f.line_type == "specific" and f.status in IN_FORCE | {"renewal_pending"}]
+    if specific:
+        return (sum((f.line_amount + f.non_exposure for f in specific), ZERO), "aggregated", False)
+    # matured without renewal but still owed: not an exit yet, reported with the matured line
+    matured = [f for f in facts if f.status == "expired" and f.outstanding > 0]
+    if matured:
+        return (max(f.line_amount for f in matured), "matured", False)
+    return None
+
+
+def in_scope(line_amount: Decimal, threshold: Decimal) -> bool:
+    """R-4: customers whose reported line is at or above the threshold (default ¥100 million)."""
+    return line_amount >= threshold
+
+
+HEADER_FIELDS = ["org_code", "year", "month", "preparer", "phone", "reviewer"]
+
+
+def validate_report(header: dict, rows: list[dict]) -> list[dict]:
+    """The checks run before submission: header complete; every code valid and unique; line >= outstanding;
+    a carried-forward row says so."""
+    problems = []
+    for name in HEADER_FIELDS:
+        if not str(header.get(name) or "").strip():
+            problems.append({"code": "header_incomplete", "field": name})
+    seen: set[str] = set()
+    for row in rows:
+        code = row.get("uscc") or ""
+        if not uscc_valid(code):
+            problems.append({"code": "invalid_code", "customer": row.get("customer_id"), "uscc": code})
+        elif code in seen:
+            problems.append({"code": "duplicate_code", "customer": row.get("customer_id"), "uscc": code})
+        seen.add(code)
+        if Decimal(str(row["line_amount"])) < Decimal(str(row["outstanding_amount"])):
+            problems.append({"code": "line_below_outstanding", "customer": row.get("customer_id"),
+                             "line": str(row["line_amount"]), "outstanding": str(row["outstanding_amount"])})
+        if row.get("basis") == "carried_forward" and not row.get("carried_forward"):
+            problems.append({"code": "carried_forward_unflagged", "customer": row.get("customer_id")})
+    return problems
+
+
+def _wan(amount) -> str:
+    """Amounts are reported in 万元 (ten thousand yuan) with two decimals."""
+    return str((Decimal(str(amount)) / Decimal(10000)).quantize(Decimal("0.01")))
+
+
+XML_COLUMNS = ["uscc", "name", "group_code", "line_amount", "outstanding_amount", "on_balance_amount",
+               "off_balance_amount", "exposure_amount", "carried_forward"]
+
+
+def build_xml(header: dict, rows: list[dict]) -> bytes:
+    """R-5: gather → report → table → record → cell; one ``report`` element per large customer, with the
+    header on ``gather``."""
+    gather = ET.Element("gather", {k: str(header.get(k, "")) for k in HEADER_FIELDS})
+    for row in rows:
+        report = ET.SubElement(gather, "report", {"customer": row["uscc"]})
+        table = ET.SubElement(report, "table", {"name": "large_credit"})
+        record = ET.SubElement(table, "record")
+        for col in XML_COLUMNS:
+            value = row.get(col, "")
+            if col.endswith("_amount"):
+                value = _wan(value)
+            elif col == "carried_forward":
+                value = "1" if value else "0"
+            cell = ET.SubElement(record, "cell", {"name": col})
+            cell.text = str(value or "")
+    return ET.tostring(gather, encoding="utf-8", xml_declaration=True)
+
+
+def validate_xml(data: bytes) -> list[str]:
+    """Structural validation of the exported XML against the R-5 hierarchy."""
+    problems = []
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        return [f"not well-formed: {exc}"]
+    if root.tag != "gather":
+        problems.append("root element is not gather")
+    for name in HEADER_FIELDS:
+        if not root.get(name):
+            problems.append(f"header attribute {name} missing")
+    seen = set()
+    for report in root:
+        if report.tag != "report":
+            problems.append(f"unexpected element {report.tag} under gather")
+            continue
+        code = report.get("customer", "")
+        if code in seen:
+            problems.append(f"duplicate report for {code}")
+        seen.add(code)
+        tables = list(report)
+        if len(tables) != 1 or tables[0].tag != "table":
+            problems.append(f"report {code} must hold one table")
+            continue
+        for record in tables[0]:
+            names = [cell.get("name") for cell in record if cell.tag == "cell"]
+            if record.tag != "record" or names != XML_COLUMNS:
+                problems.append(f"report {code}: record cells do not match the columns")
+    return problems
+
+
+def concentration_level(amount: Decimal, base: Decimal | None, cap_pct: Decimal,
+                        levels_pct: list[Decimal]) -> tuple[Decimal, Decimal | None]:
+    """(share of the base in %, the highest alert level crossed as a % of the cap, or None).
+    R-7 to R-9: alerts at 80 %, 90 % and 100 % of each cap by default."""
+    if not base or base <= 0:
+        return (ZERO, None)
+    share = (amount / base * 100).quantize(Decimal("0.01"))
+    crossed = [lvl for lvl in levels_pct if share >= cap_pct * lvl / 100]
+    return (share, max(crossed) if crossed else None)

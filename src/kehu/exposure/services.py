@@ -1,0 +1,408 @@
+"""Writes of the regulatory statistics: capital bases, the month-end freeze, the large-credit table
+(draft → submit → sign-off, maker-checker), exports and concentration monitoring."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.audit import audit_record
+from kehu.core.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    SelfApprovalNotAllowed,
+)
+from kehu.core.models import User
+from kehu.core.params import get_param
+from kehu.core.selectors import access_for
+from kehu.credit import rules as credit_rules
+from kehu.credit.models import CreditLine, CreditUse, SubLimit
+from kehu.customers.models import Customer, CustomerGroup, GroupMembership
+from kehu.customers.services._common import amount as parse_amount
+from kehu.customers.services._common import day, text
+from kehu.exposure import rules
+from kehu.exposure.errors import ReportInvalid
+from kehu.exposure.events import ExposureEvent
+from kehu.exposure.models import (
+    CapitalBase,
+    ConcentrationAlert,
+    FrozenPosition,
+    LargeCreditReport,
+    LargeCreditRow,
+    StatFreeze,
+)
+from kehu.exposure.permissions import ExposurePerm
+
+ZERO = Decimal("0.00")
+LINE_STATUSES_FROZEN = ["active", "frozen", "expired", "renewal_pending", "exited"]
+
+
+def _require(actor: User | None, perm: str) -> None:
+    if actor is not None and not access_for(actor).has(perm):
+        raise PermissionDenied()
+
+
+def _period(value: Any) -> str:
+    try:
+        rules.month_bounds(str(value or ""))
+    except ValueError:
+        raise InvalidInput(_("period must be a month, YYYY-MM."), field="period") from None
+    return str(value)
+
+
+@transaction.atomic
+def capital_base_record(*, actor: User | None, as_of: Any, capital_amount: Any, net_capital_amount: Any,
+                        tier1_net_amount: Any, channel: str = "") -> CapitalBase:
+    _require(actor, ExposurePerm.CAPITAL)
+    as_of = day(as_of, "as_of", required=True)
+    values = {name: parse_amount(raw, name, required=True) for name, raw in (
+        ("capital_amount", capital_amount), ("net_capital_amount", net_capital_amount),
+        ("tier1_net_amount", tier1_net_amount))}
+    if any(v <= 0 for v in values.values()):
+        raise InvalidInput(_("Capital amounts must be greater than zero."), field="capital_amount")
+    if CapitalBase.objects.filter(as_of=as_of).exists():
+        raise Conflict(_("Capital bases for %(day)s are already recorded.") % {"day": as_of}, code="duplicate")
+    row = CapitalBase.objects.create(as_of=as_of, entered_by=actor if actor is not None and actor.pk else None,
+                                     **values)
+    audit_record(actor=actor, event_code=ExposureEvent.CAPITAL_BASE_RECORDED, object_type="capital_base",
+                 object_id=row.pk, channel=channel, new={"as_of": str(as_of), **{k: str(v) for k, v in
+                                                                                 values.items()}})
+    return row
+
+
+# ------------------------------------------------------------------ the month-end freeze
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def _positions(period: str, prev: dict[int, Decimal]):
+    """Yield FrozenPosition rows (unsaved) computed by SQL aggregates over lines and uses."""
+    # per customer and product: outstanding, exposure
+    use_rows = (CreditUse.objects.filter(outstanding_amount__gt=0).values("customer_id", "product", "classification")
+                .annotate(o=Sum("outstanding_amount"), e=Sum("exposure_amount")).order_by())
+    per_product: dict[int, dict[str, list]] = defaultdict(dict)
+    for r in use_rows:
+        slot = per_product[r["customer_id"]].setdefault(r["product"], [ZERO, ZERO, {}])
+        slot[0] += r["o"]
+        slot[1] += r["e"]
+        slot[2][r["classification"]] = str(_cents(Decimal(slot[2].get(r["classification"], "0")) + r["o"]))
+    sub_rows = (SubLimit.objects.filter(line__kind="customer", line__status__in=["active", "frozen",
+                                                                                   "renewal_pending"])
+                .values("line__customer_id", "product").annotate(a=Sum("limit_amount")).order_by())
+    sub_amounts = {(r["line__customer_id"], r["product"]): r["a"] for r in sub_rows}
+    facts: dict[int, list] = defaultdict(list)
+    for line in (CreditLine.objects.filter(kind="customer", status__in=LINE_STATUSES_FROZEN)
+                 .values("customer_id", "line_type", "status", "line_amount", "outstanding_amount", "pk")
+                 .order_by()):
+        facts[line["customer_id"]].append(line)
+    non_exposure_by_line = {
+        r["line_id"]: r["o"] - r["e"] for r in CreditUse.objects.filter(outstanding_amount__gt=0)
+        .values("line_id").annotate(o=Sum("outstanding_amount"), e=Sum("exposure_amount")).order_by()}
+    customers = {c["pk"]: c["org_path"] for c in Customer.objects.filter(
+        pk__in=set(facts) | set(per_product)).values("pk", "org_path")}
+    for customer_id in sorted(set(facts) | set(per_product)):
+        lines = facts.get(customer_id, [])
+        line_facts = [rules.LineFact(f["line_type"], f["status"], f["line_amount"], f["outstanding_amount"],
+                                     non_exposure_by_line.get(f["pk"], ZERO)) for f in lines]
+        decided = rules.report_line(line_facts, prev_line_amount=prev.get(customer_id))
+        products = per_product.get(customer_id, {})
+        total_o = sum((v[0] for v in products.values()), ZERO)
+        total_e = sum((v[1] for v in products.values()), ZERO)
+        classification: dict[str, str] = {}
+        for v in products.values():
+            for k, amt in v[2].items():
+                classification[k] = str(_cents(Decimal(classification.get(k, "0")) + Decimal(amt)))
+        live_line = sum((f.line_amount for f in line_facts if f.status in rules.IN_FORCE), ZERO)
+        org_path = customers.get(customer_id, "")
+        yield FrozenPosition(
+            customer_id=customer_id, org_path=org_path, product="", on_balance=None, line_amount=live_line,
+            outstanding_amount=total_o, exposure_amount=total_e, non_exposure_amount=total_o - total_e,
+            classification=classification, report_line_amount=decided[0] if decided else None,
+            report_basis=decided[1] if decided else "not_reported", carried_forward=bool(decided and decided[2]))
+        for product, (o, e, cls) in sorted(products.items()):
+            yield FrozenPosition(
+                customer_id=customer_id, org_path=org_path, product=product,
+                on_balance=not credit_rules.is_off_balance(product),
+                line_amount=sub_amounts.get((customer_id, product), ZERO), outstanding_amount=o, exposure_amount=e,
+                non_exposure_amount=o - e, classification=cls)
+
+
+def _group_positions():
+    members = defaultdict(list)
+    for m in GroupMembership.objects.values("group_id", "customer_id"):
+        members[m["group_id"]].append(m["customer_id"])
+    totals = {r["customer_id"]: (r["o"], r["e"]) for r in CreditUse.objects.filter(outstanding_amount__gt=0)
+              .values("customer_id").annotate(o=Sum("outstanding_amount"), e=Sum("exposure_amount")).order_by()}
+    group_lines = {r["group_id"]: r["a"] for r in CreditLine.objects.filter(
+        kind="group", status__in=["active", "frozen", "renewal_pending"]).values("group_id")
+        .annotate(a=Sum("line_amount")).order_by()}
+    groups = {g["pk"]: g["org_path"] for g in CustomerGroup.objects.values("pk", "org_path")}
+    for group_id in sorted(set(members) | set(group_lines)):
+        o = sum((totals.get(c, (ZERO, ZERO))[0] for c in members.get(group_id, [])), ZERO)
+        e = sum((totals.get(c, (ZERO, ZERO))[1] for c in members.get(group_id, [])), ZERO)
+        if o == 0 and group_id not in group_lines:
+            continue
+        yield FrozenPosition(group_id=group_id, org_path=groups.get(group_id, ""), product="",
+                             line_amount=group_lines.get(group_id, ZERO), outstanding_amount=o, exposure_amount=e,
+                             non_exposure_amount=o - e)
+
+
+def month_freeze(*, actor: User | None, period: Any, channel: str = "") -> StatFreeze:
+    """Freeze the month (domain spec 4.3, exposure.month_end_freeze): per customer and group the line,
+    outstanding and exposure per product and on/off balance sheet, and the five-category classification.
+    One transaction: a freeze killed half-way leaves nothing and is simply run again."""
+    _require(actor, ExposurePerm.RUN)
+    period = _period(period)
+    with transaction.atomic():
+        if StatFreeze.objects.filter(period=period).exists():
+            raise Conflict(_("The month %(period)s is already frozen.") % {"period": period}, code="already_frozen")
+        prev_freeze = StatFreeze.objects.filter(period=rules.previous_period(period)).first()
+        prev = {}
+        if prev_freeze is not None:
+            prev = dict(FrozenPosition.objects.filter(freeze=prev_freeze, product="", customer__isnull=False,
+                                                      report_line_amount__isnull=False)
+                        .values_list("customer_id", "report_line_amount"))
+        freeze = StatFreeze.objects.create(period=period, frozen_by=actor if actor is not None and actor.pk else None)
+        batch, count = [], 0
+        for row in _positions(period, prev):
+            row.freeze = freeze
+            count += row.product == ""
+            batch.append(row)
+            if len(batch) >= 5000:
+                FrozenPosition.objects.bulk_create(batch)
+                batch = []
+        for row in _group_positions():
+            row.freeze = freeze
+            batch.append(row)
+        FrozenPosition.objects.bulk_create(batch)
+        StatFreeze.objects.filter(pk=freeze.pk).update(customers=count)
+        freeze.customers = count
+        audit_record(actor=actor, event_code=ExposureEvent.MONTH_FROZEN, object_type="stat_freeze",
+                     object_id=freeze.pk, channel=channel, new={"period": period, "customers": count})
+    return freeze
+
+
+# ------------------------------------------------------------------ the large-credit statistics table
+
+
+def _rows_for(freeze: StatFreeze, threshold: Decimal) -> list[dict]:
+    totals = list(FrozenPosition.objects.filter(freeze=freeze, product="", customer__isnull=False,
+                                                report_line_amount__gte=threshold)
+                  .values("customer_id", "org_path", "report_line_amount", "outstanding_amount", "exposure_amount",
+                          "report_basis", "carried_forward"))
+    ids = [t["customer_id"] for t in totals]
+    split = defaultdict(lambda: [ZERO, ZERO])
+    for r in (FrozenPosition.objects.filter(freeze=freeze, customer_id__in=ids).exclude(product="")
+              .values("customer_id", "on_balance").annotate(o=Sum("outstanding_amount")).order_by()):
+        split[r["customer_id"]][0 if r["on_balance"] else 1] += r["o"]
+    info = {c["pk"]: c for c in Customer.objects.filter(pk__in=ids).values("pk", "uscc", "name")}
+    groups = dict(GroupMembership.objects.filter(customer_id__in=ids).values_list("customer_id", "group__code"))
+    rows = []
+    for t in totals:
+        cid = t["customer_id"]
+        rows.append({
+            "customer_id": cid, "org_path": t["org_path"], "uscc": info[cid]["uscc"] or "", "name": info[cid]["name"],
+            "group_code": groups.get(cid, ""), "line_amount": t["report_line_amount"],
+            "outstanding_amount": t["outstanding_amount"], "on_balance_amount": split[cid][0],
+            "off_balance_amount": split[cid][1], "exposure_amount": t["exposure_amount"],
+            "basis": t["report_basis"], "carried_forward": t["carried_forward"],
+        })
+    rows.sort(key=lambda r: (-r["line_amount"], r["customer_id"]))
+    return rows
+
+
+@transaction.atomic
+def report_draft(*, actor: User | None, period: Any, org_code: str = "", preparer: str = "", phone: str = "",
+                 reviewer: str = "", channel: str = "") -> LargeCreditReport:
+    """Draft the month's 客户大额授信统计表 from its freeze and validate it (problems are stored, not raised:
+    the maker sees them all at once)."""
+    _require(actor, ExposurePerm.RUN)
+    period = _period(period)
+    freeze = StatFreeze.objects.filter(period=period).first()
+    if freeze is None:
+        raise Conflict(_("Freeze the month %(period)s first.") % {"period": period}, code="not_frozen")
+    if LargeCreditReport.objects.filter(period=period, status__in=["submitted", "signed"]).exists():
+        raise Conflict(_("The report of %(period)s is already submitted.") % {"period": period}, code="submitted")
+    LargeCreditReport.objects.filter(period=period, status__in=["draft", "returned"]).delete()
+    threshold = Decimal(str(get_param("report.large_credit_threshold")))
+    report = LargeCreditReport.objects.create(
+        freeze=freeze, period=period, threshold_amount=threshold,
+        org_code=text(org_code, "org_code", max_length=32), preparer=text(preparer, "preparer", max_length=50),
+        phone=text(phone, "phone", max_length=30), reviewer=text(reviewer, "reviewer", max_length=50),
+        maker=actor if actor is not None and actor.pk else None)
+    rows = _rows_for(freeze, threshold)
+    LargeCreditRow.objects.bulk_create([LargeCreditRow(report=report, **r) for r in rows if True], batch_size=2000)
+    problems = rules.validate_report(report.header(), rows)
+    problems += [{"code": "xml_invalid", "detail": p} for p in rules.validate_xml(rules.build_xml(report.header(),
+                                                                                                 rows))]
+    report.problems = problems
+    report.save(update_fields=["problems"])
+    audit_record(actor=actor, event_code=ExposureEvent.REPORT_DRAFTED, object_type="large_credit_report",
+                 object_id=report.pk, channel=channel,
+                 new={"period": period, "rows": len(rows), "problems": len(problems),
+                      "carried_forward": sum(1 for r in rows if r["carried_forward"])})
+    return report
+
+
+def _report(report_id: Any, *, lock: bool = False) -> LargeCreditReport:
+    qs = LargeCreditReport.objects.select_for_update() if lock else LargeCreditReport.objects
+    report = qs.filter(pk=report_id).first() if str(report_id).isdigit() else None
+    if report is None:
+        raise NotFound()
+    return report
+
+
+def report_rows(report: LargeCreditReport) -> list[dict]:
+    return list(report.rows.order_by("-line_amount", "customer_id").values(
+        "customer_id", "uscc", "name", "group_code", "line_amount", "outstanding_amount", "on_balance_amount",
+        "off_balance_amount", "exposure_amount", "basis", "carried_forward"))
+
+
+@transaction.atomic
+def report_submit(*, actor: User | None, report_id: Any, channel: str = "") -> LargeCreditReport:
+    """The maker submits for sign-off; the validations must pass (R-1, R-5)."""
+    _require(actor, ExposurePerm.RUN)
+    report = _report(report_id, lock=True)
+    if report.status not in ("draft", "returned"):
+        raise InvalidTransition()
+    problems = rules.validate_report(report.header(), report_rows(report))
+    problems += [{"code": "xml_invalid", "detail": p} for p in rules.validate_xml(
+        rules.build_xml(report.header(), report_rows(report)))]
+    if problems:
+        raise ReportInvalid(problems=problems)
+    report.status, report.submitted_at = "submitted", timezone.now()
+    report.save(update_fields=["status", "submitted_at"])
+    audit_record(actor=actor, event_code=ExposureEvent.REPORT_SUBMITTED, object_type="large_credit_report",
+                 object_id=report.pk, channel=channel, old={"status": "draft"}, new={"status": "submitted"})
+    return report
+
+
+@transaction.atomic
+def report_signoff(*, actor: User | None, report_id: Any, approve: bool, note: str = "",
+                   channel: str = "") -> LargeCreditReport:
+    """The checker (not the maker) signs the table off or returns it."""
+    _require(actor, ExposurePerm.SIGNOFF)
+    report = _report(report_id, lock=True)
+    if actor is not None and report.maker_id == actor.pk:
+        raise SelfApprovalNotAllowed()
+    if report.status != "submitted":
+        raise InvalidTransition()
+    note = text(note, "note", max_length=500, required=not approve)
+    report.status = "signed" if approve else "returned"
+    report.checker = actor if actor is not None and actor.pk else None
+    report.signed_at = timezone.now() if approve else None
+    report.note = note
+    report.save(update_fields=["status", "checker", "signed_at", "note"])
+    audit_record(actor=actor, event_code=ExposureEvent.REPORT_SIGNED if approve else ExposureEvent.REPORT_RETURNED,
+                 object_type="large_credit_report", object_id=report.pk, channel=channel,
+                 old={"status": "submitted"}, new={"status": report.status}, reason=note)
+    return report
+
+
+XLSX_HEADERS = ["统一社会信用代码", "客户名称", "集团编码", "最高综合授信额度", "授信余额", "表内余额", "表外余额",
+                "敞口", "沿用上期额度", "填报口径"]
+
+
+@transaction.atomic
+def report_export(*, actor: User | None, report_id: Any, fmt: str, channel: str = "") -> tuple[bytes, str, str]:
+    """Export the table as XLSX or as the R-5 XML; the XML is validated before it leaves. Returns
+    (content, content type, file name)."""
+    _require(actor, ExposurePerm.VIEW)
+    report = _report(report_id)
+    rows = report_rows(report)
+    if fmt == "xml":
+        data = rules.build_xml(report.header(), rows)
+        problems = rules.validate_xml(data)
+        if problems:
+            raise ReportInvalid(problems=[{"code": "xml_invalid", "detail": p} for p in problems])
+        result = (data, "application/xml", f"large-credit-{report.period}.xml")
+    elif fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "客户大额授信统计表"
+        head = report.header()
+        ws.append(["报送机构代码", head["org_code"], "年", head["year"], "月", head["month"]])
+        ws.append(["填报人", head["preparer"], "电话", head["phone"], "复核人", head["reviewer"]])
+        ws.append(XLSX_HEADERS)
+        for r in rows:
+            ws.append([r["uscc"], r["name"], r["group_code"], r["line_amount"], r["outstanding_amount"],
+                       r["on_balance_amount"], r["off_balance_amount"], r["exposure_amount"],
+                       "是" if r["carried_forward"] else "否", r["basis"]])
+        for row in ws.iter_rows(min_row=4, min_col=4, max_col=8):
+            for cell in row:
+                cell.number_format = "#,##0.00"
+        buf = io.BytesIO()
+        wb.save(buf)
+        result = (buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  f"large-credit-{report.period}.xlsx")
+    else:
+        raise InvalidInput(_("format must be xlsx or xml."), field="format")
+    audit_record(actor=actor, event_code=ExposureEvent.REPORT_EXPORTED, object_type="large_credit_report",
+                 object_id=report.pk, channel=channel, new={"format": fmt, "rows": len(rows)})
+    return result
+
+
+# ------------------------------------------------------------------ concentration (R-7 to R-9)
+
+
+@transaction.atomic
+def concentration_check(*, actor: User | None, period: Any, channel: str = "") -> list[ConcentrationAlert]:
+    """Compare the frozen month with the capital bases in force at month-end; alert at the configured
+    percentages of each cap."""
+    _require(actor, ExposurePerm.RUN)
+    period = _period(period)
+    freeze = StatFreeze.objects.filter(period=period).first()
+    if freeze is None:
+        raise Conflict(_("Freeze the month %(period)s first.") % {"period": period}, code="not_frozen")
+    end = rules.month_bounds(period)[1]
+    base = CapitalBase.objects.filter(as_of__lte=end).order_by("-as_of").first()
+    if base is None:
+        raise Conflict(_("No capital base is recorded on or before %(day)s.") % {"day": end}, code="no_capital_base")
+    levels = [Decimal(str(x)) for x in get_param("exposure.alert_levels_pct")]
+    pct = {code: Decimal(str(get_param(code))) for code in (
+        "limit.single_borrower_loan_pct_capital", "limit.group_credit_pct_net_capital",
+        "limit.large_exposure_single_pct_tier1", "limit.large_exposure_connected_pct_tier1")}
+    ConcentrationAlert.objects.filter(freeze=freeze).delete()
+    alerts = []
+
+    def check(code, amount, base_amount, **owner):
+        share, level = rules.concentration_level(amount, base_amount, pct[code], levels)
+        if level is not None:
+            alerts.append(ConcentrationAlert(freeze=freeze, limit_code=code, amount=amount, base_amount=base_amount,
+                                             share_pct=share, cap_pct=pct[code], level_pct=level, **owner))
+
+    loans = dict(FrozenPosition.objects.filter(freeze=freeze, product="loan", customer__isnull=False)
+                 .values_list("customer_id", "outstanding_amount"))
+    for p in FrozenPosition.objects.filter(freeze=freeze, product="", customer__isnull=False).values(
+            "customer_id", "org_path", "exposure_amount"):
+        owner = {"customer_id": p["customer_id"], "org_path": p["org_path"]}
+        check("limit.single_borrower_loan_pct_capital", loans.get(p["customer_id"], ZERO), base.capital_amount,
+              **owner)
+        check("limit.large_exposure_single_pct_tier1", p["exposure_amount"], base.tier1_net_amount, **owner)
+    for p in FrozenPosition.objects.filter(freeze=freeze, product="", group__isnull=False).values(
+            "group_id", "org_path", "exposure_amount"):
+        owner = {"group_id": p["group_id"], "org_path": p["org_path"]}
+        # R-8: margin deposits and pledged CDs/government bonds are deducted: the net exposure
+        check("limit.group_credit_pct_net_capital", p["exposure_amount"], base.net_capital_amount, **owner)
+        check("limit.large_exposure_connected_pct_tier1", p["exposure_amount"], base.tier1_net_amount, **owner)
+    ConcentrationAlert.objects.bulk_create(alerts)
+    audit_record(actor=actor, event_code=ExposureEvent.CONCENTRATION_CHECKED, object_type="stat_freeze",
+                 object_id=freeze.pk, channel=channel, new={"period": period, "alerts": len(alerts),
+                                                            "capital_base": str(base.as_of)})
+    return alerts
+
+
