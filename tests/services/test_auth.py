@@ -10,7 +10,14 @@ from svc_helpers import PASSWORD, audit_rows, last_audit, make_user
 
 from kehu.core import services
 from kehu.core.audit import Event
-from kehu.core.errors import AccountLocked, Conflict, InvalidInput, NotFound, PermissionDenied, SelfApprovalNotAllowed
+from kehu.core.errors import (
+    AccountLocked,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    SelfApprovalNotAllowed,
+)
 from kehu.core.models import ApiToken, AuditEvent, RuleParameter, User
 from kehu.core.params import get_param
 

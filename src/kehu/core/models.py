@@ -186,6 +186,9 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64)
     count = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"audit chain head #{self.last_id}"
+
 
 class RuleParameter(models.Model):
     """A configurable rule parameter (domain spec 1.2 and Appendix A), effective by date.

@@ -116,6 +116,9 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         ordering = ["-is_primary", "id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class DocumentKind(models.TextChoices):
     QUESTIONNAIRE = "questionnaire", _("Customer basic-information questionnaire")
@@ -144,6 +147,9 @@ class Document(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class LicenceKind(models.TextChoices):
@@ -180,6 +186,9 @@ class Licence(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
 
 class ContractKind(models.TextChoices):
     PURCHASE_SALES = "purchase_sales", _("Purchase/sales contract")
@@ -214,6 +223,9 @@ class SalesContract(models.Model):
         ordering = ["-signed_on"]
         constraints = [models.UniqueConstraint(fields=["customer", "number"], name="contract_number_unique")]
 
+    def __str__(self) -> str:
+        return self.number
+
 
 class AgreementStatus(models.TextChoices):
     ACTIVE = "active", _("In force")
@@ -235,6 +247,9 @@ class CooperationAgreement(models.Model):
     class Meta:
         verbose_name = _("cooperation agreement")
         verbose_name_plural = _("cooperation agreements")
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class CustomerGroup(models.Model):
@@ -276,6 +291,9 @@ class GroupMembership(models.Model):
         # A customer belongs to one group at a time, so group exposure is never counted twice.
         constraints = [models.UniqueConstraint(fields=["customer"], name="one_group_per_customer")]
 
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.customer_id}"
+
 
 class InfoChangeLog(models.Model):
     """A change to a customer's data: what changed, masked (S3 Art.8)."""
@@ -290,6 +308,9 @@ class InfoChangeLog(models.Model):
 
     class Meta:
         ordering = ["-ts", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}.{self.field}"
 
 
 class ConsentStatus(models.TextChoices):
@@ -312,6 +333,9 @@ class ConsentRecord(models.Model):
 
     class Meta:
         ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.purpose} {self.status}"
 
 
 class ApplicationStatus(models.TextChoices):
@@ -362,6 +386,9 @@ class AdmissionApplication(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.status}"
+
 
 class ReviewStage(models.TextChoices):
     SALES_CHECK = "sales_check", _("Sales pre-check")
@@ -406,6 +433,9 @@ class AdmissionReview(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.stage} {self.opinion}"
+
 
 class AdmissionStatusChange(models.Model):
     application = models.ForeignKey(AdmissionApplication, on_delete=models.CASCADE, related_name="history")
@@ -417,3 +447,6 @@ class AdmissionStatusChange(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
