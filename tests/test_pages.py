@@ -672,3 +672,26 @@ def test_an_expired_password_leads_to_the_change_page_first(world):
     )
     assert changed.status_code == 302
     assert client.get("/customers/").status_code == 200
+
+
+def test_sysadmin_cannot_make_themselves_superuser_or_grant_themselves_roles(world):
+    from kehu.core.models import RoleAssignment
+
+    client = Client()
+    client.force_login(world.admin)
+    page = client.get(f"/admin/core/user/{world.admin.pk}/change/")
+    assert page.status_code == 200
+    assert b'name="is_superuser"' not in page.content  # shown read-only, not as an input
+    assert b"role_assignments-TOTAL_FORMS" not in page.content  # no inline for one's own roles
+    before = RoleAssignment.objects.filter(user=world.admin).count()
+    response = client.post("/admin/core/roleassignment/add/", {
+        "user": world.admin.pk, "role": "committee", "org_unit": world.admin.org_unit_id, "department": "",
+    })
+    assert response.status_code == 403
+    assert RoleAssignment.objects.filter(user=world.admin).count() == before
+    # Granting a role to somebody else still works.
+    response = client.post("/admin/core/roleassignment/add/", {
+        "user": world.bj_cm.pk, "role": "auditor", "org_unit": world.bj_cm.org_unit_id, "department": "",
+    })
+    assert response.status_code == 302
+    assert RoleAssignment.objects.filter(user=world.bj_cm, role="auditor").exists()

@@ -97,6 +97,20 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
     inlines = [RoleAssignmentInline]
     actions = ["unlock"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Separation of duties: only a superuser (the installation's bootstrap account) hands out Django
+        # superuser rights or raw Django permissions; a kehu sysadmin manages roles through kehu roles.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ("is_superuser", "groups", "user_permissions")
+        return fields
+
+    def get_inline_instances(self, request, obj=None):
+        # Nobody edits their own roles: a sysadmin cannot make themselves a committee member.
+        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
+            return []
+        return super().get_inline_instances(request, obj)
+
     @admin.action(description=_("Unlock the selected accounts"))
     def unlock(self, request, queryset):
         for user in queryset:
@@ -108,6 +122,13 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 class RoleAssignmentAdmin(AuditedAdmin):
     list_display = ("user", "role", "org_unit", "department", "own_customers_only")
     list_filter = ("role", "department")
+
+    def save_model(self, request, obj, form, change):
+        if obj.user_id == request.user.pk and not request.user.is_superuser:
+            from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+            raise DjangoPermissionDenied(_("You cannot change your own roles."))
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(RuleParameter)
