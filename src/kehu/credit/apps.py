@@ -13,8 +13,11 @@ class CreditConfig(AppConfig):
         from kehu.core.permissions import register_permissions
         from kehu.credit.events import CreditEvent
         from kehu.credit.params import PARAMS
-        from kehu.credit.permissions import ROLE_PERMISSIONS
+        from kehu.credit.permissions import ROLE_PERMISSIONS, CreditPerm
 
         register_events(CreditEvent)
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
+        from kehu.core.nav import NavItem, register_nav
+
+        register_nav(NavItem(_("Credit lines"), "credit:list", CreditPerm.VIEW, order=30))
