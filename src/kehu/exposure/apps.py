@@ -18,3 +18,7 @@ class ExposureConfig(AppConfig):
         register_events(ExposureEvent)
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
+        from kehu.core.nav import NavItem, register_nav
+        from kehu.exposure.permissions import ExposurePerm
+
+        register_nav(NavItem(_("Risk statistics"), "exposure:index", ExposurePerm.VIEW, order=31))
