@@ -311,3 +311,11 @@ def test_demo_loads_once_and_survives_a_key_rotation(tmp_path):
     people, valid, phones = result.stdout.strip().splitlines()[-1].split()
     assert int(people) > 0 and valid == "True" and int(phones) > 100
     assert "intact" in ok(kehu(tmp_path, "audit", "verify", env=env)).stdout
+
+
+def test_module_commands_are_reachable_by_their_short_names(home):
+    listed = ok(kehu(home, "--help")).stdout
+    assert "kehu exposure month" in listed
+    assert "exposure_month" in ok(kehu(home, "exposure", "month", "--help")).stdout
+    refused = kehu(home, "exposure", "month", "--no-such-option")
+    assert refused.returncode != 0 and "no-such-option" in refused.stderr

@@ -317,6 +317,31 @@ def cmd_keys_reencrypt(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# `kehu <group> <action> ...` runs the Django management command of a module: each module keeps its
+# operator commands as management commands (`<app>_<verb>`), and these are the names operators type.
+ALIASES: dict[tuple[str, str], str] = {
+    ("credit", "expire"): "credit_expire",
+    ("credit", "reconcile"): "credit_reconcile",
+    ("exposure", "month"): "exposure_month",
+}
+
+
+def _alias_available(command: str) -> bool:
+    from importlib.util import find_spec
+
+    app = command.split("_", 1)[0]
+    try:
+        return find_spec(f"kehu.{app}.management.commands.{command}") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _aliases_text() -> str:
+    lines = [f"  kehu {group} {action}  (= kehu manage {command})"
+             for (group, action), command in sorted(ALIASES.items()) if _alias_available(command)]
+    return "Module commands (each has --help):\n" + "\n".join(lines) if lines else ""
+
+
 def cmd_manage(argv: list[str]) -> int:
     _setup()
     from django.core.management import execute_from_command_line
@@ -371,8 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kehu",
         description="kehu 客户管理系统: customer management for Chinese enterprises and financial institutions.",
-        epilog="Configuration comes from environment variables (KEHU_HOME, KEHU_DATABASE_URL, KEHU_SECRET_KEY, "
-               "KEHU_DATA_KEYS, ...); see docs/configuration.md.",
+        epilog=_aliases_text() + "\n\nConfiguration comes from environment variables (KEHU_HOME, KEHU_DATABASE_URL, "
+               "KEHU_SECRET_KEY, KEHU_DATA_KEYS, ...); see docs/configuration.md.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"kehu {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -476,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
         if argv and argv[0] == "manage":
             # Django parses its own options (including --help); argparse would take them for ours.
             return cmd_manage(argv[1:])
+        if len(argv) >= 2 and (argv[0], argv[1]) in ALIASES:
+            return cmd_manage([ALIASES[(argv[0], argv[1])], *argv[2:]])
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except DomainError as exc:
