@@ -107,6 +107,7 @@ from kehu.customers.api import router as customers_router  # noqa: E402
 from kehu.customers.api_bulk import router as customers_bulk_router  # noqa: E402
 from kehu.exposure.api import router as exposure_router  # noqa: E402
 from kehu.grading.api import router as grading_router  # noqa: E402
+from kehu.helpdesk.api import router as helpdesk_router  # noqa: E402
 from kehu.service.api import router as service_router  # noqa: E402
 from kehu.trade.api import router as trade_router  # noqa: E402
 
@@ -118,3 +119,4 @@ api.add_router("", trade_router)
 api.add_router("", credit_router)
 api.add_router("", exposure_router)
 api.add_router("", service_router)
+api.add_router("", helpdesk_router)
