@@ -140,3 +140,13 @@ def test_bad_input_on_line_request(cworld, api):
     assert CreditLine.objects.count() == 0
     assert api.get("bj_cm", "/credit/lines/999999").status_code == 404
     assert api.get("bj_cm", "/credit/lines?limit=0").status_code == 422
+
+
+def test_out_of_range_ids_are_404_or_422_never_500(cworld, api):
+    for path in ("/credit/lines/99999999999999999999", "/credit/uses/99999999999999999999",
+                 "/credit/lines/99999999999999999999/movements"):
+        assert api.get("bj_cm", path).status_code in (404, 422), path
+    r = api.post("bj_cm", "/credit/lines", {"customer_id": 99999999999999999999, "line_amount": "1.00"})
+    assert r.status_code in (404, 422)
+    r = api.post("bj_cm", "/credit/lines/99999999999999999999/uses", {"product": "loan", "amount": "1.00"})
+    assert r.status_code in (404, 422)

@@ -220,3 +220,16 @@ def test_today_defaults_valid_for_twelve_months(cworld):
     today = timezone.localdate()
     assert line.valid_from == today
     assert (line.valid_to - today).days in (364, 365)
+
+
+def test_formula_proposal_capped_by_concentration_limit(cworld):
+    from kehu.exposure import services as exposure_services
+
+    exposure_services.capital_base_record(actor=cworld.hq_finance, as_of=timezone.localdate(),
+                                          capital_amount="300000000.00", net_capital_amount="250000000.00",
+                                          tier1_net_amount="200000000.00")
+    c = rated_customer(cworld, rating="AAA")
+    line = services.line_request(actor=cworld.bj_cm, customer_id=c.pk, line_amount="90000000.00",
+                                 formula_inputs={"equity": "1000000000.00"})
+    # 15 % of tier-1 net capital 200m = 30m binds below the 90m requested and the formula's theory
+    assert line.proposal["binding"] == "concentration_cap" and line.proposed_amount == D("30000000.00")

@@ -263,6 +263,10 @@ def _use_op(operation: str, *, actor, use_id, amount, idempotency_key, channel, 
             if stored is not None:
                 return CreditUse.objects.get(pk=stored["use_id"])
             use = CreditUse.objects.select_for_update().get(pk=use.pk)
+            if use.line_id not in locked or (use.group_line_id and use.group_line_id not in locked):
+                # the use moved to a renewal between the first read and the locks
+                raise Conflict(_("The line changed while the request was checked; try again."),
+                               code="guard_conflict")
             line = locked[use.line_id]
             group_line = locked.get(use.group_line_id) if use.group_line_id else None
             sub = SubLimit.objects.select_for_update().filter(line=line, product=use.product).first()
@@ -389,7 +393,8 @@ def use_expire_due(*, actor: User | None = None, now=None, limit: int = 1000) ->
                 continue
             locked = lock_lines([use.line_id] + ([use.group_line_id] if use.group_line_id else []))
             use = CreditUse.objects.select_for_update().get(pk=use_id)
-            if use.reserved_amount <= 0 or use.reserved_until >= now:
+            if use.reserved_amount <= 0 or use.reserved_until >= now or use.line_id not in locked or (
+                    use.group_line_id and use.group_line_id not in locked):
                 continue
             line = locked[use.line_id]
             group_line = locked.get(use.group_line_id) if use.group_line_id else None
@@ -416,6 +421,8 @@ def use_set_collateral(*, actor: User | None, use_id: int, margin_amount: Any, l
     line_for(actor, use.line_id, CreditPerm.USE)
     locked = lock_lines([use.line_id] + ([use.group_line_id] if use.group_line_id else []))
     use = CreditUse.objects.select_for_update().get(pk=use.pk)
+    if use.line_id not in locked or (use.group_line_id and use.group_line_id not in locked):
+        raise Conflict(_("The line changed while the request was checked; try again."), code="guard_conflict")
     old = {"margin": str(use.margin_amount), "collateral": str(use.low_risk_collateral_amount)}
     use.margin_amount, use.low_risk_collateral_amount = margin, collateral
     _apply(use, locked[use.line_id], locked.get(use.group_line_id), None, reserved=ZERO, outstanding=ZERO)

@@ -208,7 +208,8 @@ def line_request(
     if inputs is not None:
         proposal = rules.formula_proposal(
             inputs, rating=rating, requested=requested, k_rating=get_param("bankline.k_rating"),
-            target_share=Decimal(str(get_param("bankline.target_share"))))
+            target_share=Decimal(str(get_param("bankline.target_share"))), concentration_cap=_concentration_cap(
+                group=owner["kind"] == "group"))
     routed = _ancestor(org_path, level) if level <= _depth(org_path) else org_path
     line = CreditLine.objects.create(
         **owner, line_type=line_type, org_path=org_path, currency=currency, line_amount=requested,
@@ -230,6 +231,18 @@ def line_request(
                       "renews": renews.pk if renews else None,
                       "proposed_amount": proposal["proposed_amount"] if proposal else None})
     return line
+
+
+def _concentration_cap(*, group: bool) -> Decimal | None:
+    """B-6 caps the proposal by the concentration limits of section 4: 15 % of tier-1 net capital for one
+    client, 20 % for a connected group (R-9), from the latest capital bases finance entered."""
+    from kehu.exposure.models import CapitalBase
+
+    base = CapitalBase.objects.order_by("-as_of").first()
+    if base is None:
+        return None
+    code = "limit.large_exposure_connected_pct_tier1" if group else "limit.large_exposure_single_pct_tier1"
+    return (base.tier1_net_amount * Decimal(str(get_param(code))) / 100).quantize(Decimal("0.01"))
 
 
 def _set_status(line: CreditLine, new: str, actor, event_code: int, channel: str = "", reason: str = "") -> None:
