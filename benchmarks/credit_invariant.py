@@ -12,6 +12,7 @@ uses. Target: 0. The baseline column holds the same workload's operations per se
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -37,7 +38,7 @@ def worker(args) -> None:
     rng = random.Random(os.getpid())
     cm, approver = User.objects.get(username="bench_cm"), User.objects.get(username="bench_approver")
     lines = list(CreditLine.objects.filter(kind="customer").order_by("pk").values_list("pk", flat=True))[:LINES]
-    done = 0
+    done, failures = 0, {}
     for _ in range(args.ops):
         line = rng.choice(lines)
         op = rng.choices(["reserve", "post", "release", "repay", "adjust", "expire"], [40, 20, 10, 20, 5, 5])[0]
@@ -57,8 +58,17 @@ def worker(args) -> None:
                     getattr(services, "use_" + op)(actor=cm, use_id=use)
         except DomainError:
             pass
+        except Exception as exc:  # a database error is a finding: counted and reported, the worker goes on
+            key = type(exc).__name__ + ": " + str(exc).splitlines()[0][:80]
+            failures[key] = failures.get(key, 0) + 1
+            if os.environ.get("BENCH_TRACE"):
+                import traceback
+
+                traceback.print_exc()
         done += 1
-    print(done, flush=True)
+    import json
+
+    print(json.dumps({"done": done, "failures": failures}), flush=True)
 
 
 def violations() -> int:
@@ -88,15 +98,17 @@ def violations() -> int:
 def spawn(args, ops: int) -> subprocess.Popen:
     cmd = [sys.executable, __file__, "--worker", "--ops", str(ops), "--db", args.db, "--pg-url", args.pg_url,
            "--home", args.home]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=None if os.environ.get("BENCH_TRACE") else subprocess.DEVNULL, text=True)
 
 
-def run(args, total: int, *, kill_every: float | None) -> tuple[float, int, int]:
-    """Run ``total`` operations over WORKERS processes; return (seconds, completed ops, kills)."""
+def run(args, total: int, *, kill_every: float | None):
+    """Run ``total`` operations over WORKERS processes; return (seconds, completed ops, kills, crashed workers,
+    database errors by kind)."""
     per = max(1, total // WORKERS)
     procs = [spawn(args, per) for _ in range(WORKERS)]
     rng = random.Random(3)
-    kills, completed, start = 0, 0, time.perf_counter()
+    kills, completed, crashed, start = 0, 0, 0, time.perf_counter()
+    failures: dict[str, int] = {}
     remaining = total
     last_kill = time.perf_counter()
     while procs:
@@ -104,8 +116,14 @@ def run(args, total: int, *, kill_every: float | None) -> tuple[float, int, int]
         for proc in list(procs):
             if proc.poll() is not None:
                 out = proc.stdout.read().strip()
-                completed += int(out or 0)
                 procs.remove(proc)
+                if not out:
+                    crashed += 1
+                    continue
+                result = json.loads(out.splitlines()[-1])
+                completed += result["done"]
+                for key, count in result["failures"].items():
+                    failures[key] = failures.get(key, 0) + count
         if kill_every and procs and time.perf_counter() - last_kill > kill_every and remaining > per:
             victim = rng.choice(procs)
             victim.send_signal(signal.SIGKILL)
@@ -115,7 +133,7 @@ def run(args, total: int, *, kill_every: float | None) -> tuple[float, int, int]
             remaining -= per // 2
             procs.append(spawn(args, per))  # a fresh worker takes over
             last_kill = time.perf_counter()
-    return time.perf_counter() - start, completed, kills
+    return time.perf_counter() - start, completed, kills, crashed, failures
 
 
 def main() -> None:
@@ -137,11 +155,11 @@ def main() -> None:
     from django.db import connection
 
     connection.close()
-    base_s, base_ops, _ = run(args, max(WORKERS, n // 5), kill_every=None)
-    seconds, ops, kills = run(args, n, kill_every=3.0)
+    base_s, base_ops, *_ = run(args, max(WORKERS, n // 5), kill_every=None)
+    seconds, ops, kills, crashed, failures = run(args, n, kill_every=3.0)
     bad = violations()
     emit("P3_invariant_violations", ours=bad, baseline=0, n=ops, db=db, unit="violations", better="lower",
-         workers=WORKERS, kills=kills, ops_per_s_with_kills=round(ops / seconds, 1),
+         workers=WORKERS, kills=kills, crashed_workers=crashed, database_errors=failures, ops_per_s_with_kills=round(ops / seconds, 1),
          ops_per_s_without_kills=round(base_ops / base_s, 1), target="0 violations after >=100,000 operations",
          note="n counts operations completed by workers that were not killed; killed workers' operations in "
               "flight rolled back")

@@ -49,6 +49,18 @@ ZERO = Decimal("0.00")
 LINE_STATUSES_FROZEN = ["active", "frozen", "expired", "renewal_pending", "exited"]
 
 
+def _immediate_constraints() -> None:
+    """Check foreign keys as rows are written, not at commit. Django makes them DEFERRABLE INITIALLY
+    DEFERRED on PostgreSQL, so the key-share locks on the referenced customers would otherwise be taken at
+    commit, after the audit chain head is locked: a drawdown holding a customer row and waiting for the
+    audit head would deadlock with this transaction."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def _require(actor: User | None, perm: str) -> None:
     if actor is not None and not access_for(actor).has(perm):
         raise PermissionDenied()
@@ -224,6 +236,7 @@ def month_freeze(*, actor: User | None, period: Any, channel: str = "") -> StatF
             prev = dict(FrozenPosition.objects.filter(freeze=prev_freeze, product="", customer__isnull=False,
                                                       report_line_amount__isnull=False)
                         .values_list("customer_id", "report_line_amount"))
+        _immediate_constraints()
         freeze = StatFreeze.objects.create(period=period, frozen_by=actor if actor is not None and actor.pk else None)
         count = _insert_positions(freeze.pk, _positions(period, prev))
         _insert_positions(freeze.pk, _group_positions())
@@ -275,6 +288,7 @@ def report_draft(*, actor: User | None, period: Any, org_code: str = "", prepare
         raise Conflict(_("Freeze the month %(period)s first.") % {"period": period}, code="not_frozen")
     if LargeCreditReport.objects.filter(period=period, status__in=["submitted", "signed"]).exists():
         raise Conflict(_("The report of %(period)s is already submitted.") % {"period": period}, code="submitted")
+    _immediate_constraints()
     LargeCreditReport.objects.filter(period=period, status__in=["draft", "returned"]).delete()
     threshold = Decimal(str(get_param("report.large_credit_threshold")))
     report = LargeCreditReport.objects.create(
@@ -416,6 +430,7 @@ def concentration_check(*, actor: User | None, period: Any, channel: str = "") -
     pct = {code: Decimal(str(get_param(code))) for code in (
         "limit.single_borrower_loan_pct_capital", "limit.group_credit_pct_net_capital",
         "limit.large_exposure_single_pct_tier1", "limit.large_exposure_connected_pct_tier1")}
+    _immediate_constraints()
     ConcentrationAlert.objects.filter(freeze=freeze).delete()
     alerts = []
 

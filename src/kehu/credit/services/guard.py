@@ -225,7 +225,9 @@ def _record_refusal(actor, refusal: _Refusal, channel: str) -> None:
     """Why a request was refused, kept in the line's history (in its own transaction: the refused one
     rolled back)."""
     with transaction.atomic():
-        line = CreditLine.objects.filter(pk=refusal.line_id).first()
+        # Lock the line first: PostgreSQL checks Django's deferred foreign keys at commit, after the audit
+        # chain head is locked, so an unlocked reference to the line would wait for it in the wrong order.
+        line = lock_lines([refusal.line_id]).get(refusal.line_id)
         if line is None:
             return
         LineMovement.objects.create(

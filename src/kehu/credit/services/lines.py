@@ -56,7 +56,8 @@ def latest_rating(customer_id: int) -> str:
 @transaction.atomic
 def rating_record(*, actor: User | None, customer_id: int, rating: str, rated_on: Any = None, note: str = "",
                   channel: str = "") -> CustomerRating:
-    customer = customer_get(user=actor, customer_id=customer_id, perm=CreditPerm.RATE)
+    # locked: the rating's foreign key is checked at commit on PostgreSQL, after the audit head lock
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CreditPerm.RATE, lock=True)
     rating = choice(rating, "rating", rules.RATINGS)
     row = CustomerRating.objects.create(customer=customer, rating=rating,
                                         rated_on=day(rated_on, "rated_on") or timezone.localdate(),
