@@ -233,3 +233,42 @@ def test_formula_proposal_capped_by_concentration_limit(cworld):
                                  formula_inputs={"equity": "1000000000.00"})
     # 15 % of tier-1 net capital 200m = 30m binds below the 90m requested and the formula's theory
     assert line.proposal["binding"] == "concentration_cap" and line.proposed_amount == D("30000000.00")
+
+
+def test_member_joining_later_has_its_earlier_uses_charged_to_the_group_line(cworld):
+    a = rated_customer(cworld)
+    line = active_line(cworld, a, "1000.00")
+    early = services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="800.00")
+    services.use_post(actor=cworld.bj_cm, use_id=early.pk)
+    group = customer_services.group_create(actor=cworld.bj_office, code="G-L", name="后入集团", org_code="BJ")
+    customer_services.group_add_member(actor=cworld.bj_office, group_id=group.pk, customer_id=a.pk,
+                                       relation="subsidiary")
+    gline = services.line_request(actor=cworld.bj_cm, group_id=group.pk, line_amount="900.00")
+    services.line_approve(actor=cworld.hq_approver, line_id=gline.pk)
+    with pytest.raises(CreditRefused) as err:  # 800 earlier + 150 new > 900 group line
+        services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="150.00")
+    assert err.value.code == "exceeds_group_line"
+    use = services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="100.00")
+    gline.refresh_from_db()
+    assert (gline.outstanding_amount, gline.reserved_amount) == (D("800.00"), D("100.00"))
+    assert CreditUse.objects.get(pk=early.pk).group_line_id == gline.pk == use.group_line_id
+    services.use_repay(actor=cworld.bj_cm, use_id=early.pk)
+    gline.refresh_from_db()
+    assert gline.outstanding_amount == 0
+
+
+def test_member_whose_earlier_uses_exceed_the_group_line_cannot_draw(cworld):
+    a = rated_customer(cworld)
+    line = active_line(cworld, a, "1000.00")
+    services.use_post(actor=cworld.bj_cm, use_id=services.use_reserve(
+        actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="700.00").pk)
+    group = customer_services.group_create(actor=cworld.bj_office, code="G-X", name="超额集团", org_code="BJ")
+    customer_services.group_add_member(actor=cworld.bj_office, group_id=group.pk, customer_id=a.pk,
+                                       relation="subsidiary")
+    gline = services.line_request(actor=cworld.bj_cm, group_id=group.pk, line_amount="500.00")
+    services.line_approve(actor=cworld.hq_approver, line_id=gline.pk)
+    with pytest.raises(CreditRefused) as err:
+        services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="1.00")
+    assert err.value.code == "group_line_exceeded_by_earlier_uses"
+    gline.refresh_from_db()
+    assert gline.outstanding_amount == 0 and CreditUse.objects.filter(group_line=gline).count() == 0
