@@ -73,7 +73,7 @@ def test_pause_really_stops_the_clock():
     start = at(2025, 9, 26, 9, 0)
     due = add_working_time(start, 4 * H, CAL)  # 14:30
     assert due == at(2025, 9, 26, 14, 30)
-        new = resume_due(due=due, paused_at=at(2025, 9, 26, 10), resumed_at=at(2025, 9, 28, 9), unit="working_hours",
+    new = resume_due(due=due, paused_at=at(2025, 9, 26, 10), resumed_at=at(2025, 9, 28, 9), unit="working_hours",
                      cal=CAL)
     # 3h30 of working time remained at 10:00 Friday; the clock restarts Sunday 09:00 (make-up day)
     assert new == at(2025, 9, 28, 14, 0)
