@@ -56,7 +56,11 @@ def test_national_day_2025(day, working):
         (at(2025, 9, 30, 17, 0), 1, at(2025, 10, 9, 9, 0)),  # over National Day
         (at(2025, 10, 10, 17, 0), 1, at(2025, 10, 11, 9, 0)),  # Friday -> Saturday make-up day
         (at(2025, 9, 22, 10, 0), 2, at(2025, 9, 22, 12, 0)),  # landing on a session end stays there
-        (at(2025, 12, 31, 16, 0), 3, at(2026, 1, 4, 10, 0)),  # year end: 1-3 Jan 2026 off, Sunday 4 Jan worked
+        (
+            at(2025, 12, 31, 16, 0),
+            3,
+            at(2026, 1, 4, 10, 0),
+        ),  # year end: 1-3 Jan 2026 off, Sunday 4 Jan worked
     ],
 )
 def test_working_hours_table(start, hours, expected):
@@ -107,7 +111,7 @@ def test_custom_sessions_and_bad_input():
     with pytest.raises(CalendarError):
         WorkCalendar(sessions=((time(9), time(12)), (time(11), time(14))))
     with pytest.raises(CalendarError):
-        add_working_seconds(CAL, datetime(2025, 9, 22, 9), 10)
+        add_working_seconds(CAL, datetime(2025, 9, 22, 9), 10)  # noqa: DTZ001 - a naive datetime is the bad input
     with pytest.raises(CalendarError):
         add_working_seconds(CAL, at(2025, 9, 22, 9), -1)
     with pytest.raises(CalendarError):
@@ -131,7 +135,7 @@ def test_pause_stops_the_clock():
     assert remaining_seconds(CAL, due, at(2025, 10, 9, 11, 30), "working_hours") == -3600
 
 
-instants = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)).map(
+instants = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)).map(  # noqa: DTZ001 - made aware below
     lambda d: d.replace(microsecond=0, tzinfo=SH)
 )
 durations = st.integers(min_value=0, max_value=60 * 7.5 * 3600)
@@ -148,7 +152,9 @@ def test_elapsed_working_time_equals_requested(start, seconds):
 @settings(max_examples=150, deadline=None)
 @given(instants, durations, durations)
 def test_adding_in_two_steps_is_adding_once(start, a, b):
-    assert add_working_seconds(CAL, add_working_seconds(CAL, start, a), b) == add_working_seconds(CAL, start, a + b)
+    assert add_working_seconds(CAL, add_working_seconds(CAL, start, a), b) == add_working_seconds(
+        CAL, start, a + b
+    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -160,7 +166,12 @@ def test_due_is_inside_working_hours_on_a_working_day(start, seconds):
 
 
 @settings(max_examples=150, deadline=None)
-@given(instants, durations, st.integers(min_value=0, max_value=30 * 24 * 3600), st.integers(min_value=0, max_value=20 * 24 * 3600))
+@given(
+    instants,
+    durations,
+    st.integers(min_value=0, max_value=30 * 24 * 3600),
+    st.integers(min_value=0, max_value=20 * 24 * 3600),
+)
 def test_pause_never_shortens_and_keeps_the_work_left(start, seconds, pause_after, pause_len):
     due = add_working_seconds(CAL, start, seconds)
     paused = start + timedelta(seconds=pause_after)
@@ -169,9 +180,11 @@ def test_pause_never_shortens_and_keeps_the_work_left(start, seconds, pause_afte
     left = remaining_seconds(CAL, due, paused, "working_hours")
     new_due = resume_due(CAL, left, paused + timedelta(seconds=pause_len), "working_hours")
     assert new_due >= due
-    assert working_seconds_between(CAL, start, paused) + working_seconds_between(
-        CAL, paused + timedelta(seconds=pause_len), new_due
-    ) == seconds
+    assert (
+        working_seconds_between(CAL, start, paused)
+        + working_seconds_between(CAL, paused + timedelta(seconds=pause_len), new_due)
+        == seconds
+    )
 
 
 @settings(max_examples=100, deadline=None)

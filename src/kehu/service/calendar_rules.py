@@ -139,7 +139,9 @@ def add_working_days(cal: WorkCalendar, start: datetime, days: int) -> datetime:
     return _day_end(cal, d)
 
 
-def add_calendar_days(cal: WorkCalendar, start: datetime, days: int, *, roll_to_working_day: bool = False) -> datetime:
+def add_calendar_days(
+    cal: WorkCalendar, start: datetime, days: int, *, roll_to_working_day: bool = False
+) -> datetime:
     _aware(start)
     if days < 0:
         raise CalendarError("negative duration")
@@ -159,7 +161,7 @@ def due_at(cal: WorkCalendar, start: datetime, amount: int, unit: str) -> dateti
         return add_working_days(cal, start, amount)
     if unit == "calendar_days":
         return add_calendar_days(cal, start, amount)
-    raise CalendarError("unknown unit %s" % unit)
+    raise CalendarError(f"unknown unit {unit}")
 
 
 def remaining_seconds(cal: WorkCalendar, due: datetime, now: datetime, unit: str) -> int:
