@@ -6,3 +6,18 @@ class HelpdeskConfig(AppConfig):
     name = "kehu.helpdesk"
     label = "helpdesk"
     verbose_name = _("Customer service")
+
+    def ready(self):
+        from kehu.core.audit import register_events
+        from kehu.core.nav import NavItem, register_nav
+        from kehu.core.params import register_params
+        from kehu.core.permissions import register_permissions
+
+        from . import permissions
+        from .events import HelpdeskEvent
+        from .params import PARAMS
+
+        register_events(HelpdeskEvent)
+        register_permissions(permissions.ROLE_PERMISSIONS)
+        register_params(PARAMS)
+        register_nav(NavItem(label=_("Service"), url_name="helpdesk:ticket_list", perm=permissions.VIEW, order=40))

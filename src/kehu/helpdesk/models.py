@@ -1,1 +1,107 @@
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    RETURN = "return", _("Return")
+    ALLOWANCE = "allowance", _("Price allowance")
+    ENQUIRY = "enquiry", _("Enquiry")
+    ONLINE = "online", _("Online conversation")
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    INVESTIGATING = "investigating", _("Investigating")
+    EXTENDED_30 = "extended_30", _("Extended by 30 days")
+    EXTENDED_60 = "extended_60", _("Extended by 60 days")
+    RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")
+    APPROVED = "approved", _("Approved")
+    COMMUNICATED = "communicated", _("Communicated")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Ticket(models.Model):
+    """One service ticket; type-specific data (complaint category, return lines, allowance evidence,
+    online channel) lives in ``data``."""
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets")
+    org_path = models.CharField(max_length=255, db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=24, choices=State.choices, default=State.RECEIVED)
+    subject = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=64, blank=True)
+    root_cause = models.CharField(max_length=64, blank=True)
+    product = models.CharField(max_length=120, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    subject_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", help_text=_("Staff member the complaint is about"))
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="CNY")
+    financial_consumer = models.BooleanField(default=False)
+    received_at = models.DateTimeField()
+    sla_unit = models.CharField(max_length=16, default="working_hours")
+    first_response_due = models.DateTimeField(null=True, blank=True)
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    regulatory_due = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    warned_fraction = models.DecimalField(max_digits=4, decimal_places=2, default=0)
+    breached = models.BooleanField(default=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "resolution_due"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class ReceivableReduction(models.Model):
+    """An approved allowance or credit note: reduces what the customer owes. Read by credit modules
+    through ``selectors.receivable_reductions``."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    reduction_amount = models.DecimalField(max_digits=20, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    effective_date = models.DateField()
+    source = models.CharField(max_length=16)  # allowance / credit_note
+    ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="reduction")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class SlaBreach(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="breaches")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    clock = models.CharField(max_length=16)  # resolution / regulatory
+    due_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+
+
+class CalendarOverride(models.Model):
+    """A day that is (or is not) a working day for an org unit, for years the library does not know."""
+
+    org_path = models.CharField(max_length=255, blank=True, help_text=_("Empty for all org units"))
+    day = models.DateField()
+    working = models.BooleanField()
+    note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        unique_together = [("org_path", "day")]
+
+
+class WorkingHours(models.Model):
+    org_path = models.CharField(max_length=255, unique=True)
+    sessions = models.JSONField(help_text=_('e.g. [["08:30","12:00"],["13:30","17:30"]]'))

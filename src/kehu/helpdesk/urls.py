@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import views
+
 app_name = "helpdesk"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.ticket_list, name="ticket_list"),
+    path("<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
+]

@@ -1,0 +1,38 @@
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.selectors import access_for
+
+from . import permissions as P
+from .models import ReceivableReduction, Ticket
+
+
+def receivable_reductions(customer_id: int, until: date) -> Decimal:
+    """Total approved allowances and credit notes for a customer, effective on or before ``until``."""
+    total = ReceivableReduction.objects.filter(customer_id=customer_id, effective_date__lte=until).aggregate(
+        s=Sum("reduction_amount"))["s"]
+    return total or Decimal("0.00")
+
+
+def ticket_list(*, user, state: str | None = None):
+    access = access_for(user)
+    if not access.has(P.VIEW):
+        raise PermissionDenied()
+    qs = Ticket.objects.filter(access.scope_q(P.VIEW, org_path_field="org_path", owner_field="owner_id"))
+    if state:
+        qs = qs.filter(state=state)
+    return qs.select_related("customer").order_by("-pk")
+
+
+def ticket_get(*, user, ticket_id: int, perm: str = P.VIEW, lock: bool = False) -> Ticket:
+    access = access_for(user)
+    if not access.has(perm):
+        raise PermissionDenied()
+    qs = Ticket.objects.select_for_update() if lock else Ticket.objects
+    ticket = qs.filter(pk=ticket_id).first()
+    if ticket is None or not access.reaches(perm, org_path=ticket.org_path, owner_id=ticket.owner_id):
+        raise NotFound()
+    return ticket

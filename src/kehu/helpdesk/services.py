@@ -1,0 +1,190 @@
+"""Writes of the helpdesk: one transaction each, the ticket row locked, an audit row beside."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from kehu.core.audit import audit_record
+from kehu.core.errors import InvalidInput, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
+from kehu.core.params import get_param
+from kehu.core.selectors import access_for
+from kehu.customers.selectors import customer_get
+from kehu.customers.services._common import amount as parse_amount
+from kehu.customers.services._common import choice, text
+
+from . import calendar_rules as cr
+from . import permissions as P
+from . import rules
+from .errors import HandlerIsSubject, ReopenWindowClosed
+from .events import HelpdeskEvent as E
+from .models import CalendarOverride, Kind, ReceivableReduction, State, Ticket, WorkingHours
+from .selectors import ticket_get
+
+
+def calendar_for(org_path: str) -> cr.BusinessCalendar:
+    """The business calendar of an org unit: the nearest configured working hours, and overrides of the
+    unit and its ancestors (the nearer unit wins)."""
+    from datetime import time
+
+    ancestors = [org_path[:i + 1] for i, ch in enumerate(org_path) if ch == "/"] + [org_path, ""]
+    hours = WorkingHours.objects.filter(org_path__in=ancestors).order_by("-org_path").first()
+    sessions = cr.DEFAULT_SESSIONS
+    if hours:
+        sessions = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in hours.sessions)
+    overrides = {}
+    for o in CalendarOverride.objects.filter(org_path__in=ancestors).order_by("org_path"):
+        overrides[o.day] = o.working
+    return cr.BusinessCalendar(sessions=sessions, overrides=overrides)
+
+
+def _snapshot(t: Ticket) -> dict:
+    return {"state": t.state, "resolution_due": t.resolution_due, "regulatory_due": t.regulatory_due}
+
+
+@transaction.atomic
+def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description: str = "", category: str = "",
+                product: str = "", subject_user_id: int | None = None, amount=None, invoice_amount=None,
+                evidence_document: str = "", financial_consumer: bool = False, now=None) -> Ticket:
+    kind = choice(kind, "kind", list(Kind.values))
+    customer = customer_get(user=actor, customer_id=customer_id, perm=P.HANDLE)
+    subject = text(subject, "subject", max_length=200, required=True)
+    money = parse_amount(amount, "amount", required=kind in (Kind.RETURN, Kind.ALLOWANCE))
+    data = {}
+    if kind == Kind.ALLOWANCE:
+        data["evidence_document"] = text(evidence_document, "evidence_document", max_length=200, required=True)
+        inv = parse_amount(invoice_amount, "invoice_amount", required=True)
+        data["invoice_amount"] = str(inv)
+    now = now or timezone.now()
+    cal = calendar_for(customer.org_path)
+    ticket = Ticket(kind=kind, customer=customer, org_path=customer.org_path, owner_id=customer.manager_id,
+                    subject=subject, description=text(description, "description", max_length=5000),
+                    category=text(category, "category", max_length=64), product=text(product, "product", max_length=120),
+                    subject_user_id=subject_user_id, created_by=actor, amount=money, data=data,
+                    financial_consumer=bool(financial_consumer), received_at=now, sla_unit="working_days")
+    ticket.first_response_due = cr.due_at(now, amount=get_param("service.first_response_working_hours"),
+                                          unit="working_hours", cal=cal)
+    ticket.resolution_due = cr.due_at(now, amount=get_param("service.complaint_resolution_working_days"),
+                                      unit="working_days", cal=cal)
+    if ticket.financial_consumer and kind == Kind.COMPLAINT:
+        ticket.regulatory_due = cr.add_calendar_days(now, get_param("service.complaint_regulatory_days"), cal)
+    ticket.save()
+    audit_record(actor=actor, event_code=E.TICKET_OPENED, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=customer.pk, new={"kind": kind, **_snapshot(ticket)})
+    return ticket
+
+
+def _guard_handler(actor, ticket: Ticket) -> None:
+    if ticket.subject_user_id and ticket.subject_user_id == actor.pk:
+        raise HandlerIsSubject()
+
+
+@transaction.atomic
+def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", now=None) -> Ticket:
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.HANDLE, lock=True)
+    _guard_handler(actor, ticket)
+    if to in (State.APPROVED, State.REJECTED):
+        raise InvalidInput(field="to", code="use_approve")
+    if not rules.can_transition(ticket.kind, ticket.state, to):
+        raise InvalidTransition(code="illegal_transition")
+    old = _snapshot(ticket)
+    if to == State.REOPENED:
+        if not rules.can_reopen(ticket.closed_at, now, get_param("service.reopen_days")):
+            raise ReopenWindowClosed()
+        ticket.closed_at = None
+        ticket.resolution_due = cr.due_at(now, amount=get_param("service.complaint_resolution_working_days"),
+                                          unit="working_days", cal=calendar_for(ticket.org_path))
+    if to in (State.EXTENDED_30, State.EXTENDED_60):
+        if not reason:
+            raise InvalidInput(field="reason", code="required")
+        if ticket.regulatory_due:
+            ticket.regulatory_due += timedelta(days=get_param("service.complaint_extension_days"))
+        ticket.data = {**ticket.data, "notices": ticket.data.get("notices", []) + [
+            {"at": now.isoformat(), "to": to, "reason": reason}]}
+    if to == State.ACKNOWLEDGED and ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+    if ticket.handler_id is None:
+        ticket.handler = actor
+    if to == State.CLOSED:
+        ticket.closed_at = now
+    if to == State.WITHDRAWN:
+        ticket.closed_at = now
+        ticket.resolution_due = None
+    ticket.state = to
+    ticket.save()
+    code = {State.WITHDRAWN: E.TICKET_WITHDRAWN, State.REOPENED: E.TICKET_REOPENED,
+            State.EXTENDED_30: E.TICKET_EXTENDED, State.EXTENDED_60: E.TICKET_EXTENDED}.get(to, E.TICKET_TRANSITION)
+    audit_record(actor=actor, event_code=code, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=ticket.customer_id, old=old, new=_snapshot(ticket), reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str = "", now=None) -> Ticket:
+    """Approve a complaint resolution, a return or an allowance. The maker never approves; the complaint's
+    subject never approves; an approved allowance or return becomes a receivable reduction."""
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.APPROVE, lock=True)
+    _guard_handler(actor, ticket)
+    if actor.pk in (ticket.created_by_id, ticket.handler_id):
+        raise SelfApprovalNotAllowed()
+    target = State.APPROVED if approve else (State.REJECTED if ticket.kind in (Kind.RETURN, Kind.ALLOWANCE)
+                                             else State.INVESTIGATING)
+    if not rules.can_transition(ticket.kind, ticket.state, target):
+        raise InvalidTransition(code="illegal_transition")
+    if approve and ticket.kind == Kind.ALLOWANCE:
+        needed = rules.allowance_approver_role(ticket.amount, Decimal(ticket.data.get("invoice_amount") or "0"),
+                                               Decimal(get_param("service.allowance_supervisor_limit")))
+        roles = {g.role for g in access_for(actor).grants}
+        if needed not in roles:
+            raise PermissionDenied(code="approval_level")
+    old = _snapshot(ticket)
+    ticket.state = target
+    ticket.approved_by = actor if approve else None
+    ticket.save()
+    audit_record(actor=actor, event_code=E.TICKET_APPROVED, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=ticket.customer_id, old=old, new=_snapshot(ticket), reason=reason)
+    if approve and ticket.kind in (Kind.ALLOWANCE, Kind.RETURN):
+        red = ReceivableReduction.objects.create(
+            customer_id=ticket.customer_id, reduction_amount=ticket.amount, currency=ticket.currency,
+            effective_date=timezone.localdate(now), ticket=ticket,
+            source="allowance" if ticket.kind == Kind.ALLOWANCE else "credit_note")
+        audit_record(actor=actor, event_code=E.RECEIVABLE_REDUCED, object_type="helpdesk.reduction",
+                     object_id=red.pk, customer_id=ticket.customer_id,
+                     new={"amount": str(red.reduction_amount), "source": red.source})
+    return ticket
+
+
+@transaction.atomic
+def ticket_pause(*, actor, ticket_id: int, reason: str, now=None) -> Ticket:
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.HANDLE, lock=True)
+    _guard_handler(actor, ticket)
+    if ticket.paused_at or ticket.state in rules.TERMINAL:
+        raise InvalidTransition(code="cannot_pause")
+    ticket.paused_at = now
+    ticket.save(update_fields=["paused_at"])
+    audit_record(actor=actor, event_code=E.TICKET_PAUSED, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=ticket.customer_id, reason=text(reason, "reason", max_length=500, required=True))
+    return ticket
+
+
+@transaction.atomic
+def ticket_resume(*, actor, ticket_id: int, now=None) -> Ticket:
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.HANDLE, lock=True)
+    if not ticket.paused_at:
+        raise InvalidTransition(code="not_paused")
+    old = _snapshot(ticket)
+    if ticket.resolution_due:
+        ticket.resolution_due = cr.resume_due(due=ticket.resolution_due, paused_at=ticket.paused_at, resumed_at=now,
+                                              unit="working_hours", cal=calendar_for(ticket.org_path))
+    ticket.paused_at = None
+    ticket.save()
+    audit_record(actor=actor, event_code=E.TICKET_RESUMED, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=ticket.customer_id, old=old, new=_snapshot(ticket))
+    return ticket

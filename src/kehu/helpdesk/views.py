@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from kehu.core.errors import NotFound
+from kehu.core.errors import PermissionDenied as DomainPermissionDenied
+
+from . import calendar_rules as cr
+from . import selectors
+from .services import calendar_for
+
+
+@login_required
+def ticket_list(request):
+    try:
+        tickets = selectors.ticket_list(user=request.user, state=request.GET.get("state") or None)[:200]
+    except DomainPermissionDenied as exc:
+        raise HttpForbidden() from exc
+    return render(request, "helpdesk/ticket_list.html", {"tickets": tickets})
+
+
+@login_required
+def ticket_detail(request, ticket_id: int):
+    try:
+        ticket = selectors.ticket_get(user=request.user, ticket_id=ticket_id)
+    except DomainPermissionDenied as exc:
+        raise HttpForbidden() from exc
+    except NotFound as exc:
+        raise Http404() from exc
+    remaining_seconds = None
+    if ticket.resolution_due and not ticket.paused_at and not ticket.closed_at:
+        left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit="working_hours")
+        remaining_seconds = int(left.total_seconds())
+    return render(request, "helpdesk/ticket_detail.html", {"ticket": ticket, "remaining_seconds": remaining_seconds})
