@@ -5,8 +5,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kehu.helpdesk.calendar_rules import (
-    SHANGHAI, BusinessCalendar, add_calendar_days, add_working_days, add_working_time, due_at, is_working_day,
-    remaining, resume_due, working_time_between,
+    SHANGHAI,
+    BusinessCalendar,
+    add_calendar_days,
+    add_working_days,
+    add_working_time,
+    due_at,
+    is_working_day,
+    remaining,
+    resume_due,
+    working_time_between,
 )
 
 CAL = BusinessCalendar()
@@ -51,7 +59,7 @@ def test_calendar_days_and_units():
     with pytest.raises(ValueError):
         due_at(at(2025, 9, 26), amount=1, unit="fortnights", cal=CAL)
     with pytest.raises(ValueError):
-        add_working_time(datetime(2025, 9, 26, 10), H, CAL)
+        add_working_time(datetime(2025, 9, 26, 10), H, CAL)  # noqa: DTZ001 - must be rejected
 
 
 def test_overrides_win_and_unknown_years_fall_back():
@@ -85,7 +93,7 @@ def test_pause_really_stops_the_clock():
     assert overdue == due
 
 
-moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)).map(
+moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2027, 12, 31)).map(  # noqa: DTZ001
     lambda d: d.replace(tzinfo=SHANGHAI, second=0, microsecond=0))
 spans = st.integers(min_value=0, max_value=60 * 24 * 10).map(lambda m: timedelta(minutes=m))
 

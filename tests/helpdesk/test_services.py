@@ -3,7 +3,13 @@ from decimal import Decimal
 
 import pytest
 
-from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied, SelfApprovalNotAllowed
+from kehu.core.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    SelfApprovalNotAllowed,
+)
 from kehu.core.models import AuditEvent
 from kehu.helpdesk import services
 from kehu.helpdesk.calendar_rules import SHANGHAI

@@ -81,6 +81,9 @@ class ReceivableReduction(models.Model):
     ticket = models.OneToOneField(Ticket, on_delete=models.PROTECT, related_name="reduction")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self):
+        return f"{self.source} {self.reduction_amount} {self.currency}"
+
 
 class SlaBreach(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="breaches")
@@ -88,6 +91,9 @@ class SlaBreach(models.Model):
     clock = models.CharField(max_length=16)  # resolution / regulatory
     due_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.clock} {self.due_at}"
 
 
 class CalendarOverride(models.Model):
@@ -101,7 +107,13 @@ class CalendarOverride(models.Model):
     class Meta:
         unique_together = [("org_path", "day")]
 
+    def __str__(self):
+        return f"{self.org_path or '*'} {self.day} {'working' if self.working else 'off'}"
+
 
 class WorkingHours(models.Model):
     org_path = models.CharField(max_length=255, unique=True)
     sessions = models.JSONField(help_text=_('e.g. [["08:30","12:00"],["13:30","17:30"]]'))
+
+    def __str__(self):
+        return self.org_path
