@@ -1,3 +1,130 @@
-from ninja import Router
+"""REST API of the helpdesk. Thin: parse, call one service, present."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from . import selectors, services
+from .models import Ticket
 
 router = Router(tags=["helpdesk"])
+
+
+class TicketIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    customer_id: int
+    kind: str
+    subject: str
+    description: str = ""
+    category: str = ""
+    product: str = ""
+    subject_user_id: int | None = None
+    amount: str | None = None
+    invoice_amount: str | None = None
+    evidence_document: str = ""
+    financial_consumer: bool = False
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    to: str
+    reason: str = Field("", max_length=500)
+
+
+class ApproveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool = True
+    reason: str = Field("", max_length=500)
+
+
+class PauseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reason: str
+
+
+class TicketOut(Schema):
+    id: int
+    kind: str
+    customer_id: int
+    state: str
+    subject: str
+    amount: Decimal | None
+    currency: str
+    received_at: datetime
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    regulatory_due: datetime | None
+    paused_at: datetime | None
+    breached: bool
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_before: int | None
+
+
+class ReductionOut(Schema):
+    customer_id: int
+    until: date
+    reduction_amount: Decimal
+
+
+def out(t: Ticket) -> dict:
+    return {f: getattr(t, f) for f in TicketOut.model_fields if f != "id"} | {"id": t.pk}
+
+
+@router.get("/helpdesk/tickets", response=TicketPage, summary="Tickets in scope, newest first (keyset pagination)")
+def ticket_list(request, state: str | None = None, before: int | None = Query(None), limit: int = Query(50, ge=1, le=200)):
+    qs = selectors.ticket_list(user=request.auth, state=state)
+    if before:
+        qs = qs.filter(pk__lt=before)
+    items = list(qs[:limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return {"items": [out(t) for t in items], "next_before": items[-1].pk if more else None}
+
+
+@router.post("/helpdesk/tickets", response={201: TicketOut}, summary="Open a ticket")
+def ticket_open(request, payload: TicketIn):
+    return Status(201, out(services.ticket_open(actor=request.auth, **payload.model_dump())))
+
+
+@router.get("/helpdesk/tickets/{ticket_id}", response=TicketOut, summary="One ticket")
+def ticket_detail(request, ticket_id: int):
+    return out(selectors.ticket_get(user=request.auth, ticket_id=ticket_id))
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/transition", response=TicketOut, summary="Move a ticket to another state")
+def ticket_transition(request, ticket_id: int, payload: TransitionIn):
+    return out(services.ticket_transition(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()))
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/approve", response=TicketOut, summary="Approve or reject a resolution/request")
+def ticket_approve(request, ticket_id: int, payload: ApproveIn):
+    return out(services.ticket_approve(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()))
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/pause", response=TicketOut, summary="Stop the clock")
+def ticket_pause(request, ticket_id: int, payload: PauseIn):
+    return out(services.ticket_pause(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/resume", response=TicketOut, summary="Restart the clock")
+def ticket_resume(request, ticket_id: int):
+    return out(services.ticket_resume(actor=request.auth, ticket_id=ticket_id))
+
+
+@router.get("/helpdesk/customers/{customer_id}/receivable-reductions", response=ReductionOut,
+            summary="Approved allowances and credit notes up to a date")
+def reductions(request, customer_id: int, until: date):
+    from kehu.customers.selectors import customer_get
+
+    from . import permissions as P
+
+    customer_get(user=request.auth, customer_id=customer_id, perm=P.VIEW)
+    return {"customer_id": customer_id, "until": until,
+            "reduction_amount": selectors.receivable_reductions(customer_id, until=until)}

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.rules import round_money
 from kehu.core.selectors import access_for
 
 from . import permissions as P
@@ -14,7 +15,7 @@ def receivable_reductions(customer_id: int, until: date) -> Decimal:
     """Total approved allowances and credit notes for a customer, effective on or before ``until``."""
     total = ReceivableReduction.objects.filter(customer_id=customer_id, effective_date__lte=until).aggregate(
         s=Sum("reduction_amount"))["s"]
-    return total or Decimal("0.00")
+    return round_money(total or Decimal("0"))
 
 
 def ticket_list(*, user, state: str | None = None):
