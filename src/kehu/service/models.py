@@ -80,3 +80,68 @@ class ReceivableReduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} -{self.reduction_amount} {self.currency}"
+
+
+class Ticket(models.Model):
+    """One service case: complaint, return, allowance, enquiry or online conversation (kind-specific data in
+    ``details``). The internal SLA clock and the regulatory clock are stored due times computed by the pure
+    functions of ``calendar_rules``; a pause stores the working seconds left and clears the due time."""
+
+    class Kind(models.TextChoices):
+        COMPLAINT = "complaint", _("Complaint")
+        RETURN = "return", _("Return")
+        ALLOWANCE = "allowance", _("Price allowance")
+        ENQUIRY = "enquiry", _("Enquiry")
+        ONLINE = "online", _("Online conversation")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=24)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="service_tickets",
+    )
+    org_path = models.CharField(_("org path"), max_length=1000, db_index=True)
+    channel = models.CharField(_("channel"), max_length=12)
+    subject = models.CharField(_("subject"), max_length=200)
+    category = models.CharField(_("category"), max_length=64, blank=True)
+    root_cause = models.CharField(_("root cause"), max_length=64, blank=True)
+    handler = models.ForeignKey(
+        "core.User",
+        verbose_name=_("handler"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject_employee = models.ForeignKey(
+        "core.User",
+        verbose_name=_("employee complained about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"))
+    sla_unit = models.CharField(_("SLA unit"), max_length=16, default="working_days")
+    sla_amount = models.PositiveIntegerField(_("SLA amount"), default=13)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True, db_index=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    paused_remaining_seconds = models.BigIntegerField(_("seconds left when paused"), null=True, blank=True)
+    regulatory_level = models.PositiveSmallIntegerField(_("regulatory extension level"), default=0)
+    regulatory_due_at = models.DateTimeField(_("regulatory due at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        "core.User", verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("service ticket")
+        verbose_name_plural = _("service tickets")
+        indexes = [models.Index(fields=["kind", "status"], name="service_ticket_kind_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} {self.status}"
