@@ -117,3 +117,15 @@ class WorkingHours(models.Model):
 
     def __str__(self):
         return self.org_path
+
+
+class KnowledgeArticle(models.Model):
+    """An answer in the searchable knowledge base used by online service."""
+
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    tags = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.title

@@ -6,4 +6,6 @@ app_name = "helpdesk"
 urlpatterns: list = [
     path("", views.ticket_list, name="ticket_list"),
     path("<int:ticket_id>/", views.ticket_detail, name="ticket_detail"),
+    path("analysis/", views.analysis, name="analysis"),
+    path("knowledge/", views.knowledge, name="knowledge"),
 ]

@@ -36,3 +36,41 @@ def ticket_detail(request, ticket_id: int):
         left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit="working_hours")
         remaining_seconds = int(left.total_seconds())
     return render(request, "helpdesk/ticket_detail.html", {"ticket": ticket, "remaining_seconds": remaining_seconds})
+
+
+@login_required
+def analysis(request):
+    from datetime import date
+
+    from django.utils.safestring import mark_safe
+
+    from . import analysis as an
+
+    try:
+        qs = selectors.ticket_list(user=request.user)
+    except DomainPermissionDenied as exc:
+        raise HttpForbidden() from exc
+    try:
+        month = date.fromisoformat((request.GET.get("month") or "") + "-01") if request.GET.get("month") else \
+            timezone.localdate().replace(day=1)
+    except ValueError as exc:
+        raise Http404() from exc
+    sections = []
+    for dim in an.DIMENSIONS:
+        rows = an.monthly_breakdown(qs, month=month, dimension=dim)
+        sections.append({"dimension": dim, "rows": rows,
+                         "svg": mark_safe(an.bar_chart_svg(rows, dim)) if rows else ""})  # noqa: S308 - our own SVG
+    repeats = an.repeat_complaints(qs, window_days=90, threshold=2, on=timezone.now())
+    return render(request, "helpdesk/analysis.html", {"month": month, "sections": sections, "repeats": repeats})
+
+
+@login_required
+def knowledge(request):
+    from . import analysis as an
+
+    try:
+        selectors.ticket_list(user=request.user)
+    except DomainPermissionDenied as exc:
+        raise HttpForbidden() from exc
+    query = request.GET.get("q", "")[:200]
+    return render(request, "helpdesk/knowledge.html", {"q": query, "articles": an.knowledge_search(query)})

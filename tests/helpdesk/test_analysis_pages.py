@@ -1,0 +1,54 @@
+from datetime import date
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from kehu.helpdesk import analysis, services
+from kehu.helpdesk.models import KnowledgeArticle, Ticket
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Kehu-test-2026"
+
+
+def login(world, name):
+    c = Client()
+    assert c.login(username=name, password=PASSWORD)
+    return c
+
+
+def test_monthly_breakdown_and_repeats(hworld):
+    w = hworld
+    c1, c2 = w.enterprise(), w.enterprise()
+    now = timezone.now()
+    for cust, cat in [(c1, "delivery"), (c1, "delivery"), (c2, "quality")]:
+        services.ticket_open(actor=w.bj_agent, customer_id=cust.pk, kind="complaint", subject="s", category=cat,
+                             now=now)
+    services.ticket_open(actor=w.bj_agent, customer_id=c2.pk, kind="enquiry", subject="s", category="delivery", now=now)
+    qs = Ticket.objects.all()
+    month = timezone.localdate(now)
+    assert analysis.monthly_breakdown(qs, month=month, dimension="category") == [("delivery", 2), ("quality", 1)]
+    assert analysis.repeat_complaints(qs, window_days=90, threshold=2, on=now) == [(c1.pk, "delivery", 2)]
+    assert analysis.monthly_breakdown(qs, month=date(2001, 1, 1), dimension="product") == []
+    svg = analysis.bar_chart_svg([("delivery", 2)], "category")
+    assert svg.startswith("<svg") and "</svg>" in svg
+
+
+def test_pages_and_scope(hworld):
+    w = hworld
+    t = services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="complaint", subject="Broken seal",
+                             category="quality")
+    KnowledgeArticle.objects.create(title="Returns policy", body="Within 7 days", tags="return")
+    c = login(w, "bj_agent")
+    r = c.get("/helpdesk/")
+    assert r.status_code == 200 and b"Broken seal" in r.content
+    r = c.get(f"/helpdesk/{t.pk}/")
+    assert r.status_code == 200 and b'id="sla-remaining"' in r.content
+    r = c.get("/helpdesk/analysis/")
+    assert r.status_code == 200 and b"<svg" in r.content
+    assert c.get("/helpdesk/analysis/?month=bogus").status_code == 404
+    r = c.get("/helpdesk/knowledge/?q=returns")
+    assert b"Within 7 days" in r.content
+    assert login(w, "sh_agent").get(f"/helpdesk/{t.pk}/").status_code == 404
+    assert b"Broken seal" not in login(w, "sh_agent").get("/helpdesk/").content
+    assert login(w, "admin").get("/helpdesk/").status_code == 403
