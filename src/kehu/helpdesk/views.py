@@ -35,7 +35,14 @@ def ticket_detail(request, ticket_id: int):
     if ticket.resolution_due and not ticket.paused_at and not ticket.closed_at:
         left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit="working_hours")
         remaining_seconds = int(left.total_seconds())
-    return render(request, "helpdesk/ticket_detail.html", {"ticket": ticket, "remaining_seconds": remaining_seconds})
+    from . import rules
+
+    table = rules.COMPLAINT_TRANSITIONS if ticket.kind in ("complaint", "enquiry", "online") else {}
+    actions = [s for s in table.get(ticket.state, ()) if s != "approved"]
+    return render(request, "helpdesk/ticket_detail.html", {
+        "ticket": ticket, "remaining_seconds": remaining_seconds, "actions": sorted(actions),
+        "can_approve": ticket.state in ("resolution_proposed", "received") and ticket.kind != "complaint"
+        or ticket.state == "resolution_proposed"})
 
 
 @login_required
@@ -74,3 +81,34 @@ def knowledge(request):
         raise HttpForbidden() from exc
     query = request.GET.get("q", "")[:200]
     return render(request, "helpdesk/knowledge.html", {"q": query, "articles": an.knowledge_search(query)})
+
+
+@login_required
+def ticket_action(request, ticket_id: int):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from kehu.core.errors import DomainError
+
+    from . import services
+
+    if request.method != "POST":
+        raise Http404()
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")[:500]
+    try:
+        if action == "approve":
+            services.ticket_approve(actor=request.user, ticket_id=ticket_id, reason=reason)
+        elif action == "pause":
+            services.ticket_pause(actor=request.user, ticket_id=ticket_id, reason=reason)
+        elif action == "resume":
+            services.ticket_resume(actor=request.user, ticket_id=ticket_id)
+        else:
+            services.ticket_transition(actor=request.user, ticket_id=ticket_id, to=action, reason=reason)
+        messages.success(request, _("Saved."))
+    except NotFound as exc:
+        raise Http404() from exc
+    except DomainError as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+    return redirect("helpdesk:ticket_detail", ticket_id=ticket_id)

@@ -1,0 +1,97 @@
+"""The complaint flow in a real Chromium: an agent acknowledges and investigates a complaint while the
+working-time countdown ticks, a supervisor approves the proposed resolution, the agent closes it.
+Run with ``pytest -m browser``; Chromium comes from the system (/usr/bin/chromium)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connections
+from tests.conftest import PASSWORD, build_world
+
+from kehu.core import services as core_services
+from kehu.helpdesk import services
+from kehu.helpdesk.models import Ticket
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+        connections.close_all()
+
+
+def login(browser, base, username):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator(".topbar .user")).to_have_text(username)
+    return page, errors
+
+
+def test_complaint_flow(transactional_db, live_server, browser):
+    from playwright.sync_api import expect
+
+    world = build_world()
+    agent = core_services.user_create(username="bj_agent", org_code="BJ", roles=["service_agent"], password=PASSWORD,
+                                      actor=None)
+    core_services.user_create(username="bj_super", org_code="BJ", roles=["service_supervisor"], password=PASSWORD,
+                              actor=None)
+    customer = world.enterprise()
+    ticket = services.ticket_open(actor=agent, customer_id=customer.pk, kind="complaint", subject="货物破损",
+                                  financial_consumer=True)
+    url = f"{live_server.url}/helpdesk/{ticket.pk}/"
+
+    page, errors = login(browser, live_server.url, "bj_agent")
+    page.goto(live_server.url + "/helpdesk/")
+    page.get_by_role("link", name=str(ticket.pk), exact=True).click()
+    countdown = page.locator("#sla-remaining")
+    expect(countdown).to_contain_text(":")
+    first = countdown.inner_text()
+    assert ":" in first
+    page.wait_for_timeout(1500)
+    assert countdown.inner_text() != first  # the clock ticks in the browser
+    assert page.locator("#do-investigating").count() == 0
+    page.locator("#do-acknowledged").click()
+    expect(page.locator("#ticket-state")).to_contain_text("cknowledged")
+    page.locator("#do-investigating").click()
+    page.locator("#do-resolution_proposed").click()
+    assert Ticket.objects.get(pk=ticket.pk).state == "resolution_proposed"
+    # the agent may not approve: the button is there, the service refuses and nothing changes
+    page.locator("#do-approve").click()
+    assert Ticket.objects.get(pk=ticket.pk).state == "resolution_proposed"
+
+    page2, errors2 = login(browser, live_server.url, "bj_super")
+    page2.goto(url)
+    page2.locator("#do-approve").click()
+    expect(page2.locator("#ticket-state")).not_to_contain_text("roposed")
+    assert Ticket.objects.get(pk=ticket.pk).state == "approved"
+
+    page.goto(url)
+    page.locator("#do-communicated").click()
+    page.locator("#do-closed").click()
+    assert Ticket.objects.get(pk=ticket.pk).state == "closed"
+    assert page.locator("#sla-remaining").count() == 0
+    assert errors == [] and errors2 == []
