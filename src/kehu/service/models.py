@@ -132,6 +132,7 @@ class Ticket(models.Model):
     regulatory_level = models.PositiveSmallIntegerField(_("regulatory extension level"), default=0)
     regulatory_due_at = models.DateTimeField(_("regulatory due at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("SLA breached at"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_by = models.ForeignKey(
