@@ -108,7 +108,6 @@ from kehu.customers.api_bulk import router as customers_bulk_router  # noqa: E40
 from kehu.exposure.api import router as exposure_router  # noqa: E402
 from kehu.grading.api import router as grading_router  # noqa: E402
 from kehu.helpdesk.api import router as helpdesk_router  # noqa: E402
-from kehu.service.api import router as service_router  # noqa: E402
 from kehu.trade.api import router as trade_router  # noqa: E402
 
 api.add_router("", core_router)
@@ -118,5 +117,4 @@ api.add_router("", grading_router)
 api.add_router("", trade_router)
 api.add_router("", credit_router)
 api.add_router("", exposure_router)
-api.add_router("", service_router)
 api.add_router("", helpdesk_router)

@@ -47,7 +47,6 @@ INSTALLED_APPS = [
     "kehu.trade",
     "kehu.credit",
     "kehu.exposure",
-    "kehu.service",
     "kehu.helpdesk",
 ]
 

@@ -14,6 +14,5 @@ urlpatterns = [
     path("trade/", include("kehu.trade.urls")),
     path("credit/", include("kehu.credit.urls")),
     path("exposure/", include("kehu.exposure.urls")),
-    path("service/", include("kehu.service.urls")),
     path("helpdesk/", include("kehu.helpdesk.urls")),
 ]
