@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib.util import find_spec
 
 import pytest
 from django.db import transaction
@@ -138,3 +139,21 @@ def test_demo_sysadmin_manages_org_units_users_and_parameters_in_django_admin(de
     # Business users are not staff: the admin sends them to its login page.
     client.force_login(User.objects.get(username="bj_cm1"))
     assert client.get("/admin/").status_code == 302
+
+
+def test_module_demos_load_once_on_top_of_the_customers_demo(demo):
+    """`kehu demo` runs every module's demo after the customers; a second run changes nothing."""
+    from kehu.demo import MODULE_DEMOS, load_module_demos, module_logins
+
+    first = load_module_demos()
+    audit_rows = AuditEvent.objects.count()
+    second = load_module_demos()
+    available = [label for module, _name, label in MODULE_DEMOS if find_spec(module)]
+    assert [r.label for r in first] == [str(label) for label in available]
+    assert all(r.created for r in first), [(r.label, r.detail) for r in first]
+    assert not any(r.created for r in second)
+    assert AuditEvent.objects.count() == audit_rows
+    assert list(verify_chain()) == []
+    logins = {username for username, *_ in module_logins({login.username for login in demo.logins})}
+    assert {"hq_approver", "hq_risk1", "hq_agent1"} <= logins
+    assert not logins & {login.username for login in demo.logins}

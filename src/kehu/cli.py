@@ -142,10 +142,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
                "%(licences)d licences, %(contracts)d contracts.") % c)
     else:
         _out(_("Demo data is already loaded (org unit HQ exists); nothing was changed."))
+    from kehu.demo import load_module_demos, module_logins
+
+    for result in load_module_demos():
+        if result.created:
+            _out(_("%(module)s: demo data loaded.") % {"module": result.label})
+        else:
+            _out(_("%(module)s: demo data already loaded; nothing was changed.") % {"module": result.label})
     _out()
     _out(_("Demo logins (org unit, role):"))
     for login in summary.logins:
         _out(f"  {login.username:<15} {login.org_code:<5} {', '.join(login.roles):<18} {login.note}")
+    for username, org, roles, hint in module_logins({login.username for login in summary.logins}):
+        _out(f"  {username:<15} {org:<5} {roles:<18} {hint}")
     _out()
     _out(_("Password for every demo login: %(password)s") % {"password": summary.password})
     if args.seed_only:

@@ -1,0 +1,79 @@
+"""The whole demo: the customers demo first, then each module's demo on top of it.
+
+Like ``kehu/api.py`` and ``kehu/urls.py`` this project-level module is the one place that knows every
+app. Each module's loader takes a ``random.Random`` and runs once: a second call finds its data and
+changes nothing, so ``kehu demo`` can be re-run after an interrupted load and completes what is missing.
+The order matters: grading scores the trade facts, credit rates the graded customers, the exposure
+statistics freeze the credit lines, and the helpdesk raises tickets on the loaded customers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.utils.translation import gettext_lazy as _
+
+# (module, loader, label shown on the CLI). A module without a demo yet is skipped.
+MODULE_DEMOS: list[tuple[str, str, object]] = [
+    ("kehu.trade.demo", "load_demo_trade", _("Trade facts and orders")),
+    ("kehu.grading.demo", "load_demo_grading", _("Monthly grading")),
+    ("kehu.credit.demo", "load_demo_credit", _("Credit lines")),
+    ("kehu.exposure.demo", "load_demo_exposure", _("Exposure statistics")),
+    ("kehu.helpdesk.demo", "load_demo_helpdesk", _("Customer service")),
+]
+
+# What to try first with the logins the modules add (the customers demo describes its own).
+ROLE_HINTS = {
+    "credit_approver": _("approve credit lines within the authority matrix"),
+    "risk_officer": _("credit lines, drawdowns, the monthly large-credit statistics"),
+    "finance_officer": _("capital bases, allowance and order-release approvals"),
+    "service_agent": _("raise and work complaints, returns and allowances"),
+    "service_supervisor": _("extensions, approvals and the complaint analysis"),
+}
+
+
+@dataclass
+class ModuleResult:
+    label: str
+    created: bool
+    detail: dict
+
+
+def _loader(module: str, name: str) -> Callable[[random.Random], dict] | None:
+    try:
+        if find_spec(module) is None:
+            return None
+    except ModuleNotFoundError:
+        return None
+    return getattr(import_module(module), name, None)
+
+
+def load_module_demos(*, seed: int = 2026) -> list[ModuleResult]:
+    """Run every module's demo loader in order; each has its own seeded generator, so adding a module
+    does not change the data of the others."""
+    results = []
+    for index, (module, name, label) in enumerate(MODULE_DEMOS):
+        loader = _loader(module, name)
+        if loader is None:
+            continue
+        detail = loader(random.Random(seed + index + 1)) or {}
+        results.append(ModuleResult(label=str(label), created=bool(detail.get("created")), detail=detail))
+    return results
+
+
+def module_logins(exclude: set[str]) -> list[tuple[str, str, str, str]]:
+    """(username, org code, roles, hint) of the demo users the modules created."""
+    from kehu.core.models import RoleAssignment
+
+    rows: dict[str, tuple[str, list[str]]] = {}
+    # ``exclude`` holds the customers demo's logins, which it prints with its own notes.
+    for username, org, role in (RoleAssignment.objects.exclude(user__username__in=exclude)
+                                .order_by("user__username", "role")
+                                .values_list("user__username", "org_unit__code", "role")):
+        rows.setdefault(username, (org, []))[1].append(role)
+    return [(username, org, ", ".join(roles), "; ".join(str(ROLE_HINTS[r]) for r in roles if r in ROLE_HINTS))
+            for username, (org, roles) in rows.items()]
