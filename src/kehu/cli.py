@@ -332,6 +332,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("credit", "expire"): "credit_expire",
     ("credit", "reconcile"): "credit_reconcile",
     ("exposure", "month"): "exposure_month",
+    ("helpdesk", "watch"): "helpdesk_sla_watch",
 }
 
 
