@@ -21,9 +21,10 @@ from kehu.core.models import AuditEvent
 from kehu.credit import services
 from kehu.credit.errors import CreditRefused, NoAuthority, RatingTooLow
 from kehu.credit.events import CreditEvent
-from kehu.credit.models import CreditLine, CreditUse, SubLimit
+from kehu.credit.models import CreditLine, CreditUse, LineMovement, SubLimit
 from kehu.customers import services as customer_services
 from kehu.customers.errors import CustomerNotTradable
+from kehu.customers.models import GroupMembership
 
 D = Decimal
 
@@ -245,6 +246,9 @@ def test_member_joining_later_has_its_earlier_uses_charged_to_the_group_line(cwo
                                        relation="subsidiary")
     gline = services.line_request(actor=cworld.bj_cm, group_id=group.pk, line_amount="900.00")
     services.line_approve(actor=cworld.hq_approver, line_id=gline.pk)
+    gline.refresh_from_db()  # the approval charged the member's earlier use at once
+    assert (gline.outstanding_amount, gline.reserved_amount) == (D("800.00"), D("0.00"))
+    assert CreditUse.objects.get(pk=early.pk).group_line_id == gline.pk
     with pytest.raises(CreditRefused) as err:  # 800 earlier + 150 new > 900 group line
         services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="150.00")
     assert err.value.code == "exceeds_group_line"
@@ -257,7 +261,7 @@ def test_member_joining_later_has_its_earlier_uses_charged_to_the_group_line(cwo
     assert gline.outstanding_amount == 0
 
 
-def test_member_whose_earlier_uses_exceed_the_group_line_cannot_draw(cworld):
+def test_a_group_line_smaller_than_the_members_uses_is_not_approved(cworld):
     a = rated_customer(cworld)
     line = active_line(cworld, a, "1000.00")
     services.use_post(actor=cworld.bj_cm, use_id=services.use_reserve(
@@ -266,9 +270,91 @@ def test_member_whose_earlier_uses_exceed_the_group_line_cannot_draw(cworld):
     customer_services.group_add_member(actor=cworld.bj_office, group_id=group.pk, customer_id=a.pk,
                                        relation="subsidiary")
     gline = services.line_request(actor=cworld.bj_cm, group_id=group.pk, line_amount="500.00")
-    services.line_approve(actor=cworld.hq_approver, line_id=gline.pk)
     with pytest.raises(CreditRefused) as err:
-        services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="1.00")
-    assert err.value.code == "group_line_exceeded_by_earlier_uses"
+        services.line_approve(actor=cworld.hq_approver, line_id=gline.pk)
+    assert err.value.code == "group_line_below_member_uses"
     gline.refresh_from_db()
-    assert gline.outstanding_amount == 0 and CreditUse.objects.filter(group_line=gline).count() == 0
+    assert gline.status == "in_approval" and gline.outstanding_amount == 0
+    assert CreditUse.objects.filter(group_line=gline).count() == 0
+
+
+def _group_with_line(cworld, code, amount):
+    group = customer_services.group_create(actor=cworld.bj_office, code=code, name=f"集团{code}", org_code="BJ")
+    gline = services.line_request(actor=cworld.bj_cm, group_id=group.pk, line_amount=amount)
+    return group, services.line_approve(actor=cworld.hq_approver, line_id=gline.pk)
+
+
+def _drawn(cworld, amount, posted=True):
+    customer = rated_customer(cworld)
+    line = active_line(cworld, customer, "1000.00")
+    use = services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount=amount)
+    if posted:
+        services.use_post(actor=cworld.bj_cm, use_id=use.pk)
+    return customer, use
+
+
+def test_joining_a_group_charges_the_members_uses_to_the_group_line_at_once(cworld):
+    group, gline = _group_with_line(cworld, "G-J", "1000.00")
+    a, use_a = _drawn(cworld, "600.00")
+    b, use_b = _drawn(cworld, "300.00", posted=False)
+    for c in (a, b):
+        customer_services.group_add_member(actor=cworld.bj_office, group_id=group.pk, customer_id=c.pk,
+                                           relation="subsidiary")
+    gline.refresh_from_db()
+    assert (gline.outstanding_amount, gline.reserved_amount) == (D("600.00"), D("300.00"))
+    assert {u.group_line_id for u in CreditUse.objects.filter(pk__in=[use_a.pk, use_b.pk])} == {gline.pk}
+    assert LineMovement.objects.filter(line=gline, reason_code="member_joined").count() == 2
+
+
+def test_a_member_whose_uses_do_not_fit_cannot_join(cworld):
+    group, gline = _group_with_line(cworld, "G-N", "1000.00")
+    a, _use = _drawn(cworld, "600.00")
+    customer_services.group_add_member(actor=cworld.bj_office, group_id=group.pk, customer_id=a.pk,
+                                       relation="subsidiary")
+    b, use_b = _drawn(cworld, "400.01")
+    audit_rows = AuditEvent.objects.count()
+    with pytest.raises(CreditRefused) as err:
+        customer_services.group_add_member(actor=cworld.bj_office, group_id=group.pk, customer_id=b.pk,
+                                           relation="subsidiary")
+    assert err.value.code == "group_line_exceeded_by_new_member"
+    assert not GroupMembership.objects.filter(customer=b).exists()  # nothing half-written
+    assert AuditEvent.objects.count() == audit_rows
+    gline.refresh_from_db()
+    assert gline.outstanding_amount == D("600.00")
+    assert CreditUse.objects.get(pk=use_b.pk).group_line_id is None
+
+
+def test_leaving_a_group_takes_the_members_uses_off_the_group_line(cworld):
+    group, gline = _group_with_line(cworld, "G-O", "1000.00")
+    a, use_a = _drawn(cworld, "600.00")
+    b, _use_b = _drawn(cworld, "300.00")
+    for c in (a, b):
+        customer_services.group_add_member(actor=cworld.bj_office, group_id=group.pk, customer_id=c.pk,
+                                           relation="subsidiary")
+    customer_services.group_remove_member(actor=cworld.bj_office, group_id=group.pk, customer_id=a.pk)
+    gline.refresh_from_db()
+    assert gline.outstanding_amount == D("300.00")
+    assert CreditUse.objects.get(pk=use_a.pk).group_line_id is None
+    # a's repayment no longer moves the group line; b's drawing has the room a left
+    services.use_repay(actor=cworld.bj_cm, use_id=use_a.pk)
+    gline.refresh_from_db()
+    assert gline.outstanding_amount == D("300.00")
+    lb = CreditLine.objects.filter(customer=b).get()
+    services.use_reserve(actor=cworld.bj_cm, line_id=lb.pk, product="loan", amount="700.00")
+    gline.refresh_from_db()
+    assert gline.outstanding_amount + gline.reserved_amount == D("1000.00")
+
+
+def test_joining_through_the_api_refused_is_a_409_with_the_reason(cworld):
+    from django.test import Client
+
+    from kehu.core import services as core_services
+
+    group, _gline = _group_with_line(cworld, "G-A", "100.00")
+    b, _use = _drawn(cworld, "200.00")
+    token = core_services.token_create(actor=None, user=cworld.bj_office)
+    response = Client().post(f"/api/v1/groups/{group.pk}/members", {"customer_id": b.pk, "relation": "subsidiary"},
+                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 409, response.content
+    assert response.json()["code"] == "group_line_exceeded_by_new_member"
+    assert not GroupMembership.objects.filter(customer=b).exists()

@@ -25,6 +25,7 @@ from kehu.core.errors import DomainError
 from kehu.credit import services
 from kehu.credit.models import CreditLine, CreditUse, SubLimit
 from kehu.customers import services as customer_services
+from kehu.customers.models import GroupMembership
 
 D = Decimal
 amounts = st.integers(min_value=1, max_value=1500).map(lambda n: D(n))
@@ -78,10 +79,11 @@ def test_guard_state_machine(cworld):
             gline = CreditLine.objects.get(pk=self.gline.pk)
             limit = line.line_amount + (line.temp_amount if line.temp_valid_to and line.temp_valid_to >=
                                         timezone.localdate() else 0)
-            fits = (line.status == "active" and gline.status == "active"
+            member = GroupMembership.objects.filter(customer_id=line.customer_id, group=group).exists()
+            fits = (line.status == "active" and (not member or gline.status == "active")
                     and line.used_amount + amount <= limit
                     and sub.outstanding_amount + sub.reserved_amount + amount <= sub.limit_amount
-                    and gline.used_amount + amount <= gline.line_amount)
+                    and (not member or gline.used_amount + amount <= gline.line_amount))
             use = self._try(services.use_reserve, actor=cm, line_id=line.pk, product=product, amount=str(amount))
             assert (use is not None) == fits, (fits, amount, line.used_amount, limit)
             if use is not None:
@@ -127,6 +129,29 @@ def test_guard_state_machine(cworld):
             CreditLine.objects.filter(pk=self.lines[which].pk).update(
                 temp_valid_to=timezone.localdate() - timedelta(days=1))
             services.line_expire_due(today=timezone.localdate())
+
+        @rule()
+        def membership_change(self):
+            # the second customer leaves the group, or joins it again (refused if its uses do not fit)
+            if GroupMembership.objects.filter(customer=other, group=group).exists():
+                self._try(customer_services.group_remove_member, actor=cworld.bj_office, group_id=group.pk,
+                          customer_id=other.pk)
+            else:
+                gline = CreditLine.objects.get(pk=self.gline.pk)
+                mine = CreditUse.objects.filter(customer=other).exclude(status="settled")
+                fits = gline.used_amount + _sum(mine, "outstanding_amount") + _sum(mine, "reserved_amount") \
+                    <= gline.line_amount + gline.temp_amount
+                joined = self._try(customer_services.group_add_member, actor=cworld.bj_office, group_id=group.pk,
+                                   customer_id=other.pk, relation="subsidiary")
+                assert (joined is not None) == fits
+
+        @invariant()
+        def every_members_use_counts_on_the_group_line(self):
+            members = GroupMembership.objects.filter(group=group).values_list("customer_id", flat=True)
+            live = CreditUse.objects.filter(customer_id__in=list(members)).exclude(status="settled")
+            assert set(live.values_list("group_line_id", flat=True)) <= {self.gline.pk}
+            outsiders = CreditUse.objects.exclude(customer_id__in=list(members)).exclude(status="settled")
+            assert not outsiders.filter(group_line__isnull=False).exists()
 
         @invariant()
         def outstanding_plus_reserved_within_every_limit(self):

@@ -14,7 +14,11 @@ class CreditConfig(AppConfig):
         from kehu.credit.events import CreditEvent
         from kehu.credit.params import PARAMS
         from kehu.credit.permissions import ROLE_PERMISSIONS, CreditPerm
+        from kehu.credit.services import membership
+        from kehu.customers.signals import group_member_joined, group_member_leaving
 
+        group_member_joined.connect(membership.on_member_joined, dispatch_uid="credit.member_joined")
+        group_member_leaving.connect(membership.on_member_leaving, dispatch_uid="credit.member_leaving")
         register_events(CreditEvent)
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)

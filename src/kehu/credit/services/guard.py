@@ -30,6 +30,7 @@ from kehu.credit.events import CreditEvent
 from kehu.credit.models import CreditLine, CreditUse, LineMovement, SubLimit
 from kehu.credit.permissions import CreditPerm
 from kehu.credit.services._base import fingerprint, idem_key, line_for, lock_lines, movement, remember, replay
+from kehu.credit.services.membership import charge_uses_to_group_line
 from kehu.customers.models import GroupMembership
 from kehu.customers.services import customer_require_tradable
 from kehu.customers.services._common import amount as parse_amount
@@ -206,33 +207,14 @@ def _reserve(*, actor, line_id, product, original, currency_in, fx_rate, referen
 
 
 def _charge_earlier_uses(line, group_line, *, product: str, amount: Decimal, actor) -> None:
-    """A customer who joined a group after drawing: its earlier live uses are charged to the group line
-    before anything new is drawn, so the group line counts every member's use. If they do not fit, the new
+    """Safety net for uses that no group line counts yet (drawn before kehu charged them at joining or at
+    the group line's approval): they are charged before anything new is drawn. If they do not fit, the new
     use is refused (the group is already over its line) and nothing is charged."""
-    uses = list(CreditUse.objects.select_for_update().filter(customer_id=line.customer_id, group_line__isnull=True)
-                .exclude(status="settled").order_by("pk"))
-    if not uses:
-        return
-    outstanding = sum((u.outstanding_amount for u in uses), ZERO)
-    reserved = sum((u.reserved_amount for u in uses), ZERO)
-    exposure = sum((u.exposure_amount for u in uses), ZERO)
-    if group_line.outstanding_amount + group_line.reserved_amount + outstanding + reserved > group_line.line_amount \
-            + group_line.temp_amount:
-        raise _refuse("group_line_exceeded_by_earlier_uses", _(
-            "The member's earlier uses (%(used)s) do not fit in the group line; nothing more can be drawn until "
-            "they are repaid or the group line is raised.") % {"used": outstanding + reserved},
-            line=line, product=product, amount=amount)
-    CreditUse.objects.filter(pk__in=[u.pk for u in uses]).update(group_line=group_line)
-    updated = CreditLine.objects.filter(
-        pk=group_line.pk, reserved_amount__lte=F("line_amount") + F("temp_amount") - F("outstanding_amount")
-        - outstanding - reserved).update(outstanding_amount=F("outstanding_amount") + outstanding,
-                                         reserved_amount=F("reserved_amount") + reserved,
-                                         exposure_amount=F("exposure_amount") + exposure)
-    if updated != 1:
-        raise Conflict(_("The line changed while the request was checked; try again."), code="guard_conflict")
-    group_line.refresh_from_db(fields=["outstanding_amount", "reserved_amount"])
-    movement(group_line, kind="transfer", amount=outstanding + reserved, actor=actor, reason_code="member_joined",
-             reason=f"earlier uses of customer {line.customer_id}")
+    try:
+        charge_uses_to_group_line(group_line, [line.customer_id], actor=actor, reason_code="member_joined",
+                                  refusal_code="group_line_exceeded_by_earlier_uses")
+    except CreditRefused as refused:
+        raise _Refusal(refused, line.pk, product, amount, line.customer_id) from None
 
 
 def _guarded_add(model, pk: int, amt: Decimal, *, temp_in_force: bool = False) -> None:

@@ -30,6 +30,7 @@ from kehu.credit.events import CreditEvent
 from kehu.credit.models import CreditLine, CreditUse, CustomerRating, SubLimit
 from kehu.credit.permissions import CreditPerm
 from kehu.credit.services._base import line_for, lock_lines, movement
+from kehu.credit.services.membership import charge_uses_to_group_line
 from kehu.customers.models import CustomerGroup, GroupMembership
 from kehu.customers.selectors import customer_get
 from kehu.customers.services import customer_require_tradable
@@ -295,6 +296,12 @@ def line_approve(*, actor: User | None, line_id: int, note: str = "", channel: s
         raise InvalidTransition()
     if line.renews_id:
         _transfer(locked[line.renews_id], line, actor)
+        line.refresh_from_db()
+    if line.kind == "group":
+        # B-5: from approval on the group line counts every member's live use, also those drawn before.
+        members = list(GroupMembership.objects.filter(group_id=line.group_id).values_list("customer_id", flat=True))
+        charge_uses_to_group_line(line, members, actor=actor, reason_code="group_line_approved",
+                                  refusal_code="group_line_below_member_uses")
     CreditLine.objects.filter(pk=line.pk).update(
         status="active", approver=actor if actor is not None and actor.pk else None, decided_at=timezone.now(),
         decision_note=note, version=F("version") + 1)

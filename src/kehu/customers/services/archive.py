@@ -43,6 +43,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.selectors import MASK_KIND, customer_field_value, customer_get, personal_fields
 from kehu.customers.services._common import amount, choice, day, text
+from kehu.customers.signals import group_member_joined, group_member_leaving
 
 # Fields a PATCH may change, with their maximum lengths (None: not text).
 EDITABLE_FIELDS: dict[str, int | None] = {
@@ -593,6 +594,7 @@ def group_add_member(
         group=group, customer=customer, relation=choice(relation, "relation", list(GroupRelation.values)),
         evidence=text(evidence, "evidence", max_length=500), since=day(since, "since"),
     )
+    group_member_joined.send(sender=GroupMembership, customer_id=customer.pk, group_id=group.pk, actor=actor)
     audit_record(actor=actor, event_code=Event.GROUP_MEMBER_ADDED, object_type="group", object_id=group.pk,
                  customer_id=customer.pk, new={"relation": relation, "evidence": membership.evidence})
     return membership
@@ -604,6 +606,7 @@ def group_remove_member(*, actor: User | None, group_id: int, customer_id: int) 
     if membership is None:
         raise NotFound()
     customer_get(user=actor, customer_id=customer_id, perm=Perm.GROUP_MANAGE, lock=True)
+    group_member_leaving.send(sender=GroupMembership, customer_id=customer_id, group_id=group_id, actor=actor)
     audit_record(actor=actor, event_code=Event.GROUP_MEMBER_REMOVED, object_type="group", object_id=group_id,
                  customer_id=customer_id, old={"relation": membership.relation})
     membership.delete()
