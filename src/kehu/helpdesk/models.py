@@ -26,6 +26,60 @@ class State(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class Channel(models.TextChoices):
+    """How the customer reached us (domain spec S-1)."""
+
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    LETTER = "letter", _("Letter")
+    ONLINE = "online", _("Online")
+    VISIT = "visit", _("Visit")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class SlaUnit(models.TextChoices):
+    WORKING_HOURS = "working_hours", _("Working hours")
+    WORKING_DAYS = "working_days", _("Working days")
+    CALENDAR_DAYS = "calendar_days", _("Calendar days")
+
+
+class SlaPolicy(models.Model):
+    """Time limits chosen by conditions. An empty condition matches anything; of the matching active
+    policies the most specific wins (``rules.select_policy``). An empty amount means "take the rule
+    parameter" (``service.first_response_working_hours`` and friends), so the seeded default policies
+    follow the parameters as they are changed under maker-checker."""
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("ticket type"), max_length=16, choices=Kind.choices, blank=True)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices, blank=True)
+    customer_grade = models.CharField(_("customer grade"), max_length=1, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, blank=True)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    first_response_amount = models.PositiveIntegerField(_("first-response target"), null=True, blank=True,
+                                                        help_text=_("Empty: use the rule parameter"))
+    first_response_unit = models.CharField(_("first-response unit"), max_length=16, choices=SlaUnit.choices,
+                                           default=SlaUnit.WORKING_HOURS)
+    resolution_amount = models.PositiveIntegerField(_("resolution target"), null=True, blank=True,
+                                                    help_text=_("Empty: use the rule parameter"))
+    resolution_unit = models.CharField(_("resolution unit"), max_length=16, choices=SlaUnit.choices,
+                                       default=SlaUnit.WORKING_DAYS)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self):
+        return self.name
+
+
 class Ticket(models.Model):
     """One service ticket; type-specific data (complaint category, return lines, allowance evidence,
     online channel) lives in ``data``."""
@@ -40,6 +94,11 @@ class Ticket(models.Model):
     category = models.CharField(max_length=64, blank=True)
     root_cause = models.CharField(max_length=64, blank=True)
     product = models.CharField(max_length=120, blank=True)
+    contract = models.CharField(max_length=120, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PHONE)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    team = models.CharField(max_length=64, blank=True)
+    sla_policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     data = models.JSONField(default=dict, blank=True)
     subject_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", help_text=_("Staff member the complaint is about"))

@@ -15,4 +15,10 @@ PARAMS = [
               "Fractions of the SLA at which the watcher warns.", list),
     ParamSpec("service.allowance_supervisor_limit", "50000.00", "CNY", "proposed", "spec 6.1",
               "Allowances above this amount need a finance officer's approval.", str),
+    ParamSpec("service.online_first_reply_working_hours", 2, "working hours", "proposed",
+              "spec 6.1 S-13 (线上服务管理制度 一.2 asks for a prompt reply without a number)",
+              "First reply to an online conversation.", int),
+    ParamSpec("service.online_full_answer_working_days", 1, "working days", "proposed",
+              "spec 6.1 S-13 (线上服务管理制度 二.2: follow the process, no unilateral decisions)",
+              "Full answer to an online conversation.", int),
 ]

@@ -51,3 +51,32 @@ def allowance_approver_role(amount: Decimal, invoice_amount: Decimal | None, sup
     if invoice_amount and invoice_amount > 0 and amount * 100 / invoice_amount > max_percentage:
         return "finance_officer"
     return "service_supervisor"
+
+
+# --- SLA policy selection -------------------------------------------------------------------------
+POLICY_CONDITIONS = ("kind", "priority", "customer_grade", "channel")
+
+
+def policy_matches(policy, *, kind: str, priority: str, customer_grade: str, channel: str, customer_id: int) -> bool:
+    """An empty condition matches anything; a set one must equal the ticket's value."""
+    if not getattr(policy, "active", True):
+        return False
+    if policy.customer_id is not None and policy.customer_id != customer_id:
+        return False
+    values = {"kind": kind, "priority": priority, "customer_grade": customer_grade, "channel": channel}
+    return all(not getattr(policy, c) or getattr(policy, c) == values[c] for c in POLICY_CONDITIONS)
+
+
+def policy_specificity(policy) -> tuple:
+    """Higher is more specific: a policy for one named customer beats any other; then the number of set
+    conditions; on a tie type > priority > customer grade > channel; finally the older policy (lower id)."""
+    set_flags = tuple(bool(getattr(policy, c)) for c in POLICY_CONDITIONS)
+    return (policy.customer_id is not None, sum(set_flags), *set_flags, -(policy.pk or 0))
+
+
+def select_policy(policies, *, kind: str, priority: str, customer_grade: str, channel: str, customer_id: int):
+    """The most specific active policy matching the ticket, or None. The order of ``policies`` does not
+    matter."""
+    matching = [p for p in policies if policy_matches(p, kind=kind, priority=priority, customer_grade=customer_grade,
+                                                      channel=channel, customer_id=customer_id)]
+    return max(matching, key=policy_specificity, default=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from kehu.core.audit import audit_record
@@ -21,7 +21,18 @@ from . import permissions as P
 from . import rules
 from .errors import HandlerIsSubject, ReopenWindowClosed
 from .events import HelpdeskEvent as E
-from .models import CalendarOverride, Kind, ReceivableReduction, State, Ticket, WorkingHours
+from .models import (
+    CalendarOverride,
+    Channel,
+    Kind,
+    Priority,
+    ReceivableReduction,
+    SlaPolicy,
+    SlaUnit,
+    State,
+    Ticket,
+    WorkingHours,
+)
 from .selectors import ticket_get
 
 
@@ -41,15 +52,48 @@ def calendar_for(org_path: str) -> cr.BusinessCalendar:
     return cr.BusinessCalendar(sessions=sessions, overrides=overrides)
 
 
+# Parameters that fill a policy's empty target (seeded default policies leave both empty).
+_FALLBACK_FIRST = {Kind.ONLINE: "service.online_first_reply_working_hours"}
+_FALLBACK_RESOLUTION = {Kind.ONLINE: "service.online_full_answer_working_days"}
+
+
+def sla_targets(policy: SlaPolicy | None, kind: str) -> dict:
+    """First-response and resolution targets (amount, unit) of a ticket of ``kind`` under ``policy``."""
+    first_unit = policy.first_response_unit if policy else SlaUnit.WORKING_HOURS
+    res_unit = policy.resolution_unit if policy else SlaUnit.WORKING_DAYS
+    first = policy.first_response_amount if policy and policy.first_response_amount is not None else \
+        get_param(_FALLBACK_FIRST.get(kind, "service.first_response_working_hours"))
+    res = policy.resolution_amount if policy and policy.resolution_amount is not None else \
+        get_param(_FALLBACK_RESOLUTION.get(kind, "service.complaint_resolution_working_days"))
+    return {"first_response": (int(first), str(first_unit)), "resolution": (int(res), str(res_unit)),
+            "policy": policy.name if policy else ""}
+
+
+def policy_for(*, kind: str, priority: str, channel: str, customer) -> SlaPolicy | None:
+    candidates = SlaPolicy.objects.filter(active=True).filter(
+        models.Q(customer__isnull=True) | models.Q(customer_id=customer.pk))
+    return rules.select_policy(list(candidates), kind=kind, priority=priority, customer_grade=customer.grade or "",
+                               channel=channel, customer_id=customer.pk)
+
+
+def clock_unit(ticket: Ticket) -> str:
+    """Unit for pausing and the live countdown: calendar clocks run on wall time, the others on
+    working time (a working-day target ends at the close of a working day)."""
+    return "calendar_days" if ticket.sla_unit == SlaUnit.CALENDAR_DAYS else "working_hours"
+
+
 def _snapshot(t: Ticket) -> dict:
     return {"state": t.state, "resolution_due": t.resolution_due, "regulatory_due": t.regulatory_due}
 
 
 @transaction.atomic
 def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description: str = "", category: str = "",
-                product: str = "", subject_user_id: int | None = None, amount=None, invoice_amount=None,
+                product: str = "", contract: str = "", channel: str = "phone", priority: str = "normal",
+                team: str = "", root_cause: str = "", subject_user_id: int | None = None, amount=None, invoice_amount=None,
                 evidence_document: str = "", financial_consumer: bool = False, now=None) -> Ticket:
     kind = choice(kind, "kind", list(Kind.values))
+    channel = choice(channel or Channel.PHONE, "channel", list(Channel.values))
+    priority = choice(priority or Priority.NORMAL, "priority", list(Priority.values))
     customer = customer_get(user=actor, customer_id=customer_id, perm=P.HANDLE)
     subject = text(subject, "subject", max_length=200, required=True)
     money = parse_amount(amount, "amount", required=kind in (Kind.RETURN, Kind.ALLOWANCE))
@@ -64,11 +108,19 @@ def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description
                     subject=subject, description=text(description, "description", max_length=5000),
                     category=text(category, "category", max_length=64), product=text(product, "product", max_length=120),
                     subject_user_id=subject_user_id, created_by=actor, amount=money, data=data,
-                    financial_consumer=bool(financial_consumer), received_at=now, sla_unit="working_days")
-    ticket.first_response_due = cr.due_at(now, amount=get_param("service.first_response_working_hours"),
-                                          unit="working_hours", cal=cal)
-    ticket.resolution_due = cr.due_at(now, amount=get_param("service.complaint_resolution_working_days"),
-                                      unit="working_days", cal=cal)
+                    financial_consumer=bool(financial_consumer), received_at=now,
+                    contract=text(contract, "contract", max_length=120), channel=channel, priority=priority,
+                    team=text(team, "team", max_length=64), root_cause=text(root_cause, "root_cause", max_length=64))
+    policy = policy_for(kind=kind, priority=priority, channel=channel, customer=customer)
+    targets = sla_targets(policy, kind)
+    ticket.sla_policy = policy
+    ticket.sla_unit = targets["resolution"][1]
+    ticket.data = {**data, "sla": {"policy": targets["policy"], "first_response": list(targets["first_response"]),
+                                   "resolution": list(targets["resolution"])}}
+    first_amount, first_unit = targets["first_response"]
+    ticket.first_response_due = cr.due_at(now, amount=first_amount, unit=first_unit, cal=cal)
+    res_amount, res_unit = targets["resolution"]
+    ticket.resolution_due = cr.due_at(now, amount=res_amount, unit=res_unit, cal=cal)
     if ticket.financial_consumer and kind == Kind.COMPLAINT:
         ticket.regulatory_due = cr.add_calendar_days(now, get_param("service.complaint_regulatory_days"), cal)
     ticket.save()
@@ -96,8 +148,9 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", now=N
         if not rules.can_reopen(ticket.closed_at, now, get_param("service.reopen_days")):
             raise ReopenWindowClosed()
         ticket.closed_at = None
-        ticket.resolution_due = cr.due_at(now, amount=get_param("service.complaint_resolution_working_days"),
-                                          unit="working_days", cal=calendar_for(ticket.org_path))
+        res_amount, res_unit = (ticket.data.get("sla") or {}).get("resolution") or (
+            get_param("service.complaint_resolution_working_days"), "working_days")
+        ticket.resolution_due = cr.due_at(now, amount=int(res_amount), unit=res_unit, cal=calendar_for(ticket.org_path))
     if to in (State.EXTENDED_30, State.EXTENDED_60):
         if not reason:
             raise InvalidInput(field="reason", code="required")
@@ -182,7 +235,7 @@ def ticket_resume(*, actor, ticket_id: int, now=None) -> Ticket:
     old = _snapshot(ticket)
     if ticket.resolution_due:
         ticket.resolution_due = cr.resume_due(due=ticket.resolution_due, paused_at=ticket.paused_at, resumed_at=now,
-                                              unit="working_hours", cal=calendar_for(ticket.org_path))
+                                              unit=clock_unit(ticket), cal=calendar_for(ticket.org_path))
     ticket.paused_at = None
     ticket.save()
     audit_record(actor=actor, event_code=E.TICKET_RESUMED, object_type="helpdesk.ticket", object_id=ticket.pk,

@@ -11,7 +11,7 @@ from kehu.core.errors import PermissionDenied as DomainPermissionDenied
 
 from . import calendar_rules as cr
 from . import selectors
-from .services import calendar_for
+from .services import calendar_for, clock_unit
 
 
 @login_required
@@ -33,14 +33,20 @@ def ticket_detail(request, ticket_id: int):
         raise Http404() from exc
     remaining_seconds = None
     if ticket.resolution_due and not ticket.paused_at and not ticket.closed_at:
-        left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit="working_hours")
+        left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit=clock_unit(ticket))
         remaining_seconds = int(left.total_seconds())
     from . import rules
+    from .models import SlaUnit
 
+    sla = None
+    if (ticket.data.get("sla") or {}).get("resolution"):
+        label = dict(SlaUnit.choices)
+        f, r = ticket.data["sla"]["first_response"], ticket.data["sla"]["resolution"]
+        sla = {"first": (f[0], label.get(f[1], f[1])), "resolution": (r[0], label.get(r[1], r[1]))}
     table = rules.COMPLAINT_TRANSITIONS if ticket.kind in ("complaint", "enquiry", "online") else {}
     actions = [s for s in table.get(ticket.state, ()) if s != "approved"]
     return render(request, "helpdesk/ticket_detail.html", {
-        "ticket": ticket, "remaining_seconds": remaining_seconds, "actions": sorted(actions),
+        "ticket": ticket, "sla": sla, "remaining_seconds": remaining_seconds, "actions": sorted(actions),
         "can_approve": ticket.state in ("resolution_proposed", "received") and ticket.kind != "complaint"
         or ticket.state == "resolution_proposed"})
 

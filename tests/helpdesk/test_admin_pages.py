@@ -1,0 +1,54 @@
+"""Admin for SLA policies (configuration, audited) and the read-only, scoped ticket admin; the ticket page
+shows the chosen policy."""
+
+import pytest
+from django.test import Client
+
+from kehu.core.models import AuditEvent
+from kehu.helpdesk import services
+from kehu.helpdesk.models import SlaPolicy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sysadmin_configures_policies_but_sees_no_tickets(hworld):
+    c = Client()
+    c.force_login(hworld.admin)
+    assert c.get("/admin/helpdesk/slapolicy/").status_code == 200
+    r = c.post("/admin/helpdesk/slapolicy/add/", {
+        "name": "Grade A phone", "kind": "", "priority": "", "customer_grade": "A", "channel": "phone",
+        "customer": "", "first_response_amount": "1", "first_response_unit": "working_hours",
+        "resolution_amount": "2", "resolution_unit": "working_days", "active": "on"})
+    assert r.status_code == 302
+    policy = SlaPolicy.objects.get(name="Grade A phone")
+    assert AuditEvent.objects.filter(object_type="slapolicy", object_id=str(policy.pk)).count() == 1
+    assert c.get("/admin/helpdesk/ticket/").status_code == 403
+
+
+def test_ticket_admin_is_read_only_and_scoped(hworld):
+    w = hworld
+    bj = services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="complaint", subject="北京投诉")
+    sh = services.ticket_open(actor=w.sh_agent, customer_id=w.enterprise(by=w.sh_cm).pk, kind="complaint",
+                              subject="上海投诉")
+    w.bj_super.is_staff = True
+    w.bj_super.save(update_fields=["is_staff"])
+    c = Client()
+    c.force_login(w.bj_super)
+    page = c.get("/admin/helpdesk/ticket/")
+    assert page.status_code == 200 and "北京投诉".encode() in page.content
+    assert "上海投诉".encode() not in page.content and sh.pk
+    assert c.get(f"/admin/helpdesk/ticket/{bj.pk}/change/").status_code == 200
+    before = bj.subject
+    c.post(f"/admin/helpdesk/ticket/{bj.pk}/change/", {"subject": "changed"})
+    bj.refresh_from_db()
+    assert bj.subject == before
+    assert c.get("/admin/helpdesk/ticket/add/").status_code == 403
+
+
+def test_ticket_page_shows_policy(hworld):
+    t = services.ticket_open(actor=hworld.bj_agent, customer_id=hworld.enterprise().pk, kind="complaint",
+                             subject="s")
+    c = Client()
+    c.force_login(hworld.bj_agent)
+    page = c.get(f"/helpdesk/{t.pk}/").content.decode()
+    assert t.sla_policy.name in page and "first response 4 Working hours, resolution 5 Working days" in page
