@@ -11,7 +11,6 @@ from django.db import connections
 from tests.conftest import PASSWORD, build_world
 
 from kehu.core import services as core_services
-from kehu.helpdesk import services
 from kehu.helpdesk.models import Ticket
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,18 +54,33 @@ def test_complaint_flow(transactional_db, live_server, browser):
     from playwright.sync_api import expect
 
     world = build_world()
-    agent = core_services.user_create(username="bj_agent", org_code="BJ", roles=["service_agent"], password=PASSWORD,
+    core_services.user_create(username="bj_agent", org_code="BJ", roles=["service_agent"], password=PASSWORD,
                                       actor=None)
     core_services.user_create(username="bj_super", org_code="BJ", roles=["service_supervisor"], password=PASSWORD,
                               actor=None)
-    customer = world.enterprise()
-    ticket = services.ticket_open(actor=agent, customer_id=customer.pk, kind="complaint", subject="货物破损",
-                                  financial_consumer=True)
-    url = f"{live_server.url}/helpdesk/{ticket.pk}/"
+    customer = world.enterprise(name="北京鑫源铜业有限公司")
+    for i in range(30):  # other customers the search must not drown in
+        world.enterprise(name=f"天津港{i}物流有限公司")
 
     page, errors = login(browser, live_server.url, "bj_agent")
     page.goto(live_server.url + "/helpdesk/")
-    page.get_by_role("link", name=str(ticket.pk), exact=True).click()
+    page.locator("#new-ticket").click()
+    # phone entry: search-as-you-type asks the picker API for a few matches; pick one
+    page.locator("#id_customer_search").press_sequentially("鑫源", delay=50)
+    options = page.locator("#customer-options").get_by_role("option")
+    option = options.filter(has_text="北京鑫源铜业有限公司")
+    expect(option).to_have_count(1)
+    assert options.count() <= 10
+    option.click()
+    page.locator("#id_subject").fill("货物破损")
+    page.locator("#id_description").fill("客户来电：到货包装破损")
+    page.locator("#id_financial_consumer").check()
+    page.locator("#create-ticket").click()
+    expect(page.locator("#ticket-state")).to_be_visible()
+    ticket = Ticket.objects.get(subject="货物破损")
+    assert ticket.customer_id == customer.pk and ticket.channel == "phone" and ticket.regulatory_due
+    url = f"{live_server.url}/helpdesk/{ticket.pk}/"
+    assert page.url == url
     countdown = page.locator("#sla-remaining")
     expect(countdown).to_contain_text(":")
     first = countdown.inner_text()

@@ -27,6 +27,11 @@ class TicketIn(Schema):
     invoice_amount: str | None = None
     evidence_document: str = ""
     financial_consumer: bool = False
+    contract: str = ""
+    channel: str = "phone"
+    priority: str = "normal"
+    team: str = ""
+    root_cause: str = ""
 
 
 class TransitionIn(Schema):
@@ -52,6 +57,9 @@ class TicketOut(Schema):
     customer_id: int
     state: str
     subject: str
+    channel: str
+    priority: str
+    sla_policy_id: int | None
     amount: Decimal | None
     currency: str
     received_at: datetime
@@ -116,6 +124,49 @@ def ticket_pause(request, ticket_id: int, payload: PauseIn):
 @router.post("/helpdesk/tickets/{ticket_id}/resume", response=TicketOut, summary="Restart the clock")
 def ticket_resume(request, ticket_id: int):
     return out(services.ticket_resume(actor=request.auth, ticket_id=ticket_id))
+
+
+class PickerItem(Schema):
+    id: int
+    name: str
+    uscc: str
+    grade: str
+    org_unit: str
+
+
+class PickerOut(Schema):
+    items: list[PickerItem]
+
+
+def _picker_auth():
+    from kehu.api import BearerAuth, SessionAuth
+
+    return [SessionAuth(), BearerAuth()]
+
+
+@router.get("/helpdesk/customer-picker", response=PickerOut, auth=_picker_auth(), url_name="customer_picker",
+            summary="Customers for the ticket form's search-as-you-type picker (same search as GET /customers)")
+def customer_picker(request, q: str = Query("", max_length=100), limit: int = Query(10, ge=1, le=20)):
+    """Read-only, so the staff web session may call it from the page (GET carries no CSRF risk). The
+    search is the customer module's own (name, pinyin, initials, credit code; scope applied), cut at a
+    small limit so the page stays fast with a million customers."""
+    from kehu.core.errors import PermissionDenied
+    from kehu.core.selectors import access_for
+    from kehu.customers import selectors as customer_selectors
+
+    from . import permissions as P
+
+    access = access_for(request.auth)
+    if not access.has(P.HANDLE):
+        raise PermissionDenied()
+    if len(q.strip()) < 1:
+        return {"items": []}
+    # The customer module's text search, scoped by the helpdesk's own permission: service agents handle
+    # the customers of their org unit without holding the customer-archive role.
+    rows = customer_selectors.customer_search(user=None, q=q.strip()).filter(
+        access.scope_q(P.HANDLE, org_path_field="org_path", owner_field="manager_id"))[:limit]
+    return {"items": [{"id": c.pk, "name": customer_selectors.masked(c, "name"), "uscc": c.uscc or "",
+                       "grade": c.grade or "", "org_unit": c.org_unit.code} for c in rows]}
 
 
 @router.get("/helpdesk/customers/{customer_id}/receivable-reductions", response=ReductionOut,

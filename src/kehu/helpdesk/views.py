@@ -118,3 +118,66 @@ def ticket_action(request, ticket_id: int):
     except DomainError as exc:
         messages.error(request, str(getattr(exc, "message", exc)))
     return redirect("helpdesk:ticket_detail", ticket_id=ticket_id)
+
+
+FORM_FIELDS = ("kind", "channel", "priority", "customer_id", "subject", "description", "category", "root_cause",
+               "product", "contract", "team", "amount", "invoice_amount", "evidence_document")
+
+
+@login_required
+def ticket_create(request):
+    """Phone entry (and any other channel): the agent picks the customer by search-as-you-type, which
+    asks the customer-picker API for at most ten matches, and records the ticket."""
+    from django.shortcuts import redirect
+    from django.utils.translation import gettext as _
+
+    from kehu.core.errors import DomainError
+    from kehu.core.selectors import access_for
+
+    from . import permissions as P
+    from . import services
+    from .models import Channel, Kind, Priority
+
+    if not access_for(request.user).has(P.HANDLE):
+        raise HttpForbidden()
+    values = {"kind": Kind.COMPLAINT, "channel": Channel.PHONE, "priority": Priority.NORMAL}
+    error, status, customer_label = "", 200, ""
+    if request.method == "POST":
+        values = {f: request.POST.get(f, "").strip()[:5000] for f in FORM_FIELDS}
+        customer_label = request.POST.get("customer_label", "")[:200]
+        try:
+            try:
+                customer_id = int(values["customer_id"])
+            except ValueError:
+                from kehu.core.errors import InvalidInput
+
+                raise InvalidInput(_("Choose a customer from the list."), field="customer_id") from None
+            subject_user_id = None
+            if request.POST.get("subject_username", "").strip():
+                from kehu.core.models import User
+
+                staff = User.objects.filter(username=request.POST["subject_username"].strip()).first()
+                if staff is None:
+                    from kehu.core.errors import InvalidInput
+
+                    raise InvalidInput(_("No staff member with that user name."), field="subject_username")
+                subject_user_id = staff.pk
+            ticket = services.ticket_open(
+                actor=request.user, customer_id=customer_id, kind=values["kind"], subject=values["subject"],
+                description=values["description"], category=values["category"], root_cause=values["root_cause"],
+                product=values["product"], contract=values["contract"], channel=values["channel"],
+                priority=values["priority"], team=values["team"], amount=values["amount"] or None,
+                invoice_amount=values["invoice_amount"] or None, evidence_document=values["evidence_document"],
+                financial_consumer=request.POST.get("financial_consumer") == "on", subject_user_id=subject_user_id)
+            return redirect("helpdesk:ticket_detail", ticket_id=ticket.pk)
+        except NotFound:
+            error, status = _("Choose a customer from the list."), 400
+        except DomainError as exc:
+            error, status = str(getattr(exc, "message", exc)), 400
+            field = getattr(exc, "field", None)
+            if field:
+                error = f"{error} ({field})"
+    return render(request, "helpdesk/ticket_create.html", {
+        "values": values, "error": error, "customer_label": customer_label, "kinds": Kind.choices,
+        "channels": Channel.choices, "priorities": Priority.choices,
+        "financial_consumer": request.POST.get("financial_consumer") == "on"}, status=status)
