@@ -38,6 +38,7 @@ class TransitionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     to: str
     reason: str = Field("", max_length=500)
+    disposition: str = Field("", max_length=16)
 
 
 class ApproveIn(Schema):
@@ -57,6 +58,7 @@ class TicketOut(Schema):
     customer_id: int
     state: str
     subject: str
+    disposition: str
     channel: str
     priority: str
     sla_policy_id: int | None
@@ -114,6 +116,12 @@ def ticket_transition(request, ticket_id: int, payload: TransitionIn):
 @router.post("/helpdesk/tickets/{ticket_id}/approve", response=TicketOut, summary="Approve or reject a resolution/request")
 def ticket_approve(request, ticket_id: int, payload: ApproveIn):
     return out(services.ticket_approve(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()))
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/credit-note", response=TicketOut,
+             summary="Issue the credit note of a refunded return (reduces receivables)")
+def return_credit_note(request, ticket_id: int, payload: ApproveIn):
+    return out(services.return_credit_note(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/pause", response=TicketOut, summary="Stop the clock")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,21 @@ def _user(username, org, role):
                                              actor=None)
 
 
+def _walk_return(rng, ticket, agent, finance) -> None:
+    """Move an authorised return some way along S-11: goods received, inspected, a disposition, and for a
+    refund the credit note issued by finance."""
+    steps = rng.randint(0, 4)
+    for to in ("goods_received", "inspected")[:steps]:
+        services.ticket_transition(actor=agent, ticket_id=ticket.pk, to=to)
+    if steps >= 3:
+        disposition = rng.choice(["rework", "replace", "refund"])
+        services.ticket_transition(actor=agent, ticket_id=ticket.pk, to="dispositioned", disposition=disposition)
+        if steps == 4:
+            if disposition == "refund":
+                services.return_credit_note(actor=finance, ticket_id=ticket.pk)
+            services.ticket_transition(actor=agent, ticket_id=ticket.pk, to="closed")
+
+
 def load_demo_helpdesk(rng: random.Random) -> dict:
     with transaction.atomic():
         if Ticket.objects.exists():
@@ -44,6 +60,7 @@ def load_demo_helpdesk(rng: random.Random) -> dict:
         agent = _user("hq_agent1", "HQ", "service_agent")
         agent2 = _user("hq_agent2", "HQ", "service_agent")
         supervisor = _user("hq_service_sup", "HQ", "service_supervisor")
+        finance = _user("hq_service_fin", "HQ", "finance_officer")
         for title, body, tags in ARTICLES:
             KnowledgeArticle.objects.create(title=title, body=body, tags=tags)
     now = timezone.now()
@@ -72,6 +89,8 @@ def load_demo_helpdesk(rng: random.Random) -> dict:
                                      "allowance" else "退货", amount=f"{rng.randint(1, 40) * 1000}.00",
                                      invoice_amount="1000000.00", evidence_document="买方折让申请函")
             made += 1
-            if rng.random() < 0.7:
+            if rng.random() < 0.7 and (kind == "allowance" or r.amount <= Decimal("10000.00")):
                 services.ticket_approve(actor=supervisor, ticket_id=r.pk)
+                if kind == "return":
+                    _walk_return(rng, r, agent, finance)
     return {"created": True, "tickets": made}

@@ -24,6 +24,19 @@ class State(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REJECTED = "rejected", _("Rejected")
+    # returns (domain spec S-11): request -> authorised -> goods received -> inspected -> disposition
+    # -> credit note -> closed
+    AUTHORISED = "authorised", _("Authorised")
+    GOODS_RECEIVED = "goods_received", _("Goods received")
+    INSPECTED = "inspected", _("Inspected")
+    DISPOSITIONED = "dispositioned", _("Disposition decided")
+    CREDITED = "credited", _("Credit note issued")
+
+
+class Disposition(models.TextChoices):
+    REWORK = "rework", _("Rework")
+    REPLACE = "replace", _("Replace")
+    REFUND = "refund", _("Refund")
 
 
 class Channel(models.TextChoices):
@@ -89,6 +102,7 @@ class Ticket(models.Model):
     org_path = models.CharField(max_length=255, db_index=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=24, choices=State.choices, default=State.RECEIVED)
+    disposition = models.CharField(max_length=8, choices=Disposition.choices, blank=True)
     subject = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     category = models.CharField(max_length=64, blank=True)

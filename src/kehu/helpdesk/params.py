@@ -21,4 +21,8 @@ PARAMS = [
     ParamSpec("service.online_full_answer_working_days", 1, "working days", "proposed",
               "spec 6.1 S-13 (线上服务管理制度 二.2: follow the process, no unilateral decisions)",
               "Full answer to an online conversation.", int),
+    ParamSpec("service.return_supervisor_limit", "10000.00", "CNY", "proposed", "spec 6.1 S-11 (approval by amount)",
+              "Returns up to this amount are authorised by a service supervisor; above it a finance officer.", str),
+    ParamSpec("service.return_gm_threshold", "50000.00", "CNY", "proposed", "spec 6.1 S-11 (GM threshold ¥50,000)",
+              "Returns above this amount need the general manager (a head-office service supervisor).", str),
 ]

@@ -21,7 +21,18 @@ COMPLAINT_TRANSITIONS: dict[str, set[str]] = {
     S.REOPENED: {S.INVESTIGATING},
     S.WITHDRAWN: set(),
 }
-REQUEST_TRANSITIONS: dict[str, set[str]] = {  # returns and allowances
+RETURN_TRANSITIONS: dict[str, set[str]] = {  # domain spec S-11
+    S.RECEIVED: {S.AUTHORISED, S.REJECTED},
+    S.AUTHORISED: {S.GOODS_RECEIVED},
+    S.GOODS_RECEIVED: {S.INSPECTED},
+    S.INSPECTED: {S.DISPOSITIONED},
+    S.DISPOSITIONED: {S.CREDITED, S.CLOSED},  # a refund is credited first; rework/replace close directly
+    S.CREDITED: {S.CLOSED},
+    S.REJECTED: set(),
+    S.CLOSED: set(),
+    S.WITHDRAWN: set(),
+}
+REQUEST_TRANSITIONS: dict[str, set[str]] = {  # allowances
     S.RECEIVED: {S.APPROVED, S.REJECTED},
     S.APPROVED: {S.CLOSED},
     S.REJECTED: set(),
@@ -34,8 +45,29 @@ TERMINAL = {S.CLOSED, S.WITHDRAWN, S.REJECTED}
 def can_transition(kind: str, current: str, target: str) -> bool:
     if target == S.WITHDRAWN:
         return current not in TERMINAL
-    table = COMPLAINT_TRANSITIONS if kind in ("complaint", "enquiry", "online") else REQUEST_TRANSITIONS
-    return target in table.get(current, set())
+    return target in transitions_for(kind).get(current, set())
+
+
+def transitions_for(kind: str) -> dict[str, set[str]]:
+    if kind in ("complaint", "enquiry", "online"):
+        return COMPLAINT_TRANSITIONS
+    return RETURN_TRANSITIONS if kind == "return" else REQUEST_TRANSITIONS
+
+
+def return_next_after_disposition(disposition: str) -> str:
+    """A refund needs a credit note before closing; rework and replacement close without one."""
+    return S.CREDITED if disposition == "refund" else S.CLOSED
+
+
+def return_approver_level(amount: Decimal, supervisor_limit: Decimal, gm_threshold: Decimal) -> str:
+    """Who authorises a return of ``amount``: the service supervisor up to the supervisor limit, a finance
+    officer up to the general-manager threshold, the general manager above it (domain spec S-11: large
+    amounts need general-manager approval)."""
+    if amount > gm_threshold:
+        return "general_manager"
+    if amount > supervisor_limit:
+        return "finance_officer"
+    return "service_supervisor"
 
 
 def can_reopen(closed_at: datetime, now: datetime, reopen_days: int) -> bool:

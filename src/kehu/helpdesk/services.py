@@ -24,6 +24,7 @@ from .events import HelpdeskEvent as E
 from .models import (
     CalendarOverride,
     Channel,
+    Disposition,
     Kind,
     Priority,
     ReceivableReduction,
@@ -129,21 +130,39 @@ def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description
     return ticket
 
 
+def holds_level(actor, level: str) -> bool:
+    """Whether ``actor`` may approve at ``level``. There is no general-manager role in kehu; a service
+    supervisor granted at the head office (the root org unit) stands in for the general manager."""
+    grants = access_for(actor).grants
+    if level == "general_manager":
+        return any(g.role == "service_supervisor" and g.org_path.count("/") == 2 for g in grants)
+    return any(g.role == level for g in grants) or (
+        level == "service_supervisor" and holds_level(actor, "general_manager"))
+
+
 def _guard_handler(actor, ticket: Ticket) -> None:
     if ticket.subject_user_id and ticket.subject_user_id == actor.pk:
         raise HandlerIsSubject()
 
 
 @transaction.atomic
-def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", now=None) -> Ticket:
+def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", disposition: str = "",
+                      now=None) -> Ticket:
     now = now or timezone.now()
     ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.HANDLE, lock=True)
     _guard_handler(actor, ticket)
-    if to in (State.APPROVED, State.REJECTED):
+    if to in (State.APPROVED, State.REJECTED, State.AUTHORISED):
         raise InvalidInput(field="to", code="use_approve")
+    if to == State.CREDITED:
+        raise InvalidInput(field="to", code="use_credit_note")
     if not rules.can_transition(ticket.kind, ticket.state, to):
         raise InvalidTransition(code="illegal_transition")
     old = _snapshot(ticket)
+    if to == State.DISPOSITIONED:
+        ticket.disposition = choice(disposition, "disposition", list(Disposition.values))
+    if ticket.kind == Kind.RETURN and ticket.state == State.DISPOSITIONED and to == State.CLOSED \
+            and rules.return_next_after_disposition(ticket.disposition) != State.CLOSED:
+        raise InvalidTransition(code="credit_note_first")
     if to == State.REOPENED:
         if not rules.can_reopen(ticket.closed_at, now, get_param("service.reopen_days")):
             raise ReopenWindowClosed()
@@ -187,6 +206,8 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
         raise SelfApprovalNotAllowed()
     target = State.APPROVED if approve else (State.REJECTED if ticket.kind in (Kind.RETURN, Kind.ALLOWANCE)
                                              else State.INVESTIGATING)
+    if approve and ticket.kind == Kind.RETURN:
+        target = State.AUTHORISED
     if not rules.can_transition(ticket.kind, ticket.state, target):
         raise InvalidTransition(code="illegal_transition")
     if approve and ticket.kind == Kind.ALLOWANCE:
@@ -195,20 +216,51 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
         roles = {g.role for g in access_for(actor).grants}
         if needed not in roles:
             raise PermissionDenied(code="approval_level")
+    if approve and ticket.kind == Kind.RETURN and ticket.state == State.RECEIVED:
+        needed = rules.return_approver_level(ticket.amount, Decimal(get_param("service.return_supervisor_limit")),
+                                             Decimal(get_param("service.return_gm_threshold")))
+        if not holds_level(actor, needed):
+            raise PermissionDenied(code="approval_level")
+        ticket.data = {**ticket.data, "approval_level": needed}
     old = _snapshot(ticket)
     ticket.state = target
     ticket.approved_by = actor if approve else None
     ticket.save()
     audit_record(actor=actor, event_code=E.TICKET_APPROVED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=ticket.customer_id, old=old, new=_snapshot(ticket), reason=reason)
-    if approve and ticket.kind in (Kind.ALLOWANCE, Kind.RETURN):
-        red = ReceivableReduction.objects.create(
-            customer_id=ticket.customer_id, reduction_amount=ticket.amount, currency=ticket.currency,
-            effective_date=timezone.localdate(now), ticket=ticket,
-            source="allowance" if ticket.kind == Kind.ALLOWANCE else "credit_note")
-        audit_record(actor=actor, event_code=E.RECEIVABLE_REDUCED, object_type="helpdesk.reduction",
-                     object_id=red.pk, customer_id=ticket.customer_id,
-                     new={"amount": str(red.reduction_amount), "source": red.source})
+    if approve and ticket.kind == Kind.ALLOWANCE:
+        _reduce(actor, ticket, "allowance", now)
+    return ticket
+
+
+def _reduce(actor, ticket: Ticket, source: str, now) -> ReceivableReduction:
+    red = ReceivableReduction.objects.create(
+        customer_id=ticket.customer_id, reduction_amount=ticket.amount, currency=ticket.currency,
+        effective_date=timezone.localdate(now), ticket=ticket, source=source)
+    audit_record(actor=actor, event_code=E.RECEIVABLE_REDUCED, object_type="helpdesk.reduction",
+                 object_id=red.pk, customer_id=ticket.customer_id,
+                 new={"amount": str(red.reduction_amount), "source": red.source})
+    return red
+
+
+@transaction.atomic
+def return_credit_note(*, actor, ticket_id: int, reason: str = "", now=None) -> Ticket:
+    """Issue the credit note (红字发票) of a refunded return: finance or a supervisor, never the ticket's
+    maker or handler; the credit note reduces the customer's receivables."""
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.APPROVE, lock=True)
+    _guard_handler(actor, ticket)
+    if actor.pk in (ticket.created_by_id, ticket.handler_id):
+        raise SelfApprovalNotAllowed()
+    if ticket.kind != Kind.RETURN or not rules.can_transition(ticket.kind, ticket.state, State.CREDITED) \
+            or rules.return_next_after_disposition(ticket.disposition) != State.CREDITED:
+        raise InvalidTransition(code="illegal_transition")
+    old = _snapshot(ticket)
+    ticket.state = State.CREDITED
+    ticket.save()
+    audit_record(actor=actor, event_code=E.TICKET_TRANSITION, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=ticket.customer_id, old=old, new=_snapshot(ticket), reason=reason)
+    _reduce(actor, ticket, "credit_note", now)
     return ticket
 
 

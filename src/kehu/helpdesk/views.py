@@ -36,17 +36,23 @@ def ticket_detail(request, ticket_id: int):
         left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit=clock_unit(ticket))
         remaining_seconds = int(left.total_seconds())
     from . import rules
-    from .models import SlaUnit
+    from .models import Disposition, SlaUnit, State
 
     sla = None
     if (ticket.data.get("sla") or {}).get("resolution"):
         label = dict(SlaUnit.choices)
         f, r = ticket.data["sla"]["first_response"], ticket.data["sla"]["resolution"]
         sla = {"first": (f[0], label.get(f[1], f[1])), "resolution": (r[0], label.get(r[1], r[1]))}
-    table = rules.COMPLAINT_TRANSITIONS if ticket.kind in ("complaint", "enquiry", "online") else {}
-    actions = [s for s in table.get(ticket.state, ()) if s != "approved"]
+    table = rules.transitions_for(ticket.kind)
+    via_approval = {"approved", "authorised", "rejected", "credited"}
+    actions = [s for s in table.get(ticket.state, ()) if s not in via_approval]
+    if ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund":
+        actions = [a for a in actions if a != "closed"]
     return render(request, "helpdesk/ticket_detail.html", {
-        "ticket": ticket, "sla": sla, "remaining_seconds": remaining_seconds, "actions": sorted(actions),
+        "ticket": ticket, "sla": sla, "dispositions": Disposition.choices,
+        "needs_disposition": "dispositioned" in actions,
+        "can_credit": ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund",
+        "remaining_seconds": remaining_seconds, "actions": [(a, State(a).label) for a in sorted(actions)],
         "can_approve": ticket.state in ("resolution_proposed", "received") and ticket.kind != "complaint"
         or ticket.state == "resolution_proposed"})
 
@@ -108,10 +114,13 @@ def ticket_action(request, ticket_id: int):
             services.ticket_approve(actor=request.user, ticket_id=ticket_id, reason=reason)
         elif action == "pause":
             services.ticket_pause(actor=request.user, ticket_id=ticket_id, reason=reason)
+        elif action == "credit_note":
+            services.return_credit_note(actor=request.user, ticket_id=ticket_id, reason=reason)
         elif action == "resume":
             services.ticket_resume(actor=request.user, ticket_id=ticket_id)
         else:
-            services.ticket_transition(actor=request.user, ticket_id=ticket_id, to=action, reason=reason)
+            services.ticket_transition(actor=request.user, ticket_id=ticket_id, to=action, reason=reason,
+                                       disposition=request.POST.get("disposition", "")[:16])
         messages.success(request, _("Saved."))
     except NotFound as exc:
         raise Http404() from exc

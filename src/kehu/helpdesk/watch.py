@@ -15,7 +15,7 @@ from .rules import TERMINAL
 
 OPEN_STATES = tuple(sorted(set(s for s in (
     "received", "acknowledged", "investigating", "extended_30", "extended_60", "resolution_proposed", "approved",
-    "communicated", "reopened")) - set(TERMINAL)))
+    "communicated", "reopened", "authorised", "goods_received", "inspected", "dispositioned", "credited")) - set(TERMINAL)))
 
 
 def sla_watch(*, now=None) -> dict:
