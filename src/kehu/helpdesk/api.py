@@ -69,6 +69,8 @@ class TicketOut(Schema):
     resolution_due: datetime | None
     regulatory_due: datetime | None
     paused_at: datetime | None
+    escalated_at: datetime | None
+    decided_by_id: int | None
     breached: bool
 
 
@@ -122,6 +124,57 @@ def ticket_approve(request, ticket_id: int, payload: ApproveIn):
              summary="Issue the credit note of a refunded return (reduces receivables)")
 def return_credit_note(request, ticket_id: int, payload: ApproveIn):
     return out(services.return_credit_note(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
+
+
+class EscalateIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(..., max_length=500)
+
+
+class DecideIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    decision: str = Field(..., max_length=2000)
+
+
+class LinkIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    article_id: int
+
+
+class ArticleOut(Schema):
+    id: int
+    title: str
+    body: str
+    tags: str
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/escalate", response=TicketOut,
+             summary="Hand the decision to a supervisor (online service: no unilateral decisions)")
+def ticket_escalate(request, ticket_id: int, payload: EscalateIn):
+    return out(services.ticket_escalate(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/decide", response=TicketOut, summary="Supervisor's decision on an escalation")
+def ticket_decide(request, ticket_id: int, payload: DecideIn):
+    return out(services.ticket_decide(actor=request.auth, ticket_id=ticket_id, decision=payload.decision))
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/articles", response=TicketOut, summary="Link a knowledge article")
+def ticket_link_article(request, ticket_id: int, payload: LinkIn):
+    return out(services.ticket_link_article(actor=request.auth, ticket_id=ticket_id, article_id=payload.article_id))
+
+
+@router.get("/helpdesk/knowledge", response=list[ArticleOut], summary="Search the knowledge base")
+def knowledge_search(request, q: str = Query("", max_length=200)):
+    from kehu.core.errors import PermissionDenied
+    from kehu.core.selectors import access_for
+
+    from . import analysis
+    from . import permissions as P
+
+    if not access_for(request.auth).has(P.VIEW):
+        raise PermissionDenied()
+    return [{"id": a.pk, "title": a.title, "body": a.body, "tags": a.tags} for a in analysis.knowledge_search(q)]
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/pause", response=TicketOut, summary="Stop the clock")

@@ -134,6 +134,11 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+    # Online service (线上服务管理制度 二.2: no unilateral decisions): the agent escalates, a supervisor decides.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    articles = models.ManyToManyField("KnowledgeArticle", blank=True, related_name="tickets")
 
     class Meta:
         indexes = [models.Index(fields=["state", "resolution_due"])]

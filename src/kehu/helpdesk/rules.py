@@ -21,6 +21,16 @@ COMPLAINT_TRANSITIONS: dict[str, set[str]] = {
     S.REOPENED: {S.INVESTIGATING},
     S.WITHDRAWN: set(),
 }
+ONLINE_TRANSITIONS: dict[str, set[str]] = {  # spec S-13: first reply, then the full answer
+    S.RECEIVED: {S.ACKNOWLEDGED},  # the first reply
+    S.ACKNOWLEDGED: {S.COMMUNICATED},  # the full answer
+    S.COMMUNICATED: {S.CLOSED},
+    S.CLOSED: {S.REOPENED},
+    S.REOPENED: {S.COMMUNICATED},
+    S.WITHDRAWN: set(),
+}
+# Moves that settle an online conversation: refused while an escalation waits for the supervisor's decision.
+ONLINE_SETTLING = {S.COMMUNICATED, S.CLOSED}
 RETURN_TRANSITIONS: dict[str, set[str]] = {  # domain spec S-11
     S.RECEIVED: {S.AUTHORISED, S.REJECTED},
     S.AUTHORISED: {S.GOODS_RECEIVED},
@@ -49,9 +59,15 @@ def can_transition(kind: str, current: str, target: str) -> bool:
 
 
 def transitions_for(kind: str) -> dict[str, set[str]]:
-    if kind in ("complaint", "enquiry", "online"):
+    if kind == "online":
+        return ONLINE_TRANSITIONS
+    if kind in ("complaint", "enquiry"):
         return COMPLAINT_TRANSITIONS
     return RETURN_TRANSITIONS if kind == "return" else REQUEST_TRANSITIONS
+
+
+def awaiting_decision(escalated: bool, decided: bool) -> bool:
+    return escalated and not decided
 
 
 def return_next_after_disposition(disposition: str) -> str:

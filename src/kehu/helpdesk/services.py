@@ -160,6 +160,9 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", dispo
     old = _snapshot(ticket)
     if to == State.DISPOSITIONED:
         ticket.disposition = choice(disposition, "disposition", list(Disposition.values))
+    if ticket.kind == Kind.ONLINE and to in rules.ONLINE_SETTLING and rules.awaiting_decision(
+            ticket.escalated_at is not None, ticket.decided_by_id is not None):
+        raise InvalidTransition(code="awaiting_decision")
     if ticket.kind == Kind.RETURN and ticket.state == State.DISPOSITIONED and to == State.CLOSED \
             and rules.return_next_after_disposition(ticket.disposition) != State.CLOSED:
         raise InvalidTransition(code="credit_note_first")
@@ -292,4 +295,61 @@ def ticket_resume(*, actor, ticket_id: int, now=None) -> Ticket:
     ticket.save()
     audit_record(actor=actor, event_code=E.TICKET_RESUMED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=ticket.customer_id, old=old, new=_snapshot(ticket))
+    return ticket
+
+
+@transaction.atomic
+def ticket_escalate(*, actor, ticket_id: int, reason: str, now=None) -> Ticket:
+    """The agent hands a decision to the supervisor instead of deciding alone (线上服务管理制度 二.2);
+    until the supervisor decides, the conversation cannot be answered in full or closed."""
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.HANDLE, lock=True)
+    _guard_handler(actor, ticket)
+    reason = text(reason, "reason", max_length=500, required=True)
+    if ticket.state in rules.TERMINAL or rules.awaiting_decision(ticket.escalated_at is not None,
+                                                                 ticket.decided_by_id is not None):
+        raise InvalidTransition(code="cannot_escalate")
+    ticket.escalated_at = now
+    ticket.decided_by = None
+    if ticket.handler_id is None:
+        ticket.handler = actor
+    ticket.data = {**ticket.data, "escalation": {"by": actor.pk, "at": now.isoformat(), "reason": reason}}
+    ticket.save()
+    audit_record(actor=actor, event_code=E.TICKET_ESCALATED, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=ticket.customer_id, reason=reason)
+    return ticket
+
+
+@transaction.atomic
+def ticket_decide(*, actor, ticket_id: int, decision: str, now=None) -> Ticket:
+    """The supervisor's decision on an escalated ticket; never by the agent who escalated it."""
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.APPROVE, lock=True)
+    _guard_handler(actor, ticket)
+    decision = text(decision, "decision", max_length=2000, required=True)
+    if not rules.awaiting_decision(ticket.escalated_at is not None, ticket.decided_by_id is not None):
+        raise InvalidTransition(code="not_escalated")
+    if actor.pk == (ticket.data.get("escalation") or {}).get("by"):
+        raise SelfApprovalNotAllowed()
+    ticket.decided_by = actor
+    ticket.data = {**ticket.data, "decision": {"by": actor.pk, "at": now.isoformat(), "text": decision}}
+    ticket.save()
+    audit_record(actor=actor, event_code=E.TICKET_DECIDED, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=ticket.customer_id, new={"decision": decision})
+    return ticket
+
+
+@transaction.atomic
+def ticket_link_article(*, actor, ticket_id: int, article_id: int) -> Ticket:
+    """Link a knowledge-base answer to the ticket it answered (the FAQ stays the agents' shared answer)."""
+    from .models import KnowledgeArticle
+
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.HANDLE, lock=True)
+    article = KnowledgeArticle.objects.filter(pk=article_id).first()
+    if article is None:
+        raise InvalidInput(field="article_id", code="unknown_article")
+    if not ticket.articles.filter(pk=article.pk).exists():
+        ticket.articles.add(article)
+        audit_record(actor=actor, event_code=E.ARTICLE_LINKED, object_type="helpdesk.ticket", object_id=ticket.pk,
+                     customer_id=ticket.customer_id, new={"article": article.pk, "title": article.title})
     return ticket

@@ -35,6 +35,7 @@ def ticket_detail(request, ticket_id: int):
     if ticket.resolution_due and not ticket.paused_at and not ticket.closed_at:
         left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit=clock_unit(ticket))
         remaining_seconds = int(left.total_seconds())
+    from . import analysis as an
     from . import rules
     from .models import Disposition, SlaUnit, State
 
@@ -50,6 +51,12 @@ def ticket_detail(request, ticket_id: int):
         actions = [a for a in actions if a != "closed"]
     return render(request, "helpdesk/ticket_detail.html", {
         "ticket": ticket, "sla": sla, "dispositions": Disposition.choices,
+        "awaiting_decision": rules.awaiting_decision(ticket.escalated_at is not None, ticket.decided_by_id is not None),
+        "can_escalate": ticket.kind in ("online", "enquiry") and ticket.state not in rules.TERMINAL
+        and not rules.awaiting_decision(ticket.escalated_at is not None, ticket.decided_by_id is not None),
+        "linked_articles": list(ticket.articles.order_by("title")),
+        "kb_query": request.GET.get("kb", "")[:200],
+        "kb_results": an.knowledge_search(request.GET.get("kb", "")[:200], limit=10),
         "needs_disposition": "dispositioned" in actions,
         "can_credit": ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund",
         "remaining_seconds": remaining_seconds, "actions": [(a, State(a).label) for a in sorted(actions)],
@@ -114,6 +121,16 @@ def ticket_action(request, ticket_id: int):
             services.ticket_approve(actor=request.user, ticket_id=ticket_id, reason=reason)
         elif action == "pause":
             services.ticket_pause(actor=request.user, ticket_id=ticket_id, reason=reason)
+        elif action == "escalate":
+            services.ticket_escalate(actor=request.user, ticket_id=ticket_id, reason=reason)
+        elif action == "decide":
+            services.ticket_decide(actor=request.user, ticket_id=ticket_id, decision=reason)
+        elif action == "link_article":
+            try:
+                article_id = int(request.POST.get("article_id", ""))
+            except ValueError:
+                article_id = 0
+            services.ticket_link_article(actor=request.user, ticket_id=ticket_id, article_id=article_id)
         elif action == "credit_note":
             services.return_credit_note(actor=request.user, ticket_id=ticket_id, reason=reason)
         elif action == "resume":
