@@ -91,7 +91,7 @@ def can_reopen(closed_at: datetime, now: datetime, reopen_days: int) -> bool:
 
 
 def allowance_approver_role(amount: Decimal, invoice_amount: Decimal | None, supervisor_limit: Decimal,
-                            max_percentage: Decimal = Decimal("10")) -> str:
+                            max_percentage: Decimal) -> str:
     """Who may approve an allowance: the service supervisor up to the amount limit and percentage of the
     invoice, a finance officer above either."""
     if amount > supervisor_limit:

@@ -215,7 +215,8 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
         raise InvalidTransition(code="illegal_transition")
     if approve and ticket.kind == Kind.ALLOWANCE:
         needed = rules.allowance_approver_role(ticket.amount, Decimal(ticket.data.get("invoice_amount") or "0"),
-                                               Decimal(get_param("service.allowance_supervisor_limit")))
+                                               Decimal(get_param("service.allowance_supervisor_limit")),
+                                               Decimal(str(get_param("service.allowance_supervisor_percentage"))))
         roles = {g.role for g in access_for(actor).grants}
         if needed not in roles:
             raise PermissionDenied(code="approval_level")
