@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from kehu.core.errors import NotFound
 from kehu.core.permissions import Perm
-from kehu.customers import selectors, services
+from kehu.customers import search, selectors, services
 from kehu.customers.models import AdmissionApplication, Customer, CustomerGroup
 from kehu.customers.schemas import (
     AdmissionDetail,
@@ -139,6 +139,8 @@ class CustomerFilter(Schema):
     grade: str = Field("", max_length=1)
     before: int | None = Field(None, ge=1)
     limit: int = Field(50, ge=1, le=200)
+    # Counting costs up to search.COUNT_CAP index entries, so a client asks for it (first page).
+    count: bool = False
 
 
 @router.get("/customers", response=CustomerPage, summary="Search and list customers in your scope")
@@ -153,12 +155,47 @@ def customer_list(request, filters: Query[CustomerFilter]):
         user=access_user, q=filters.q, kind=filters.kind, status=filters.status, org_code=filters.org,
         manager_id=filters.manager_id, region=filters.region, industry=filters.industry, grade=filters.grade,
     )
+    # Keyset pagination by id and a count that stops at a cap: no request reads a million rows.
+    count, count_more = (None, False)
+    if filters.count:
+        count, count_more = search.capped_count(rows)
     if filters.before:
         rows = rows.filter(pk__lt=filters.before)
     items = list(rows[: filters.limit + 1])
     more = len(items) > filters.limit
     items = items[: filters.limit]
-    return {"items": [customer_out(c) for c in items], "next_before": items[-1].pk if more else None}
+    return {"items": [customer_out(c) for c in items], "next_before": items[-1].pk if more else None,
+            "count": count, "count_more": count_more}
+
+
+class PickerFilter(Schema):
+    model_config = ConfigDict(extra="forbid")
+    q: str = Field("", max_length=100)
+    limit: int = Field(10, ge=1, le=search.PICKER_LIMIT_MAX)
+
+
+class PickerItem(Schema):
+    id: int
+    name: str
+    code: str
+    org_unit: str
+    admission_status: str
+
+
+@router.get("/customers/picker", response=list[PickerItem],
+            summary="Search-as-you-type for forms: a few customers in your scope, masked")
+def customer_picker(request, filters: Query[PickerFilter]):
+    from kehu.core.errors import PermissionDenied
+    from kehu.core.selectors import access_for
+
+    if not access_for(request.auth).has(Perm.CUSTOMER_VIEW):
+        raise PermissionDenied()
+    if not filters.q.strip():
+        return []
+    rows = selectors.customer_search(user=request.auth, q=filters.q)[: filters.limit]
+    return [{"id": c.pk, "name": selectors.masked(c, "name"),
+             "code": c.uscc or selectors.masked(c, "id_number"), "org_unit": c.org_unit.code,
+             "admission_status": c.admission_status} for c in rows]
 
 
 @router.post("/customers", response={201: CustomerOut}, summary="Create a customer (a prospect)")
@@ -394,6 +431,8 @@ class AdmissionFilter(Schema):
     customer_id: int | None = None
     before: int | None = Field(None, ge=1)
     limit: int = Field(50, ge=1, le=200)
+    # Counting costs up to search.COUNT_CAP index entries, so a client asks for it (first page).
+    count: bool = False
 
 
 @router.get("/admissions", response=AdmissionPage, summary="Admission applications in your scope")

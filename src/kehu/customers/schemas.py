@@ -84,6 +84,10 @@ class CustomerOut(Schema):
 class CustomerPage(Schema):
     items: list[CustomerOut]
     next_before: int | None
+    # Only when asked for (count=true): the number of matches up to search.COUNT_CAP; count_more says
+    # "at least that many".
+    count: int | None = None
+    count_more: bool = False
 
 
 class UnmaskIn(In):

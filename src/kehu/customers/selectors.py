@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import Concat
 
-from kehu.core.crypto import keyring
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
 from kehu.core.rules import mask
 from kehu.core.selectors import access_for
-from kehu.customers import rules
+from kehu.customers import rules, search
 from kehu.customers.models import (
     AdmissionApplication,
     ApplicationStatus,
@@ -82,25 +82,20 @@ def customer_search(
 ) -> QuerySet[Customer]:
     """Filter the customers ``user`` may see. ``q`` matches name substring, pinyin, initials,
     a credit-code prefix or an exact resident ID number."""
-    queryset = customers_visible_to(user).select_related("org_unit", "manager")
-    q = (q or "").strip()
-    if q:
-        how = rules.classify_query(q)
-        if how == "id_number":
-            normal = rules.clean_resident_id(q) or q.upper()
-            # Many real credit codes are 17 digits and a digit (Bank of China: 911000001000013428), so an
-            # ID-shaped query may also be a credit code.
-            queryset = queryset.filter(Q(id_number_hash__in=keyring().blind_indexes(normal)) | Q(uscc=q.upper()))
-        elif how == "uscc":
-            queryset = queryset.filter(Q(uscc__startswith=q.upper()) | Q(name__icontains=q))
-        elif how == "pinyin":
-            low = q.lower()
-            queryset = queryset.filter(
-                Q(name_initials__startswith=low) | Q(name_pinyin__startswith=low)
-                | Q(name_pinyin__contains=low) | Q(name_initials__contains=low) | Q(name__icontains=q)
-            )
-        else:
-            queryset = queryset.filter(name__contains=q)
+    # The text filter is built per database so that an index answers it (kehu.customers.search).
+    text = search.text_filter(q)
+    if text is not None and user is not None and _pg():
+        # Scope as a filter on ``org_path || ''``: the planner cannot turn the org_path index into the
+        # access path of a text search (a branch is a third of the table), so the trigram index finds
+        # the candidates and scope narrows them (tests/bulk/test_search_plans.py, docs/search.md).
+        scope_path = Concat(F("org_path"), Value(""), output_field=CharField())
+        queryset = Customer.objects.alias(scope_path=scope_path).filter(access_for(user).scope_q(
+            Perm.CUSTOMER_VIEW, org_path_field="scope_path", owner_field="manager_id"))
+    else:
+        queryset = customers_visible_to(user)
+    queryset = queryset.select_related("org_unit", "manager")
+    if text is not None:
+        queryset = queryset.filter(text)
     if kind:
         queryset = queryset.filter(kind=kind)
     if status:

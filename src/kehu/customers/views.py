@@ -30,7 +30,7 @@ from kehu.core.permissions import Perm
 from kehu.core.rules import mask
 from kehu.core.selectors import Access, access_for
 from kehu.customers import forms as f
-from kehu.customers import rules, selectors, services
+from kehu.customers import rules, search, selectors, services
 from kehu.customers.models import (
     AdmissionApplication,
     AdmissionStatus,
@@ -124,13 +124,17 @@ def customer_list(request):
     units = _units_for(access, Perm.CUSTOMER_VIEW)
     form = f.SearchForm(request.GET, units=units)
     rows, next_before, status = [], None, 200
+    count, count_more = None, False
     if form.is_valid():
         data = form.cleaned_data
         queryset = selectors.customer_search(
             user=request.user, q=data["q"], kind=data["kind"], status=data["status"], org_code=data["org"],
             region=data["region"], industry=data["industry"],
         )
-        if data.get("before"):
+        if not data.get("before"):
+            # The first page says how many match, counted only up to a cap ("10,000+").
+            count, count_more = search.capped_count(queryset)
+        else:
             queryset = queryset.filter(pk__lt=data["before"])
         # Keyset pagination by id: fetch one row more than a page to know whether a next page exists,
         # so the list never counts the whole table.
@@ -146,6 +150,7 @@ def customer_list(request):
         customer.shown_phone = selectors.masked(customer, "phone")
     return render(request, "customers/list.html", {
         "form": form, "rows": rows, "next_before": next_before, "first_page": not request.GET.get("before"),
+        "count": count, "count_more": count_more, "count_shown": f"{count:,}" if count is not None else "",
         "can_create": access.has(Perm.CUSTOMER_CREATE),
     }, status=status)
 
