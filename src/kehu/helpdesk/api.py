@@ -72,6 +72,7 @@ class TicketOut(Schema):
     escalated_at: datetime | None
     decided_by_id: int | None
     breached: bool
+    working_time_used_seconds: int
 
 
 class TicketPage(Schema):
@@ -85,8 +86,10 @@ class ReductionOut(Schema):
     reduction_amount: Decimal
 
 
-def out(t: Ticket) -> dict:
-    return {f: getattr(t, f) for f in TicketOut.model_fields if f != "id"} | {"id": t.pk}
+def out(t: Ticket, calendars: dict | None = None) -> dict:
+    skip = {"id", "working_time_used_seconds"}
+    return {f: getattr(t, f) for f in TicketOut.model_fields if f not in skip} | {
+        "id": t.pk, "working_time_used_seconds": int(services.time_used(t, calendars=calendars).total_seconds())}
 
 
 @router.get("/helpdesk/tickets", response=TicketPage, summary="Tickets in scope, newest first (keyset pagination)")
@@ -97,7 +100,8 @@ def ticket_list(request, state: str | None = None, before: int | None = Query(No
     items = list(qs[:limit + 1])
     more = len(items) > limit
     items = items[:limit]
-    return {"items": [out(t) for t in items], "next_before": items[-1].pk if more else None}
+    calendars: dict = {}
+    return {"items": [out(t, calendars) for t in items], "next_before": items[-1].pk if more else None}
 
 
 @router.post("/helpdesk/tickets", response={201: TicketOut}, summary="Open a ticket")
@@ -175,6 +179,18 @@ def knowledge_search(request, q: str = Query("", max_length=200)):
     if not access_for(request.auth).has(P.VIEW):
         raise PermissionDenied()
     return [{"id": a.pk, "title": a.title, "body": a.body, "tags": a.tags} for a in analysis.knowledge_search(q)]
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/extension-request", response=TicketOut,
+             summary="Ask for the second 30-day extension of a complaint (needs a higher level's approval)")
+def extension_request(request, ticket_id: int, payload: EscalateIn):
+    return out(services.ticket_request_extension(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
+
+
+@router.post("/helpdesk/tickets/{ticket_id}/extension-decision", response=TicketOut,
+             summary="Approve or refuse a requested extension")
+def extension_decision(request, ticket_id: int, payload: ApproveIn):
+    return out(services.ticket_decide_extension(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()))
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/pause", response=TicketOut, summary="Stop the clock")

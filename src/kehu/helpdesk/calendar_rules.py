@@ -155,3 +155,29 @@ def remaining(now: datetime, due: datetime, cal: BusinessCalendar, *, unit: str)
     if unit == "calendar_days":
         return due - now
     return working_time_between(now, due, cal)
+
+
+def working_time_used(start: datetime, end: datetime, pauses: list[tuple[datetime, datetime]],
+                      cal: BusinessCalendar) -> timedelta:
+    """Working time on the clock between ``start`` and ``end``: lunch breaks, weekends and holidays never
+    count (make-up working days do), nor the parts of ``pauses`` that fall inside [start, end). Pauses may
+    overlap; each moment is taken off once."""
+    if end <= start:
+        return timedelta(0)
+    clipped = sorted((max(a, start), min(b, end)) for a, b in pauses if min(b, end) > max(a, start))
+    merged: list[list[datetime]] = []
+    for a, b in clipped:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    paused = sum((working_time_between(a, b, cal) for a, b in merged), timedelta(0))
+    return working_time_between(start, end, cal) - paused
+
+
+def format_duration(td: timedelta) -> str:
+    """h:mm (hours may exceed 24: working time is not days)."""
+    minutes = int(td.total_seconds() // 60)
+    sign = "-" if minutes < 0 else ""
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60}:{minutes % 60:02d}"

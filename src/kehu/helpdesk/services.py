@@ -157,6 +157,8 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", dispo
         raise InvalidInput(field="to", code="use_credit_note")
     if not rules.can_transition(ticket.kind, ticket.state, to):
         raise InvalidTransition(code="illegal_transition")
+    if to == State.EXTENDED_60:  # S-6: the second extension needs a higher level's approval
+        raise InvalidInput(field="to", code="use_extension_request")
     old = _snapshot(ticket)
     if to == State.DISPOSITIONED:
         ticket.disposition = choice(disposition, "disposition", list(Disposition.values))
@@ -292,6 +294,8 @@ def ticket_resume(*, actor, ticket_id: int, now=None) -> Ticket:
     if ticket.resolution_due:
         ticket.resolution_due = cr.resume_due(due=ticket.resolution_due, paused_at=ticket.paused_at, resumed_at=now,
                                               unit=clock_unit(ticket), cal=calendar_for(ticket.org_path))
+    ticket.data = {**ticket.data, "pauses": ticket.data.get("pauses", []) + [
+        [ticket.paused_at.isoformat(), now.isoformat()]]}
     ticket.paused_at = None
     ticket.save()
     audit_record(actor=actor, event_code=E.TICKET_RESUMED, object_type="helpdesk.ticket", object_id=ticket.pk,
@@ -353,4 +357,78 @@ def ticket_link_article(*, actor, ticket_id: int, article_id: int) -> Ticket:
         ticket.articles.add(article)
         audit_record(actor=actor, event_code=E.ARTICLE_LINKED, object_type="helpdesk.ticket", object_id=ticket.pk,
                      customer_id=ticket.customer_id, new={"article": article.pk, "title": article.title})
+    return ticket
+
+
+def time_used(ticket: Ticket, now=None, calendars: dict | None = None):
+    """Working time the ticket has been on the clock: from receipt to closing (or now), pauses taken off
+    (a running pause counts as paused up to now)."""
+    from datetime import datetime
+
+    now = now or timezone.now()
+    end = ticket.closed_at or now
+    pauses = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in ticket.data.get("pauses", [])]
+    if ticket.paused_at:
+        pauses.append((ticket.paused_at, end))
+    if calendars is None:
+        cal = calendar_for(ticket.org_path)
+    else:  # a page of tickets: one calendar per org unit, not two queries per ticket
+        cal = calendars.get(ticket.org_path) or calendars.setdefault(ticket.org_path, calendar_for(ticket.org_path))
+    return cr.working_time_used(ticket.received_at, end, pauses, cal)
+
+
+@transaction.atomic
+def ticket_request_extension(*, actor, ticket_id: int, reason: str, now=None) -> Ticket:
+    """Ask for the second 30-day extension of a complaint (S-6); a higher-level supervisor decides."""
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.HANDLE, lock=True)
+    _guard_handler(actor, ticket)
+    reason = text(reason, "reason", max_length=500, required=True)
+    if not rules.can_transition(ticket.kind, ticket.state, State.EXTENDED_60) or ticket.data.get("extension_request"):
+        raise InvalidTransition(code="cannot_request_extension")
+    ticket.data = {**ticket.data, "extension_request": {"by": actor.pk, "at": now.isoformat(), "reason": reason,
+                                                        "to": State.EXTENDED_60}}
+    if ticket.handler_id is None:
+        ticket.handler = actor
+    ticket.save()
+    audit_record(actor=actor, event_code=E.EXTENSION_REQUESTED, object_type="helpdesk.ticket", object_id=ticket.pk,
+                 customer_id=ticket.customer_id, reason=reason)
+    return ticket
+
+
+def _higher_level(actor, org_path: str) -> bool:
+    """A service supervisor of an org unit above the ticket's (the head office is above every branch)."""
+    return any(g.role == "service_supervisor" and org_path.startswith(g.org_path) and g.org_path != org_path
+               for g in access_for(actor).grants)
+
+
+@transaction.atomic
+def ticket_decide_extension(*, actor, ticket_id: int, approve: bool = True, reason: str = "", now=None) -> Ticket:
+    """Approve (or refuse) a requested extension. Approving extends the regulatory clock by
+    ``service.complaint_extension_days`` and records the notice to the complainant (S-6)."""
+    now = now or timezone.now()
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.APPROVE, lock=True)
+    _guard_handler(actor, ticket)
+    request = ticket.data.get("extension_request")
+    if not request:
+        raise InvalidTransition(code="no_extension_request")
+    if actor.pk in (request["by"], ticket.created_by_id, ticket.handler_id):
+        raise SelfApprovalNotAllowed()
+    if not _higher_level(actor, ticket.org_path):
+        raise PermissionDenied(code="approval_level")
+    old = _snapshot(ticket)
+    data = {k: v for k, v in ticket.data.items() if k != "extension_request"}
+    if approve:
+        if not rules.can_transition(ticket.kind, ticket.state, request["to"]):
+            raise InvalidTransition(code="illegal_transition")
+        if ticket.regulatory_due:
+            ticket.regulatory_due += timedelta(days=get_param("service.complaint_extension_days"))
+        data["notices"] = data.get("notices", []) + [
+            {"at": now.isoformat(), "to": request["to"], "reason": request["reason"], "approved_by": actor.pk}]
+        ticket.state = request["to"]
+    ticket.data = data
+    ticket.save()
+    audit_record(actor=actor, event_code=E.TICKET_EXTENDED if approve else E.EXTENSION_REFUSED,
+                 object_type="helpdesk.ticket", object_id=ticket.pk, customer_id=ticket.customer_id, old=old,
+                 new=_snapshot(ticket), reason=reason)
     return ticket

@@ -36,7 +36,7 @@ def ticket_detail(request, ticket_id: int):
         left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit=clock_unit(ticket))
         remaining_seconds = int(left.total_seconds())
     from . import analysis as an
-    from . import rules
+    from . import rules, services
     from .models import Disposition, SlaUnit, State
 
     sla = None
@@ -46,7 +46,7 @@ def ticket_detail(request, ticket_id: int):
         sla = {"first": (f[0], label.get(f[1], f[1])), "resolution": (r[0], label.get(r[1], r[1]))}
     table = rules.transitions_for(ticket.kind)
     via_approval = {"approved", "authorised", "rejected", "credited"}
-    actions = [s for s in table.get(ticket.state, ()) if s not in via_approval]
+    actions = [s for s in table.get(ticket.state, ()) if s not in via_approval | {"extended_60"}]
     if ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund":
         actions = [a for a in actions if a != "closed"]
     return render(request, "helpdesk/ticket_detail.html", {
@@ -58,6 +58,10 @@ def ticket_detail(request, ticket_id: int):
         "kb_query": request.GET.get("kb", "")[:200],
         "kb_results": an.knowledge_search(request.GET.get("kb", "")[:200], limit=10),
         "needs_disposition": "dispositioned" in actions,
+        "time_used": cr.format_duration(services.time_used(ticket)),
+        "extension_request": ticket.data.get("extension_request"),
+        "can_request_extension": rules.can_transition(ticket.kind, ticket.state, "extended_60")
+        and not ticket.data.get("extension_request"),
         "can_credit": ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund",
         "remaining_seconds": remaining_seconds, "actions": [(a, State(a).label) for a in sorted(actions)],
         "can_approve": ticket.state in ("resolution_proposed", "received") and ticket.kind != "complaint"
@@ -121,6 +125,11 @@ def ticket_action(request, ticket_id: int):
             services.ticket_approve(actor=request.user, ticket_id=ticket_id, reason=reason)
         elif action == "pause":
             services.ticket_pause(actor=request.user, ticket_id=ticket_id, reason=reason)
+        elif action == "request_extension":
+            services.ticket_request_extension(actor=request.user, ticket_id=ticket_id, reason=reason)
+        elif action in ("approve_extension", "refuse_extension"):
+            services.ticket_decide_extension(actor=request.user, ticket_id=ticket_id,
+                                             approve=action == "approve_extension", reason=reason)
         elif action == "escalate":
             services.ticket_escalate(actor=request.user, ticket_id=ticket_id, reason=reason)
         elif action == "decide":
