@@ -70,7 +70,12 @@ def _ops(s):
         ("POST", "/credit/lines", {"customer_id": s["c2"], "line_amount": "100.00"}, {"bj_cm"}),
         ("POST", f"/credit/lines/{s['pending']}/approve", {}, {"hq_approver"}),
         ("POST", f"/credit/lines/{s['line']}/freeze", {"reason": "风险"}, {"hq_approver", "hq_risk"}),
-        ("POST", f"/credit/lines/{s['line']}/adjust", {"line_amount": "2000.00", "reason": "x"}, {"hq_approver"}),
+        ("POST", f"/credit/lines/{s['line']}/adjust", {"line_amount": "2000.00", "reason": "x"},
+         {"hq_approver", "bj_cm"}),
+        ("POST", f"/credit/lines/{s['line']}/adjust", {"line_amount": "900.00", "reason": "x"}, {"hq_approver"}),
+        ("GET", "/credit/changes", None, VIEW),
+        ("POST", f"/credit/changes/{s['change']}/approve", {}, {"hq_approver"}),
+        ("POST", f"/credit/changes/{s['change']}/reject", {}, {"hq_approver"}),
         ("POST", f"/credit/lines/{s['line']}/uses", {"product": "loan", "amount": "1.00"}, {"bj_cm"}),
         ("POST", f"/credit/uses/{s['use']}/post", {}, {"bj_cm"}),
         ("POST", f"/credit/uses/{s['use']}/classify", {"classification": "normal"}, {"hq_risk"}),
@@ -86,7 +91,10 @@ def test_permission_matrix(cworld, api):
     pending = services.line_request(actor=cworld.bj_cm, customer_id=c2.pk, line_amount="100.00",
                                     line_type="specific", sub_limits={"loan": "100.00"})
     use = services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="10.00")
-    state = {"c": c.pk, "c2": c2.pk, "line": line.pk, "pending": pending.pk, "use": use.pk}
+    change_line = active_line(cworld, rated_customer(cworld), "1000.00")
+    services.line_adjust(actor=cworld.bj_cm, line_id=change_line.pk, line_amount="1200.00", reason="增加")
+    change = change_line.changes.get()
+    state = {"c": c.pk, "c2": c2.pk, "line": line.pk, "pending": pending.pk, "use": use.pk, "change": change.pk}
     for username in ROLES:
         api.token(username)
     api.token("sh_cm")
@@ -100,7 +108,7 @@ def test_permission_matrix(cworld, api):
                 assert r.status_code in (200, 201), (username, method, path, r.status_code, r.content)
             else:
                 assert r.status_code in (403,), (username, method, path, r.status_code, r.content)
-        if "/ratings" not in path and path != "/credit/lines":
+        if "/ratings" not in path and path not in ("/credit/lines", "/credit/changes"):
             with transaction.atomic():
                 sid = transaction.savepoint()
                 r = api.call("sh_cm", method, path, body)

@@ -129,13 +129,52 @@ def test_adjust_decrease_below_use_is_refused(cworld):
     with pytest.raises(PermissionDenied):
         services.line_adjust(actor=cworld.bj_cm, line_id=line.pk, line_amount="700.00", reason="x")
     services.line_adjust(actor=cworld.hq_approver, line_id=line.pk, line_amount="700.00",
-                         sub_limits={"loan": "650.00", "acceptance": "100.00"}, reason="压降")
+                         sub_limits={"loan": "650.00"}, reason="压降")
     line.refresh_from_db()
-    assert line.line_amount == D("700.00")
-    assert SubLimit.objects.get(line=line, product="acceptance").limit_amount == D("100.00")
+    assert line.line_amount == D("700.00")  # a decrease applies at once
     assert AuditEvent.objects.filter(event_code=CreditEvent.LINE_ADJUSTED).count() == 1
     with pytest.raises(CreditRefused):
         services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="50.01")
+
+
+def test_an_increase_waits_for_a_second_approver(cworld):
+    from kehu.credit.models import LineChange
+
+    c = rated_customer(cworld)
+    line = active_line(cworld, c, "1000.00", sub_limits={"loan": "800.00"})
+    # the customer manager asks for more, and for a new product: nothing changes yet
+    services.line_adjust(actor=cworld.bj_cm, line_id=line.pk, line_amount="1500.00",
+                         sub_limits={"loan": "1200.00", "acceptance": "200.00"}, reason="业务增长")
+    line.refresh_from_db()
+    assert line.line_amount == D("1000.00")
+    assert not SubLimit.objects.filter(line=line, product="acceptance").exists()
+    change = LineChange.objects.get(line=line, status="pending")
+    assert AuditEvent.objects.filter(event_code=CreditEvent.LINE_CHANGE_REQUESTED).count() == 1
+    with pytest.raises(Conflict):  # one open request per line
+        services.line_adjust(actor=cworld.bj_cm, line_id=line.pk, line_amount="1600.00", reason="再次")
+    with pytest.raises(CreditRefused):
+        services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="800.01")
+    # an approver who asked for an increase cannot approve it: maker-checker
+    services.line_change_reject(actor=cworld.hq_approver, change_id=change.pk, note="先按原额度")
+    services.line_adjust(actor=cworld.hq_approver, line_id=line.pk, temp_amount="300.00",
+                         temp_valid_to=line.valid_to, reason="临时额度")
+    own = LineChange.objects.get(line=line, status="pending")
+    with pytest.raises(SelfApprovalNotAllowed):
+        services.line_change_approve(actor=cworld.hq_approver, change_id=own.pk)
+    services.line_change_reject(actor=cworld.bj_approver, change_id=own.pk)
+    services.line_adjust(actor=cworld.bj_cm, line_id=line.pk, line_amount="1500.00",
+                         sub_limits={"loan": "1200.00", "acceptance": "200.00"}, reason="业务增长")
+    change = LineChange.objects.get(line=line, status="pending")
+    with pytest.raises(PermissionDenied):
+        services.line_change_approve(actor=cworld.bj_cm, change_id=change.pk)
+    services.line_change_approve(actor=cworld.hq_approver, change_id=change.pk, note="同意")
+    line.refresh_from_db()
+    assert line.line_amount == D("1500.00")
+    assert SubLimit.objects.get(line=line, product="acceptance").limit_amount == D("200.00")
+    assert LineChange.objects.get(pk=change.pk).status == "approved"
+    with pytest.raises(InvalidTransition):
+        services.line_change_approve(actor=cworld.hq_approver, change_id=change.pk)
+    services.use_reserve(actor=cworld.bj_cm, line_id=line.pk, product="loan", amount="1200.00")
 
 
 def test_renewal_pending_then_approved_takes_over_the_use(cworld):

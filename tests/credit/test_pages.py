@@ -58,3 +58,27 @@ def test_scope_and_forbidden(cworld):
     assert client_for(cworld.bj_auditor).get("/credit/new/").status_code == 403
     r = client_for(cworld.bj_auditor).post(f"/credit/{line.pk}/uses/", {"product": "loan", "amount": "1"})
     assert r.status_code == 403 and CreditUse.objects.count() == 0
+
+
+def test_an_increase_is_requested_on_the_page_and_approved_by_a_second_approver(cworld):
+    c = rated_customer(cworld)
+    line = active_line(cworld, c, "1000.00")
+    cm = client_for(cworld.bj_cm)
+    r = cm.post(f"/credit/{line.pk}/adjust/", {"line_amount": "1500.00", "reason": "业务增长"}, follow=True)
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "waits for a second approver" in page and "Increase waiting for approval" in page
+    assert CreditLine.objects.get(pk=line.pk).line_amount == 1000
+    # the manager cannot approve; an approver sees it on the list and approves it from the line's page
+    assert "Approve the increase" not in page
+    approver = client_for(cworld.hq_approver)
+    change = line.changes.get()
+    assert [x.pk for x in approver.get("/credit/").context["changes"]] == [change.pk]
+    assert "Approve the increase" in approver.get(f"/credit/{line.pk}/").content.decode()
+    assert cm.post(f"/credit/changes/{change.pk}/approve/", {}).status_code == 302  # refused, with a message
+    assert CreditLine.objects.get(pk=line.pk).line_amount == 1000
+    r = approver.post(f"/credit/changes/{change.pk}/approve/", {"note": "同意"}, follow=True)
+    assert "Increase approved." in r.content.decode()
+    assert CreditLine.objects.get(pk=line.pk).line_amount == 1500
+    assert approver.post("/credit/changes/999999/approve/", {}).status_code == 404
+    assert client_for(cworld.sh_cm).post(f"/credit/changes/{change.pk}/reject/", {"note": "x"}).status_code == 404

@@ -23,7 +23,7 @@ from tests.credit.conftest import rated_customer
 
 from kehu.core.errors import DomainError
 from kehu.credit import services
-from kehu.credit.models import CreditLine, CreditUse, SubLimit
+from kehu.credit.models import CreditLine, CreditUse, LineChange, SubLimit
 from kehu.customers import services as customer_services
 from kehu.customers.models import GroupMembership
 
@@ -107,14 +107,26 @@ def test_guard_state_machine(cworld):
 
         @rule(which=st.integers(0, 2), amount=st.integers(100, 4000))
         def line_change(self, which, amount):
-            line = (self.lines + [self.gline])[which]
-            self._try(services.line_adjust, actor=approver, line_id=line.pk, line_amount=f"{amount}.00",
+            # a decrease applies at once (approver); an increase is requested by the manager and waits
+            line = CreditLine.objects.get(pk=(self.lines + [self.gline])[which].pk)
+            actor = approver if amount <= line.line_amount else cm
+            self._try(services.line_adjust, actor=actor, line_id=line.pk, line_amount=f"{amount}.00",
                       reason="调整")
+            assert CreditLine.objects.get(pk=line.pk).line_amount in (line.line_amount, D(amount))
 
         @rule(which=st.integers(0, 1), product=st.sampled_from(["loan", "acceptance"]), amount=st.integers(0, 2000))
         def sub_limit_change(self, which, product, amount):
-            self._try(services.line_adjust, actor=approver, line_id=self.lines[which].pk,
+            sub = SubLimit.objects.get(line_id=self.lines[which].pk, product=product)
+            actor = approver if amount <= sub.limit_amount else cm
+            self._try(services.line_adjust, actor=actor, line_id=self.lines[which].pk,
                       sub_limits={product: f"{amount}.00"}, reason="调整分项")
+
+        @rule(approve=st.booleans())
+        def decide_requested_increase(self, approve):
+            change = LineChange.objects.filter(status="pending").order_by("?").first()
+            if change is not None:
+                self._try(services.line_change_approve if approve else services.line_change_reject,
+                          actor=approver, change_id=change.pk)
 
         @rule(which=st.integers(0, 2))
         def freeze_or_unfreeze(self, which):

@@ -152,12 +152,40 @@ class LineOut(Schema):
                  "every use still needs its own approval.")
 
 
+class ChangeOut(Schema):
+    id: int
+    line_id: int
+    status: str
+    line_amount: Decimal
+    temp_amount: Decimal
+    temp_valid_to: date | None
+    sub_limits: dict[str, Decimal]
+    reason: str
+    requested_by: str | None
+    requested_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str
+
+
+def change_out(change) -> dict:
+    return {
+        "id": change.pk, "line_id": change.line_id, "status": change.status, "line_amount": change.line_amount,
+        "temp_amount": change.temp_amount, "temp_valid_to": change.temp_valid_to, "sub_limits": change.sub_limits,
+        "reason": change.reason, "requested_at": change.requested_at, "decided_at": change.decided_at,
+        "decision_note": change.decision_note,
+        "requested_by": change.requested_by.get_username() if change.requested_by_id else None,
+        "decided_by": change.decided_by.get_username() if change.decided_by_id else None,
+    }
+
+
 class LineDetail(LineOut):
     available_amount: Decimal
     limit_amount: Decimal
     temp_in_force: bool
     sub_limits: list[SubLimitOut]
     group_line: dict | None
+    pending_change: ChangeOut | None = None
 
 
 class LinePage(Schema):
@@ -224,6 +252,8 @@ def _key(request, body_key: str) -> str:
 def line_detail_out(line: CreditLine) -> dict:
     out = LineOut.model_validate(line).model_dump()
     out.update(selectors.availability(line))
+    change = selectors.pending_change(line)
+    out["pending_change"] = change_out(change) if change is not None else None
     return out
 
 
@@ -297,10 +327,30 @@ def line_unfreeze(request, line_id: int, payload: ReasonIn):
 
 
 @router.post("/credit/lines/{line_id}/adjust", response=LineDetail,
-             summary="Change the line, temporary line or sub-limits (never below what is in use)")
+             summary="Lower the line, temporary line or sub-limits at once, or request an increase for a second approver "
+                     "(never below what is in use)")
 def line_adjust(request, line_id: int, payload: AdjustIn):
     return line_detail_out(services.line_adjust(actor=request.auth, line_id=line_id, channel="api",
                                                 **payload.model_dump(exclude_unset=True)))
+
+
+@router.get("/credit/changes", response=list[ChangeOut],
+            summary="Requested line increases in your scope (pending by default)")
+def change_list(request, status: Literal["pending", "approved", "rejected", ""] = "pending", line_id: int | None = None):
+    return [change_out(c) for c in selectors.line_changes(user=request.auth, status=status, line_id=line_id)]
+
+
+@router.post("/credit/changes/{change_id}/approve", response=LineDetail,
+             summary="Approve a requested increase (a second person with authority for the new amounts)")
+def change_approve(request, change_id: int, payload: NoteIn):
+    return line_detail_out(services.line_change_approve(actor=request.auth, change_id=change_id,
+                                                        note=payload.note, channel="api"))
+
+
+@router.post("/credit/changes/{change_id}/reject", response=LineDetail, summary="Reject a requested increase")
+def change_reject(request, change_id: int, payload: NoteIn):
+    return line_detail_out(services.line_change_reject(actor=request.auth, change_id=change_id,
+                                                       note=payload.note, channel="api"))
 
 
 @router.post("/credit/lines/{line_id}/exit", response=LineDetail, summary="Real exit of an unused line")

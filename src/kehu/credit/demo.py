@@ -103,4 +103,10 @@ def load_demo_credit(rng: random.Random) -> dict:
         if renewing is not None:
             services.line_request(actor=_maker(renewing.customer), customer_id=renewing.customer_id,
                                   line_amount=renewing.line_amount * 2, renews_line_id=renewing.pk)
+        # an increase requested by the customer manager, waiting for a second approver
+        growing = next((line for line, active in reversed(lines) if active and line != renewing), None)
+        if growing is not None:
+            services.line_adjust(actor=_maker(growing.customer), line_id=growing.pk,
+                                 line_amount=(growing.line_amount * Decimal("1.2")).quantize(Decimal("0.01")),
+                                 reason="订单增长，申请提高综合授信额度")
         return {"created": True, "lines": CreditLine.objects.count()}

@@ -178,6 +178,43 @@ class SubLimit(models.Model):
         return f"{self.product} {self.limit_amount}"
 
 
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+
+
+class LineChange(models.Model):
+    """A requested increase of a line, its temporary line or a sub-limit: it waits for a second person with
+    authority for the new amounts (maker-checker, B-3). Decreases apply at once and need no request."""
+
+    line = models.ForeignKey(CreditLine, on_delete=models.PROTECT, related_name="changes")
+    status = models.CharField(_("status"), max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    line_amount = models.DecimalField(_("line"), **MONEY)
+    temp_amount = models.DecimalField(_("temporary line"), **MONEY)
+    temp_valid_to = models.DateField(_("temporary line valid to"), null=True, blank=True)
+    sub_limits = models.JSONField(_("sub-limits"), default=dict)
+    reason = models.CharField(_("reason"), max_length=500)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("line change request")
+        verbose_name_plural = _("line change requests")
+        ordering = ["-id"]
+        constraints = [
+            # one open request per line: a second would be decided against stale amounts
+            models.UniqueConstraint(fields=["line"], condition=Q(status="pending"), name="line_change_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} line {self.line_id} → {self.line_amount}"
+
+
 class UseStatus(models.TextChoices):
     RESERVED = "reserved", _("Reserved")
     POSTED = "posted", _("Posted")

@@ -9,7 +9,7 @@ from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.models import Role, User
 from kehu.core.selectors import access_for
 from kehu.credit import rules
-from kehu.credit.models import CreditLine, CreditUse, LineMovement
+from kehu.credit.models import CreditLine, CreditUse, LineChange, LineMovement
 from kehu.credit.permissions import CreditPerm
 from kehu.credit.services._base import check_line_scope
 
@@ -116,3 +116,20 @@ def approval_inbox(*, user: User) -> list[CreditLine]:
         query |= Q(routed_org_path=path)
     return list(CreditLine.objects.filter(query, status="in_approval").exclude(maker=user)
                 .select_related("customer", "group").order_by("pk")[:200])
+
+
+def line_changes(*, user: User, status: str = "pending", line_id: int | None = None,
+                 limit: int = 200) -> list[LineChange]:
+    """Requested line increases in the user's scope (newest first); an approver's own requests are listed
+    too, marked by ``requested_by``, because they cannot approve them."""
+    rows = LineChange.objects.filter(line__in=lines_visible(user)).select_related("line", "requested_by",
+                                                                                   "decided_by")
+    if status:
+        rows = rows.filter(status=status)
+    if line_id:
+        rows = rows.filter(line_id=line_id)
+    return list(rows.order_by("-pk")[:limit])
+
+
+def pending_change(line: CreditLine) -> LineChange | None:
+    return LineChange.objects.filter(line=line, status="pending").select_related("requested_by").first()

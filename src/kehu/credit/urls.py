@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:line_id>/uses/", views.use_create, name="use_create"),
     path("<int:line_id>/<slug:action>/", views.line_action, name="action"),
     path("uses/<int:use_id>/<slug:action>/", views.use_action, name="use_action"),
+    path("changes/<int:change_id>/<slug:action>/", views.change_action, name="change"),
 ]

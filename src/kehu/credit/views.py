@@ -55,8 +55,10 @@ def line_list(request):
     lines, next_before = selectors.line_list(user=request.user, status=status if status.isidentifier() else "",
                                              before=before)
     inbox = selectors.approval_inbox(user=request.user) if access.has(CreditPerm.APPROVE) else []
+    changes = [c for c in selectors.line_changes(user=request.user) if c.requested_by_id != request.user.pk] \
+        if access.has(CreditPerm.APPROVE) else []
     return render(request, "credit/list.html", {
-        "lines": lines, "next_before": next_before, "inbox": inbox, "status": status,
+        "lines": lines, "next_before": next_before, "inbox": inbox, "changes": changes, "status": status,
         "can_request": access.has(CreditPerm.REQUEST), "can_rate": access.has(CreditPerm.RATE),
         "rating_form": f.RatingForm() if access.has(CreditPerm.RATE) else None})
 
@@ -102,7 +104,7 @@ def rating_create(request):
 def _detail_context(request, line, **bound):
     access = access_for(request.user)
     reach = {perm.replace(".", "_"): access.reaches(perm, org_path=line.org_path) for perm in (
-        CreditPerm.APPROVE, CreditPerm.FREEZE, CreditPerm.USE, CreditPerm.CLASSIFY)}
+        CreditPerm.APPROVE, CreditPerm.FREEZE, CreditPerm.USE, CreditPerm.CLASSIFY, CreditPerm.REQUEST)}
     uses = list(CreditUse.objects.filter(line=line).order_by("-pk")[:100]) if line.kind == "customer" else list(
         CreditUse.objects.filter(group_line=line).order_by("-pk")[:100])
     return {
@@ -110,6 +112,7 @@ def _detail_context(request, line, **bound):
         "history": LineMovement.objects.filter(line=line).select_related("actor").order_by("-pk")[:100],
         "can": reach, "use_form": bound.get("use_form") or f.UseForm(),
         "adjust_form": bound.get("adjust_form") or f.AdjustForm(), "new_key": uuid.uuid4().hex,
+        "pending_change": selectors.pending_change(line),
         "classifications": f.ClassifyForm.base_fields["classification"].choices,
     }
 
@@ -168,9 +171,35 @@ def line_adjust(request, line_id):
         except DomainError as exc:
             _put_error(form, exc)
         else:
-            messages.success(request, _("Line changed."))
+            # one open request per line, so a pending one after success was created by this request
+            if selectors.pending_change(line) is not None:
+                messages.success(request, _("Increase requested; it waits for a second approver."))
+            else:
+                messages.success(request, _("Line changed."))
             return redirect("credit:detail", line_id=line.pk)
     return render(request, "credit/detail.html", _detail_context(request, line, adjust_form=form), status=400)
+
+
+@login_required
+@require_POST
+def change_action(request, change_id, action):
+    from kehu.credit.models import LineChange
+
+    change = LineChange.objects.filter(pk=change_id).first()
+    if change is None:
+        raise Http404()
+    line = _line_or_404(request, change.line_id)
+    note = (request.POST.get("note") or "").strip()
+    calls = {
+        "approve": (lambda: services.line_change_approve(actor=request.user, change_id=change.pk, note=note,
+                                                         channel="web"), _("Increase approved.")),
+        "reject": (lambda: services.line_change_reject(actor=request.user, change_id=change.pk, note=note,
+                                                       channel="web"), _("Increase rejected.")),
+    }
+    if action not in calls:
+        raise Http404()
+    call, done = calls[action]
+    return _act(request, line, call, done)
 
 
 @login_required

@@ -12,6 +12,8 @@ from kehu.credit.services.guard import (  # noqa: F401
 from kehu.credit.services.lines import (  # noqa: F401
     line_adjust,
     line_approve,
+    line_change_approve,
+    line_change_reject,
     line_exit,
     line_expire_due,
     line_freeze,

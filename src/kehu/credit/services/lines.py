@@ -3,6 +3,7 @@ approval, freeze, adjust, expiry and renewal, exit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,7 @@ from kehu.core.selectors import access_for
 from kehu.credit import rules
 from kehu.credit.errors import CreditRefused, NoAuthority, RatingTooLow
 from kehu.credit.events import CreditEvent
-from kehu.credit.models import CreditLine, CreditUse, CustomerRating, SubLimit
+from kehu.credit.models import CreditLine, CreditUse, CustomerRating, LineChange, SubLimit
 from kehu.credit.permissions import CreditPerm
 from kehu.credit.services._base import line_for, lock_lines, movement
 from kehu.credit.services.membership import charge_uses_to_group_line
@@ -412,15 +413,63 @@ def line_unfreeze(*, actor: User | None, line_id: int, reason: str = "", channel
 @transaction.atomic
 def line_adjust(*, actor: User | None, line_id: int, line_amount: Any = None, temp_amount: Any = None,
                 temp_valid_to: Any = None, sub_limits: Any = None, reason: str = "", channel: str = "") -> CreditLine:
-    """Change the line, the temporary line or sub-limits (checker with authority for the new amounts).
-    A decrease below what is in use is refused: the invariant holds for every path."""
+    """Change the line, the temporary line or sub-limits.
+
+    A change that only lowers applies at once, by an approver with authority for the new amounts. A change
+    that raises anything (the line, the temporary line or its end, a sub-limit, a new product) becomes a
+    ``LineChange`` request that a second person with authority approves (maker-checker, B-3); the line is
+    unchanged until then. A decrease below what is in use is refused: the invariant holds for every path.
+    """
     reason = text(reason, "reason", max_length=500, required=True)
-    line = line_for(actor, line_id, CreditPerm.APPROVE)
+    line = line_for(actor, line_id, CreditPerm.VIEW)
+    access = access_for(actor) if actor is not None else None
+    if access is not None and not (access.reaches(CreditPerm.APPROVE, org_path=line.org_path)
+                                   or access.reaches(CreditPerm.REQUEST, org_path=line.org_path)):
+        raise PermissionDenied()
     if line.customer_id:
         customer_require_tradable(customer_id=line.customer_id)
     line = lock_lines([line.pk])[line.pk]
     if line.status not in ("active", "frozen"):
         raise InvalidTransition()
+    change = _parse_change(line, line_amount, temp_amount, temp_valid_to, sub_limits)
+    if not change.raises:
+        if access is not None and not access.reaches(CreditPerm.APPROVE, org_path=line.org_path):
+            raise PermissionDenied()
+        _check_authority(actor, line, change.line_amount, change.all_subs)
+        return _apply_change(actor, line, change, reason=reason, channel=channel)
+    if LineChange.objects.filter(line=line, status="pending").exists():
+        raise Conflict(_("A change of this line is already waiting for approval."), code="change_pending")
+    matrix = rules.parse_matrix(get_param("bankline.authority_matrix"))
+    if rules.required_level(matrix, line_amount=change.line_amount, rating=line.rating,
+                            collateral=line.collateral_type, mortgage_share_pct=line.mortgage_share_pct,
+                            sub_limits=change.all_subs) is None:
+        raise NoAuthority(_("No level of the authority matrix can approve this amount."))
+    request = LineChange.objects.create(
+        line=line, line_amount=change.line_amount, temp_amount=change.temp_amount,
+        temp_valid_to=change.temp_valid_to, sub_limits={p: str(a) for p, a in change.subs_in.items()},
+        reason=reason, requested_by=actor if actor is not None and actor.pk else None)
+    audit_record(actor=actor, event_code=CreditEvent.LINE_CHANGE_REQUESTED, object_type="credit_line",
+                 object_id=line.pk, customer_id=line.customer_id, channel=channel, reason=reason,
+                 old=change.old, new={"change": request.pk, **change.new})
+    line.refresh_from_db()
+    return line
+
+
+@dataclass
+class _Change:
+    line_amount: Decimal
+    temp_amount: Decimal
+    temp_valid_to: date | None
+    subs_in: dict[str, Decimal]
+    subs: dict[str, SubLimit]
+    all_subs: dict[str, Decimal]
+    raises: bool
+    old: dict
+    new: dict
+
+
+def _parse_change(line: CreditLine, line_amount: Any, temp_amount: Any, temp_valid_to: Any,
+                  sub_limits: Any) -> _Change:
     new_amount = parse_amount(line_amount, "line_amount") if line_amount not in (None, "") else line.line_amount
     if new_amount <= 0:
         raise InvalidInput(_("line_amount must be greater than zero."), field="line_amount")
@@ -432,37 +481,102 @@ def line_adjust(*, actor: User | None, line_id: int, line_amount: Any = None, te
     subs_in = _sub_limits(sub_limits, new_amount)
     subs = {s.product: s for s in SubLimit.objects.select_for_update().filter(line=line).order_by("pk")}
     all_subs = {p: s.limit_amount for p, s in subs.items()} | subs_in
-    _check_authority(actor, line, new_amount, all_subs)
+    raises = (
+        new_amount > line.line_amount or new_temp > line.temp_amount
+        or (new_temp > 0 and line.temp_valid_to is not None and new_temp_to is not None
+            and new_temp_to > line.temp_valid_to)
+        # a new product on a line with sub-limits opens a product that could not be drawn before
+        or any(p not in subs and subs for p in subs_in)
+        or any(p in subs and a > subs[p].limit_amount for p, a in subs_in.items())
+    )
+    old = {"line_amount": str(line.line_amount), "temp_amount": str(line.temp_amount),
+           "sub_limits": {p: str(s.limit_amount) for p, s in subs.items()}}
+    new = {"line_amount": str(new_amount), "temp_amount": str(new_temp),
+           "sub_limits": {p: str(a) for p, a in all_subs.items()}}
+    return _Change(new_amount, new_temp, new_temp_to, subs_in, subs, all_subs, raises, old, new)
+
+
+def _apply_change(actor: User | None, line: CreditLine, change: _Change, *, reason: str,
+                  channel: str) -> CreditLine:
     used = line.outstanding_amount + line.reserved_amount
-    if used > new_amount + new_temp:
+    if used > change.line_amount + change.temp_amount:
         raise CreditRefused(_("The new line %(new)s is below what is in use (%(used)s).") % {
-            "new": new_amount + new_temp, "used": used}, code="below_use")
-    for product, amount in subs_in.items():
-        sub = subs.get(product)
+            "new": change.line_amount + change.temp_amount, "used": used}, code="below_use")
+    for product, amount in change.subs_in.items():
+        sub = change.subs.get(product)
         if sub is not None and sub.outstanding_amount + sub.reserved_amount > amount:
             raise CreditRefused(_("The new %(product)s sub-limit is below what is in use.") % {"product": product},
                                 code="below_use")
-    old = {"line_amount": str(line.line_amount), "temp_amount": str(line.temp_amount),
-           "sub_limits": {p: str(s.limit_amount) for p, s in subs.items()}}
     # conditional UPDATE: repeats the check in the row's own WHERE clause
     updated = CreditLine.objects.filter(
-        pk=line.pk, reserved_amount__lte=new_amount + new_temp - F("outstanding_amount")
-    ).update(line_amount=new_amount, temp_amount=new_temp, temp_valid_to=new_temp_to, version=F("version") + 1)
+        pk=line.pk, reserved_amount__lte=change.line_amount + change.temp_amount - F("outstanding_amount")
+    ).update(line_amount=change.line_amount, temp_amount=change.temp_amount, temp_valid_to=change.temp_valid_to,
+             version=F("version") + 1)
     if updated != 1:
         raise CreditRefused(code="below_use")
-    for product, amount in subs_in.items():
-        if product in subs:
-            if SubLimit.objects.filter(pk=subs[product].pk, reserved_amount__lte=amount - F("outstanding_amount")) \
-                    .update(limit_amount=amount) != 1:
+    for product, amount in change.subs_in.items():
+        if product in change.subs:
+            if SubLimit.objects.filter(pk=change.subs[product].pk,
+                                       reserved_amount__lte=amount - F("outstanding_amount")).update(
+                    limit_amount=amount) != 1:
                 raise CreditRefused(code="below_use")
         else:
             SubLimit.objects.create(line=line, product=product, limit_amount=amount)
     line.refresh_from_db()
-    movement(line, kind="line_change", amount=new_amount, actor=actor, reason=reason)
+    movement(line, kind="line_change", amount=change.line_amount, actor=actor, reason=reason)
     audit_record(actor=actor, event_code=CreditEvent.LINE_ADJUSTED, object_type="credit_line", object_id=line.pk,
-                 customer_id=line.customer_id, channel=channel, old=old, reason=reason,
-                 new={"line_amount": str(new_amount), "temp_amount": str(new_temp),
-                      "sub_limits": {p: str(a) for p, a in all_subs.items()}})
+                 customer_id=line.customer_id, channel=channel, old=change.old, reason=reason, new=change.new)
+    return line
+
+
+def _pending_change(actor: User | None, change_id: Any) -> tuple[LineChange, CreditLine]:
+    try:
+        pk = int(change_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    change = LineChange.objects.select_for_update().filter(pk=pk).first()
+    if change is None:
+        raise NotFound()
+    line = line_for(actor, change.line_id, CreditPerm.APPROVE)
+    if change.status != "pending":
+        raise InvalidTransition()
+    if actor is not None and change.requested_by_id == actor.pk:
+        raise SelfApprovalNotAllowed()
+    return change, line
+
+
+@transaction.atomic
+def line_change_approve(*, actor: User | None, change_id: int, note: str = "", channel: str = "") -> CreditLine:
+    """The checker's approval of a requested increase: a second person with authority for the new amounts."""
+    note = text(note, "note", max_length=500)
+    change, line = _pending_change(actor, change_id)
+    if line.customer_id:
+        customer_require_tradable(customer_id=line.customer_id)
+    line = lock_lines([line.pk])[line.pk]
+    if line.status not in ("active", "frozen"):
+        raise InvalidTransition()
+    parsed = _parse_change(line, change.line_amount, change.temp_amount, change.temp_valid_to, change.sub_limits)
+    _check_authority(actor, line, parsed.line_amount, parsed.all_subs)
+    line = _apply_change(actor, line, parsed, reason=change.reason, channel=channel)
+    LineChange.objects.filter(pk=change.pk).update(status="approved", decided_by=actor if actor is not None
+                                                   and actor.pk else None, decided_at=timezone.now(),
+                                                   decision_note=note)
+    audit_record(actor=actor, event_code=CreditEvent.LINE_CHANGE_APPROVED, object_type="credit_line",
+                 object_id=line.pk, customer_id=line.customer_id, channel=channel, reason=note,
+                 old={"status": "pending"}, new={"change": change.pk, "status": "approved"})
+    return line
+
+
+@transaction.atomic
+def line_change_reject(*, actor: User | None, change_id: int, note: str = "", channel: str = "") -> CreditLine:
+    note = text(note, "note", max_length=500)
+    change, line = _pending_change(actor, change_id)
+    LineChange.objects.filter(pk=change.pk).update(status="rejected", decided_by=actor if actor is not None
+                                                   and actor.pk else None, decided_at=timezone.now(),
+                                                   decision_note=note)
+    audit_record(actor=actor, event_code=CreditEvent.LINE_CHANGE_REJECTED, object_type="credit_line",
+                 object_id=line.pk, customer_id=line.customer_id, channel=channel, reason=note,
+                 old={"status": "pending"}, new={"change": change.pk, "status": "rejected"})
     return line
 
 
