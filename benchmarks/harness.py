@@ -113,3 +113,12 @@ def emit(metric: str, *, ours: float, baseline: float, n: int, db: str, unit: st
             "better": better, "peak_rss_mb": peak_rss_mb(), **extra}
     print(json.dumps(line, ensure_ascii=False), flush=True)
     return line
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """The ``p``-th percentile (0-100) of ``samples``, nearest-rank."""
+    ordered = sorted(samples)
+    if not ordered:
+        return 0.0
+    rank = max(1, min(len(ordered), int(-(-p * len(ordered) // 100))))
+    return ordered[rank - 1]
