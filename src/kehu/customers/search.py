@@ -38,6 +38,9 @@ COUNT_CAP = 10_000
 # The picker (search-as-you-type in forms) returns at most this many rows.
 PICKER_LIMIT_MAX = 20
 _TOP = "\uffff"
+# The first 8 characters of a credit code are the registration authority and type and the 6-digit
+# region code (GB 32100-2015): a prefix this short is common to many customers.
+USCC_SHARED_PREFIX = 8
 
 
 def _sqlite() -> bool:
@@ -77,7 +80,13 @@ def text_filter(q: str) -> Q | None:
         # ID-shaped query may also be a credit code.
         return Q(id_number_hash__in=keyring().blind_indexes(normal)) | Q(uscc=q.upper())
     if how == "uscc":
-        code = _prefix("uscc", q.upper())
+        if _sqlite() and len(q) <= USCC_SHARED_PREFIX:
+            # Registration type + region ("91110108") is shared by tens of thousands of codes. A range
+            # on the index would make SQLite sort all of them for the first page; a LIKE, which it cannot
+            # index, lets it walk the table newest first and stop when the page is full.
+            code = Q(uscc__startswith=q.upper())
+        else:
+            code = _prefix("uscc", q.upper())
         if len(q) >= TRIGRAM_MIN:
             # "3M中国" or a name with digits: a code-like text may also be part of a name.
             return code | _substring("name", q)
