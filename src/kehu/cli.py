@@ -332,6 +332,8 @@ ALIASES: dict[tuple[str, str], str] = {
     ("credit", "expire"): "credit_expire",
     ("credit", "reconcile"): "credit_reconcile",
     ("exposure", "month"): "exposure_month",
+    ("grading", "reopen"): "grading_reopen",
+    ("grading", "run"): "grading_run",
     ("helpdesk", "watch"): "helpdesk_sla_watch",
 }
 
