@@ -630,31 +630,35 @@ def test_the_ui_serves_its_own_css_and_script(world):
 # ------------------------------------------------------------------ translations
 
 
-LOCALE = Path(__file__).resolve().parents[1] / "src" / "kehu" / "locale" / "zh_Hans" / "LC_MESSAGES"
-TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "kehu" / "templates"
+SRC = Path(__file__).resolve().parents[1] / "src" / "kehu"
+# The project catalogue plus each app's own (Django finds ``<app>/locale`` by itself).
+CATALOGUES = sorted(SRC.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+TEMPLATES = sorted(SRC.glob("**/templates/**/*.html"))
 
 
-def test_every_message_is_translated_and_the_compiled_catalogue_matches():
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: str(p.relative_to(SRC)))
+def test_every_message_is_translated_and_the_compiled_catalogue_matches(po_path):
     import polib
 
-    po = polib.pofile(str(LOCALE / "django.po"))
+    po = polib.pofile(str(po_path))
     untranslated = [e.msgid for e in po if not e.msgstr or "fuzzy" in e.flags]
     assert untranslated == []
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(LOCALE / "django.mo"))}
+    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
     assert {e.msgid: e.msgstr for e in po} == {k: v for k, v in compiled.items() if k}
 
 
-def test_every_template_string_is_in_the_catalogue():
+def test_every_template_string_is_in_a_catalogue():
     import polib
 
-    msgids = {e.msgid for e in polib.pofile(str(LOCALE / "django.po"))}
+    assert SRC / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po" in CATALOGUES
+    msgids = {e.msgid for path in CATALOGUES for e in polib.pofile(str(path)) if e.msgstr}
     pattern = re.compile(r"""{%\s*translate\s+(["'])(.+?)\1|\b_\((["'])(.+?)\3\)""")
     missing = []
-    for template in TEMPLATES.rglob("*.html"):
+    for template in TEMPLATES:
         for match in pattern.finditer(template.read_text(encoding="utf-8")):
             msgid = match.group(2) or match.group(4)
             if msgid not in msgids:
-                missing.append((template.name, msgid))
+                missing.append((str(template.relative_to(SRC)), msgid))
     assert missing == []
 
 
