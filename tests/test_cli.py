@@ -121,6 +121,8 @@ def test_bad_port_is_a_usage_error(tmp_path):
         ("KEHU_DATA_KEYS", "k1:notbase64!", "KEHU_DATA_KEYS key 'k1' is not valid base64"),
         ("KEHU_DATABASE_URL", "mysql://kehu@localhost/kehu", "KEHU_DATABASE_URL must point to SQLite or PostgreSQL"),
         ("KEHU_SESSION_IDLE_MINUTES", "0", "KEHU_SESSION_IDLE_MINUTES must be at least 1"),
+        ("KEHU_DB_CONN_MAX_AGE", "-1", "KEHU_DB_CONN_MAX_AGE must be at least 0"),
+        ("KEHU_DB_CONN_MAX_AGE", "forever", "KEHU_DB_CONN_MAX_AGE must be an integer"),
     ],
 )
 def test_configuration_error_prints_cleanly(tmp_path, name, value, message):

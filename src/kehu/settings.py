@@ -88,8 +88,11 @@ def _database() -> dict:
     url = conf.env_str("KEHU_DATABASE_URL")
     if not url:
         url = f"sqlite:///{KEHU_HOME / 'kehu.sqlite3'}"
+    # Keep a worker's connection between requests: opening one costs more than a lookup by id on
+    # PostgreSQL. Tests open and close their own (threads would leave connections to the test database).
+    max_age = 0 if TESTING else conf.env_int("KEHU_DB_CONN_MAX_AGE", 60, minimum=0, maximum=3600)
     try:
-        db = dj_database_url.parse(url, conn_max_age=0)
+        db = dj_database_url.parse(url, conn_max_age=max_age, conn_health_checks=max_age > 0)
     except Exception as exc:  # dj_database_url raises bare ValueError/KeyError on odd schemes
         raise ImproperlyConfigured(f"KEHU_DATABASE_URL is not a valid database URL: {exc}") from None
     engine = db.get("ENGINE", "")
