@@ -6,3 +6,17 @@ class GradingConfig(AppConfig):
     name = "kehu.grading"
     label = "grading"
     verbose_name = _("Customer grading")
+
+    def ready(self) -> None:
+        from kehu.core.audit import register_events
+        from kehu.core.nav import NavItem, register_nav
+        from kehu.core.params import register_params
+        from kehu.core.permissions import register_permissions
+        from kehu.grading.events import GradingEvent
+        from kehu.grading.params import PARAMS
+        from kehu.grading.permissions import ROLE_PERMISSIONS, GradingPerm
+
+        register_events(GradingEvent)
+        register_permissions(ROLE_PERMISSIONS)
+        register_params(PARAMS)
+        register_nav(NavItem(_("Customer grading"), "grading:runs", GradingPerm.VIEW, order=35))

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from kehu.grading import views
+
 app_name = "grading"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.run_list, name="runs"),
+    path("run/", views.run_start, name="run_start"),
+    path("<str:period>/", views.period_results, name="results"),
+]

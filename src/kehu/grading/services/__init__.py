@@ -1,0 +1,1 @@
+"""Every write of customer grading goes through these services (permission, scope, audit)."""

@@ -1,0 +1,348 @@
+"""The monthly grading run (G-1, G-2, G-10) as set-based SQL.
+
+For period M every tradable customer is scored from the facts of M-1 by one INSERT ... SELECT per chunk of
+customer ids; the CASE expressions come from the approved policy (``rules.*_sql``). Each chunk deletes
+its id range first and commits together with the run's checkpoint, so a run killed at any point resumes
+where it stopped and a chunk is never half-written. Every column of a result is a function of the facts,
+the policy and last month's results only (no clock, no sequence), so an interrupted and resumed run
+produces exactly the rows of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.audit import audit_record
+from kehu.core.errors import DomainError, InvalidInput, InvalidTransition
+from kehu.core.models import User
+from kehu.core.params import get_param
+from kehu.customers.models import Customer, Licence, SalesContract
+from kehu.customers.rules import TRADABLE
+from kehu.grading import rules
+from kehu.grading.errors import PeriodClosed
+from kehu.grading.events import GradingEvent
+from kehu.grading.models import CustomerEvent, ExitReview, GradeOverride, GradeResult, GradingRun, RunState
+from kehu.grading.permissions import GradingPerm
+from kehu.grading.services._common import (
+    month_before,
+    month_end,
+    parse_period,
+    require_company_wide,
+    require_text,
+)
+from kehu.grading.services.policies import policy_in_force
+
+RESULT_COLUMNS = (
+    "period", "customer_id", "org_path", "policy_version", "raw_volume", "raw_fulfilment", "raw_on_time",
+    "raw_overdue_days", "raw_licence_ok", "raw_sued", "raw_archive_complete", "raw_disqualified",
+    "weight_volume", "weight_fulfilment", "weight_payment", "weight_operating", "score_volume",
+    "score_fulfilment", "score_payment", "score_operating", "total_score", "computed_grade", "knockout", "cap",
+    "grade", "previous_grade", "change", "overridden",
+)
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _c(model, field: str) -> str:
+    return connection.ops.quote_name(model._meta.get_field(field).column)
+
+
+def _lit(day: date) -> str:
+    return f"'{day.isoformat()}'"
+
+
+def _days_between(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"(CAST({later} AS DATE) - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _trade_model(name: str):
+    try:
+        return apps.get_model("trade", name)
+    except LookupError:
+        return None
+
+
+def _fact_sql(start: date, end: date) -> dict[str, str]:
+    """Scalar subqueries over the trade facts of month M-1 (``start``..``end``) for customer ``c``."""
+    S, E = _lit(start), _lit(end)
+    overdue_from = _lit(end - timedelta(days=int(get_param("grading.overdue_lookback_days"))))
+    sales, delivery = _trade_model("SalesRecord"), _trade_model("Delivery")
+    invoice, payment = _trade_model("Invoice"), _trade_model("Payment")
+    out = {"raw_volume": "CAST(0 AS NUMERIC)", "raw_fulfilment": "CAST(NULL AS NUMERIC)",
+           "raw_on_time": "CAST(NULL AS NUMERIC)", "raw_overdue_days": "0"}
+    if sales is not None:
+        out["raw_volume"] = (f"COALESCE((SELECT SUM(s.{_c(sales, 'amount')}) FROM {_t(sales)} s "
+                             f"WHERE s.{_c(sales, 'customer')} = c.id AND s.{_c(sales, 'period')} = {S}), 0)")
+    if delivery is not None:
+        d_due, d_on = f"d.{_c(delivery, 'due_on')}", f"d.{_c(delivery, 'delivered_on')}"
+        out["raw_fulfilment"] = (
+            f"ROUND(CAST((SELECT 1.0 * SUM(CASE WHEN {d_on} IS NOT NULL AND {d_on} <= {d_due} "
+            f"THEN d.{_c(delivery, 'quantity_delivered')} ELSE 0 END) / "
+            f"NULLIF(SUM(d.{_c(delivery, 'quantity_due')}), 0) FROM {_t(delivery)} d "
+            f"WHERE d.{_c(delivery, 'customer')} = c.id AND {d_due} >= {S} AND {d_due} <= {E}) AS NUMERIC), 4)")
+    if invoice is not None and payment is not None:
+        i_due, i_amt = f"i.{_c(invoice, 'due_on')}", f"i.{_c(invoice, 'amount')}"
+        p_inv, p_on, p_amt = (f"p.{_c(payment, 'invoice')}", f"p.{_c(payment, 'paid_on')}",
+                              f"p.{_c(payment, 'amount')}")
+
+        def paid_by(bound: str) -> str:
+            return (f"(SELECT COALESCE(SUM({p_amt}), 0) FROM {_t(payment)} p "
+                    f"WHERE {p_inv} = i.id AND {p_on} <= {bound})")
+
+        out["raw_on_time"] = (
+            f"ROUND(CAST((SELECT 1.0 * SUM(CASE WHEN x.paid > x.amount THEN x.amount ELSE x.paid END) / "
+            f"NULLIF(SUM(x.amount), 0) FROM (SELECT {i_amt} AS amount, {paid_by(i_due)} AS paid "
+            f"FROM {_t(invoice)} i WHERE i.{_c(invoice, 'customer')} = c.id AND {i_due} >= {S} "
+            f"AND {i_due} <= {E}) x) AS NUMERIC), 4)")
+        out["raw_overdue_days"] = (
+            f"COALESCE((SELECT MAX({_days_between(E, i_due)}) FROM {_t(invoice)} i "
+            f"WHERE i.{_c(invoice, 'customer')} = c.id AND {i_due} < {E} AND {i_due} >= {overdue_from} "
+            f"AND {i_amt} > {paid_by(E)}), 0)")
+    return out
+
+
+def _raw_select(period: date, lo: int, hi: int) -> str:
+    start = month_before(period)
+    end = month_end(start)
+    S, E = _lit(start), _lit(end)
+    sued_from = _lit(end - timedelta(days=int(get_param("grading.litigation_lookback_days"))))
+    facts = _fact_sql(start, end)
+    lic, con, ev = _t(Licence), _t(SalesContract), _t(CustomerEvent)
+    entity = "c.kind IN ('enterprise', 'financial_institution')"
+    licence_valid = (f"EXISTS (SELECT 1 FROM {lic} l WHERE l.customer_id = c.id AND l.kind = 'business_licence' "
+                     f"AND l.annual_report_ok AND (l.valid_to IS NULL OR l.valid_to >= {E}) "
+                     f"AND (l.valid_from IS NULL OR l.valid_from <= {E}))")
+    licence_any = f"EXISTS (SELECT 1 FROM {lic} l WHERE l.customer_id = c.id AND l.kind = 'business_licence')"
+    contract = f"EXISTS (SELECT 1 FROM {con} k WHERE k.customer_id = c.id AND k.status = 'filed')"
+
+    def event(kind: str, since: str) -> str:
+        return (f"EXISTS (SELECT 1 FROM {ev} e WHERE e.customer_id = c.id AND e.kind = '{kind}' "
+                f"AND e.occurred_on >= {since} AND e.occurred_on <= {E})")
+
+    tradable = ", ".join(f"'{s}'" for s in sorted(TRADABLE))
+    return (
+        f"SELECT c.id AS id, c.org_path AS org_path, {facts['raw_volume']} AS raw_volume, "
+        f"{facts['raw_fulfilment']} AS raw_fulfilment, {facts['raw_on_time']} AS raw_on_time, "
+        f"{facts['raw_overdue_days']} AS raw_overdue_days, "
+        f"CASE WHEN NOT ({entity}) OR {licence_valid} THEN TRUE ELSE FALSE END AS raw_licence_ok, "
+        f"CASE WHEN {event('sued_for_unpaid_goods', sued_from)} THEN TRUE ELSE FALSE END AS raw_sued, "
+        f"CASE WHEN (NOT ({entity}) OR {licence_any}) AND (c.kind = 'scattered' OR {contract}) "
+        f"THEN TRUE ELSE FALSE END AS raw_archive_complete, "
+        f"CASE WHEN {event('disqualifying', S)} THEN TRUE ELSE FALSE END AS raw_disqualified "
+        f"FROM {_t(Customer)} c WHERE c.admission_status IN ({tradable}) AND c.id >= {int(lo)} AND c.id < {int(hi)}"
+    )
+
+
+def insert_sql(period: date, config: dict, policy_version: int, lo: int, hi: int) -> str:
+    """The INSERT ... SELECT that grades customers with ids in [lo, hi) for ``period``."""
+    concat = " || "
+    ind = {i["code"]: i for i in config["indicators"]}
+    w = {k: rules._num(v["weight"]) for k, v in ind.items()}
+    crank = rules.rank_sql("t.total", config)
+    final = f"(CASE WHEN t.caprank > {crank} THEN t.caprank ELSE {crank} END)"
+    prev_rank = rules.letter_rank_sql("prev.grade")
+    table = _t(GradeResult)
+    return (
+        f"INSERT INTO {table} ({', '.join(RESULT_COLUMNS)}) "
+        f"SELECT {_lit(period)}, t.id, t.org_path, {int(policy_version)}, t.raw_volume, t.raw_fulfilment, "
+        f"t.raw_on_time, t.raw_overdue_days, t.raw_licence_ok, t.raw_sued, t.raw_archive_complete, "
+        f"t.raw_disqualified, {w['volume']}, {w['fulfilment']}, {w['payment']}, {w['operating']}, "
+        f"t.sv, t.sf, t.sp, t.so, t.total, {rules.letter_sql(crank)}, t.ko, "
+        f"CASE WHEN t.caprank >= 0 THEN {rules.letter_sql('t.caprank')} ELSE '' END, "
+        f"{rules.letter_sql(final)}, COALESCE(prev.grade, ''), "
+        f"CASE WHEN prev.grade IS NULL THEN NULL ELSE {prev_rank} - {final} END, FALSE "
+        f"FROM (SELECT s.*, s.sv + s.sf + s.sp + s.so AS total FROM ("
+        f"SELECT r.*, {rules.indicator_sql(ind['volume'])} AS sv, {rules.indicator_sql(ind['fulfilment'])} AS sf, "
+        f"{rules.indicator_sql(ind['payment'])} AS sp, {rules.indicator_sql(ind['operating'])} AS so, "
+        f"{rules.cap_rank_sql(config)} AS caprank, {rules.knockout_text_sql(config, concat)} AS ko "
+        f"FROM ({_raw_select(period, lo, hi)}) r) s) t "
+        f"LEFT JOIN {table} prev ON prev.customer_id = t.id AND prev.period = {_lit(month_before(period))}"
+    )
+
+
+def _apply_overrides(period: date, lo: int, hi: int) -> None:
+    """Approved overrides survive a re-run: they are applied to the freshly computed rows."""
+    table, ov = _t(GradeResult), _t(GradeOverride)
+    match = (f"o.customer_id = {table}.customer_id AND o.period = {table}.period AND o.status = 'approved'")
+    where = f"period = {_lit(period)} AND customer_id >= {int(lo)} AND customer_id < {int(hi)}"
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET grade = (SELECT o.to_grade FROM {ov} o WHERE {match}), overridden = TRUE "
+                    f"WHERE {where} AND EXISTS (SELECT 1 FROM {ov} o WHERE {match})")
+        cur.execute(f"UPDATE {table} SET change = {rules.letter_rank_sql('previous_grade')} - "
+                    f"{rules.letter_rank_sql('grade')} WHERE {where} AND overridden AND previous_grade <> ''")
+
+
+def _write_customer_grades(period: date, lo: int, hi: int) -> None:
+    table, cust = _t(GradeResult), _t(Customer)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {cust} SET grade = (SELECT r.grade FROM {table} r WHERE r.customer_id = {cust}.id "
+            f"AND r.period = {_lit(period)}) WHERE id >= {int(lo)} AND id < {int(hi)} AND id IN "
+            f"(SELECT r.customer_id FROM {table} r WHERE r.period = {_lit(period)} AND r.customer_id >= {int(lo)} "
+            f"AND r.customer_id < {int(hi)})")
+
+
+def grade_chunk(run: GradingRun, lo: int, hi: int, *, write_grades: bool) -> None:
+    """Grade [lo, hi) and move the checkpoint, all in one transaction."""
+    with transaction.atomic():
+        GradeResult.objects.filter(period=run.period, customer_id__gte=lo, customer_id__lt=hi).delete()
+        with connection.cursor() as cur:
+            cur.execute(insert_sql(run.period, run.policy.config, run.policy.version, lo, hi))
+        _apply_overrides(run.period, lo, hi)
+        if write_grades:
+            _write_customer_grades(run.period, lo, hi)
+        GradingRun.objects.filter(pk=run.pk).update(next_customer_id=hi)
+
+
+def _start(actor: User | None, period: date) -> GradingRun:
+    with transaction.atomic():
+        run = GradingRun.objects.select_for_update().filter(period=period).first()
+        if run is not None and run.state == RunState.CLOSED:
+            raise PeriodClosed()
+        if run is None:
+            policy = policy_in_force()
+            bounds = Customer.objects.filter(admission_status__in=TRADABLE).aggregate(lo=Min("id"), hi=Max("id"))
+            run = GradingRun.objects.create(period=period, policy=policy, next_customer_id=bounds["lo"] or 0,
+                                            last_customer_id=bounds["hi"] or 0,
+                                            started_by=actor if actor is not None and actor.pk else None)
+            audit_record(actor=actor, event_code=GradingEvent.RUN_STARTED, object_type="grading_run",
+                         object_id=run.pk, new={"period": period.isoformat(), "policy_version": policy.version})
+        return run
+
+
+def run_period(*, actor: User | None, period: Any, chunk_size: int | None = None,
+               progress: Callable[[int, int], None] | None = None, chunk_pause: float = 0.0) -> GradingRun:
+    """Grade every tradable customer for ``period`` (resuming a started run), then close it."""
+    require_company_wide(actor, GradingPerm.RUN)
+    period = parse_period(period)
+    size = int(chunk_size or get_param("grading.chunk_size"))
+    if size < 1:
+        raise InvalidInput(_("The chunk size must be at least 1."), field="chunk_size")
+    run = _start(actor, period)
+    run = GradingRun.objects.select_related("policy").get(pk=run.pk)
+    write_grades = not GradingRun.objects.filter(period__gt=period).exists()
+    first = Customer.objects.filter(admission_status__in=TRADABLE).aggregate(lo=Min("id"))["lo"] or 0
+    lo, last = run.next_customer_id, run.last_customer_id
+    span = max(1, last + 1 - first)
+    while lo <= last:
+        hi = lo + size
+        grade_chunk(run, lo, hi, write_grades=write_grades)
+        lo = hi
+        if progress:
+            progress(min(span, lo - first), span)
+        if chunk_pause:
+            time.sleep(chunk_pause)
+    return _close(actor, run, write_grades=write_grades)
+
+
+def _close(actor: User | None, run: GradingRun, *, write_grades: bool) -> GradingRun:
+    with transaction.atomic():
+        run = GradingRun.objects.select_for_update().get(pk=run.pk)
+        if run.state == RunState.CLOSED:
+            return run
+        counts = dict(GradeResult.objects.filter(period=run.period).values_list("grade").annotate(n=Count("id")))
+        run.customers_graded = sum(counts.values())
+        run.state = RunState.CLOSED
+        run.finished_at = timezone.now()
+        run.save(update_fields=["customers_graded", "state", "finished_at"])
+        audit_record(actor=actor, event_code=GradingEvent.RUN_CLOSED, object_type="grading_run", object_id=run.pk,
+                     new={"period": run.period.isoformat(), "graded": run.customers_graded, "by_grade": counts,
+                          "digest": results_digest(run.period)})
+        if write_grades:
+            audit_record(actor=actor, event_code=GradingEvent.GRADES_WRITTEN, object_type="grading_run",
+                         object_id=run.pk, new={"period": run.period.isoformat(), "customers": run.customers_graded})
+    _after_close(actor, run)
+    return run
+
+
+def _after_close(actor: User | None, run: GradingRun) -> None:
+    """Credit limits follow the new grades (credit.recalc_after_grading); E customers go to exit review."""
+    try:
+        from kehu.trade import services as trade_services
+    except ImportError:  # the trade module is optional
+        trade_services = None
+    recalc = getattr(trade_services, "credit_limits_recalculate", None)
+    if recalc is not None:
+        recalc(actor=actor, period=run.period)
+    open_exit_reviews(run.period)
+
+
+def open_exit_reviews(period: date) -> list[ExitReview]:
+    """G-9: E for the configured number of consecutive months, or a disqualifying event, terminates the
+    cooperation through the admission module's own service (its state machine is the guard)."""
+    from kehu.customers.services.admission import customer_terminate
+
+    months = int(get_param("grading.exit_consecutive_e"))
+    periods = [period]
+    for _i in range(months - 1):
+        periods.append(month_before(periods[-1]))
+    at_e = (GradeResult.objects.filter(period__in=periods, grade="E").values("customer_id")
+            .annotate(n=Count("id")).filter(n=months).values_list("customer_id", flat=True))
+    due = GradeResult.objects.filter(period=period, grade="E").filter(
+        Q(customer_id__in=list(at_e)) | Q(raw_disqualified=True)).exclude(
+        customer_id__in=ExitReview.objects.filter(period=period).values("customer_id"))
+    opened = []
+    for row in due.values("customer_id", "raw_disqualified").order_by("customer_id"):
+        trigger = "disqualifying_event" if row["raw_disqualified"] else "consecutive_e"
+        note = _("Grade E in %(period)s (%(trigger)s): exit review opened by the grading run.") % {
+            "period": period.strftime("%Y-%m"), "trigger": trigger}
+        try:
+            customer_terminate(actor=None, customer_id=row["customer_id"], reason="grade_e_exit", note=note)
+            outcome = "terminated"
+        except DomainError as exc:
+            outcome = f"not terminated: {exc.message}"[:200]
+        with transaction.atomic():
+            review = ExitReview.objects.create(customer_id=row["customer_id"], period=period, trigger=trigger,
+                                               outcome=outcome)
+            audit_record(actor=None, event_code=GradingEvent.EXIT_REVIEW_OPENED, object_type="exit_review",
+                         object_id=review.pk, customer_id=row["customer_id"],
+                         new={"trigger": trigger, "outcome": outcome})
+        opened.append(review)
+    return opened
+
+
+@transaction.atomic
+def run_reopen(*, actor: User | None, period: Any, reason: Any) -> GradingRun:
+    """A closed period is re-run only after an explicit, audited reopen with a reason."""
+    require_company_wide(actor, GradingPerm.RUN)
+    period = parse_period(period)
+    reason = require_text(reason, "reason")
+    run = GradingRun.objects.select_for_update().filter(period=period).first()
+    if run is None:
+        raise InvalidTransition(_("This period has not been run."))
+    if run.state != RunState.CLOSED:
+        raise InvalidTransition(_("Only a closed period can be reopened."))
+    bounds = Customer.objects.filter(admission_status__in=TRADABLE).aggregate(lo=Min("id"), hi=Max("id"))
+    run.state = RunState.REOPENED
+    run.reopen_reason = reason
+    run.next_customer_id = bounds["lo"] or 0
+    run.last_customer_id = max(bounds["hi"] or 0, run.last_customer_id)
+    run.finished_at = None
+    run.save(update_fields=["state", "reopen_reason", "next_customer_id", "last_customer_id", "finished_at"])
+    audit_record(actor=actor, event_code=GradingEvent.RUN_REOPENED, object_type="grading_run", object_id=run.pk,
+                 new={"period": period.isoformat()}, reason=reason)
+    return run
+
+
+def results_digest(period: date) -> str:
+    """SHA-256 over every column but the surrogate id of a period's results, in customer order."""
+    digest = hashlib.sha256()
+    rows = GradeResult.objects.filter(period=period).order_by("customer_id").values_list(*[
+        c.removesuffix("_id") if c == "customer_id" else c for c in RESULT_COLUMNS])
+    for row in rows.iterator(chunk_size=5000):
+        digest.update(repr(tuple(str(v) for v in row)).encode())
+    return digest.hexdigest()

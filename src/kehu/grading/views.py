@@ -1,0 +1,55 @@
+"""Staff pages of customer grading: the runs and, per period, the grades of the customers in scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehu.core.errors import DomainError, InvalidInput
+from kehu.core.selectors import access_for
+from kehu.grading import selectors
+from kehu.grading.permissions import GradingPerm
+from kehu.grading.services._common import parse_period
+from kehu.grading.services.run import run_period
+
+
+def _require(request, perm):
+    access = access_for(request.user)
+    if not access.has(perm):
+        raise HttpForbidden(_("You do not have permission to do this."))
+    return access
+
+
+@login_required
+def run_list(request):
+    access = _require(request, GradingPerm.VIEW)
+    return render(request, "grading/runs.html", {"runs": selectors.runs()[:60],
+                                                 "can_run": access.has(GradingPerm.RUN)})
+
+
+@login_required
+@require_POST
+def run_start(request):
+    _require(request, GradingPerm.RUN)
+    try:
+        run = run_period(actor=request.user, period=request.POST.get("period", ""))
+        messages.success(request, _("%(p)s graded: %(n)d customers.") % {"p": f"{run.period:%Y-%m}",
+                                                                           "n": run.customers_graded})
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("grading:runs")
+
+
+@login_required
+def period_results(request, period: str):
+    _require(request, GradingPerm.VIEW)
+    try:
+        month = parse_period(period)
+    except InvalidInput:
+        return redirect("grading:runs")
+    rows = selectors.results(user=request.user, period=month)[:500]
+    return render(request, "grading/results.html", {"period": month, "rows": rows})
