@@ -18,7 +18,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -143,7 +143,11 @@ def _raw_select(period: date, lo: int, hi: int) -> str:
         f"CASE WHEN (NOT ({entity}) OR {licence_any}) AND (c.kind = 'scattered' OR {contract}) "
         f"THEN TRUE ELSE FALSE END AS raw_archive_complete, "
         f"CASE WHEN {event('disqualifying', S)} THEN TRUE ELSE FALSE END AS raw_disqualified "
-        f"FROM {_t(Customer)} c WHERE c.admission_status IN ({tradable}) AND c.id >= {int(lo)} AND c.id < {int(hi)}"
+        # the customers this period's own exit reviews terminated stay in its population, so a re-run grades
+        # the same customers as the first run
+        f"FROM {_t(Customer)} c WHERE (c.admission_status IN ({tradable}) OR EXISTS (SELECT 1 FROM "
+        f"{_t(ExitReview)} x WHERE x.customer_id = c.id AND x.period = {_lit(period)})) "
+        f"AND c.id >= {int(lo)} AND c.id < {int(hi)}"
     )
 
 
@@ -215,9 +219,10 @@ def _start(actor: User | None, period: date) -> GradingRun:
             raise PeriodClosed()
         if run is None:
             policy = policy_in_force()
-            bounds = Customer.objects.filter(admission_status__in=TRADABLE).aggregate(lo=Min("id"), hi=Max("id"))
-            run = GradingRun.objects.create(period=period, policy=policy, next_customer_id=bounds["lo"] or 0,
-                                            last_customer_id=bounds["hi"] or 0,
+            # ids from 0 to the highest customer id: the population also holds customers that this period's
+            # exit reviews terminated on an earlier attempt
+            hi = Customer.objects.aggregate(hi=Max("id"))["hi"] or 0
+            run = GradingRun.objects.create(period=period, policy=policy, next_customer_id=0, last_customer_id=hi,
                                             started_by=actor if actor is not None and actor.pk else None)
             audit_record(actor=actor, event_code=GradingEvent.RUN_STARTED, object_type="grading_run",
                          object_id=run.pk, new={"period": period.isoformat(), "policy_version": policy.version})
@@ -235,8 +240,8 @@ def run_period(*, actor: User | None, period: Any, chunk_size: int | None = None
     run = _start(actor, period)
     run = GradingRun.objects.select_related("policy").get(pk=run.pk)
     write_grades = not GradingRun.objects.filter(period__gt=period).exists()
-    first = Customer.objects.filter(admission_status__in=TRADABLE).aggregate(lo=Min("id"))["lo"] or 0
     lo, last = run.next_customer_id, run.last_customer_id
+    first = 0
     span = max(1, last + 1 - first)
     while lo <= last:
         hi = lo + size
@@ -326,10 +331,10 @@ def run_reopen(*, actor: User | None, period: Any, reason: Any) -> GradingRun:
         raise InvalidTransition(_("This period has not been run."))
     if run.state != RunState.CLOSED:
         raise InvalidTransition(_("Only a closed period can be reopened."))
-    bounds = Customer.objects.filter(admission_status__in=TRADABLE).aggregate(lo=Min("id"), hi=Max("id"))
+    bounds = Customer.objects.aggregate(hi=Max("id"))
     run.state = RunState.REOPENED
     run.reopen_reason = reason
-    run.next_customer_id = bounds["lo"] or 0
+    run.next_customer_id = 0  # from the start: last time's population may reach below today's lowest id
     run.last_customer_id = max(bounds["hi"] or 0, run.last_customer_id)
     run.finished_at = None
     run.save(update_fields=["state", "reopen_reason", "next_customer_id", "last_customer_id", "finished_at"])
