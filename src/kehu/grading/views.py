@@ -5,16 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core.errors import DomainError, InvalidInput
 from kehu.core.selectors import access_for
-from kehu.grading import selectors
+from kehu.grading import reports, selectors
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services._common import parse_period
 from kehu.grading.services.run import run_period
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(request, perm):
@@ -51,5 +54,28 @@ def period_results(request, period: str):
         month = parse_period(period)
     except InvalidInput:
         return redirect("grading:runs")
-    rows = selectors.results(user=request.user, period=month)[:500]
-    return render(request, "grading/results.html", {"period": month, "rows": rows})
+    results = selectors.results(user=request.user, period=month)
+    fmt = request.GET.get("format", "")
+    if fmt == "xlsx":
+        response = HttpResponse(reports.summary_xlsx(month, results), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="grades-{month:%Y-%m}.xlsx"'
+        return response
+    if fmt == "pdf":
+        response = HttpResponse(reports.summary_pdf(month, results), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="grades-{month:%Y-%m}.pdf"'
+        return response
+    return render(request, "grading/results.html", {"period": month, "rows": results[:500],
+                                                    "charts": reports.charts(results)})
+
+
+@login_required
+def result_detail(request, period: str, customer_id: int):
+    _require(request, GradingPerm.VIEW)
+    try:
+        month = parse_period(period)
+    except InvalidInput:
+        raise Http404() from None
+    row = selectors.results(user=request.user, period=month).filter(customer_id=customer_id).first()
+    if row is None:
+        raise Http404()
+    return render(request, "grading/result.html", {"r": row, "period": month})
