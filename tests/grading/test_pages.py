@@ -55,3 +55,19 @@ def test_start_run_from_the_page(gworld, policy):
     response = client_for(gworld.hq_office).post("/grading/run/", {"period": "2026-10"})
     assert response.status_code == 302
     assert GradingRun.objects.get().state == "closed"
+
+
+def test_override_request_and_approval_pages(gworld, graded):
+    manager = client_for(gworld.bj_cm)
+    response = manager.post(f"/grading/2026-11/{graded.pk}/override/", {"to_grade": "B", "reason": "战略客户"})
+    assert response.status_code == 302
+    assert client_for(gworld.sh_cm).post(f"/grading/2026-11/{graded.pk}/override/",
+                                         {"to_grade": "B", "reason": "战略客户"}).status_code == 404
+    from kehu.grading.models import GradeOverride, GradeResult
+
+    pending = GradeOverride.objects.get()
+    committee = client_for(gworld.hq_committee1)
+    assert graded.name in committee.get("/grading/").content.decode()
+    assert manager.post(f"/grading/overrides/{pending.pk}/", {"decision": "approve"}).status_code == 403
+    assert committee.post(f"/grading/overrides/{pending.pk}/", {"decision": "approve"}).status_code == 302
+    assert GradeResult.objects.get(customer=graded, period="2026-11-01").grade == "B"

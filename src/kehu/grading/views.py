@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.core.errors import DomainError, InvalidInput
+from kehu.core.errors import DomainError, InvalidInput, NotFound
 from kehu.core.selectors import access_for
 from kehu.grading import reports, selectors
+from kehu.grading.models import GradeOverride
 from kehu.grading.permissions import GradingPerm
+from kehu.grading.services import overrides
 from kehu.grading.services._common import parse_period
 from kehu.grading.services.run import run_period
 
@@ -30,8 +32,39 @@ def _require(request, perm):
 @login_required
 def run_list(request):
     access = _require(request, GradingPerm.VIEW)
-    return render(request, "grading/runs.html", {"runs": selectors.runs()[:60],
+    pending = selectors.pending_overrides(user=request.user) if access.has(GradingPerm.OVERRIDE_APPROVE) else []
+    return render(request, "grading/runs.html", {"runs": selectors.runs()[:60], "pending": pending,
                                                  "can_run": access.has(GradingPerm.RUN)})
+
+
+@login_required
+@require_POST
+def override_request(request, period: str, customer_id: int):
+    _require(request, GradingPerm.OVERRIDE_REQUEST)
+    try:
+        overrides.override_request(actor=request.user, customer_id=customer_id, period=period,
+                                   to_grade=request.POST.get("to_grade", ""), reason=request.POST.get("reason", ""))
+        messages.success(request, _("Override requested; a second person must approve it."))
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("grading:result", period=period, customer_id=customer_id)
+
+
+@login_required
+@require_POST
+def override_decide(request, override_id: int):
+    _require(request, GradingPerm.OVERRIDE_APPROVE)
+    try:
+        overrides.override_decide(actor=request.user, override_id=override_id,
+                                  approve=request.POST.get("decision") == "approve", note=request.POST.get("note", ""))
+        messages.success(request, _("Decision recorded."))
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("grading:runs")
 
 
 @login_required
@@ -78,4 +111,7 @@ def result_detail(request, period: str, customer_id: int):
     row = selectors.results(user=request.user, period=month).filter(customer_id=customer_id).first()
     if row is None:
         raise Http404()
-    return render(request, "grading/result.html", {"r": row, "period": month})
+    access = access_for(request.user)
+    return render(request, "grading/result.html", {
+        "r": row, "period": month, "can_override": access.reaches(GradingPerm.OVERRIDE_REQUEST, org_path=row.org_path),
+        "overrides": GradeOverride.objects.filter(customer_id=row.customer_id, period=month)})
