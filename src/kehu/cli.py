@@ -335,6 +335,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("grading", "reopen"): "grading_reopen",
     ("grading", "run"): "grading_run",
     ("helpdesk", "watch"): "helpdesk_sla_watch",
+    ("import", "customers"): "bulk_import_customers",
 }
 
 

@@ -8,7 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kehu.core.urls")),
-    path("customers/bulk/", include("kehu.customers.urls_bulk")),
+    path("customers/bulk/", include("kehu.bulk.urls")),
     path("customers/", include("kehu.customers.urls")),
     path("grading/", include("kehu.grading.urls")),
     path("trade/", include("kehu.trade.urls")),

@@ -1,0 +1,5 @@
+"""Audit event codes of bulk import and export (70xx). Never renumber."""
+
+
+class BulkEvent:
+    IMPORT_DONE = 7001

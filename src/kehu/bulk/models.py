@@ -1,0 +1,79 @@
+"""Import jobs and their per-chunk ledger.
+
+A chunk's rows and its ledger row are committed in one transaction, so after a crash the ledger says
+exactly which rows are in the database; a re-run of the same file skips those chunks."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportMode(models.TextChoices):
+    CREATE = "create", _("Create only")
+    UPDATE = "update", _("Update only")
+    UPSERT = "upsert", _("Create or update")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    target = models.CharField(_("target"), max_length=50)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_hash = models.CharField(_("file hash"), max_length=64, db_index=True)
+    mode = models.CharField(_("mode"), max_length=10, choices=ImportMode.choices)
+    org_code = models.CharField(_("org unit"), max_length=50, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_created = models.PositiveIntegerField(_("created"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    rows_rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    error_file = models.CharField(_("error file"), max_length=500, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.file_name} ({self.status})"
+
+
+class ImportChunk(models.Model):
+    """Ledger row: chunk ``index`` of ``job`` is committed, with its counts."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="bulk_chunk_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.index}"
+
+
+class ImportRowError(models.Model):
+    """A rejected row, kept with its chunk so the error file holds each bad row exactly once."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField()
+    values = models.JSONField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["line"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.line}"

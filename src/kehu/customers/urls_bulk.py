@@ -1,2 +1,0 @@
-app_name = "customers_bulk"
-urlpatterns: list = []
