@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import time
 from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
@@ -44,7 +45,8 @@ def _job_for(*, actor, target: str, path: Path, mode: str, org_code: str) -> Imp
 
 
 def run_import(*, actor, target: str, path: Path, mode: str = ImportMode.UPSERT, org_code: str = "",
-               chunk_rows: int = CHUNK_ROWS, progress: Callable[[int], None] | None = None) -> ImportJob:
+               chunk_rows: int = CHUNK_ROWS, progress: Callable[[int], None] | None = None,
+               chunk_pause: float = 0.0) -> ImportJob:
     spec = SPECS.get(target)
     if spec is None:
         raise InvalidInput(_("Nothing can be imported as %(t)s.") % {"t": target}, field="target")
@@ -76,6 +78,8 @@ def run_import(*, actor, target: str, path: Path, mode: str = ImportMode.UPSERT,
                 break
             if index not in done:
                 _apply_chunk(job, spec, mapping, chunk, index, actor)
+                if chunk_pause:  # tests only: leaves time to kill the process between chunks
+                    time.sleep(chunk_pause)
             if progress:
                 progress(len(chunk))
             index += 1

@@ -1,5 +1,6 @@
 """kehu import customers FILE [--mode upsert] [--org CODE] [--as USER]"""
 
+import argparse
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", default="", help="org unit code of created customers")
         parser.add_argument("--as", dest="as_user", default="", help="username the import runs as")
         parser.add_argument("--chunk", type=int, default=500)
+        parser.add_argument("--chunk-pause", type=float, default=0.0, help=argparse.SUPPRESS)
 
     def handle(self, *args, **opts):
         from rich.progress import Progress
@@ -37,7 +39,7 @@ class Command(BaseCommand):
                 task = bar.add_task(f"import {path.name}", total=None)
                 job = run_import(actor=actor, target="customers", path=path, mode=opts["mode"],
                                  org_code=opts["org"], chunk_rows=max(1, opts["chunk"]),
-                                 progress=lambda n: bar.advance(task, n))
+                                 progress=lambda n: bar.advance(task, n), chunk_pause=opts["chunk_pause"])
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None
         self.stdout.write(f"job {job.pk}: {job.rows_total} rows, {job.rows_created} created, "
