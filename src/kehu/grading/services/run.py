@@ -161,7 +161,14 @@ def insert_sql(period: date, config: dict, policy_version: int, lo: int, hi: int
     prev_rank = rules.letter_rank_sql("prev.grade")
     table = _t(GradeResult)
     return (
+        # materialised steps: inlined, every reference to a raw column would re-run its subquery
         f"INSERT INTO {table} ({', '.join(RESULT_COLUMNS)}) "
+        f"WITH r AS MATERIALIZED ({_raw_select(period, lo, hi)}), "
+        f"s AS MATERIALIZED (SELECT r.*, {rules.indicator_sql(ind['volume'])} AS sv, "
+        f"{rules.indicator_sql(ind['fulfilment'])} AS sf, "
+        f"{rules.indicator_sql(ind['payment'])} AS sp, {rules.indicator_sql(ind['operating'])} AS so, "
+        f"{rules.cap_rank_sql(config)} AS caprank, {rules.knockout_text_sql(config, concat)} AS ko FROM r), "
+        f"t AS MATERIALIZED (SELECT s.*, s.sv + s.sf + s.sp + s.so AS total FROM s) "
         f"SELECT {_lit(period)}, t.id, t.org_path, {int(policy_version)}, t.raw_volume, t.raw_fulfilment, "
         f"t.raw_on_time, t.raw_overdue_days, t.raw_licence_ok, t.raw_sued, t.raw_archive_complete, "
         f"t.raw_disqualified, {w['volume']}, {w['fulfilment']}, {w['payment']}, {w['operating']}, "
@@ -169,12 +176,7 @@ def insert_sql(period: date, config: dict, policy_version: int, lo: int, hi: int
         f"CASE WHEN t.caprank >= 0 THEN {rules.letter_sql('t.caprank')} ELSE '' END, "
         f"{rules.letter_sql(final)}, COALESCE(prev.grade, ''), "
         f"CASE WHEN prev.grade IS NULL THEN NULL ELSE {prev_rank} - {final} END, FALSE "
-        f"FROM (SELECT s.*, s.sv + s.sf + s.sp + s.so AS total FROM ("
-        f"SELECT r.*, {rules.indicator_sql(ind['volume'])} AS sv, {rules.indicator_sql(ind['fulfilment'])} AS sf, "
-        f"{rules.indicator_sql(ind['payment'])} AS sp, {rules.indicator_sql(ind['operating'])} AS so, "
-        f"{rules.cap_rank_sql(config)} AS caprank, {rules.knockout_text_sql(config, concat)} AS ko "
-        f"FROM ({_raw_select(period, lo, hi)}) r) s) t "
-        f"LEFT JOIN {table} prev ON prev.customer_id = t.id AND prev.period = {_lit(month_before(period))}"
+        f"FROM t LEFT JOIN {table} prev ON prev.customer_id = t.id AND prev.period = {_lit(month_before(period))}"
     )
 
 
