@@ -336,6 +336,8 @@ ALIASES: dict[tuple[str, str], str] = {
     ("grading", "run"): "grading_run",
     ("helpdesk", "watch"): "helpdesk_sla_watch",
     ("import", "customers"): "bulk_import_customers",
+    ("export", "customers"): "bulk_export_customers",
+    ("export", "template"): "bulk_export_template",
 }
 
 

@@ -180,3 +180,14 @@ def test_crash_mid_import_then_rerun_each_row_once(tmp_path, monkeypatch):
     assert Customer.objects.count() == 25
     assert (job.rows_total, job.rows_created, job.rows_rejected) == (26, 25, 1)
     assert len(read_errors(job.error_file)) == 2
+
+
+def test_example_file_imports_with_its_one_bad_row(world):
+    from pathlib import Path
+
+    import kehu.bulk
+
+    path = Path(kehu.bulk.__file__).parent / "examples" / "customers-example.csv"
+    job = run_import(actor=world.bj_cm, target="customers", path=path, org_code="BJ")
+    assert (job.rows_created, job.rows_rejected) == (4, 1)
+    assert read_errors(job.error_file)[1][1] == "错误示例有限公司"

@@ -3,3 +3,4 @@
 
 class BulkEvent:
     IMPORT_DONE = 7001
+    EXPORT_DONE = 7002

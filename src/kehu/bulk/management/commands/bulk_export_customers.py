@@ -1,0 +1,32 @@
+"""kehu export customers [--format xlsx|csv] [filters] -o FILE"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Export the customers a user may see (masked without unmask permission) to XLSX or CSV."
+
+    def add_arguments(self, parser):
+        parser.add_argument("-o", "--output", required=True)
+        parser.add_argument("--format", choices=["xlsx", "csv"], default="")
+        parser.add_argument("--as", dest="as_user", default="")
+        for name in ("q", "kind", "status", "org", "region", "industry", "grade"):
+            parser.add_argument(f"--{name}", default="")
+
+    def handle(self, *args, **opts):
+        from kehu.bulk.exports import export_customers
+        from kehu.core.models import User
+
+        out = Path(opts["output"])
+        fmt = opts["format"] or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+        actor = None
+        if opts["as_user"]:
+            actor = User.objects.filter(username=opts["as_user"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"no such user: {opts['as_user']}")
+        filters = {k: opts[k] for k in ("q", "kind", "status", "region", "industry", "grade")}
+        filters["org_code"] = opts["org"]
+        count = export_customers(actor=actor, path=out, fmt=fmt, filters=filters)
+        self.stdout.write(f"{count} customers written to {out}")
