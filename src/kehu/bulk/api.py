@@ -1,3 +1,89 @@
-from ninja import Router
+"""REST API of imports: upload a file, read the job's status, download its rejected rows."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from kehu.bulk.models import ImportJob, ImportMode
+from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.permissions import Perm
+from kehu.core.selectors import access_for
 
 router = Router(tags=["customers: import and export"])
+
+
+class ImportJobOut(Schema):
+    id: int
+    target: str
+    file_name: str
+    mode: str
+    status: str
+    rows_total: int
+    rows_created: int
+    rows_updated: int
+    rows_unchanged: int
+    rows_rejected: int
+    has_error_file: bool
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_has_error_file(obj) -> bool:
+        return bool(obj.error_file)
+
+
+def _job(request, job_id: int) -> ImportJob:
+    # A user sees only their own imports; anything else is 404 (scope rule).
+    job = ImportJob.objects.filter(pk=job_id, actor=request.auth).first()
+    if job is None:
+        raise NotFound()
+    return job
+
+
+@router.post("/imports", response={201: ImportJobOut},
+             summary="Import customers (multipart: file, mode create|update|upsert, org_code)")
+def import_create(request, file: File[UploadedFile], mode: Form[str] = "upsert", org_code: Form[str] = ""):
+    from kehu.bulk.services import run_import
+
+    if not access_for(request.auth).has(Perm.CUSTOMER_CREATE):
+        raise PermissionDenied()
+    if mode not in ImportMode.values:
+        raise InvalidInput(field="mode")
+    if file.size is not None and file.size > settings.KEHU_MAX_UPLOAD_BYTES:
+        raise InvalidInput(code="too_large", field="file")
+    suffix = Path(file.name or "").suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput(code="unsupported_file", field="file")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{Path(file.name or 'upload').stem[:100]}{suffix}"
+        path.write_bytes(file.read())
+        try:
+            job = run_import(actor=request.auth, target="customers", path=path, mode=mode, org_code=org_code)
+        except (KeyError, ValueError, OSError) as exc:  # a corrupt XLSX
+            raise InvalidInput(code="unreadable_file", field="file") from exc
+        except Exception as exc:
+            if exc.__class__.__name__ in ("BadZipFile", "InvalidFileException"):
+                raise InvalidInput(code="unreadable_file", field="file") from exc
+            raise
+    return Status(201, job)
+
+
+@router.get("/imports/{job_id}", response=ImportJobOut, summary="Status and counts of an import")
+def import_get(request, job_id: int):
+    return _job(request, job_id)
+
+
+@router.get("/imports/{job_id}/errors", summary="The rejected rows with their reasons (CSV)")
+def import_errors(request, job_id: int):
+    job = _job(request, job_id)
+    if not job.error_file or not Path(job.error_file).is_file():
+        raise NotFound()
+    return FileResponse(open(job.error_file, "rb"), as_attachment=True,  # noqa: SIM115 (closed by the response)
+                        filename=f"import-{job.pk}-errors.csv", content_type="text/csv; charset=utf-8")
