@@ -79,6 +79,11 @@ class Role(models.TextChoices):
     # Customer service (S3 Art.10-13, S8).
     SERVICE_AGENT = "service_agent", _("Customer-service agent")
     SERVICE_SUPERVISOR = "service_supervisor", _("Customer-service supervisor")
+    # Trade credit (S9 Ch.2 §4-6; domain spec L-5): who may release an order held for credit, by how far
+    # it goes over the limit.
+    SALES_MANAGER = "sales_manager", _("Sales manager")
+    FINANCE_MANAGER = "finance_manager", _("Finance manager")
+    GENERAL_MANAGER = "general_manager", _("General manager")
 
 
 class Department(models.TextChoices):

@@ -1,1 +1,290 @@
-from django.db import models  # noqa: F401
+"""Trade facts and grade-driven trade credit (domain spec 3A facts, 3B L-1..L-6).
+
+Facts (sales, deliveries, invoices, payments) are what the monthly grading scores and what the
+order-time credit check adds up. ``CreditAccount`` is one row per customer: the current limit and the
+row that an order check locks, so that two concurrent orders for one customer are decided one after
+the other (style guide, Concurrency). ``CreditLimit`` keeps every limit that was ever in force.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 20, "decimal_places": 2}
+QUANTITY = {"max_digits": 20, "decimal_places": 4}
+
+
+class SalesRecord(models.Model):
+    """Sales to (purchases by) a customer in one month: the purchase-volume indicator (客户采购量)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="sales_records")
+    period = models.DateField(_("month"), help_text=_("First day of the month."))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    reference = models.CharField(_("reference"), max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sales record")
+        verbose_name_plural = _("sales records")
+        ordering = ["-period", "-id"]
+        indexes = [models.Index(fields=["customer", "period"], name="trade_sales_cust_period")]
+        constraints = [
+            # a re-imported file updates its rows instead of adding them twice
+            models.UniqueConstraint(fields=["customer", "reference"], name="trade_sales_ref_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.period:%Y-%m} {self.amount}"
+
+
+class OrderStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    CREDIT_HOLD = "credit_hold", _("On credit hold")
+    REJECTED = "rejected", _("Rejected")
+    SHIPPED = "shipped", _("Shipped")
+    INVOICED = "invoiced", _("Invoiced")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ReleaseAuthority(models.TextChoices):
+    """Who may release a held order, by how far it goes over the limit (L-5)."""
+
+    SALES_MANAGER = "sales_manager", _("Sales manager")
+    FINANCE_MANAGER = "finance_manager", _("Finance manager")
+    GENERAL_MANAGER = "general_manager", _("General manager")
+
+
+class SalesOrder(models.Model):
+    """A customer's order. It is checked against the credit limit when it is placed (L-5); while it is
+    accepted and not yet shipped its open amount counts against the limit."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="sales_orders")
+    number = models.CharField(_("order number"), max_length=64, unique=True)
+    ordered_on = models.DateField(_("ordered on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    status = models.CharField(_("status"), max_length=16, choices=OrderStatus.choices)
+    # What the check saw, so that a hold can be explained and a release judged on the same figures.
+    check_figures = models.JSONField(_("credit check"), default=dict)
+    hold_reasons = models.JSONField(_("hold reasons"), default=list)
+    release_authority = models.CharField(_("release authority"), max_length=32, choices=ReleaseAuthority.choices,
+                                         blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["customer", "status"], name="trade_order_cust_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["created_by", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="trade_order_idempotency"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="trade_order_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.amount} {self.status}"
+
+
+class OrderStatusChange(models.Model):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=16, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=OrderStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("order status change")
+        verbose_name_plural = _("order status changes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class Delivery(models.Model):
+    """A contracted delivery (合同交货): the contract-fulfilment indicator (信用履约率) counts quantity
+    delivered on time against quantity due. Delivered and not yet invoiced, its amount is part of the
+    order-time check (shipped but unbilled, L-5)."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="deliveries")
+    order = models.ForeignKey(SalesOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="deliveries")
+    reference = models.CharField(_("reference"), max_length=64)
+    due_on = models.DateField(_("due on"))
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    quantity_due = models.DecimalField(_("quantity due"), **QUANTITY)
+    quantity_delivered = models.DecimalField(_("quantity delivered"), default=0, **QUANTITY)
+    amount = models.DecimalField(_("amount"), default=0, **MONEY)
+    invoiced = models.BooleanField(_("invoiced"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-due_on", "-id"]
+        indexes = [models.Index(fields=["customer", "due_on"], name="trade_delivery_cust_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "reference"], name="trade_delivery_ref_unique"),
+            models.CheckConstraint(condition=Q(quantity_due__gte=0) & Q(quantity_delivered__gte=0)
+                                   & Q(amount__gte=0), name="trade_delivery_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Invoice(models.Model):
+    """An invoice (receivable) with its due date: the payment indicator (付款) and open receivables."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="invoices")
+    order = models.ForeignKey(SalesOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    reference = models.CharField(_("invoice number"), max_length=64)
+    issued_on = models.DateField(_("issued on"))
+    due_on = models.DateField(_("due on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["customer", "due_on"], name="trade_invoice_cust_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "reference"], name="trade_invoice_ref_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="trade_invoice_amount_positive"),
+            models.CheckConstraint(condition=Q(due_on__gte=models.F("issued_on")), name="trade_invoice_due_after_issue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Payment(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payments")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="payments")
+    reference = models.CharField(_("reference"), max_length=64)
+    paid_on = models.DateField(_("paid on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-paid_on", "-id"]
+        indexes = [models.Index(fields=["invoice", "paid_on"], name="trade_payment_inv_paid")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "reference"], name="trade_payment_ref_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="trade_payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CreditAccount(models.Model):
+    """The customer's current trade-credit limit; the row an order check locks (one per customer)."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.PROTECT, related_name="credit_account")
+    limit_amount = models.DecimalField(_("credit limit"), default=0, **MONEY)
+    term_days = models.PositiveIntegerField(_("credit term (days)"), default=0)
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    limit_valid_from = models.DateField(_("limit valid from"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("credit account")
+        verbose_name_plural = _("credit accounts")
+        constraints = [models.CheckConstraint(condition=Q(limit_amount__gte=0), name="trade_account_limit_non_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.limit_amount}"
+
+
+class CreditLimit(models.Model):
+    """Every limit that was in force (L-1): amount, term, the figures it came from and who approved it."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="limits")
+    amount = models.DecimalField(_("credit limit"), **MONEY)
+    term_days = models.PositiveIntegerField(_("credit term (days)"))
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    period = models.DateField(_("grading period"), null=True, blank=True)
+    basis = models.JSONField(_("basis"), default=dict)
+    rule_version = models.CharField(_("rule version"), max_length=32)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit limit")
+        verbose_name_plural = _("credit limits")
+        ordering = ["-valid_from", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account"], condition=Q(valid_to__isnull=True),
+                                    name="trade_limit_one_current"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.amount} from {self.valid_from}"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class LimitChange(models.Model):
+    """A recalculated limit above the current one: it waits for approval (L-6)."""
+
+    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="changes")
+    status = models.CharField(_("status"), max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    current_amount = models.DecimalField(_("current limit"), **MONEY)
+    proposed_amount = models.DecimalField(_("proposed limit"), **MONEY)
+    term_days = models.PositiveIntegerField(_("credit term (days)"))
+    grade = models.CharField(_("grade"), max_length=1, blank=True)
+    period = models.DateField(_("grading period"), null=True, blank=True)
+    basis = models.JSONField(_("basis"), default=dict)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("credit limit change")
+        verbose_name_plural = _("credit limit changes")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account"], condition=Q(status="pending"),
+                                    name="trade_limit_change_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.current_amount} → {self.proposed_amount}"
