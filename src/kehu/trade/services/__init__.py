@@ -1,0 +1,1 @@
+"""Trade services: facts (``facts``), limits and orders (``credit``)."""
