@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import translation
 from tests.credit.conftest import active_line, rated_customer
 
-from kehu.credit.models import CreditLine, CreditUse
+from kehu.credit.models import CreditLine, CreditUse, Product
 
 
 def client_for(user) -> Client:
@@ -43,6 +43,8 @@ def test_request_approve_draw_refuse_pages(cworld):
         assert "does not fit in the product sub-limit" in r.content.decode()
     history = cm.get(f"/credit/{line.pk}/").content.decode()
     assert "does not fit" in history  # why it was refused, in the history
+    # products are shown by their label, never by the stored code
+    assert f"<td>{Product.LOAN.label}</td>" in history and "<td>loan</td>" not in history
     use = CreditUse.objects.get()
     assert cm.post(f"/credit/uses/{use.pk}/post/", {"amount": ""}).status_code == 302
     assert cm.post(f"/credit/uses/{use.pk}/repay/", {"amount": "100.00"}).status_code == 302

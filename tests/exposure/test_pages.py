@@ -7,6 +7,7 @@ from tests.exposure.conftest import active_line, rated_customer
 from tests.exposure.test_services import HEADER, _period
 
 from kehu.exposure.models import LargeCreditReport, StatFreeze
+from kehu.exposure.templatetags.exposure_tags import BASIS_LABELS
 
 
 def client_for(user) -> Client:
@@ -27,6 +28,8 @@ def test_month_walk_pages(cworld):
     report = LargeCreditReport.objects.get()
     page = risk.get(f"/exposure/reports/{report.pk}/")
     assert page.status_code == 200 and c.uscc in page.content.decode()
+    # the basis is shown by its meaning (R-1: the maximum comprehensive line), not as the code "mcl"
+    assert str(BASIS_LABELS["mcl"]) in page.content.decode() and ">mcl<" not in page.content.decode()
     risk.post(f"/exposure/reports/{report.pk}/submit/")
     risk.post(f"/exposure/reports/{report.pk}/sign/")  # the maker cannot sign
     report.refresh_from_db()

@@ -152,6 +152,7 @@ class ConcentrationAlert(models.Model):
     base_amount = models.DecimalField(_("capital base"), **MONEY)
     share_pct = models.DecimalField(_("share of the base (%)"), max_digits=9, decimal_places=2)
     cap_pct = models.DecimalField(_("cap (%)"), max_digits=6, decimal_places=2)
+    # xgettext:no-python-format
     level_pct = models.DecimalField(_("alert level (% of the cap)"), max_digits=6, decimal_places=2)
     created_at = models.DateTimeField(auto_now_add=True)
 
