@@ -89,7 +89,7 @@ def test_complaint_flow(transactional_db, live_server, browser):
     assert countdown.inner_text() != first  # the clock ticks in the browser
     assert page.locator("#do-investigating").count() == 0
     page.locator("#do-acknowledged").click()
-    expect(page.locator("#ticket-state")).to_contain_text("cknowledged")
+    expect(page.locator("#ticket-state")).to_contain_text("已确认收悉")
     page.locator("#do-investigating").click()
     page.locator("#do-resolution_proposed").click()
     assert Ticket.objects.get(pk=ticket.pk).state == "resolution_proposed"
@@ -100,7 +100,7 @@ def test_complaint_flow(transactional_db, live_server, browser):
     page2, errors2 = login(browser, live_server.url, "bj_super")
     page2.goto(url)
     page2.locator("#do-approve").click()
-    expect(page2.locator("#ticket-state")).not_to_contain_text("roposed")
+    expect(page2.locator("#ticket-state")).to_have_text("已批准")
     assert Ticket.objects.get(pk=ticket.pk).state == "approved"
 
     page.goto(url)

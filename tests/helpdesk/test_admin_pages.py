@@ -50,5 +50,15 @@ def test_ticket_page_shows_policy(hworld):
                              subject="s")
     c = Client()
     c.force_login(hworld.bj_agent)
+    page = c.get(f"/helpdesk/{t.pk}/").content.decode()  # default language zh-hans
+    assert t.sla_policy.name in page and "首次响应 4 工作小时，办结 5 工作日" in page
+    assert "服务时限策略" in page and "已受理" in page  # label and state display, not their codes
+
+
+def test_ticket_page_in_english_on_request(hworld):
+    t = services.ticket_open(actor=hworld.bj_agent, customer_id=hworld.enterprise().pk, kind="complaint",
+                             subject="s")
+    c = Client(headers={"accept-language": "en"})
+    c.force_login(hworld.bj_agent)
     page = c.get(f"/helpdesk/{t.pk}/").content.decode()
-    assert t.sla_policy.name in page and "first response 4 Working hours, resolution 5 Working days" in page
+    assert "first response 4 Working hours, resolution 5 Working days" in page
