@@ -131,6 +131,10 @@ class Delivery(models.Model):
     quantity_delivered = models.DecimalField(_("quantity delivered"), default=0, **QUANTITY)
     amount = models.DecimalField(_("amount"), default=0, **MONEY)
     invoiced = models.BooleanField(_("invoiced"), default=False)
+    # The invoice that billed this delivery (facts services keep ``invoiced`` in step with it); a delivery
+    # imported as history may be ``invoiced`` without one.
+    invoice = models.ForeignKey("Invoice", verbose_name=_("invoice"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="deliveries")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
