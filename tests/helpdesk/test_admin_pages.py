@@ -62,3 +62,23 @@ def test_ticket_page_in_english_on_request(hworld):
     c.force_login(hworld.bj_agent)
     page = c.get(f"/helpdesk/{t.pk}/").content.decode()
     assert "first response 4 Working hours, resolution 5 Working days" in page
+
+
+def test_helpdesk_words_win_over_other_catalogues(hworld):
+    """Other apps translate a bare "Return" as 退回 and "Closed" as 已关闭; a ticket's kind and state use
+    their own context so the page says 退货 and 已结案."""
+    w = hworld
+    t = services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="return", subject="r",
+                             amount="500.00")
+    services.ticket_approve(actor=w.bj_super, ticket_id=t.pk)
+    for to in ("goods_received", "inspected"):
+        services.ticket_transition(actor=w.bj_agent, ticket_id=t.pk, to=to)
+    services.ticket_transition(actor=w.bj_agent, ticket_id=t.pk, to="dispositioned", disposition="rework")
+    services.ticket_transition(actor=w.bj_agent, ticket_id=t.pk, to="closed")
+    c = Client()
+    c.force_login(w.bj_agent)
+    listing = c.get("/helpdesk/").content.decode()
+    assert "<td>退货</td>" in listing and "<td>已结案</td>" in listing and "退回" not in listing
+    page = c.get(f"/helpdesk/{t.pk}/").content.decode()
+    assert "返工" in page and "已关闭" not in page
+    assert "产品" in c.get("/helpdesk/new/").content.decode()  # not the bank's 业务品种

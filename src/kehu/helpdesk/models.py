@@ -1,11 +1,13 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
     COMPLAINT = "complaint", _("Complaint")
-    RETURN = "return", _("Return")
+    # with a context: other catalogues translate a bare "Return" as 退回 (sent back), here it is 退货
+    RETURN = "return", pgettext_lazy("ticket kind", "Return")
     ALLOWANCE = "allowance", _("Price allowance")
     ENQUIRY = "enquiry", _("Enquiry")
     ONLINE = "online", _("Online conversation")
@@ -20,7 +22,7 @@ class State(models.TextChoices):
     RESOLUTION_PROPOSED = "resolution_proposed", _("Resolution proposed")
     APPROVED = "approved", _("Approved")
     COMMUNICATED = "communicated", _("Communicated")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("ticket state", "Closed")  # 已结案, not the generic 已关闭
     REOPENED = "reopened", _("Reopened")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REJECTED = "rejected", _("Rejected")
