@@ -82,3 +82,23 @@ def test_helpdesk_words_win_over_other_catalogues(hworld):
     page = c.get(f"/helpdesk/{t.pk}/").content.decode()
     assert "返工" in page and "已关闭" not in page
     assert "产品" in c.get("/helpdesk/new/").content.decode()  # not the bank's 业务品种
+
+
+def test_pages_show_labels_not_codes(hworld):
+    """In Chinese the analysis headings, chart titles and the repeat list name things (not
+    ``root_cause`` or a customer id), and the ticket's buttons say what they do (确认收悉), not the state."""
+    w = hworld
+    customer = w.enterprise(name="北京鑫源铜业有限公司")
+    for _ in range(2):
+        t = services.ticket_open(actor=w.bj_agent, customer_id=customer.pk, kind="complaint", subject="s",
+                                 category="到货延迟", root_cause="承运商")
+    c = Client()
+    c.force_login(w.bj_agent)
+    page = c.get("/helpdesk/analysis/").content.decode()
+    for heading in ("类别", "根本原因", "产品", "客户", "客户等级"):
+        assert f"<h2>{heading}</h2>" in page
+    assert "<h2>root_cause</h2>" not in page and ">root_cause<" not in page  # nor as the chart title
+    assert f"<td>{customer.name}</td><td>到货延迟</td><td>2</td>" in page
+    detail = c.get(f"/helpdesk/{t.pk}/").content.decode()
+    assert 'id="do-acknowledged">确认收悉</button>' in detail
+    assert 'id="do-withdrawn">撤回</button>' in detail

@@ -20,7 +20,9 @@ from . import services
 from .models import KnowledgeArticle, Ticket
 
 DEMO_PASSWORD = "Kehu-Demo-2026"
-CATEGORIES = ["delivery", "quality", "billing", "service_attitude", "documentation"]
+# categories are free text that agents type in Chinese; the analysis page shows them as they are
+CATEGORIES = ["到货延迟", "质量问题", "开票差错", "服务态度", "单据资料"]
+ROOT_CAUSES = ["承运商延误", "包装不当", "开票信息录入错误", "生产批次缺陷", "沟通不及时"]
 PRODUCTS = ["铜杆", "铝锭", "锌合金", "电解铜"]
 ARTICLES = [
     ("退货流程", "收到退货申请后三个工作日内答复；质量问题由质检部门出具报告。", "退货 return"),
@@ -69,7 +71,8 @@ def load_demo_helpdesk(rng: random.Random) -> dict:
         start = now - timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 8))
         t = services.ticket_open(actor=agent, customer_id=customer.pk, kind="complaint", now=start,
                                  subject=rng.choice(["到货延迟", "包装破损", "发票错误", "规格不符"]),
-                                 category=rng.choice(CATEGORIES), product=rng.choice(PRODUCTS),
+                                 category=rng.choice(CATEGORIES), root_cause=rng.choice(ROOT_CAUSES),
+                                 product=rng.choice(PRODUCTS),
                                  financial_consumer=i % 7 == 0, subject_user_id=agent2.pk if i % 9 == 0 else None)
         made += 1
         path = ["acknowledged", "investigating", "resolution_proposed"][: rng.randint(0, 3)]

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.errors import NotFound
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
@@ -21,6 +23,30 @@ def ticket_list(request):
     except DomainPermissionDenied as exc:
         raise HttpForbidden() from exc
     return render(request, "helpdesk/ticket_list.html", {"tickets": tickets})
+
+
+# Buttons say what the user does; the state labels say where the ticket is (已结案 is a state, 结案 the act).
+ACTION_LABELS = {
+    "acknowledged": pgettext_lazy("ticket action", "Acknowledge"),
+    "investigating": pgettext_lazy("ticket action", "Investigate"),
+    "extended_30": pgettext_lazy("ticket action", "Extend by 30 days"),
+    "resolution_proposed": pgettext_lazy("ticket action", "Propose resolution"),
+    "communicated": pgettext_lazy("ticket action", "Tell the customer"),
+    "closed": pgettext_lazy("ticket action", "Close"),
+    "reopened": pgettext_lazy("ticket action", "Reopen"),
+    "goods_received": pgettext_lazy("ticket action", "Goods received"),
+    "inspected": pgettext_lazy("ticket action", "Inspect"),
+    "dispositioned": pgettext_lazy("ticket action", "Decide disposition"),
+}
+
+# Headings of the monthly analysis, one per dimension of ``analysis.DIMENSIONS``.
+DIMENSION_LABELS = {
+    "category": _("Category"),
+    "root_cause": _("Root cause"),
+    "product": pgettext_lazy("goods", "Product"),
+    "customer": _("Customer"),
+    "grade": _("Customer grade"),
+}
 
 
 @login_required
@@ -63,7 +89,8 @@ def ticket_detail(request, ticket_id: int):
         "can_request_extension": rules.can_transition(ticket.kind, ticket.state, "extended_60")
         and not ticket.data.get("extension_request"),
         "can_credit": ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund",
-        "remaining_seconds": remaining_seconds, "actions": [(a, State(a).label) for a in sorted(actions)],
+        "remaining_seconds": remaining_seconds,
+        "actions": [(a, ACTION_LABELS.get(a, State(a).label)) for a in sorted(actions)],
         "can_approve": ticket.state in ("resolution_proposed", "received") and ticket.kind != "complaint"
         or ticket.state == "resolution_proposed"})
 
@@ -88,9 +115,14 @@ def analysis(request):
     sections = []
     for dim in an.DIMENSIONS:
         rows = an.monthly_breakdown(qs, month=month, dimension=dim)
-        sections.append({"dimension": dim, "rows": rows,
-                         "svg": mark_safe(an.bar_chart_svg(rows, dim)) if rows else ""})  # noqa: S308 - our own SVG
+        label = str(DIMENSION_LABELS.get(dim, dim))
+        sections.append({"dimension": dim, "label": label, "rows": rows,
+                         "svg": mark_safe(an.bar_chart_svg(rows, label)) if rows else ""})  # noqa: S308 - our own SVG
     repeats = an.repeat_complaints(qs, window_days=90, threshold=2, on=timezone.now())
+    from kehu.customers.models import Customer
+
+    names = dict(Customer.objects.filter(pk__in=[cid for cid, _cat, _n in repeats]).values_list("pk", "name"))
+    repeats = [(cid, names.get(cid, cid), cat, n) for cid, cat, n in repeats]
     return render(request, "helpdesk/analysis.html", {"month": month, "sections": sections, "repeats": repeats})
 
 
