@@ -16,3 +16,12 @@ class TradeConfig(AppConfig):
 
         register_events(TradeFactEvent)
         register_permissions(ROLE_PERMISSIONS)
+        # trade credit: limits, orders, holds
+        from kehu.core.params import register_params
+        from kehu.trade.credit_events import TradeCreditEvent
+        from kehu.trade.credit_permissions import ROLE_PERMISSIONS as CREDIT_ROLE_PERMISSIONS
+        from kehu.trade.params import PARAMS
+
+        register_events(TradeCreditEvent)
+        register_permissions(CREDIT_ROLE_PERMISSIONS)
+        register_params(PARAMS)

@@ -1,0 +1,34 @@
+"""Who may do what with trade credit (limits, orders, holds); the facts' permissions are in permissions.py.
+
+Sales places and ships orders; finance invoices them. A held order is released by the authority its excess
+needs (L-5), and a limit increase is approved by finance or the general manager (L-6), never by whoever
+asked for it."""
+
+from kehu.core.models import Role
+
+
+class CreditPerm:
+    VIEW = "trade.credit_view"
+    ORDER_PLACE = "trade.order_place"  # place, cancel and ship orders
+    ORDER_INVOICE = "trade.order_invoice"
+    ORDER_RELEASE = "trade.order_release"  # release or reject a held order, within the role's authority
+    LIMIT_SET = "trade.limit_set"  # set a limit by hand (an increase still waits for a second person)
+    LIMIT_APPROVE = "trade.limit_approve"
+    RECALC = "trade.limit_recalc"
+
+
+ROLE_PERMISSIONS = {
+    Role.CUSTOMER_MANAGER: {CreditPerm.VIEW, CreditPerm.ORDER_PLACE},
+    Role.CUSTOMER_OFFICE: {CreditPerm.VIEW, CreditPerm.RECALC},
+    Role.RISK_OFFICER: {CreditPerm.VIEW, CreditPerm.RECALC},
+    Role.FINANCE_OFFICER: {CreditPerm.VIEW, CreditPerm.ORDER_INVOICE},
+    Role.AUDITOR: {CreditPerm.VIEW},
+    Role.SALES_MANAGER: {CreditPerm.VIEW, CreditPerm.ORDER_PLACE, CreditPerm.ORDER_RELEASE},
+    Role.FINANCE_MANAGER: {CreditPerm.VIEW, CreditPerm.ORDER_INVOICE, CreditPerm.ORDER_RELEASE, CreditPerm.LIMIT_SET,
+                           CreditPerm.LIMIT_APPROVE, CreditPerm.RECALC},
+    Role.GENERAL_MANAGER: {CreditPerm.VIEW, CreditPerm.ORDER_RELEASE, CreditPerm.LIMIT_SET, CreditPerm.LIMIT_APPROVE,
+                           CreditPerm.RECALC},
+}
+
+# L-5: the release authorities in rising order; a higher one may release what a lower one may.
+AUTHORITY_ROLES = (Role.SALES_MANAGER, Role.FINANCE_MANAGER, Role.GENERAL_MANAGER)
