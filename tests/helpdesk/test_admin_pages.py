@@ -102,3 +102,19 @@ def test_pages_show_labels_not_codes(hworld):
     detail = c.get(f"/helpdesk/{t.pk}/").content.decode()
     assert 'id="do-acknowledged">确认收悉</button>' in detail
     assert 'id="do-withdrawn">撤回</button>' in detail
+
+
+def test_admin_names_models_and_columns_in_chinese(hworld):
+    w = hworld
+    services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="complaint", subject="北京投诉")
+    w.bj_super.is_staff = True
+    w.bj_super.save(update_fields=["is_staff"])
+    c = Client()
+    c.force_login(w.bj_super)
+    index = c.get("/admin/helpdesk/").content.decode()
+    for name in ("工单", "工作时间", "工作日历调整", "知识条目", "服务时限策略"):
+        assert f">{name}</a>" in index
+    assert "Working hourss" not in index
+    listing = c.get("/admin/helpdesk/ticket/").content.decode()
+    for column in ("类型", "主题", "状态", "办结截止", "已超时"):
+        assert f">{column}</a>" in listing

@@ -99,50 +99,59 @@ class Ticket(models.Model):
     """One service ticket; type-specific data (complaint category, return lines, allowance evidence,
     online channel) lives in ``data``."""
 
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tickets")
-    org_path = models.CharField(max_length=255, db_index=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(max_length=24, choices=State.choices, default=State.RECEIVED)
-    disposition = models.CharField(max_length=8, choices=Disposition.choices, blank=True)
-    subject = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    category = models.CharField(max_length=64, blank=True)
-    root_cause = models.CharField(max_length=64, blank=True)
-    product = models.CharField(max_length=120, blank=True)
-    contract = models.CharField(max_length=120, blank=True)
-    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.PHONE)
-    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
-    team = models.CharField(max_length=64, blank=True)
-    sla_policy = models.ForeignKey(SlaPolicy, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    data = models.JSONField(default=dict, blank=True)
-    subject_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", help_text=_("Staff member the complaint is about"))
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(max_digits=20, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, default="CNY")
-    financial_consumer = models.BooleanField(default=False)
-    received_at = models.DateTimeField()
-    sla_unit = models.CharField(max_length=16, default="working_hours")
-    first_response_due = models.DateTimeField(null=True, blank=True)
-    first_responded_at = models.DateTimeField(null=True, blank=True)
-    resolution_due = models.DateTimeField(null=True, blank=True, db_index=True)
-    regulatory_due = models.DateTimeField(null=True, blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    warned_fraction = models.DecimalField(max_digits=4, decimal_places=2, default=0)
-    breached = models.BooleanField(default=False)
-    closed_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
+                                 related_name="tickets")
+    org_path = models.CharField(_("org unit path"), max_length=255, db_index=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("customer manager"), null=True,
+                              on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.RECEIVED)
+    disposition = models.CharField(_("disposition"), max_length=8, choices=Disposition.choices, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("what the customer said"), blank=True)
+    category = models.CharField(_("category"), max_length=64, blank=True)
+    root_cause = models.CharField(_("root cause"), max_length=64, blank=True)
+    product = models.CharField(pgettext_lazy("goods", "product"), max_length=120, blank=True)
+    contract = models.CharField(_("contract"), max_length=120, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.PHONE)
+    priority = models.CharField(_("priority"), max_length=8, choices=Priority.choices,
+                                default=Priority.NORMAL)
+    team = models.CharField(_("team"), max_length=64, blank=True)
+    sla_policy = models.ForeignKey(SlaPolicy, verbose_name=_("SLA policy"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    subject_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("staff member complained about"),
+                                     null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     help_text=_("Staff member the complaint is about"))
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                   on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    financial_consumer = models.BooleanField(_("financial consumer"), default=False)
+    received_at = models.DateTimeField(_("received at"))
+    sla_unit = models.CharField(_("SLA unit"), max_length=16, default="working_hours")
+    first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
+    resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True, db_index=True)
+    regulatory_due = models.DateTimeField(_("regulatory deadline"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    warned_fraction = models.DecimalField(_("warned at fraction"), max_digits=4, decimal_places=2, default=0)
+    breached = models.BooleanField(_("breached"), default=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
     # Online service (线上服务管理制度 二.2: no unilateral decisions): the agent escalates, a supervisor decides.
-    escalated_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    articles = models.ManyToManyField("KnowledgeArticle", blank=True, related_name="tickets")
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True,
+                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    articles = models.ManyToManyField("KnowledgeArticle", verbose_name=_("knowledge articles"), blank=True,
+                                      related_name="tickets")
 
     class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
         indexes = [models.Index(fields=["state", "resolution_due"])]
 
     def __str__(self):
@@ -167,7 +176,8 @@ class ReceivableReduction(models.Model):
 
 class SlaBreach(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.PROTECT, related_name="breaches")
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                related_name="+")
     clock = models.CharField(max_length=16)  # resolution / regulatory
     due_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
@@ -179,12 +189,15 @@ class SlaBreach(models.Model):
 class CalendarOverride(models.Model):
     """A day that is (or is not) a working day for an org unit, for years the library does not know."""
 
-    org_path = models.CharField(max_length=255, blank=True, help_text=_("Empty for all org units"))
-    day = models.DateField()
-    working = models.BooleanField()
-    note = models.CharField(max_length=120, blank=True)
+    org_path = models.CharField(_("org unit path"), max_length=255, blank=True,
+                                help_text=_("Empty for all org units"))
+    day = models.DateField(_("day"))
+    working = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
         unique_together = [("org_path", "day")]
 
     def __str__(self):
@@ -192,8 +205,13 @@ class CalendarOverride(models.Model):
 
 
 class WorkingHours(models.Model):
-    org_path = models.CharField(max_length=255, unique=True)
-    sessions = models.JSONField(help_text=_('e.g. [["08:30","12:00"],["13:30","17:30"]]'))
+    org_path = models.CharField(_("org unit path"), max_length=255, unique=True)
+    sessions = models.JSONField(_("working sessions"),
+                                help_text=_('e.g. [["08:30","12:00"],["13:30","17:30"]]'))
+
+    class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
 
     def __str__(self):
         return self.org_path
@@ -202,10 +220,14 @@ class WorkingHours(models.Model):
 class KnowledgeArticle(models.Model):
     """An answer in the searchable knowledge base used by online service."""
 
-    title = models.CharField(max_length=200)
-    body = models.TextField()
-    tags = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    tags = models.CharField(_("tags"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("knowledge article")
+        verbose_name_plural = _("knowledge articles")
 
     def __str__(self):
         return self.title
