@@ -102,6 +102,9 @@ def test_pages_show_labels_not_codes(hworld):
     detail = c.get(f"/helpdesk/{t.pk}/").content.decode()
     assert 'id="do-acknowledged">确认收悉</button>' in detail
     assert 'id="do-withdrawn">撤回</button>' in detail
+    ret = services.ticket_open(actor=w.bj_agent, customer_id=customer.pk, kind="return", subject="r",
+                               amount="8000.00")
+    assert 'id="amount">8,000.00 CNY</dd>' in c.get(f"/helpdesk/{ret.pk}/").content.decode()
 
 
 def test_admin_names_models_and_columns_in_chinese(hworld):
