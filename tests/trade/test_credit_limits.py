@@ -178,3 +178,21 @@ def test_manual_set_lowers_at_once_and_raises_only_with_a_second_person(cw, firm
     account = CreditAccount.objects.get(customer=a)
     assert (account.limit_amount, account.term_days) == (D("120000.00"), 60)
     assert AuditEvent.objects.filter(event_code=TradeCreditEvent.LIMIT_SET, customer_id=a.pk).count() == 1
+
+
+def test_the_grading_run_recalculates_the_limits_when_it_closes(cw):
+    from kehu.grading.models import GradeResult
+    from kehu.grading.services import policies
+    from kehu.grading.services.run import run_period
+
+    draft = policies.policy_create(actor=cw.hq_office, name="默认评分卡")
+    policies.policy_approve(actor=cw.hq_committee1, policy_id=draft.pk)
+    firm = cw.admit(cw.enterprise())
+    give_sales(firm, [2000000] * 12)  # well above the full volume: scores 30
+    run_period(actor=cw.hq_office, period="2026-10")
+    graded = GradeResult.objects.get(period=P, customer=firm)
+    change = LimitChange.objects.get(account__customer=firm, status="pending")
+    policy = {"A": (D("1.5"), 60), "B": (D("1.0"), 45), "C": (D("0.6"), 30)}[graded.grade]
+    assert change.grade == graded.grade and change.period == P
+    assert change.proposed_amount == (D("2000000") * policy[1] / 30 * policy[0]).quantize(D("0.01"))
+    assert AuditEvent.objects.filter(event_code=TradeCreditEvent.LIMITS_RECALCULATED).count() == 1

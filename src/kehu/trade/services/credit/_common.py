@@ -90,7 +90,7 @@ def optional_day(value: Any, field: str) -> date | None:
     return parse_day(value, field)
 
 
-def note_text(value: Any, field: str = "note", *, required: bool = False, min_length: int = 4) -> str:
+def note_text(value: Any, field: str = "note", *, required: bool = False, min_length: int = 2) -> str:
     result = text(value, field, max_length=500, required=required)
     if required and len(result) < min_length:
         raise InvalidInput(_("Give a reason of at least %(n)d characters.") % {"n": min_length}, field=field)
