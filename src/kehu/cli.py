@@ -336,6 +336,10 @@ ALIASES: dict[tuple[str, str], str] = {
     ("grading", "run"): "grading_run",
     ("helpdesk", "watch"): "helpdesk_sla_watch",
     ("import", "customers"): "bulk_import_customers",
+    ("import", "sales"): "trade_import_sales",
+    ("import", "deliveries"): "trade_import_deliveries",
+    ("import", "invoices"): "trade_import_invoices",
+    ("import", "payments"): "trade_import_payments",
     ("export", "customers"): "bulk_export_customers",
     ("export", "template"): "bulk_export_template",
 }

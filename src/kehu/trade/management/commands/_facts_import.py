@@ -1,0 +1,51 @@
+"""The shared body of ``kehu import sales|deliveries|invoices|payments FILE``: the bulk app's resumable
+import with the trade facts' spec (``kehu.trade.imports``). Re-running the same file resumes it; once done,
+running it again changes nothing (every reference is already on file with the same values)."""
+
+import argparse
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kehu.bulk.models import ImportMode
+
+
+class FactsImportCommand(BaseCommand):
+    target = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--mode", default=ImportMode.UPSERT, choices=ImportMode.values,
+                            help="create: never change a recorded fact; update: only correct; upsert: both")
+        parser.add_argument("--as", dest="as_user", default="", help="username the import runs as (scope, audit)")
+        parser.add_argument("--chunk", type=int, default=None, help="rows per committed chunk")
+        parser.add_argument("--chunk-pause", type=float, default=0.0, help=argparse.SUPPRESS)
+
+    def handle(self, *args, **opts):
+        from rich.progress import Progress
+
+        from kehu.bulk.services import run_import
+        from kehu.core.errors import DomainError
+        from kehu.core.models import User
+
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"no such file: {path}")
+        actor = None
+        if opts["as_user"]:
+            actor = User.objects.filter(username=opts["as_user"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"no such user: {opts['as_user']}")
+        extra = {"chunk_rows": max(1, opts["chunk"])} if opts["chunk"] else {}
+        try:
+            with Progress(disable=not self.stdout.isatty()) as bar:
+                task = bar.add_task(f"import {path.name}", total=None)
+                job = run_import(actor=actor, target=self.target, path=path, mode=opts["mode"],
+                                 progress=lambda n: bar.advance(task, n), chunk_pause=opts["chunk_pause"], **extra)
+        except DomainError as exc:
+            raise CommandError(str(exc.message)) from None
+        self.stdout.write(f"job {job.pk}: {job.rows_total} rows, {job.rows_created} created, "
+                          f"{job.rows_updated} updated, {job.rows_unchanged} unchanged, "
+                          f"{job.rows_rejected} rejected")
+        if job.error_file:
+            self.stdout.write(f"rejected rows: {job.error_file}")

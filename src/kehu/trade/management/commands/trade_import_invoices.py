@@ -1,0 +1,8 @@
+"""kehu import invoices FILE [--mode upsert] [--as USER]"""
+
+from kehu.trade.management.commands._facts_import import FactsImportCommand
+
+
+class Command(FactsImportCommand):
+    help = "Import trade facts (invoices) from a CSV (UTF-8 or GB18030) or XLSX file; re-running a file resumes it."
+    target = "invoices"
