@@ -218,15 +218,21 @@ def changed_rows_sql(policy: LimitPolicy, period: date, lo: int, hi: int) -> tup
 def _create_missing_accounts(period: date, lo: int, hi: int) -> None:
     GradeResult = apps.get_model("grading", "GradeResult")
     g_cust = col(GradeResult, "customer")
+    missing = (f"FROM {table(GradeResult)} g WHERE g.{col(GradeResult, 'period')} = %s AND g.{g_cust} >= %s "
+               f"AND g.{g_cust} < %s AND NOT EXISTS (SELECT 1 FROM {table(CreditAccount)} a "
+               f"WHERE a.{col(CreditAccount, 'customer')} = g.{g_cust})")
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # Same lock order as the order check (customer, then account): the new accounts' foreign keys
+            # are checked against the customers at commit, which would otherwise wait for an order holding
+            # a customer while it waits for our uncommitted account.
+            cur.execute(f"SELECT c.id FROM {table(Customer)} c WHERE c.id IN (SELECT g.{g_cust} {missing}) "
+                        f"ORDER BY c.id FOR KEY SHARE", [period, lo, hi])
         cur.execute(
             f"INSERT INTO {table(CreditAccount)} ({col(CreditAccount, 'customer')}, "
             f"{col(CreditAccount, 'limit_amount')}, {col(CreditAccount, 'term_days')}, {col(CreditAccount, 'grade')}, "
             f"{col(CreditAccount, 'updated_at')}) "
-            f"SELECT g.{g_cust}, 0, 0, '', %s FROM {table(GradeResult)} g WHERE g.{col(GradeResult, 'period')} = %s "
-            f"AND g.{g_cust} >= %s AND g.{g_cust} < %s AND NOT EXISTS (SELECT 1 FROM {table(CreditAccount)} a "
-            f"WHERE a.{col(CreditAccount, 'customer')} = g.{g_cust})",
-            [timezone.now(), period, lo, hi])
+            f"SELECT g.{g_cust}, 0, 0, '', %s {missing}", [timezone.now(), period, lo, hi])
 
 
 def _batches(ids: list[int]):
