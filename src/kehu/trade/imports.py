@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kehu.bulk.importers import Column, ImportSpec, register_spec
 from kehu.core.errors import InvalidInput
@@ -25,45 +25,45 @@ from kehu.trade.models import Delivery, Invoice, Payment, SalesOrder, SalesRecor
 from kehu.trade.services import facts
 
 CUSTOMER_COLUMNS = [
-    Column("uscc", ("统一社会信用代码", "信用代码", "credit code", "uscc"), _lazy("Unified social credit code")),
-    Column("id_number", ("身份证号", "身份证号码", "id number", "resident id"), _lazy("Resident ID number")),
+    Column("uscc", ("统一社会信用代码", "信用代码", "credit code", "uscc"), gettext_lazy("Unified social credit code")),
+    Column("id_number", ("身份证号", "身份证号码", "id number", "resident id"), gettext_lazy("Resident ID number")),
 ]
-AMOUNT = Column("amount", ("金额", "amount"), _lazy("Amount"))
-CURRENCY = Column("currency", ("币种", "currency"), _lazy("Currency"))
+AMOUNT = Column("amount", ("金额", "amount"), gettext_lazy("Amount"))
+CURRENCY = Column("currency", ("币种", "currency"), gettext_lazy("Currency"))
 
 SALES_COLUMNS = [
     *CUSTOMER_COLUMNS,
-    Column("reference", ("单据号", "销售单号", "reference"), _lazy("Reference")),
-    Column("period", ("月份", "销售月份", "month", "period"), _lazy("Month")),
-    Column("amount", ("金额", "销售额", "销售金额", "amount", "sales"), _lazy("Amount")),
+    Column("reference", ("单据号", "销售单号", "reference"), gettext_lazy("Reference")),
+    Column("period", ("月份", "销售月份", "month", "period"), gettext_lazy("Month")),
+    Column("amount", ("金额", "销售额", "销售金额", "amount", "sales"), gettext_lazy("Amount")),
     CURRENCY,
 ]
 DELIVERY_COLUMNS = [
     *CUSTOMER_COLUMNS,
-    Column("reference", ("交货单号", "发货单号", "单据号", "delivery number", "reference"), _lazy("Delivery number")),
-    Column("due_on", ("约定交货日期", "应交日期", "due on", "due date"), _lazy("Due on")),
-    Column("quantity_due", ("应交数量", "合同数量", "quantity due"), _lazy("Quantity due")),
+    Column("reference", ("交货单号", "发货单号", "单据号", "delivery number", "reference"), gettext_lazy("Delivery number")),
+    Column("due_on", ("约定交货日期", "应交日期", "due on", "due date"), gettext_lazy("Due on")),
+    Column("quantity_due", ("应交数量", "合同数量", "quantity due"), gettext_lazy("Quantity due")),
     AMOUNT,
-    Column("delivered_on", ("实际交货日期", "实交日期", "交货日期", "delivered on"), _lazy("Delivered on")),
-    Column("quantity_delivered", ("实交数量", "实际交货数量", "quantity delivered"), _lazy("Quantity delivered")),
-    Column("order_number", ("订单号", "order number"), _lazy("Order number")),
-    Column("invoiced", ("已开票", "invoiced"), _lazy("Invoiced")),
+    Column("delivered_on", ("实际交货日期", "实交日期", "交货日期", "delivered on"), gettext_lazy("Delivered on")),
+    Column("quantity_delivered", ("实交数量", "实际交货数量", "quantity delivered"), gettext_lazy("Quantity delivered")),
+    Column("order_number", ("订单号", "order number"), gettext_lazy("Order number")),
+    Column("invoiced", ("已开票", "invoiced"), gettext_lazy("Invoiced")),
 ]
 INVOICE_COLUMNS = [
     *CUSTOMER_COLUMNS,
-    Column("reference", ("发票号", "发票号码", "invoice number", "reference"), _lazy("Invoice number")),
-    Column("issued_on", ("开票日期", "issued on", "invoice date"), _lazy("Issued on")),
-    Column("due_on", ("到期日", "付款到期日", "due on", "due date"), _lazy("Due on")),
+    Column("reference", ("发票号", "发票号码", "invoice number", "reference"), gettext_lazy("Invoice number")),
+    Column("issued_on", ("开票日期", "issued on", "invoice date"), gettext_lazy("Issued on")),
+    Column("due_on", ("到期日", "付款到期日", "due on", "due date"), gettext_lazy("Due on")),
     AMOUNT,
     CURRENCY,
-    Column("delivery_references", ("交货单号", "发货单号", "delivery numbers", "deliveries"), _lazy("Delivery numbers")),
-    Column("order_number", ("订单号", "order number"), _lazy("Order number")),
+    Column("delivery_references", ("交货单号", "发货单号", "delivery numbers", "deliveries"), gettext_lazy("Delivery numbers")),
+    Column("order_number", ("订单号", "order number"), gettext_lazy("Order number")),
 ]
 PAYMENT_COLUMNS = [
     *CUSTOMER_COLUMNS,
-    Column("reference", ("付款单号", "收款单号", "单据号", "payment reference", "reference"), _lazy("Payment reference")),
-    Column("invoice_reference", ("发票号", "发票号码", "invoice number"), _lazy("Invoice number")),
-    Column("paid_on", ("付款日期", "收款日期", "到账日期", "paid on"), _lazy("Paid on")),
+    Column("reference", ("付款单号", "收款单号", "单据号", "payment reference", "reference"), gettext_lazy("Payment reference")),
+    Column("invoice_reference", ("发票号", "发票号码", "invoice number"), gettext_lazy("Invoice number")),
+    Column("paid_on", ("付款日期", "收款日期", "到账日期", "paid on"), gettext_lazy("Paid on")),
     AMOUNT,
 ]
 
