@@ -25,3 +25,7 @@ class TradeConfig(AppConfig):
         register_events(TradeCreditEvent)
         register_permissions(CREDIT_ROLE_PERMISSIONS)
         register_params(PARAMS)
+        from kehu.core.nav import NavItem, register_nav
+        from kehu.trade.credit_permissions import CreditPerm
+
+        register_nav(NavItem(_("Sales orders"), "trade:orders", CreditPerm.VIEW, order=37))
