@@ -53,6 +53,7 @@ ZERO = Decimal("0.00")
 HALF_FEN = Decimal("0.005")
 MONEY_FIELD = DecimalField(max_digits=20, decimal_places=2)
 
+SCOPE_FIELDS = ("id", "org_path", "manager_id", "admission_status", "org_unit_id")
 FACT_MODELS = {"sales": SalesRecord, "deliveries": Delivery, "invoices": Invoice, "payments": Payment}
 
 
@@ -62,7 +63,8 @@ FACT_MODELS = {"sales": SalesRecord, "deliveries": Delivery, "invoices": Invoice
 def customer_in_scope(*, user: User | None, customer_id: int, perm: str = TradePerm.FACTS_VIEW) -> Customer:
     """Return the customer if ``user`` may do ``perm`` on its facts: 404 outside the user's scope (the
     facts view or ``perm``), 403 in scope without ``perm``. ``user`` None is the system (CLI, demo)."""
-    customer = Customer.objects.select_related("org_unit").filter(pk=customer_id).first()
+    # Only what scope and the services need: loading the whole row would decrypt its personal fields.
+    customer = Customer.objects.only(*SCOPE_FIELDS).filter(pk=customer_id).first()
     if user is None:
         if customer is None:
             raise NotFound()
