@@ -340,6 +340,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("import", "deliveries"): "trade_import_deliveries",
     ("import", "invoices"): "trade_import_invoices",
     ("import", "payments"): "trade_import_payments",
+    ("trade", "recalc"): "trade_recalc",
     ("export", "customers"): "bulk_export_customers",
     ("export", "template"): "bulk_export_template",
 }
