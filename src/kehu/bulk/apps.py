@@ -10,6 +10,9 @@ class BulkConfig(AppConfig):
     def ready(self) -> None:
         from kehu.bulk import importers  # noqa: F401  (registers the customers importer)
         from kehu.bulk.events import BulkEvent
+        from kehu.bulk.params import PARAMS
         from kehu.core.audit import register_events
+        from kehu.core.params import register_params
 
         register_events(BulkEvent)
+        register_params(PARAMS)

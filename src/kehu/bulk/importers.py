@@ -18,6 +18,20 @@ class Column:
     label: Any = ""
 
 
+@dataclass(frozen=True)
+class SetBased:
+    """A spec's set-based path: the runner calls ``context`` once per import, ``prepare`` per chunk (pure
+    Python, possibly in a worker process, so it must be a picklable module-level function) and ``apply``
+    per chunk inside the chunk's transaction."""
+
+    # context(actor, org_code) -> (picklable context for prepare, problem callable or None)
+    context: Callable[..., tuple[Any, Any]]
+    # prepare(rows: list[(line, cells, record)], context) -> prepared rows
+    prepare: Callable[..., list]
+    # apply(actor, mode, org_code, context, problem, prepared, channel) -> customer_import.Outcome
+    apply: Callable[..., Any]
+
+
 @dataclass
 class ImportSpec:
     target: str
@@ -25,6 +39,7 @@ class ImportSpec:
     # apply(actor, mode, org_code, record) -> "created" | "updated" | "unchanged"; raises DomainError to reject.
     apply: Callable[..., str]
     required: set[str] = field(default_factory=set)
+    set_based: SetBased | None = None
 
     def header_map(self, header: list[str]) -> dict[int, str]:
         lookup = {a.lower().replace(" ", ""): c.key for c in self.columns for a in (c.key, *c.aliases)}
@@ -79,20 +94,18 @@ def _find_existing(record: dict[str, Any]):
 
 
 def apply_customer(*, actor, mode: str, org_code: str | None, record: dict[str, Any], channel: str) -> str:
-    """Create or update through the archive services, so every row is validated, encrypted and audited as the
-    archive does it (identifier check characters, required fields, Decimal amounts, blind index, pinyin)."""
+    """Create or update one row through the archive services (validation, encryption, blind index, pinyin,
+    audit as the archive does it). The set-based path (``customer_import``) decides every row the same way;
+    the runner uses this one only where a set-based write cannot be used (see ``customer_import``)."""
+    from kehu.bulk.customer_import import kind_of, record_values
     from kehu.core.errors import InvalidInput
     from kehu.customers.errors import DuplicateCustomer
     from kehu.customers.services import archive
 
-    kind_raw = (record.get("kind") or "").strip().lower()
-    kind = KIND_ALIASES.get(kind_raw)
+    kind = kind_of(record)
     if kind is None:
         raise InvalidInput(_("Unknown customer kind %(kind)s.") % {"kind": record.get("kind") or "—"}, field="kind")
-    values = {k: v for k, v in record.items() if k != "kind" and v not in (None, "")}
-    values["name"] = record.get("name") or ""
-    if "registered_capital_amount" in values:
-        values["registered_capital_amount"] = values["registered_capital_amount"].replace(",", "")
+    values = record_values(record)
     existing = _find_existing(record)
     if existing is None:
         if mode == "update":
@@ -107,5 +120,25 @@ def apply_customer(*, actor, mode: str, org_code: str | None, record: dict[str, 
     return "updated" if customer.version != before else "unchanged"
 
 
+def _customer_context(actor, org_code: str | None):
+    from kehu.bulk import customer_import
+
+    return customer_import.job_context(actor=actor, org_code=org_code)
+
+
+def _customer_prepare(rows, context):
+    from kehu.bulk import customer_import
+
+    return customer_import.prepare_rows(rows, context)
+
+
+def _customer_apply(**kwargs):
+    from kehu.bulk import customer_import
+
+    return customer_import.apply_rows(**kwargs)
+
+
 register_spec(ImportSpec(target="customers", columns=CUSTOMER_COLUMNS, apply=apply_customer,
-                         required={"kind", "name"}))
+                         required={"kind", "name"},
+                         set_based=SetBased(context=_customer_context, prepare=_customer_prepare,
+                                            apply=_customer_apply)))

@@ -33,11 +33,20 @@ class ImportJob(models.Model):
     rows_updated = models.PositiveIntegerField(_("updated"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     rows_rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    # Progress: rows of the file (an estimate taken before the import starts) and rows handled so far.
+    rows_expected = models.PositiveIntegerField(_("rows in the file"), null=True, blank=True)
+    rows_done = models.PositiveIntegerField(_("rows handled"), default=0)
     error_file = models.CharField(_("error file"), max_length=500, blank=True)
+    # A file uploaded through the page or the API is kept here until the job is done, so an interrupted
+    # job can be resumed from it.
+    source_file = models.CharField(_("uploaded file"), max_length=500, blank=True)
+    message = models.TextField(_("message"), blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                               related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Touched with every committed chunk: a running job whose heartbeat stops has lost its process.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("import job")
@@ -45,6 +54,12 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} {self.file_name} ({self.status})"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.rows_expected:
+            return None
+        return min(100, int(self.rows_done * 100 / self.rows_expected))
 
 
 class ImportChunk(models.Model):
@@ -70,7 +85,8 @@ class ImportRowError(models.Model):
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()
     values = models.JSONField()
-    reason = models.TextField()
+    reason = models.TextField()  # in Chinese
+    reason_en = models.TextField(blank=True)
 
     class Meta:
         ordering = ["line"]
