@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from kehu.bulk.writes import db_values, insert_fields, insert_rows, reserve_ids
+from kehu.bulk.writes import db_value, insert_fields, insert_rows, reserve_ids
 
 # The chain's own helpers: what goes into a row's hash must be computed by the same code as audit_record.
 from kehu.core.audit import Event, _content, _lock_head, _normalise
@@ -24,6 +25,7 @@ from kehu.core.models import AuditChainHead, AuditEvent
 from kehu.core.rules import audit_row_hash
 
 FIELDS = insert_fields(AuditEvent)
+TS = AuditEvent._meta.get_field("ts")
 
 
 @dataclass
@@ -53,11 +55,13 @@ def audit_record_many(*, actor, entries: Sequence[AuditEntry]) -> int:
     prev = head.last_hash
     rows = []
     now = timezone.now()
+    ts = db_value(TS, now)
     for pk, entry in zip(ids, entries, strict=True):
         name = names.get(entry.event_code)
         if name is None:
             name = names[entry.event_code] = Event.name_of(entry.event_code)
-        row = AuditEvent(
+        # The attributes _content reads, without building a model instance per row.
+        row = SimpleNamespace(
             pk=pk, ts=now, actor_id=actor_id, actor_name=actor_name, event_code=entry.event_code,
             event=name, object_type=entry.object_type,
             object_id=str(entry.object_id) if entry.object_id not in (None, "") else "",
@@ -67,7 +71,8 @@ def audit_record_many(*, actor, entries: Sequence[AuditEntry]) -> int:
             reason=entry.reason or "", ip="", channel=entry.channel or "", prev_hash=prev,
         )
         row.row_hash = prev = audit_row_hash(prev, _content(row))
-        rows.append((pk, *db_values(row, FIELDS)))
+        values = vars(row)
+        rows.append((pk, *(ts if f is TS else db_value(f, values[f.attname]) for f in FIELDS)))
     insert_rows(AuditEvent, FIELDS, rows)
     AuditChainHead.objects.filter(pk=head.pk).update(last_id=ids[-1], last_hash=prev, count=head.count + len(rows))
     return len(rows)

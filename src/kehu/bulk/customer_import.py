@@ -174,7 +174,10 @@ def prepare_rows(rows: list[tuple[int, list[str], dict[str, str]]], ctx: CreateC
             else:
                 if ctx.org_unit is not None:
                     row.insert = db_values(customer, INSERT_FIELDS)
-                    row.audit_new = _normalise(archive._audit_view(customer))
+                    view = archive._audit_view(customer)
+                    # audit_record stores values as their JSON round trip; plain values are that already.
+                    row.audit_new = view if all(v is None or type(v) in (str, int, bool) for v in view.values()) \
+                        else _normalise(view)
         out.append(row)
     return out
 

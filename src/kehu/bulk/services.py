@@ -12,6 +12,7 @@ are several CPUs, while this process writes the previous chunk (``_prepared_chun
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import logging
 import os
@@ -103,9 +104,15 @@ def _spec(target: str, mode: str) -> ImportSpec:
 
 def run_import(*, actor, target: str, path: Path, mode: str = ImportMode.UPSERT, org_code: str = "",
                chunk_rows: int | None = None, progress: Callable[[int], None] | None = None,
-               chunk_pause: float = 0.0, workers: int | None = None, job: ImportJob | None = None) -> ImportJob:
-    """Import ``path`` (or resume its unfinished job) and return the finished job."""
+               chunk_pause: float = 0.0, workers: int | None = None, job: ImportJob | None = None,
+               set_based: bool = True) -> ImportJob:
+    """Import ``path`` (or resume its unfinished job) and return the finished job.
+
+    ``set_based=False`` applies every row through the spec's per-row service (slow; the reference the
+    set-based path is tested against)."""
     spec = _spec(target, mode)
+    if not set_based and spec.set_based is not None:
+        spec = dataclasses.replace(spec, set_based=None)
     path = Path(path)
     rows, header_cells, mapping = _open(spec, path)
     if job is None:

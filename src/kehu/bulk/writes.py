@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Field, Model
 
 
@@ -21,9 +21,36 @@ def insert_fields(model: type[Model]) -> list[Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
+# Field classes whose database value is the Python value itself (no conversion, no pre_save hook); exact
+# classes only, so a subclass such as EncryptedTextField always goes through its own get_db_prep_save.
+_PLAIN = {models.CharField, models.TextField, models.IntegerField, models.PositiveIntegerField,
+          models.BigIntegerField, models.BooleanField}
+
+
+def _plain(field: Field) -> bool:
+    return type(field) in _PLAIN and not getattr(field, "auto_now", False)
+
+
 def db_values(obj: Model, fields: Sequence[Field]) -> tuple[Any, ...]:
     """``obj``'s values as the database stores them on insert (what bulk_create would send)."""
-    return tuple(f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields)
+    attrs = obj.__dict__
+    return tuple(attrs[f.attname] if _PLAIN_CACHE[f] else f.get_db_prep_save(f.pre_save(obj, True),
+                                                                                  connection=connection)
+                 for f in fields)
+
+
+class _PlainCache(dict):
+    def __missing__(self, field: Field) -> bool:
+        self[field] = value = _plain(field)
+        return value
+
+
+_PLAIN_CACHE: dict[Field, bool] = _PlainCache()
+
+
+def db_value(field: Field, value: Any) -> Any:
+    """One value as the database stores it."""
+    return value if _PLAIN_CACHE[field] else field.get_db_prep_save(value, connection=connection)
 
 
 def reserve_ids(model: type[Model], n: int) -> list[int]:
