@@ -101,10 +101,11 @@ def _month(rng, customer, habit: Habit, month: date, today: date, seller, cashie
     facts.sales_record(actor=seller, customer_id=customer.pk, period=month, amount=amount, reference=f"XS-{tag}",
                        history=True, channel="demo")
     counts["sales"] += 1
-    # Two contracted deliveries a month, priced in whole yuan per ton so that shipped values are exact.
-    for n, due_day in enumerate((8, 22), start=1):
-        tons = rng.randrange(40, 200)
-        price = max(1, int(amount / 2 / tons))
+    # The month's contracted delivery, priced in whole yuan per ton so that shipped values are exact (one a month
+    # keeps the demo load short: every fact is a service call with its audit row).
+    for n, due_day in enumerate((15,), start=1):
+        tons = rng.randrange(80, 400)
+        price = max(1, int(amount / tons))
         due_on = month.replace(day=due_day)
         share = rng.uniform(*habit.fulfilment)
         late = share < 0.8 and rng.random() < 0.5  # the weakest deliver late as well as short
