@@ -7,10 +7,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from tests.bulk.test_import import HEADER, good_rows
 
+from kehu.bulk import services
 from kehu.core.services import token_create
 from kehu.customers.models import Customer
 
 BAD = ["企业", "坏代码", "91110000000000000X", "", "", ""]
+
+
+@pytest.fixture(autouse=True)
+def in_request(monkeypatch):
+    """The test's data lives in its transaction: run imports in the request, not in a thread."""
+    monkeypatch.setattr(services, "BACKGROUND", False)
 
 
 def csv_bytes(rows):
@@ -67,3 +74,26 @@ def test_auditor_may_not_import(world):
     r = post(world, "bj_auditor", {"file": SimpleUploadedFile("a.csv", csv_bytes(good_rows(1)))})
     assert r.status_code == 403
     assert get(world, "bj_cm", "/imports/999999").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_answers_at_once_and_the_job_can_be_polled(monkeypatch):
+    """With the import in a background thread, POST answers with the queued job and GET follows it to done."""
+    import time
+
+    from tests.conftest import build_world
+
+    monkeypatch.setattr(services, "BACKGROUND", True)
+    world = build_world()
+    r = post(world, "bj_cm", {"file": SimpleUploadedFile("big.csv", csv_bytes(good_rows(300) + [BAD])),
+                              "org_code": "BJ"})
+    assert r.status_code == 201, r.content
+    assert r.json()["status"] in ("queued", "running", "done")
+    deadline = time.monotonic() + 60
+    while True:
+        body = get(world, "bj_cm", f"/imports/{r.json()['id']}").json()
+        if body["status"] in ("done", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert (body["status"], body["rows_created"], body["rows_rejected"], body["rows_done"]) == ("done", 300, 1, 301)
+    assert Customer.objects.count() == 300

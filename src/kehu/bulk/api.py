@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from django.conf import settings
 from django.http import FileResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kehu.bulk.models import ImportJob, ImportMode
+from kehu.bulk.services import import_start
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
 from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
@@ -25,6 +24,9 @@ class ImportJobOut(Schema):
     file_name: str
     mode: str
     status: str
+    rows_expected: int | None
+    rows_done: int
+    message: str
     rows_total: int
     rows_created: int
     rows_updated: int
@@ -48,30 +50,16 @@ def _job(request, job_id: int) -> ImportJob:
 
 
 @router.post("/imports", response={201: ImportJobOut},
-             summary="Import customers (multipart: file, mode create|update|upsert, org_code)")
+             summary="Import customers (multipart: file, mode create|update|upsert, org_code); poll GET /imports/{id}")
 def import_create(request, file: File[UploadedFile], mode: Form[str] = "upsert", org_code: Form[str] = ""):
-    from kehu.bulk.services import run_import
-
+    """Start the import as a job and answer at once (status queued or running); the same file with the same
+    mode and org unit resumes its unfinished job instead of starting another."""
     if not access_for(request.auth).has(Perm.CUSTOMER_CREATE):
         raise PermissionDenied()
     if mode not in ImportMode.values:
         raise InvalidInput(field="mode")
-    if file.size is not None and file.size > settings.KEHU_MAX_UPLOAD_BYTES:
-        raise InvalidInput(code="too_large", field="file")
-    suffix = Path(file.name or "").suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput(code="unsupported_file", field="file")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"{Path(file.name or 'upload').stem[:100]}{suffix}"
-        path.write_bytes(file.read())
-        try:
-            job = run_import(actor=request.auth, target="customers", path=path, mode=mode, org_code=org_code)
-        except (KeyError, ValueError, OSError) as exc:  # a corrupt XLSX
-            raise InvalidInput(code="unreadable_file", field="file") from exc
-        except Exception as exc:
-            if exc.__class__.__name__ in ("BadZipFile", "InvalidFileException"):
-                raise InvalidInput(code="unreadable_file", field="file") from exc
-            raise
+    job = import_start(actor=request.auth, target="customers", upload=file, file_name=file.name or "",
+                       mode=mode, org_code=org_code)
     return Status(201, job)
 
 

@@ -68,13 +68,64 @@ def export_template(path: Path, fmt: str) -> None:
     write_table(path, TEMPLATE_HEADER, [], fmt)
 
 
-def export_customers(*, actor, path: Path, fmt: str = "xlsx", filters: dict[str, str] | None = None) -> int:
-    """Write the customers ``actor`` may see that match ``filters`` (those of customer search); audited."""
-    filters = {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
-    unmask = actor is None or access_for(actor).has(Perm.CUSTOMER_UNMASK)
-    customers = customer_search(user=actor, **filters).iterator(chunk_size=2000)
-    count = write_table(Path(path), TEMPLATE_HEADER, _rows(customers, unmask), fmt)
+def _filters(filters: dict[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (filters or {}).items() if k in FILTERS and v}
+
+
+def _may_unmask(actor) -> bool:
+    return actor is None or access_for(actor).has(Perm.CUSTOMER_UNMASK)
+
+
+def customer_rows(*, actor, filters: dict[str, str] | None = None) -> Iterator[list[Any]]:
+    """The template's rows of the customers ``actor`` may see that match ``filters``, read in batches
+    (personal data masked without unmask permission)."""
+    customers = customer_search(user=actor, **_filters(filters)).iterator(chunk_size=2000)
+    return _rows(customers, _may_unmask(actor))
+
+
+def export_audit(*, actor, filters: dict[str, str] | None, fmt: str, rows: int, channel: str = "export",
+                 complete: bool = True) -> None:
+    new = {"filters": _filters(filters), "format": fmt, "rows": rows, "masked": not _may_unmask(actor)}
+    if not complete:
+        new["complete"] = False  # the download was broken off after ``rows`` rows
     with transaction.atomic():
         audit_record(actor=actor, event_code=BulkEvent.EXPORT_DONE, object_type="customer_export", object_id="",
-                     new={"filters": filters, "format": fmt, "rows": count, "masked": not unmask}, channel="export")
+                     new=new, channel=channel)
+
+
+def export_customers(*, actor, path: Path, fmt: str = "xlsx", filters: dict[str, str] | None = None) -> int:
+    """Write the customers ``actor`` may see that match ``filters`` (those of customer search); audited."""
+    if fmt not in ("csv", "xlsx"):
+        raise InvalidInput(f"unknown format {fmt}", field="format")
+    count = write_table(Path(path), TEMPLATE_HEADER, customer_rows(actor=actor, filters=filters), fmt)
+    export_audit(actor=actor, filters=filters, fmt=fmt, rows=count)
     return count
+
+
+class _Line:
+    """A file-like object whose write() returns what was written (csv.writer into a generator)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def stream_csv(*, actor, filters: dict[str, str] | None, channel: str = "web") -> Iterator[bytes]:
+    """The export as CSV bytes, produced while the customers are read, a batch of lines at a time; the
+    audit row (with the count) is written when the last row has gone out, or when the download breaks off."""
+    writer = csv.writer(_Line())
+    count = 0
+    complete = False
+    try:
+        yield "\ufeff".encode() + writer.writerow(TEMPLATE_HEADER).encode("utf-8")
+        batch: list[str] = []
+        for row in customer_rows(actor=actor, filters=filters):
+            batch.append(writer.writerow(row))
+            count += 1
+            if len(batch) >= 500:
+                yield "".join(batch).encode("utf-8")
+                batch = []
+        if batch:
+            yield "".join(batch).encode("utf-8")
+        complete = True
+    finally:
+        export_audit(actor=actor, filters=filters, fmt="csv", rows=count, channel=channel, complete=complete)

@@ -1,2 +1,14 @@
+from django.urls import path
+
+from kehu.bulk import views
+
 app_name = "bulk"
-urlpatterns: list = []
+urlpatterns = [
+    path("import/", views.import_page, name="import"),
+    path("import/<int:job_id>/", views.job_page, name="job"),
+    path("import/<int:job_id>/status/", views.job_status, name="job_status"),
+    path("import/<int:job_id>/resume/", views.job_resume, name="job_resume"),
+    path("import/<int:job_id>/errors/", views.job_errors, name="job_errors"),
+    path("template.<str:fmt>", views.template_download, name="template"),
+    path("export/", views.export_customers, name="export"),
+]

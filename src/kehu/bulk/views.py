@@ -1,0 +1,197 @@
+"""Web pages of imports and exports: the upload page, a job's progress page (polled by bulk/import.js), the
+error file and the template downloads, and the customer-list export (streamed)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kehu.bulk import exports, services
+from kehu.bulk.models import ImportJob, ImportMode, ImportStatus
+from kehu.core.errors import DomainError
+from kehu.core.models import OrgUnit
+from kehu.core.params import get_param
+from kehu.core.permissions import Perm
+from kehu.core.selectors import access_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require(request, perm: str):
+    access = access_for(request.user)
+    if not access.has(perm):
+        raise HttpForbidden(_("You do not have permission to do this."))
+    return access
+
+
+def _units(access):
+    query = Q(pk__in=[])
+    for grant in access.grants_for(Perm.CUSTOMER_CREATE):
+        query |= Q(path__startswith=grant.org_path)
+    return OrgUnit.objects.filter(query, is_active=True).order_by("path")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("File (CSV or XLSX)"))
+    mode = forms.ChoiceField(label=gettext_lazy("Mode"), choices=ImportMode.choices, initial=ImportMode.UPSERT)
+    org_code = forms.ChoiceField(label=gettext_lazy("Org unit of new customers"), required=False)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_code"].choices = [(u.code, u.name) for u in units]
+
+
+def _job(request, job_id: int) -> ImportJob:
+    # Only the user who started an import sees it; anything else is 404 (scope rule).
+    job = ImportJob.objects.filter(pk=job_id, actor=request.user).first()
+    if job is None:
+        raise Http404()
+    return job
+
+
+def _state(job: ImportJob) -> dict:
+    stalled = job.status == ImportStatus.RUNNING and services._stale(job)
+    return {
+        "id": job.pk, "status": job.status, "status_label": str(job.get_status_display()),
+        "rows_expected": job.rows_expected, "rows_done": job.rows_done, "percent": job.percent,
+        "rows_created": job.rows_created, "rows_updated": job.rows_updated, "rows_unchanged": job.rows_unchanged,
+        "rows_rejected": job.rows_rejected, "has_error_file": bool(job.error_file), "message": job.message,
+        "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED), "stalled": stalled,
+    }
+
+
+@login_required
+def import_page(request):
+    access = _require(request, Perm.CUSTOMER_CREATE)
+    units = list(_units(access))
+    initial = {"org_code": request.user.org_unit.code if request.user.org_unit_id else ""}
+    form = ImportForm(initial=initial, units=units)
+    status = 200
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES, units=units)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = services.import_start(actor=request.user, target="customers", upload=upload,
+                                            file_name=upload.name, mode=form.cleaned_data["mode"],
+                                            org_code=form.cleaned_data["org_code"])
+            except DomainError as exc:
+                form.add_error("file", str(exc.message))
+            else:
+                return redirect("bulk:job", job_id=job.pk)
+        status = 400
+    jobs = ImportJob.objects.filter(actor=request.user).order_by("-pk")[:20]
+    return render(request, "bulk/import.html", {"form": form, "jobs": jobs,
+                                                "max_mb": int(get_param("bulk.import_max_bytes")) // (1024 * 1024)},
+                  status=status)
+
+
+@login_required
+def job_page(request, job_id: int):
+    job = _job(request, job_id)
+    state = _state(job)
+    return render(request, "bulk/job.html", {"job": job, "state": state,
+                                             "can_resume": state["status"] == ImportStatus.FAILED or state["stalled"],
+                                             "poll_ms": int(get_param("bulk.job_poll_seconds")) * 1000})
+
+
+@login_required
+def job_status(request, job_id: int):
+    return JsonResponse(_state(_job(request, job_id)))
+
+
+@login_required
+@require_POST
+def job_resume(request, job_id: int):
+    job = _job(request, job_id)
+    try:
+        services.import_resume(actor=request.user, job=job)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("bulk:job", job_id=job.pk)
+
+
+@login_required
+def job_errors(request, job_id: int):
+    job = _job(request, job_id)
+    if not job.error_file or not Path(job.error_file).is_file():
+        raise Http404()
+    return FileResponse(open(job.error_file, "rb"), as_attachment=True,  # noqa: SIM115 (closed by the response)
+                        filename=f"import-{job.pk}-errors.csv", content_type="text/csv; charset=utf-8")
+
+
+@login_required
+def template_download(request, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404()
+    path = _temp_path(fmt)
+    exports.export_template(path, fmt)
+    return FileResponse(_Removed(path), as_attachment=True, filename=f"客户导入模板.{fmt}",
+                        content_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8")
+
+
+def _temp_path(suffix: str) -> Path:
+    folder = Path(settings.KEHU_HOME) / "tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = tempfile.NamedTemporaryFile(dir=folder, suffix="." + suffix, delete=False)  # noqa: SIM115
+    handle.close()
+    return Path(handle.name)
+
+
+class _Removed:
+    """A file that is deleted when the response closes it (an export never stays on the server)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("rb")
+        self.name = str(path)
+
+    def read(self, size: int = -1) -> bytes:
+        return self.handle.read(size)
+
+    def seek(self, *args):
+        return self.handle.seek(*args)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def close(self) -> None:
+        self.handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+@login_required
+def export_customers(request):
+    """The customer list's current filters as CSV (streamed while the rows are read) or XLSX (written
+    row by row with openpyxl's write-only mode to a temporary file, then sent from it)."""
+    _require(request, Perm.CUSTOMER_VIEW)
+    filters = {k: request.GET.get(k, "").strip()[:100] for k in ("q", "kind", "status", "region", "industry",
+                                                                    "grade")}
+    filters["org_code"] = request.GET.get("org", "").strip()[:50]
+    fmt = request.GET.get("format", "xlsx")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.stream_csv(actor=request.user, filters=filters),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
+        return response
+    if fmt != "xlsx":
+        raise Http404()
+    path = _temp_path("xlsx")
+    count = exports.write_table(path, exports.TEMPLATE_HEADER, exports.customer_rows(actor=request.user,
+                                                                                     filters=filters), "xlsx")
+    exports.export_audit(actor=request.user, filters=filters, fmt="xlsx", rows=count, channel="web")
+    return FileResponse(_Removed(path), as_attachment=True, filename=f"customers-{stamp}.xlsx", content_type=XLSX)
