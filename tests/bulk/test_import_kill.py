@@ -28,7 +28,9 @@ def _database_url() -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sigkill_then_rerun_imports_each_row_once(tmp_path):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigkill_then_rerun_imports_each_row_once(tmp_path, workers):
+    """With and without forked validating workers (which die with the killed parent)."""
     from tests.conftest import build_world
 
     build_world()
@@ -37,7 +39,7 @@ def test_sigkill_then_rerun_imports_each_row_once(tmp_path):
     path = write_csv(tmp_path / "kill.csv", rows)
     env = {**os.environ, "KEHU_DATABASE_URL": _database_url(), "KEHU_DEBUG": "1"}
     cmd = [sys.executable, "-m", "kehu.cli", "manage", "bulk_import_customers", str(path), "--org", "BJ",
-           "--as", "bj_cm", "--chunk", "5"]
+           "--as", "bj_cm", "--chunk", "5", "--workers", workers]
     proc = subprocess.Popen([*cmd, "--chunk-pause", "0.3"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -16,12 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("--mode", default=ImportMode.UPSERT, choices=ImportMode.values)
         parser.add_argument("--org", default="", help="org unit code of created customers")
         parser.add_argument("--as", dest="as_user", default="", help="username the import runs as")
-        parser.add_argument("--chunk", type=int, default=500)
+        parser.add_argument("--chunk", type=int, default=0,
+                            help="rows per transaction (default: parameter bulk.import_chunk_rows)")
+        parser.add_argument("--workers", type=int, default=-1,
+                            help="validating processes (default: parameter bulk.import_workers; 1: none)")
         parser.add_argument("--chunk-pause", type=float, default=0.0, help=argparse.SUPPRESS)
 
     def handle(self, *args, **opts):
         from rich.progress import Progress
 
+        from kehu.bulk.readers import count_rows
         from kehu.bulk.services import run_import
         from kehu.core.errors import DomainError
         from kehu.core.models import User
@@ -36,9 +40,10 @@ class Command(BaseCommand):
                 raise CommandError(f"no such user: {opts['as_user']}")
         try:
             with Progress(disable=not self.stdout.isatty()) as bar:
-                task = bar.add_task(f"import {path.name}", total=None)
+                task = bar.add_task(f"import {path.name}", total=count_rows(path))
                 job = run_import(actor=actor, target="customers", path=path, mode=opts["mode"],
-                                 org_code=opts["org"], chunk_rows=max(1, opts["chunk"]),
+                                 org_code=opts["org"], chunk_rows=opts["chunk"] or None,
+                                 workers=None if opts["workers"] < 0 else opts["workers"],
                                  progress=lambda n: bar.advance(task, n), chunk_pause=opts["chunk_pause"])
         except DomainError as exc:
             raise CommandError(str(exc.message)) from None
