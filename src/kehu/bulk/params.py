@@ -6,8 +6,9 @@ PARAMS = [
     ParamSpec("bulk.import_chunk_rows", 2000, "rows", "proposed", "kehu design (P11)",
               "Rows committed together with their ledger row; a crash loses at most this many rows of work.", int),
     ParamSpec("bulk.import_workers", 0, "processes", "proposed", "kehu design (P11)",
-              "Processes that validate rows beside the one that writes them (0: one less than the CPUs, at most 4; "
-              "1: validate in the writing process).", int),
+              "Processes that validate rows while this one writes (0: as many as CPUs, at most 4; 1: validate in "
+              "the writing process). The writer waits on the database much of the time, so on 2 CPUs 2 workers "
+              "measured 1.6x faster than none.", int),
     ParamSpec("bulk.import_max_bytes", 200 * 1024 * 1024, "bytes", "proposed", "kehu design",
               "Largest file accepted by the import page and API.", int),
     ParamSpec("bulk.job_stale_seconds", 120, "seconds", "proposed", "kehu design",

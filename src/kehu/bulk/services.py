@@ -126,7 +126,10 @@ def run_import(*, actor, target: str, path: Path, mode: str = ImportMode.UPSERT,
     job.refresh_from_db()
     context = spec.set_based.context(actor, job.org_code or None) if spec.set_based is not None else None
     try:
-        for index, raw, prepared in _prepared_chunks(spec, context, rows, mapping, chunk_rows, done, workers):
+        # A file of one chunk is not worth starting processes for.
+        small = job.rows_expected is not None and job.rows_expected <= chunk_rows
+        for index, raw, prepared in _prepared_chunks(spec, context, rows, mapping, chunk_rows, done,
+                                                     1 if small else workers):
             if prepared is not None:
                 _commit_chunk(spec, job, context, raw, prepared, index, actor)
                 if chunk_pause:  # tests only: leaves time to kill the process between chunks
@@ -152,7 +155,7 @@ def _chunks(rows, mapping: dict[int, str], chunk_rows: int) -> Iterator[list[tup
 
 
 def worker_count(workers: int | None) -> int:
-    """Processes that validate beside this one: the parameter, 0 meaning one less than the CPUs (at most 4).
+    """Processes that validate beside this one: the parameter, 0 meaning as many as CPUs (at most 4).
 
     Workers are forked, which is safe only from the main thread: an import running in a thread of the web
     server validates in that thread."""
@@ -161,7 +164,7 @@ def worker_count(workers: int | None) -> int:
     if workers is None:
         workers = int(get_param("bulk.import_workers"))
     if workers <= 0:
-        workers = min(4, (os.cpu_count() or 1) - 1)
+        workers = min(4, os.cpu_count() or 1)
     return max(1, workers)
 
 
