@@ -175,13 +175,23 @@ def _term_sql(policy: LimitPolicy) -> str:
 
 
 def changed_rows_sql(policy: LimitPolicy, period: date, lo: int, hi: int) -> tuple[str, list]:
-    """The graded customers of [lo, hi) whose account differs from the formula (or has a pending change)."""
+    """The graded customers of [lo, hi) with something to apply, propose or supersede."""
     GradeResult = apps.get_model("grading", "GradeResult")
     SalesRecord = apps.get_model("trade", "SalesRecord")
     sr, gr, cu, acc, chg = table(SalesRecord), table(GradeResult), table(Customer), table(CreditAccount), \
         table(LimitChange)
     s_cust, s_period = col(SalesRecord, "customer"), col(SalesRecord, "period")
-    # n: the new limit in cents; t: the term, which is 0 where the limit is 0 (cash before delivery)
+
+    def same_change(statuses: str) -> str:
+        """1 when this period already has a change proposing exactly the new limit and term in ``statuses``."""
+        return (f"CASE WHEN EXISTS (SELECT 1 FROM {chg} x WHERE x.{col(LimitChange, 'account')} = t.account_id "
+                f"AND x.{col(LimitChange, 'period')} = %s AND x.{col(LimitChange, 'status')} IN {statuses} "
+                f"AND {cents('x.' + col(LimitChange, 'proposed_amount'))} = t.new_cents "
+                f"AND x.{col(LimitChange, 'term_days')} = t.new_term) THEN 1 ELSE 0 END")
+
+    # s: figures per graded customer; n: the new limit in cents; t: the term, 0 where the limit is 0 (cash
+    # before delivery); u, v: what the outcome applies now and whether it proposes more (rules.recalc_outcome);
+    # only the customers with something to do come back: a re-run of the period returns nothing.; t: the term, which is 0 where the limit is 0 (cash before delivery)
     sql = f"""
     WITH m AS (
         SELECT {s_cust} AS cid, {s_period} AS month, SUM({cents(col(SalesRecord, 'amount'))}) AS c
@@ -205,14 +215,26 @@ def changed_rows_sql(policy: LimitPolicy, period: date, lo: int, hi: int) -> tup
         WHERE g.{col(GradeResult, 'period')} = %s AND g.{col(GradeResult, 'customer')} >= %s
           AND g.{col(GradeResult, 'customer')} < %s
     ), n AS (SELECT s.*, {_limit_cents_sql(policy)} AS new_cents FROM s),
-    t AS (SELECT n.*, {_term_sql(policy)} AS new_term FROM n)
+    t AS (SELECT n.*, {_term_sql(policy)} AS new_term FROM n),
+    u AS (
+        SELECT t.*,
+               CASE WHEN new_cents < cur_cents THEN new_cents ELSE cur_cents END AS app_cents,
+               CASE WHEN new_term < cur_term THEN new_term ELSE cur_term END AS app_term,
+               {same_change("('pending')")} AS pending_same,
+               {same_change("('approved', 'rejected')")} AS decided_same
+        FROM t
+    ), v AS (
+        SELECT u.*, CASE WHEN new_cents <> app_cents OR new_term <> app_term THEN 1 ELSE 0 END AS proposal FROM u
+    )
     SELECT customer_id, account_id, grade, kind, total, months, new_cents, new_term, cur_cents, cur_term, cur_grade
-    FROM t
-    WHERE new_cents <> cur_cents OR new_term <> cur_term OR grade <> cur_grade OR has_pending = 1
+    FROM v
+    WHERE app_cents <> cur_cents OR app_term <> cur_term OR grade <> cur_grade
+       OR (has_pending = 1 AND NOT (proposal = 1 AND pending_same = 1))
+       OR (proposal = 1 AND pending_same = 0 AND decided_same = 0)
     ORDER BY account_id
     """
     start = _months_back(period, policy.sales_months)
-    return sql, [start, period, lo, hi, period, lo, hi]
+    return sql, [start, period, lo, hi, period, lo, hi, period, period]
 
 
 def _create_missing_accounts(period: date, lo: int, hi: int) -> None:
@@ -232,7 +254,7 @@ def _create_missing_accounts(period: date, lo: int, hi: int) -> None:
             f"INSERT INTO {table(CreditAccount)} ({col(CreditAccount, 'customer')}, "
             f"{col(CreditAccount, 'limit_amount')}, {col(CreditAccount, 'term_days')}, {col(CreditAccount, 'grade')}, "
             f"{col(CreditAccount, 'updated_at')}) "
-            f"SELECT g.{g_cust}, 0, 0, '', %s {missing}", [timezone.now(), period, lo, hi])
+            f"SELECT g.{g_cust}, 0, 0, g.{col(GradeResult, 'grade')}, %s {missing}", [timezone.now(), period, lo, hi])
 
 
 def _batches(ids: list[int]):
@@ -268,75 +290,79 @@ def recalc_chunk(*, actor: User | None, period: date, policy: LimitPolicy, lo: i
     now = timezone.now()
     with transaction.atomic():
         _create_missing_accounts(period, lo, hi)
-        # Lock the chunk's accounts in primary-key order before reading them: an order being checked holds one
-        # of them and then the audit head, and so do we (the audit row is written last), so no cycle can form.
-        accounts = {a.pk: a for a in CreditAccount.objects.select_for_update()
-                    .filter(customer_id__gte=lo, customer_id__lt=hi).order_by("pk")
-                    .only("pk", "customer_id", "limit_amount", "term_days", "grade", "limit_valid_from")}
+        if connection.features.has_select_for_update:
+            # Lock the chunk's accounts in primary-key order before reading them: an order being checked holds
+            # one of them and then the audit head, and so do we (the audit row is written last), so no cycle
+            # can form. (SQLite: the IMMEDIATE transaction already holds the database's write lock.)
+            list(CreditAccount.objects.select_for_update().filter(customer_id__gte=lo, customer_id__lt=hi)
+                 .order_by("pk").values_list("pk", flat=True))
         sql, params = changed_rows_sql(policy, period, lo, hi)
         with connection.cursor() as cur:
             cur.execute(sql, params)
             rows = cur.fetchall()
         if not rows:
             return
-        pending = {c.account_id: c for c in LimitChange.objects.filter(
-            account__customer_id__gte=lo, account__customer_id__lt=hi, status=ChangeStatus.PENDING)}
-        decided = set(LimitChange.objects.filter(
-            account__customer_id__gte=lo, account__customer_id__lt=hi, period=period,
-            status__in=[ChangeStatus.APPROVED, ChangeStatus.REJECTED]).values_list(
-            "account_id", "proposed_amount", "term_days"))
+        ids = [row[1] for row in rows]
+        pending, decided = {}, set()
+        for batch in _batches(ids):
+            pending.update({c.account_id: c for c in LimitChange.objects.filter(
+                account_id__in=batch, status=ChangeStatus.PENDING)})
+            decided.update(LimitChange.objects.filter(
+                account_id__in=batch, period=period, status__in=[ChangeStatus.APPROVED, ChangeStatus.REJECTED])
+                .values_list("account_id", "proposed_amount", "term_days"))
         to_close: list[int] = []
         new_limits: list[CreditLimit] = []
         new_changes: list[LimitChange] = []
         supersede: list[int] = []
-        touched: list[CreditAccount] = []
+        changed_accounts: list[CreditAccount] = []
+        regraded: list[CreditAccount] = []
         decreased, requested = [], []
         for row in rows:
-            customer_id, account_id, grade, _kind, _total, _months, new_cents, new_term, *_ = row
-            account = accounts[account_id]
+            customer_id, account_id, grade, _kind, _total, _months, new_cents, new_term, cur_cents, cur_term, \
+                cur_grade = row
+            current_amount, current_term = from_cents(cur_cents), int(cur_term)
             new_amount, new_term = from_cents(new_cents), int(new_term)
-            (amount, term), proposal = rules.recalc_outcome(current_amount=account.limit_amount,
-                                                            current_term=account.term_days,
+            (amount, term), proposal = rules.recalc_outcome(current_amount=current_amount, current_term=current_term,
                                                             new_amount=new_amount, new_term=new_term)
             basis = _basis(period, policy, row, start)
             old = pending.get(account_id)
-            if (amount, term) != (account.limit_amount, account.term_days):
+            if (amount, term) != (current_amount, current_term):
                 to_close.append(account_id)
                 new_limits.append(CreditLimit(account_id=account_id, amount=amount, term_days=term, grade=grade,
                                               period=period, basis={**basis, "applied": "decrease"},
                                               rule_version=RULE_VERSION, valid_from=today))
-                decreased.append([customer_id, str(account.limit_amount), str(amount), account.term_days, term])
-                account.limit_amount, account.term_days, account.limit_valid_from = amount, term, today
+                decreased.append([customer_id, str(current_amount), str(amount), current_term, term])
+                changed_accounts.append(CreditAccount(pk=account_id, limit_amount=amount, term_days=term, grade=grade,
+                                                      limit_valid_from=today, updated_at=now))
+            elif grade != cur_grade:
+                regraded.append(CreditAccount(pk=account_id, grade=grade, updated_at=now))
             keep_old = False
             if proposal is not None:
                 same = (old is not None and old.period == period and old.proposed_amount == proposal[0]
-                        and old.term_days == proposal[1] and old.current_amount == account.limit_amount)
+                        and old.term_days == proposal[1] and old.current_amount == amount)
                 if same:
                     keep_old = True
                 elif (account_id, proposal[0], proposal[1]) not in decided:
                     new_changes.append(LimitChange(
-                        account_id=account_id, current_amount=account.limit_amount, proposed_amount=proposal[0],
+                        account_id=account_id, current_amount=amount, proposed_amount=proposal[0],
                         term_days=proposal[1], grade=grade, period=period, basis=basis, requested_by=by))
-                    requested.append([customer_id, str(account.limit_amount), str(proposal[0]), proposal[1]])
+                    requested.append([customer_id, str(amount), str(proposal[0]), proposal[1]])
             if old is not None and not keep_old:
                 supersede.append(old.pk)
-            account.grade = grade
-            touched.append(account)
-        for ids in _batches(to_close):
-            CreditLimit.objects.filter(account_id__in=ids, valid_to__isnull=True).update(valid_to=today)
-        for ids in _batches(supersede):
-            LimitChange.objects.filter(pk__in=ids, status=ChangeStatus.PENDING).update(
+        for batch in _batches(to_close):
+            CreditLimit.objects.filter(account_id__in=batch, valid_to__isnull=True).update(valid_to=today)
+        for batch in _batches(supersede):
+            LimitChange.objects.filter(pk__in=batch, status=ChangeStatus.PENDING).update(
                 status=ChangeStatus.SUPERSEDED, decided_at=now)
         CreditLimit.objects.bulk_create(new_limits, batch_size=BATCH)
         LimitChange.objects.bulk_create(new_changes, batch_size=BATCH)
-        for account in touched:
-            account.updated_at = now
-        CreditAccount.objects.bulk_update(touched, ["limit_amount", "term_days", "grade", "limit_valid_from",
-                                                    "updated_at"], batch_size=BATCH)
+        CreditAccount.objects.bulk_update(changed_accounts, ["limit_amount", "term_days", "grade", "limit_valid_from",
+                                                             "updated_at"], batch_size=BATCH)
+        CreditAccount.objects.bulk_update(regraded, ["grade", "updated_at"], batch_size=BATCH)
         result.decreased += len(decreased)
         result.requested += len(requested)
         result.superseded += len(supersede)
-        result.regraded += len(touched)
+        result.regraded += len(regraded)
         if decreased or requested or supersede:
             # One row per chunk with every change (the per-customer history is in CreditLimit/LimitChange);
             # a row per customer would cost four statements each on the shared, locked audit chain.
