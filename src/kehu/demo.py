@@ -24,6 +24,9 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     ("kehu.credit.demo", "load_demo_credit", _("Credit lines")),
     ("kehu.exposure.demo", "load_demo_exposure", _("Exposure statistics")),
     ("kehu.helpdesk.demo", "load_demo_helpdesk", _("Customer service")),
+    # after the trade facts and grading (whose runs recalculated the limits); last, so that the modules
+    # above keep their seeds
+    ("kehu.trade.demo_credit", "load_demo_trade_credit", _("Trade credit")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).
@@ -33,6 +36,9 @@ ROLE_HINTS = {
     "finance_officer": _("capital bases, allowance and order-release approvals"),
     "service_agent": _("raise and work complaints, returns and allowances"),
     "service_supervisor": _("extensions, approvals and the complaint analysis"),
+    "sales_manager": _("place orders; release held orders up to 10 per cent over the limit"),
+    "finance_manager": _("approve limit increases; release held orders up to 30 per cent over"),
+    "general_manager": _("release any held order; approve limit increases"),
 }
 
 
