@@ -50,7 +50,7 @@ def customer_for(actor: User | None, customer_id: Any, perm: str) -> Customer:
     return customer
 
 
-def lock_account(customer_id: int) -> CreditAccount:
+def lock_account(customer_id: int, *, customer_locked: bool = False) -> CreditAccount:
     """The customer's credit account, locked for the rest of the transaction (created without a limit when
     missing). Every decision that reads exposure and then writes takes this lock first, so two orders, a
     receivable and a limit change for one customer are decided one after the other.
@@ -59,8 +59,10 @@ def lock_account(customer_id: int) -> CreditAccount:
     customer row FOR UPDATE and PostgreSQL checks each new delivery's or invoice's foreign key to the customer
     (FOR KEY SHARE) at commit; a path that locked the account first and then inserted such a row could wait for
     an order that holds the customer and waits for the account. FOR NO KEY UPDATE queues behind the admission
-    guard without blocking those key checks."""
-    Customer.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk", flat=True).first()
+    guard without blocking those key checks. ``customer_locked``: the caller holds the customer row already.
+    (SQLite has no row locks: its IMMEDIATE transaction holds the database's write lock.)"""
+    if not customer_locked and connection.features.has_select_for_update:
+        Customer.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("pk", flat=True).first()
     account = CreditAccount.objects.select_for_update().filter(customer_id=customer_id).first()
     if account is None:
         # ignore_conflicts: a concurrent first order may create it at the same moment

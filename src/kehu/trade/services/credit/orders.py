@@ -90,7 +90,7 @@ def order_place(*, actor: User | None, customer_id: Any, number: Any, amount: An
             if replayed is not None:
                 return replayed
             customer_require_tradable(customer_id=customer.pk)  # locks the customer row (admission guard)
-            account = lock_account(customer.pk)
+            account = lock_account(customer.pk, customer_locked=True)
             # Locks held: a concurrent request with the same key may have committed meanwhile.
             replayed = _replay(actor, key, customer_id=customer.pk, number=number, amount=amt, ordered_on=ordered_on)
             if replayed is not None:
