@@ -18,6 +18,21 @@ PARAMS = [
     ParamSpec("service.allowance_supervisor_percentage", "10", "% of invoice", "proposed",
               "spec 6.1 S-12 (approval depends on amount and share of the invoice; S-12 proposes 1 % / 5 % bands)",
               "Allowances above this share of the invoice need a finance officer's approval.", str),
+    # Domain spec S-12 bands (thresholds [PROPOSED]). An allowance belongs to the lowest band whose amount
+    # AND share it both stays within (rules.allowance_band); above band 2 the general manager signs too.
+    ParamSpec("service.allowance_band1_max_amount", "10000.00", "CNY", "proposed",
+              "spec 6.1 S-12 (band 1: <= 1 % of the invoice or <= ¥10k -> sales manager)",
+              "Largest allowance the sales manager approves alone (with the band-1 share).", str),
+    ParamSpec("service.allowance_band1_max_percentage", "1", "% of invoice", "proposed",
+              "spec 6.1 S-12 (band 1: <= 1 % of the invoice or <= ¥10k -> sales manager)",
+              "Largest share of the invoice the sales manager approves alone (with the band-1 amount).", str),
+    ParamSpec("service.allowance_band2_max_amount", "100000.00", "CNY", "proposed",
+              "spec 6.1 S-12 (band 2: <= 5 % or <= ¥100k -> sales VP and finance)",
+              "Largest allowance the sales manager and the finance manager approve together; above it, or "
+              "above the band-2 share, the general manager signs as well.", str),
+    ParamSpec("service.allowance_band2_max_percentage", "5", "% of invoice", "proposed",
+              "spec 6.1 S-12 (band 2: <= 5 % or <= ¥100k -> sales VP and finance)",
+              "Largest share of the invoice the sales manager and the finance manager approve together.", str),
     ParamSpec("service.online_first_reply_working_hours", 2, "working hours", "proposed",
               "spec 6.1 S-13 (线上服务管理制度 一.2 asks for a prompt reply without a number)",
               "First reply to an online conversation.", int),

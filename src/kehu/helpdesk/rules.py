@@ -90,6 +90,57 @@ def can_reopen(closed_at: datetime, now: datetime, reopen_days: int) -> bool:
     return now - closed_at <= timedelta(days=reopen_days)
 
 
+# --- Price allowances (domain spec S-12) -----------------------------------------------------------
+# S-12: "<= 1 % of invoice or <= ¥10k -> sales manager; <= 5 % or <= ¥100k -> sales VP and finance;
+# above that -> GM". Read literally, "or" would let a ¥9,000 allowance on a ¥10,000 invoice (90 per cent
+# of it) pass with the sales manager alone, because it is under ¥10k. kehu takes the conservative reading a
+# finance controller expects: an allowance belongs to the lowest band whose amount limit AND share limit
+# it both stays within, so it moves up a band as soon as either the amount or the share is exceeded.
+# Each band is an approval chain: it adds its approver to those of the band below, so a larger allowance
+# never needs fewer sign-offs. kehu has no "sales VP" role: the sales manager (sales_manager) signs for
+# sales and the finance manager (finance_manager) for finance.
+ALLOWANCE_SIGN_OFFS: dict[int, tuple[str, ...]] = {
+    1: ("sales_manager",),
+    2: ("sales_manager", "finance_manager"),
+    3: ("sales_manager", "finance_manager", "general_manager"),
+}
+TOP_BAND = max(ALLOWANCE_SIGN_OFFS)
+
+
+def allowance_band(amount: Decimal, invoice_amount: Decimal | None,
+                   bands: list[tuple[Decimal, Decimal]]) -> int:
+    """Return the approval band (1-based) of an allowance of ``amount`` on an invoice of
+    ``invoice_amount``: the first band ``(max_amount, max_percentage)`` whose limits it stays within, both
+    inclusive; above every band, the top band (the general manager). Without a positive invoice amount the
+    share cannot be measured, so only the top band is safe. The share is compared exactly
+    (amount x 100 <= percentage x invoice), never through a rounded quotient."""
+    if invoice_amount is None or invoice_amount <= 0:
+        return TOP_BAND
+    for index, (max_amount, max_percentage) in enumerate(bands, start=1):
+        if amount <= max_amount and amount * 100 <= max_percentage * invoice_amount:
+            return index
+    return TOP_BAND
+
+
+def allowance_sign_offs(band: int) -> tuple[str, ...]:
+    """The roles that must each sign an allowance of ``band`` (one person per role)."""
+    return ALLOWANCE_SIGN_OFFS[band]
+
+
+def allowance_outstanding(required: tuple[str, ...] | list[str], signed_roles: list[str]) -> list[str]:
+    """Required roles still without a sign-off, in chain order."""
+    return [r for r in required if r not in signed_roles]
+
+
+def allowance_signable_roles(*, required, sign_offs: list[dict], actor_id: int, actor_roles: set[str],
+                             barred_ids: set[int]) -> list[str]:
+    """The outstanding roles ``actor_id`` may sign now: none if the actor already signed (one person signs
+    once, whatever roles they hold) or is barred (the requester, the handler, the staff member concerned)."""
+    if actor_id in barred_ids or any(s["user"] == actor_id for s in sign_offs):
+        return []
+    return [r for r in allowance_outstanding(required, [s["role"] for s in sign_offs]) if r in actor_roles]
+
+
 def allowance_approver_role(amount: Decimal, invoice_amount: Decimal | None, supervisor_limit: Decimal,
                             max_percentage: Decimal) -> str:
     """Who may approve an allowance: the service supervisor up to the amount limit and percentage of the
