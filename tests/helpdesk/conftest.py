@@ -24,4 +24,11 @@ def hworld(world):
     user("bj_super", "BJ", ["service_supervisor"])
     user("hq_fin", "HQ", ["finance_officer"])
     user("sh_agent", "SH", ["service_agent"])
+    # allowance sign-offs (domain spec S-12)
+    user("bj_sales_mgr", "BJ", ["sales_manager"])
+    user("bj_sales_mgr2", "BJ", ["sales_manager"])
+    user("sh_sales_mgr", "SH", ["sales_manager"])
+    user("hq_fin_mgr", "HQ", ["finance_manager"])
+    user("hq_gm", "HQ", ["general_manager"])
+    user("bj_both", "BJ", ["sales_manager", "finance_manager"])
     return world

@@ -62,6 +62,6 @@ def test_receivable_reductions_endpoint(api, hworld):
     tid = api.post("bj_agent", "/helpdesk/tickets", {"customer_id": cid, "kind": "allowance", "subject": "r",
                                                        "amount": "123.45", "invoice_amount": "100000.00",
                                                        "evidence_document": "销货折让证明单 2025-08"}).json()["id"]
-    assert api.post("bj_super", f"/helpdesk/tickets/{tid}/approve", {}).status_code == 200
+    assert api.post("bj_sales_mgr", f"/helpdesk/tickets/{tid}/approve", {}).status_code == 200
     r = api.get("bj_auditor", f"/helpdesk/customers/{cid}/receivable-reductions?until=2099-01-01")
     assert r.status_code == 200 and r.json()["reduction_amount"] == "123.45"

@@ -128,34 +128,38 @@ def test_allowance_needs_evidence_and_reduces_receivables(hworld):
     with pytest.raises(InvalidInput):
         services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="allowance", subject="x",
                              amount="10.00", invoice_amount="100.00")
-    t = allowance(w, "20000.00")
+    t = allowance(w, "20000.00")  # 2 per cent and over ¥10,000: band 2 (S-12)
     assert receivable_reductions(t.customer_id, until=date(2030, 1, 1)) == Decimal("0.00")
     with pytest.raises(SelfApprovalNotAllowed):
         services.ticket_approve(actor=w.bj_super, ticket_id=services.ticket_open(
             actor=w.bj_super, customer_id=t.customer_id, kind="return", subject="r", amount="1.00").pk)
-    services.ticket_approve(actor=w.bj_super, ticket_id=t.pk, now=NOW)
+    services.ticket_approve(actor=w.bj_sales_mgr, ticket_id=t.pk, now=NOW)
+    assert receivable_reductions(t.customer_id, until=date(2030, 1, 1)) == Decimal("0.00")  # finance still to sign
+    services.ticket_approve(actor=w.hq_fin_mgr, ticket_id=t.pk, now=NOW)
     assert receivable_reductions(t.customer_id, until=date(2025, 9, 30)) == Decimal("20000.00")
     assert receivable_reductions(t.customer_id, until=date(2025, 9, 29)) == Decimal("0.00")
     red = ReceivableReduction.objects.get(ticket=t)
     assert red.source == "allowance" and red.currency == "CNY"
     assert AuditEvent.objects.filter(event_code=E.RECEIVABLE_REDUCED, object_id=str(red.pk)).count() == 1
     with pytest.raises(InvalidTransition):
-        services.ticket_approve(actor=w.bj_super, ticket_id=t.pk, now=NOW)
+        services.ticket_approve(actor=w.hq_gm, ticket_id=t.pk, now=NOW)
 
 
-@pytest.mark.parametrize("amount, invoice", [("60000.00", "10000000.00"), ("20000.00", "100000.00")])
-def test_large_allowance_needs_finance(hworld, amount, invoice):
+@pytest.mark.parametrize("amount, invoice", [("60000.00", "10000000.00"), ("2000.00", "100000.00")])
+def test_larger_allowance_needs_finance_too(hworld, amount, invoice):
     t = allowance(hworld, amount, invoice)
-    with pytest.raises(PermissionDenied):
-        services.ticket_approve(actor=hworld.bj_super, ticket_id=t.pk, now=NOW)
+    for user in (hworld.bj_super, hworld.hq_fin):  # the service supervisor and finance officer no longer sign
+        with pytest.raises(PermissionDenied):
+            services.ticket_approve(actor=user, ticket_id=t.pk, now=NOW)
+    services.ticket_approve(actor=hworld.bj_sales_mgr, ticket_id=t.pk, now=NOW)
     assert receivable_reductions(t.customer_id, until=date(2030, 1, 1)) == Decimal("0.00")
-    services.ticket_approve(actor=hworld.hq_fin, ticket_id=t.pk, now=NOW)
+    services.ticket_approve(actor=hworld.hq_fin_mgr, ticket_id=t.pk, now=NOW)
     assert receivable_reductions(t.customer_id, until=date(2030, 1, 1)) == Decimal(amount)
 
 
 def test_rejected_allowance_does_not_reduce(hworld):
     t = allowance(hworld, "100.00")
-    t = services.ticket_approve(actor=hworld.bj_super, ticket_id=t.pk, approve=False, now=NOW)
+    t = services.ticket_approve(actor=hworld.bj_sales_mgr, ticket_id=t.pk, approve=False, now=NOW)
     assert t.state == State.REJECTED
     assert receivable_reductions(t.customer_id, until=date(2030, 1, 1)) == Decimal("0.00")
 

@@ -1,7 +1,8 @@
 """Demo service data built through the services on top of the customers demo: an agent and a supervisor
 in the head office, complaints at every stage (one extended for a financial consumer, one paused), returns
 and allowances (approved ones become receivable reductions), enquiries, and a few knowledge articles.
-``load_demo_helpdesk(rng)`` runs once; a second call changes nothing."""
+Allowances are signed by the head office's sales manager, finance manager and general manager as their
+band requires (S-12). ``load_demo_helpdesk(rng)`` runs once; a second call changes nothing."""
 
 from __future__ import annotations
 
@@ -63,6 +64,10 @@ def load_demo_helpdesk(rng: random.Random) -> dict:
         agent2 = _user("hq_agent2", "HQ", "service_agent")
         supervisor = _user("hq_service_sup", "HQ", "service_supervisor")
         finance = _user("hq_service_fin", "HQ", "finance_officer")
+        # allowance sign-offs (S-12); the trade-credit demo reuses hq_finance_mgr and hq_gm by name
+        signers = {"sales_manager": _user("hq_sales_mgr", "HQ", "sales_manager"),
+                   "finance_manager": _user("hq_finance_mgr", "HQ", "finance_manager"),
+                   "general_manager": _user("hq_gm", "HQ", "general_manager")}
         for title, body, tags in ARTICLES:
             KnowledgeArticle.objects.create(title=title, body=body, tags=tags)
     now = timezone.now()
@@ -92,8 +97,12 @@ def load_demo_helpdesk(rng: random.Random) -> dict:
                                      "allowance" else "退货", amount=f"{rng.randint(1, 40) * 1000}.00",
                                      invoice_amount="1000000.00", evidence_document="买方折让申请函")
             made += 1
-            if rng.random() < 0.7 and (kind == "allowance" or r.amount <= Decimal("10000.00")):
+            if kind == "allowance":
+                # most get every sign-off their band needs; the others wait for the last one
+                required = r.data["approval"]["required"]
+                for role in required[:len(required) if rng.random() < 0.7 else len(required) - 1]:
+                    services.ticket_approve(actor=signers[role], ticket_id=r.pk, role=role)
+            elif rng.random() < 0.7 and r.amount <= Decimal("10000.00"):
                 services.ticket_approve(actor=supervisor, ticket_id=r.pk)
-                if kind == "return":
-                    _walk_return(rng, r, agent, finance)
+                _walk_return(rng, r, agent, finance)
     return {"created": True, "tickets": made}

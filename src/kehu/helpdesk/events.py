@@ -11,6 +11,7 @@ class HelpdeskEvent:
     ARTICLE_LINKED = 6512
     EXTENSION_REQUESTED = 6513
     EXTENSION_REFUSED = 6514
+    ALLOWANCE_SIGNED = 6515  # one approver's sign-off (or rejection) of an allowance, domain spec S-12
     TICKET_APPROVED = 6510
     RECEIVABLE_REDUCED = 6511
     SLA_WARNED = 6520

@@ -13,11 +13,6 @@ PARAMS = [
               "A closed complaint can be reopened within this many days.", int),
     ParamSpec("service.sla_warn_fractions", ["0.5", "0.8"], "fraction", "source", "Appendix B service.sla_watch",
               "Fractions of the SLA at which the watcher warns.", list),
-    ParamSpec("service.allowance_supervisor_limit", "50000.00", "CNY", "proposed", "spec 6.1",
-              "Allowances above this amount need a finance officer's approval.", str),
-    ParamSpec("service.allowance_supervisor_percentage", "10", "% of invoice", "proposed",
-              "spec 6.1 S-12 (approval depends on amount and share of the invoice; S-12 proposes 1 % / 5 % bands)",
-              "Allowances above this share of the invoice need a finance officer's approval.", str),
     # Domain spec S-12 bands (thresholds [PROPOSED]). An allowance belongs to the lowest band whose amount
     # AND share it both stays within (rules.allowance_band); above band 2 the general manager signs too.
     ParamSpec("service.allowance_band1_max_amount", "10000.00", "CNY", "proposed",

@@ -141,17 +141,6 @@ def allowance_signable_roles(*, required, sign_offs: list[dict], actor_id: int, 
     return [r for r in allowance_outstanding(required, [s["role"] for s in sign_offs]) if r in actor_roles]
 
 
-def allowance_approver_role(amount: Decimal, invoice_amount: Decimal | None, supervisor_limit: Decimal,
-                            max_percentage: Decimal) -> str:
-    """Who may approve an allowance: the service supervisor up to the amount limit and percentage of the
-    invoice, a finance officer above either."""
-    if amount > supervisor_limit:
-        return "finance_officer"
-    if invoice_amount and invoice_amount > 0 and amount * 100 / invoice_amount > max_percentage:
-        return "finance_officer"
-    return "service_supervisor"
-
-
 # --- SLA policy selection -------------------------------------------------------------------------
 POLICY_CONDITIONS = ("kind", "priority", "customer_grade", "channel")
 

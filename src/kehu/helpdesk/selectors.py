@@ -28,12 +28,16 @@ def ticket_list(*, user, state: str | None = None):
     return qs.select_related("customer").order_by("-pk")
 
 
-def ticket_get(*, user, ticket_id: int, perm: str = P.VIEW, lock: bool = False) -> Ticket:
+def ticket_get(*, user, ticket_id: int, perm: str | tuple[str, ...] = P.VIEW, lock: bool = False) -> Ticket:
+    """One ticket the user reaches with ``perm`` (or any of several): 403 without the permission at all,
+    404 outside its scope."""
     access = access_for(user)
-    if not access.has(perm):
+    perms = (perm,) if isinstance(perm, str) else perm
+    if not any(access.has(p) for p in perms):
         raise PermissionDenied()
     qs = Ticket.objects.select_for_update() if lock else Ticket.objects
     ticket = qs.filter(pk=ticket_id).first()
-    if ticket is None or not access.reaches(perm, org_path=ticket.org_path, owner_id=ticket.owner_id):
+    if ticket is None or not any(access.reaches(p, org_path=ticket.org_path, owner_id=ticket.owner_id)
+                                 for p in perms):
         raise NotFound()
     return ticket

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
@@ -19,6 +20,7 @@ from kehu.customers.services._common import choice, text
 from . import calendar_rules as cr
 from . import permissions as P
 from . import rules
+from .allowance import allowance_sign, allowance_terms
 from .errors import HandlerIsSubject, ReopenWindowClosed
 from .events import HelpdeskEvent as E
 from .models import (
@@ -102,7 +104,14 @@ def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description
     if kind == Kind.ALLOWANCE:
         data["evidence_document"] = text(evidence_document, "evidence_document", max_length=200, required=True)
         inv = parse_amount(invoice_amount, "invoice_amount", required=True)
+        if inv <= 0:
+            raise InvalidInput(_("The invoice amount must be more than zero."), field="invoice_amount",
+                               code="not_positive")
+        if money > inv:
+            raise InvalidInput(_("An allowance cannot exceed its invoice."), field="amount", code="exceeds_invoice")
         data["invoice_amount"] = str(inv)
+        # S-12: the band and its sign-offs are fixed now, from the parameters in force on receipt
+        data["approval"] = allowance_terms(money, inv, on=timezone.localdate(now or timezone.now()))
     now = now or timezone.now()
     cal = calendar_for(customer.org_path)
     ticket = Ticket(kind=kind, customer=customer, org_path=customer.org_path, owner_id=customer.manager_id,
@@ -201,11 +210,17 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", dispo
 
 
 @transaction.atomic
-def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str = "", now=None) -> Ticket:
+def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str = "", role: str = "",
+                   now=None) -> Ticket:
     """Approve a complaint resolution, a return or an allowance. The maker never approves; the complaint's
-    subject never approves; an approved allowance or return becomes a receivable reduction."""
+    subject never approves. An allowance takes one sign-off per required role (``allowance.allowance_sign``)
+    and becomes a receivable reduction when the last is in."""
     now = now or timezone.now()
-    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.APPROVE, lock=True)
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=(P.APPROVE, P.SIGN_ALLOWANCE), lock=True)
+    if ticket.kind == Kind.ALLOWANCE:
+        return allowance_sign(actor=actor, ticket_id=ticket_id, approve=approve, role=role, reason=reason, now=now)
+    if not access_for(actor).reaches(P.APPROVE, org_path=ticket.org_path, owner_id=ticket.owner_id):
+        raise PermissionDenied()  # allowance signers approve nothing else
     _guard_handler(actor, ticket)
     if actor.pk in (ticket.created_by_id, ticket.handler_id):
         raise SelfApprovalNotAllowed()
@@ -215,13 +230,6 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
         target = State.AUTHORISED
     if not rules.can_transition(ticket.kind, ticket.state, target):
         raise InvalidTransition(code="illegal_transition")
-    if approve and ticket.kind == Kind.ALLOWANCE:
-        needed = rules.allowance_approver_role(ticket.amount, Decimal(ticket.data.get("invoice_amount") or "0"),
-                                               Decimal(get_param("service.allowance_supervisor_limit")),
-                                               Decimal(str(get_param("service.allowance_supervisor_percentage"))))
-        roles = {g.role for g in access_for(actor).grants}
-        if needed not in roles:
-            raise PermissionDenied(code="approval_level")
     if approve and ticket.kind == Kind.RETURN and ticket.state == State.RECEIVED:
         needed = rules.return_approver_level(ticket.amount, Decimal(get_param("service.return_supervisor_limit")),
                                              Decimal(get_param("service.return_gm_threshold")))
@@ -234,8 +242,6 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
     ticket.save()
     audit_record(actor=actor, event_code=E.TICKET_APPROVED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=ticket.customer_id, old=old, new=_snapshot(ticket), reason=reason)
-    if approve and ticket.kind == Kind.ALLOWANCE:
-        _reduce(actor, ticket, "allowance", now)
     return ticket
 
 
