@@ -341,6 +341,8 @@ ALIASES: dict[tuple[str, str], str] = {
     ("import", "invoices"): "trade_import_invoices",
     ("import", "payments"): "trade_import_payments",
     ("trade", "recalc"): "trade_recalc",
+    ("schedule", "run"): "core_schedule_run",
+    ("schedule", "list"): "core_schedule_list",
     ("export", "customers"): "bulk_export_customers",
     ("export", "template"): "bulk_export_template",
 }

@@ -6,3 +6,9 @@ class CoreConfig(AppConfig):
     name = "kehu.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from kehu.core.params import register_params
+        from kehu.core.scheduler import PARAMS
+
+        register_params(PARAMS)

@@ -32,6 +32,8 @@ EVENT_LABELS = {
     Event.PARAM_REJECTED: _("Parameter change rejected"),
     Event.ADMIN_CHANGE: _("Change in the admin"),
     Event.KEYS_REENCRYPTED: _("Data re-encrypted under a new key"),
+    Event.SCHEDULED_RUN_DONE: _("Scheduled job run"),
+    Event.SCHEDULED_RUN_FAILED: _("Scheduled job failed"),
     Event.CUSTOMER_CREATED: _("Customer created"),
     Event.CUSTOMER_UPDATED: _("Customer updated"),
     Event.CUSTOMER_UNMASKED: _("Personal data viewed unmasked"),

@@ -234,3 +234,33 @@ class RuleParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} = {self.value}"
+
+
+class ScheduledRun(models.Model):
+    """One run of a scheduled job for one slot (a month, a day, a 15-minute window).
+
+    The unique (job, slot) row is the claim: when several app servers or cron entries tick at once, only
+    the one whose insert succeeds runs the slot (``kehu.core.scheduler``)."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=64)
+    slot = models.CharField(_("slot"), max_length=32)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.RUNNING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-started_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduled_run_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.slot} {self.state}"

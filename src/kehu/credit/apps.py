@@ -25,3 +25,8 @@ class CreditConfig(AppConfig):
         from kehu.core.nav import NavItem, register_nav
 
         register_nav(NavItem(_("Credit lines"), "credit:list", CreditPerm.VIEW, order=30))
+        from kehu.core.scheduler import register_job
+        from kehu.credit import jobs
+
+        register_params(jobs.PARAMS)
+        register_job(jobs.JOB)

@@ -20,3 +20,7 @@ class GradingConfig(AppConfig):
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(_("Customer grading"), "grading:runs", GradingPerm.VIEW, order=35))
+        from kehu.core.scheduler import register_job
+        from kehu.grading.jobs import JOB
+
+        register_job(JOB)

@@ -24,6 +24,10 @@ PARAMS = [
               "A manual override moves a grade by at most this many steps.", int),
     ParamSpec("grading.exit_consecutive_e", 2, "months", "proposed", "domain spec G-9",
               "Consecutive months at E that start the exit review and terminate the cooperation.", int),
+    ParamSpec("grading.schedule_working_day", 5, "working day of the month", "proposed", "domain spec G-1",
+              "The scheduled monthly run grades the month on this working day (China's calendar).", int),
+    ParamSpec("grading.schedule_time", "02:00", "HH:MM (Asia/Shanghai)", "proposed", "kehu design",
+              "Time of day from which the scheduled monthly run is due.", str),
     ParamSpec("grading.chunk_size", 20000, "customers", "proposed", "kehu design (P7)",
               "Width of the customer-id range one committed chunk of the run covers.", int),
 ]

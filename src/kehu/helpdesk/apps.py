@@ -21,3 +21,9 @@ class HelpdeskConfig(AppConfig):
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(label=_("Service"), url_name="helpdesk:ticket_list", perm=permissions.VIEW, order=40))
+        from kehu.core.scheduler import register_job
+
+        from . import jobs
+
+        register_params(jobs.PARAMS)
+        register_job(jobs.JOB)

@@ -1,0 +1,35 @@
+"""The daily credit job on a schedule: lapsed reservations released, matured lines expired (B-6)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.params import ParamSpec, get_param
+from kehu.core.scheduler import Job, daily_slot
+
+PARAMS = [
+    ParamSpec("credit.expire_time", "00:30", "HH:MM (Asia/Shanghai)", "proposed", "kehu design",
+              "Time of day from which the daily expiry of reservations and lines is due.", str),
+]
+
+
+def _slot(now: datetime) -> str:
+    return daily_slot(now, at=time.fromisoformat(str(get_param("credit.expire_time", on=now.date()))))
+
+
+def _run(slot: str, now: datetime) -> dict:
+    from kehu.credit.services.guard import use_expire_due
+    from kehu.credit.services.lines import line_expire_due
+
+    expired = 0
+    while True:  # in batches, each in its own transaction, as `kehu credit expire` does
+        n = use_expire_due(now=now)
+        expired += n
+        if n == 0:
+            break
+    return {"reservations_expired": expired, **line_expire_due(today=now.date())}
+
+
+JOB = Job("credit.daily_expire", _("Daily credit expiry"), _slot, _run)

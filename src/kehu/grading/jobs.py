@@ -1,0 +1,31 @@
+"""The monthly grading run on a schedule (domain spec G-1: working day 5 of each month)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.params import get_param
+from kehu.core.scheduler import Job, is_chinese_workday, monthly_slot
+from kehu.grading.models import GradingRun, RunState
+
+
+def _slot(now: datetime) -> str | None:
+    return monthly_slot(now, working_day=int(get_param("grading.schedule_working_day", on=now.date())),
+                        at=time.fromisoformat(str(get_param("grading.schedule_time", on=now.date()))),
+                        is_workday=is_chinese_workday)
+
+
+def _run(slot: str, now: datetime) -> dict:
+    from kehu.grading.services.run import run_period
+
+    period = date.fromisoformat(f"{slot}-01")
+    if GradingRun.objects.filter(period=period, state=RunState.CLOSED).exists():
+        # graded by hand before the schedule came round: a closed period needs an explicit reopen (G-1)
+        return {"period": slot, "state": "already closed"}
+    run = run_period(actor=None, period=period)
+    return {"period": slot, "state": run.state, "graded": run.customers_graded}
+
+
+JOB = Job("grading.monthly_run", _("Monthly customer grading"), _slot, _run)

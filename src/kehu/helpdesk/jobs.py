@@ -1,0 +1,28 @@
+"""The SLA watcher on a schedule: every few minutes (Appendix B service.sla_watch)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.params import ParamSpec, get_param
+from kehu.core.scheduler import Job, every_slot
+
+PARAMS = [
+    ParamSpec("service.sla_watch_minutes", 15, "minutes", "source", "Appendix B service.sla_watch",
+              "The scheduled SLA watcher runs once in every window of this many minutes.", int),
+]
+
+
+def _slot(now: datetime) -> str:
+    return every_slot(now, minutes=int(get_param("service.sla_watch_minutes", on=now.date())))
+
+
+def _run(slot: str, now: datetime) -> dict:
+    from kehu.helpdesk.watch import sla_watch
+
+    return sla_watch(now=now)
+
+
+JOB = Job("helpdesk.sla_watch", _("SLA watcher"), _slot, _run)
