@@ -178,3 +178,18 @@ def test_bad_options_are_refused(args):
     with pytest.raises(CommandError):
         call_command("core_schedule_run", *args)
     assert not ScheduledRun.objects.exists()
+
+
+def test_the_admin_lists_runs_read_only(world, jobs):
+    from django.test import Client
+
+    job, _calls = counting_job()
+    jobs[job.code] = job
+    run_due(now=at("2026-11-29T10:00"))
+    client = Client()
+    client.force_login(world.admin)
+    page = client.get("/admin/core/scheduledrun/")
+    assert page.status_code == 200 and "test.count" in page.content.decode()
+    run = ScheduledRun.objects.get()
+    assert client.post(f"/admin/core/scheduledrun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ScheduledRun.objects.filter(pk=run.pk).exists()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.core import services
 from kehu.core.audit import Event, audit_record
 from kehu.core.errors import DomainError
-from kehu.core.models import ApiToken, AuditEvent, OrgUnit, RoleAssignment, RuleParameter, User
+from kehu.core.models import ApiToken, AuditEvent, OrgUnit, RoleAssignment, RuleParameter, ScheduledRun, User
 
 
 def _jsonable(obj) -> dict:
@@ -181,3 +181,21 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ScheduledRun)
+class ScheduledRunAdmin(RoleGated, admin.ModelAdmin):
+    """Read-only: runs are written by `kehu schedule run` only."""
+
+    list_display = ("job", "slot", "state", "attempts", "started_at", "finished_at")
+    list_filter = ("job", "state")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
