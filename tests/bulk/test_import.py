@@ -118,6 +118,20 @@ def test_gb18030_csv(world, tmp_path):
     assert Customer.objects.filter(name="北京测试0号科技有限公司").exists()
 
 
+def test_encoding_is_checked_over_the_whole_file_in_blocks(tmp_path):
+    from kehu.bulk.readers import BLOCK, encoding_of
+
+    # a three-byte character straddles the first block boundary: still UTF-8
+    text = "a" * (BLOCK - 1) + "客户\n"
+    utf8 = tmp_path / "u.csv"
+    utf8.write_bytes(text.encode("utf-8"))
+    assert encoding_of(utf8) == "utf-8-sig"
+    # GB18030 bytes only after the first block: the whole file is GB18030
+    gb = tmp_path / "g.csv"
+    gb.write_bytes(("a" * (BLOCK + 10) + "客户\n").encode("gb18030"))
+    assert encoding_of(gb) == "gb18030"
+
+
 def test_xlsx_with_merged_header_and_blank_lines(world, tmp_path):
     import openpyxl
 

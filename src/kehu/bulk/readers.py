@@ -12,14 +12,6 @@ from pathlib import Path
 BLOCK = 1 << 20
 
 
-def decode(data: bytes) -> str:
-    """UTF-8 (a BOM is dropped) if the bytes are valid UTF-8, else GB18030 (what Excel on Chinese Windows saves)."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
 def encoding_of(path: Path) -> str:
     """``utf-8-sig`` if the whole file is valid UTF-8, else ``gb18030``; checked block by block."""
     decoder = codecs.getincrementaldecoder("utf-8")()
