@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput, InvalidTransition, SelfApprovalNotAllowed
@@ -97,7 +98,8 @@ def allowance_sign(*, actor, ticket_id: int, approve: bool = True, role: str = "
         raise AlreadySigned()
     outstanding = rules.allowance_outstanding(approval["required"], [s["role"] for s in sign_offs])
     if role and role not in outstanding:
-        raise InvalidInput(field="role", code="not_outstanding")
+        raise InvalidInput(_("This allowance is not waiting for a sign-off in that role."), field="role",
+                           code="not_outstanding")
     held = [r for r in outstanding if r in _signer_roles(actor, ticket)]
     if not held or (role and role not in held):
         raise NotSignable()

@@ -8,7 +8,7 @@ from decimal import Decimal
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from . import selectors, services
+from . import allowance, rules, selectors, services
 from .models import Ticket
 
 router = Router(tags=["helpdesk"])
@@ -47,9 +47,36 @@ class ApproveIn(Schema):
     reason: str = Field("", max_length=500)
 
 
+class SignIn(ApproveIn):
+    """An approval; on an allowance, ``role`` picks the role to sign in when the caller holds several."""
+
+    role: str = Field("", max_length=32)
+
+
 class PauseIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reason: str
+
+
+class SignOffOut(Schema):
+    user_id: int
+    username: str
+    role: str
+    decision: str
+    at: datetime
+    reason: str
+
+
+class AllowanceOut(Schema):
+    """Domain spec S-12: the band, the roles that must sign, the sign-offs given and what the caller may
+    sign now."""
+
+    band: int
+    invoice_amount: Decimal | None
+    required: list[str]
+    sign_offs: list[SignOffOut]
+    outstanding: list[str]
+    can_sign: list[str]
 
 
 class TicketOut(Schema):
@@ -73,6 +100,7 @@ class TicketOut(Schema):
     decided_by_id: int | None
     breached: bool
     working_time_used_seconds: int
+    allowance: AllowanceOut | None
 
 
 class TicketPage(Schema):
@@ -86,10 +114,24 @@ class ReductionOut(Schema):
     reduction_amount: Decimal
 
 
-def out(t: Ticket, calendars: dict | None = None) -> dict:
-    skip = {"id", "working_time_used_seconds"}
+def allowance_out(t: Ticket, user) -> dict | None:
+    if t.kind != "allowance":
+        return None
+    approval = allowance.allowance_approval(t)
+    given = approval["sign_offs"]
+    return {"band": approval["band"], "invoice_amount": t.data.get("invoice_amount"), "required": approval["required"],
+            "sign_offs": [{"user_id": s["user"], "username": s["username"], "role": s["role"],
+                           "decision": s["decision"], "at": s["at"], "reason": s.get("reason", "")} for s in given],
+            "outstanding": rules.allowance_outstanding(approval["required"], [s["role"] for s in given])
+            if t.state == "received" else [],
+            "can_sign": allowance.signable_roles(user, t) if user is not None else []}
+
+
+def out(t: Ticket, calendars: dict | None = None, user=None) -> dict:
+    skip = {"id", "working_time_used_seconds", "allowance"}
     return {f: getattr(t, f) for f in TicketOut.model_fields if f not in skip} | {
-        "id": t.pk, "working_time_used_seconds": int(services.time_used(t, calendars=calendars).total_seconds())}
+        "id": t.pk, "working_time_used_seconds": int(services.time_used(t, calendars=calendars).total_seconds()),
+        "allowance": allowance_out(t, user)}
 
 
 @router.get("/helpdesk/tickets", response=TicketPage, summary="Tickets in scope, newest first (keyset pagination)")
@@ -101,33 +143,36 @@ def ticket_list(request, state: str | None = None, before: int | None = Query(No
     more = len(items) > limit
     items = items[:limit]
     calendars: dict = {}
-    return {"items": [out(t, calendars) for t in items], "next_before": items[-1].pk if more else None}
+    return {"items": [out(t, calendars, request.auth) for t in items], "next_before": items[-1].pk if more else None}
 
 
 @router.post("/helpdesk/tickets", response={201: TicketOut}, summary="Open a ticket")
 def ticket_open(request, payload: TicketIn):
-    return Status(201, out(services.ticket_open(actor=request.auth, **payload.model_dump())))
+    return Status(201, out(services.ticket_open(actor=request.auth, **payload.model_dump()), user=request.auth))
 
 
 @router.get("/helpdesk/tickets/{ticket_id}", response=TicketOut, summary="One ticket")
 def ticket_detail(request, ticket_id: int):
-    return out(selectors.ticket_get(user=request.auth, ticket_id=ticket_id))
+    return out(selectors.ticket_get(user=request.auth, ticket_id=ticket_id), user=request.auth)
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/transition", response=TicketOut, summary="Move a ticket to another state")
 def ticket_transition(request, ticket_id: int, payload: TransitionIn):
-    return out(services.ticket_transition(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()))
+    return out(services.ticket_transition(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()),
+               user=request.auth)
 
 
-@router.post("/helpdesk/tickets/{ticket_id}/approve", response=TicketOut, summary="Approve or reject a resolution/request")
-def ticket_approve(request, ticket_id: int, payload: ApproveIn):
-    return out(services.ticket_approve(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()))
+@router.post("/helpdesk/tickets/{ticket_id}/approve", response=TicketOut, summary="Approve or reject a resolution or return; sign (or reject) an allowance")
+def ticket_approve(request, ticket_id: int, payload: SignIn):
+    return out(services.ticket_approve(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()),
+               user=request.auth)
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/credit-note", response=TicketOut,
              summary="Issue the credit note of a refunded return (reduces receivables)")
 def return_credit_note(request, ticket_id: int, payload: ApproveIn):
-    return out(services.return_credit_note(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
+    return out(services.return_credit_note(actor=request.auth, ticket_id=ticket_id, reason=payload.reason),
+               user=request.auth)
 
 
 class EscalateIn(Schema):
@@ -155,17 +200,20 @@ class ArticleOut(Schema):
 @router.post("/helpdesk/tickets/{ticket_id}/escalate", response=TicketOut,
              summary="Hand the decision to a supervisor (online service: no unilateral decisions)")
 def ticket_escalate(request, ticket_id: int, payload: EscalateIn):
-    return out(services.ticket_escalate(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
+    return out(services.ticket_escalate(actor=request.auth, ticket_id=ticket_id, reason=payload.reason),
+               user=request.auth)
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/decide", response=TicketOut, summary="Supervisor's decision on an escalation")
 def ticket_decide(request, ticket_id: int, payload: DecideIn):
-    return out(services.ticket_decide(actor=request.auth, ticket_id=ticket_id, decision=payload.decision))
+    return out(services.ticket_decide(actor=request.auth, ticket_id=ticket_id, decision=payload.decision),
+               user=request.auth)
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/articles", response=TicketOut, summary="Link a knowledge article")
 def ticket_link_article(request, ticket_id: int, payload: LinkIn):
-    return out(services.ticket_link_article(actor=request.auth, ticket_id=ticket_id, article_id=payload.article_id))
+    return out(services.ticket_link_article(actor=request.auth, ticket_id=ticket_id, article_id=payload.article_id),
+               user=request.auth)
 
 
 @router.get("/helpdesk/knowledge", response=list[ArticleOut], summary="Search the knowledge base")
@@ -184,23 +232,27 @@ def knowledge_search(request, q: str = Query("", max_length=200)):
 @router.post("/helpdesk/tickets/{ticket_id}/extension-request", response=TicketOut,
              summary="Ask for the second 30-day extension of a complaint (needs a higher level's approval)")
 def extension_request(request, ticket_id: int, payload: EscalateIn):
-    return out(services.ticket_request_extension(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
+    return out(services.ticket_request_extension(actor=request.auth, ticket_id=ticket_id, reason=payload.reason),
+               user=request.auth)
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/extension-decision", response=TicketOut,
              summary="Approve or refuse a requested extension")
 def extension_decision(request, ticket_id: int, payload: ApproveIn):
-    return out(services.ticket_decide_extension(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()))
+    return out(services.ticket_decide_extension(actor=request.auth, ticket_id=ticket_id, **payload.model_dump()),
+               user=request.auth)
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/pause", response=TicketOut, summary="Stop the clock")
 def ticket_pause(request, ticket_id: int, payload: PauseIn):
-    return out(services.ticket_pause(actor=request.auth, ticket_id=ticket_id, reason=payload.reason))
+    return out(services.ticket_pause(actor=request.auth, ticket_id=ticket_id, reason=payload.reason),
+               user=request.auth)
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/resume", response=TicketOut, summary="Restart the clock")
 def ticket_resume(request, ticket_id: int):
-    return out(services.ticket_resume(actor=request.auth, ticket_id=ticket_id))
+    return out(services.ticket_resume(actor=request.auth, ticket_id=ticket_id),
+               user=request.auth)
 
 
 class PickerItem(Schema):

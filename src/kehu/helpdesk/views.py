@@ -75,8 +75,11 @@ def ticket_detail(request, ticket_id: int):
     actions = [s for s in table.get(ticket.state, ()) if s not in via_approval | {"extended_60"}]
     if ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund":
         actions = [a for a in actions if a != "closed"]
+    approval = allowance_context(ticket, request.user) if ticket.kind == "allowance" else None
+    can_approve = ticket.state in ("resolution_proposed", "received") and ticket.kind != "complaint" \
+        or ticket.state == "resolution_proposed"
     return render(request, "helpdesk/ticket_detail.html", {
-        "ticket": ticket, "sla": sla, "dispositions": Disposition.choices,
+        "ticket": ticket, "sla": sla, "dispositions": Disposition.choices, "approval": approval,
         "awaiting_decision": rules.awaiting_decision(ticket.escalated_at is not None, ticket.decided_by_id is not None),
         "can_escalate": ticket.kind in ("online", "enquiry") and ticket.state not in rules.TERMINAL
         and not rules.awaiting_decision(ticket.escalated_at is not None, ticket.decided_by_id is not None),
@@ -91,8 +94,38 @@ def ticket_detail(request, ticket_id: int):
         "can_credit": ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund",
         "remaining_seconds": remaining_seconds,
         "actions": [(a, ACTION_LABELS.get(a, State(a).label)) for a in sorted(actions)],
-        "can_approve": ticket.state in ("resolution_proposed", "received") and ticket.kind != "complaint"
-        or ticket.state == "resolution_proposed"})
+        # an allowance is signed per role (S-12): its buttons come with the approval section
+        "can_approve": can_approve and ticket.kind != "allowance"})
+
+
+def allowance_context(ticket, user) -> dict:
+    """What the ticket page shows of an allowance's approval (domain spec S-12): the band, the share of the
+    invoice, each required role with the sign-off given for it, and the roles the user may sign now (the
+    approve and reject buttons appear only for those)."""
+    from datetime import datetime
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from kehu.core.models import Role
+
+    from . import allowance, rules
+    from .models import State
+
+    approval = allowance.allowance_approval(ticket)
+    labels = dict(Role.choices)
+    decisions = {"approved": State.APPROVED.label, "rejected": State.REJECTED.label}
+    given = [{**s, "role_label": labels.get(s["role"], s["role"]), "decision_label": decisions.get(s["decision"]),
+              "at": timezone.localtime(datetime.fromisoformat(s["at"]))} for s in approval["sign_offs"]]
+    by_role = {s["role"]: s for s in given}
+    invoice = Decimal(ticket.data["invoice_amount"]) if ticket.data.get("invoice_amount") else None
+    share = (ticket.amount * 100 / invoice).quantize(Decimal("0.01"), ROUND_HALF_UP) \
+        if invoice and ticket.amount is not None else None
+    outstanding = rules.allowance_outstanding(approval["required"], list(by_role))
+    return {"band": approval["band"], "invoice_amount": invoice, "share": share,
+            "evidence": ticket.data.get("evidence_document", ""),
+            "required": [{"role": r, "label": labels.get(r, r), "sign_off": by_role.get(r),
+                          "waiting": ticket.state == "received" and r in outstanding} for r in approval["required"]],
+            "sign_offs": given,
+            "signable": [(r, labels.get(r, r)) for r in allowance.signable_roles(user, ticket)]}
 
 
 @login_required
@@ -155,6 +188,10 @@ def ticket_action(request, ticket_id: int):
     try:
         if action == "approve":
             services.ticket_approve(actor=request.user, ticket_id=ticket_id, reason=reason)
+        elif action.startswith("sign:"):  # an allowance sign-off in the role named (S-12)
+            services.ticket_approve(actor=request.user, ticket_id=ticket_id, reason=reason, role=action[5:32])
+        elif action == "reject":
+            services.ticket_approve(actor=request.user, ticket_id=ticket_id, approve=False, reason=reason)
         elif action == "pause":
             services.ticket_pause(actor=request.user, ticket_id=ticket_id, reason=reason)
         elif action == "request_extension":
