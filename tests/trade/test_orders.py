@@ -211,3 +211,27 @@ def test_a_stand_alone_invoice_of_the_facts_passes_the_same_guard(cw, firm):
     facts.invoice_record(actor=cw.bj_fo, customer_id=firm.pk, reference="F-2", issued_on=TODAY,
                          due_on=TODAY + timedelta(days=30), amount="5000.00")
     assert place(cw, firm, "0.01").status == "credit_hold"
+
+
+def test_an_approved_allowance_reduces_the_receivables_the_check_counts(cw, firm):
+    """S-12: an approved allowance or credit note (written by the helpdesk) reduces the customer's
+    receivables, so an order that did not fit fits once it is approved; the reduction never goes below zero."""
+    from kehu.helpdesk.models import ReceivableReduction, Ticket
+    from kehu.trade.selectors import open_receivables
+
+    invoice(firm, "90000.00", due_days_ago=-10)  # open, not yet due
+    assert place(cw, firm, "20000.00").status == "credit_hold"  # 90k + 20k > 100k
+
+    def reduction(amount, ref):
+        ticket = Ticket.objects.create(kind="allowance", customer=firm, org_path=firm.org_path, subject=ref,
+                                       created_by=cw.bj_cm, received_at=timezone.now(), amount=D(amount))
+        return ReceivableReduction.objects.create(customer=firm, reduction_amount=D(amount), source="allowance",
+                                                  effective_date=TODAY, ticket=ticket)
+
+    reduction("15000.00", "折让一")
+    assert exposure_of(firm.pk).open_receivables == D("75000.00")
+    assert open_receivables(customer_id=firm.pk) == D("75000.00")
+    assert place(cw, firm, "20000.00").status == "accepted"  # 75k + 20k (the held order does not count)
+    reduction("200000.00", "红字发票")
+    assert exposure_of(firm.pk).open_receivables == D("0.00")
+    assert open_receivables(customer_id=firm.pk) == D("0.00")

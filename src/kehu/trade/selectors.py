@@ -136,9 +136,13 @@ def open_invoices(*, customer_id: int, as_of: date | None = None) -> QuerySet[In
 
 
 def open_receivables(*, customer_id: int, as_of: date | None = None) -> Decimal:
-    """Open receivables (应收账款余额): invoices issued − payments received, as of a date."""
-    total = open_invoices(customer_id=customer_id, as_of=as_of).aggregate(total=Sum("open_amount"))["total"]
-    return round_money(Decimal(total or 0))
+    """Open receivables (应收账款余额): invoices issued − payments received − approved allowances and credit
+    notes (S-12: they reduce receivables, which feeds the credit check), as of a date, never below zero."""
+    from kehu.helpdesk.selectors import receivable_reductions
+
+    day = _today(as_of)
+    total = open_invoices(customer_id=customer_id, as_of=day).aggregate(total=Sum("open_amount"))["total"]
+    return max(Decimal("0.00"), round_money(Decimal(total or 0)) - receivable_reductions(customer_id, day))
 
 
 @dataclass(frozen=True)

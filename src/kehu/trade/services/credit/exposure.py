@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kehu.core.models import User
 from kehu.core.params import get_param
+from kehu.helpdesk.models import ReceivableReduction
 from kehu.trade import rules
 from kehu.trade.errors import CreditCheckFailed
 from kehu.trade.models import CreditAccount, Delivery, Invoice, OrderStatus, Payment, SalesOrder
@@ -64,6 +65,7 @@ def exposure_of(customer_id: int, *, today: date | None = None, grace_days: int 
     grace = int(get_param("trade.overdue_grace_days", on=today) if grace_days is None else grace_days)
     cutoff = today - timedelta(days=grace)
     inv, pay, dlv, order = table(Invoice), table(Payment), table(Delivery), table(SalesOrder)
+    red = table(ReceivableReduction)
     # As of today, like the facts' selectors: invoices issued and payments made by today; goods delivered by
     # today and not billed by an invoice issued by today, valued pro rata to the quantity delivered.
     paid = (f"COALESCE((SELECT SUM({cents('p.' + col(Payment, 'amount'))}) FROM {pay} p "
@@ -89,7 +91,9 @@ def exposure_of(customer_id: int, *, today: date | None = None, grace_days: int 
           (SELECT COALESCE(SUM({open_part}), 0) FROM {inv} i WHERE i.{col(Invoice, 'customer')} = %s AND {issued}
              AND i.{col(Invoice, 'due_on')} < %s AND {open_part} > 0),
           (SELECT MIN(i.{col(Invoice, 'due_on')}) FROM {inv} i WHERE i.{col(Invoice, 'customer')} = %s AND {issued}
-             AND i.{col(Invoice, 'due_on')} < %s AND {open_part} > 0)
+             AND i.{col(Invoice, 'due_on')} < %s AND {open_part} > 0),
+          (SELECT COALESCE(SUM({cents('r.' + col(ReceivableReduction, 'reduction_amount'))}), 0) FROM {red} r
+             WHERE r.{col(ReceivableReduction, 'customer')} = %s AND r.{col(ReceivableReduction, 'effective_date')} <= %s)
     """
     c, t = customer_id, today
     params = [t, c, t,  # receivables (paid by, customer, issued by)
@@ -97,10 +101,13 @@ def exposure_of(customer_id: int, *, today: date | None = None, grace_days: int 
               c, OrderStatus.ACCEPTED,  # open orders
               c, t, cutoff, t,  # overdue count: customer, issued by, due before, paid by (open part)
               t, c, t, cutoff, t,  # overdue amount: paid by (summed open part), then as the count
-              c, t, cutoff, t]  # oldest overdue due date
+              c, t, cutoff, t,  # oldest overdue due date
+              c, t]  # approved allowances and credit notes effective by today
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        receivables, unbilled, orders, n_overdue, overdue_amount, oldest = cur.fetchone()
+        receivables, unbilled, orders, n_overdue, overdue_amount, oldest, reductions = cur.fetchone()
+    # S-12: an approved allowance or credit note (helpdesk) reduces what the customer owes, never below zero
+    receivables = max(0, int(receivables or 0) - int(reductions or 0))
     return Exposure(open_receivables=from_cents(receivables), shipped_not_invoiced=from_cents(unbilled),
                     open_orders=from_cents(orders), overdue_invoices=int(n_overdue or 0),
                     overdue_amount=from_cents(overdue_amount), oldest_overdue_due_on=as_date(oldest))
