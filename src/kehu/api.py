@@ -101,10 +101,10 @@ def on_unexpected(request, exc):
     return error(request, 500, "server_error", _("An unexpected error occurred; it has been logged."))
 
 
+from kehu.bulk.api import router as customers_bulk_router  # noqa: E402
 from kehu.core.api import router as core_router  # noqa: E402
 from kehu.credit.api import router as credit_router  # noqa: E402
 from kehu.customers.api import router as customers_router  # noqa: E402
-from kehu.bulk.api import router as customers_bulk_router  # noqa: E402
 from kehu.exposure.api import router as exposure_router  # noqa: E402
 from kehu.grading.api import router as grading_router  # noqa: E402
 from kehu.helpdesk.api import router as helpdesk_router  # noqa: E402
