@@ -60,9 +60,11 @@ def main() -> None:
     fact_joins = (
         f" LEFT JOIN (SELECT customer_id, SUM(amount) v FROM trade_salesrecord WHERE period = {lit(m1)} "
         "GROUP BY customer_id) s ON s.customer_id = c.id"
-        f" LEFT JOIN (SELECT customer_id, SUM(quantity_delivered) q FROM trade_delivery WHERE due_on >= {lit(m1)} "
+        f" LEFT JOIN (SELECT customer_id, ROUND(SUM(quantity_delivered) / NULLIF(SUM(quantity_due), 0), 4) q "
+        f"FROM trade_delivery WHERE due_on >= {lit(m1)} "
         f"AND due_on < {lit(m1_end)} GROUP BY customer_id) d ON d.customer_id = c.id"
-        f" LEFT JOIN (SELECT i.customer_id, SUM(p.amount) paid FROM trade_invoice i JOIN trade_payment p "
+        f" LEFT JOIN (SELECT i.customer_id, ROUND(SUM(p.amount) / NULLIF(SUM(i.amount), 0), 4) paid "
+        f"FROM trade_invoice i JOIN trade_payment p "
         f"ON p.invoice_id = i.id WHERE i.due_on >= {lit(m1)} AND i.due_on < {lit(m1_end)} GROUP BY i.customer_id) "
         "x ON x.customer_id = c.id") if trade_facts else ""
     fact_cols = "COALESCE(s.v, 0), d.q, x.paid" if trade_facts else "0, NULL, NULL"
