@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -58,11 +58,10 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 
     Non-Chinese characters are kept as they are (lower-cased), so "ABC科技" → ("abckeji", "abckj").
     """
-    syllables = lazy_pinyin(name or "", errors=lambda chars: list(chars))
-    full = "".join(s.lower() for s in syllables if s.strip())
-    initials_list = lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
-    initials = "".join(s.lower() for s in initials_list if s.strip())
-    return full[:600], initials[:200]
+    # One pypinyin pass: the initial of each syllable is its first letter, which is what Style.FIRST_LETTER
+    # gives, and a second pass was the largest cost of a bulk import (about 80 µs of ~300 µs per row).
+    syllables = [s.lower() for s in lazy_pinyin(name or "", errors=lambda chars: list(chars)) if s.strip()]
+    return "".join(syllables)[:600], "".join(s[0] for s in syllables)[:200]
 
 
 def classify_query(q: str) -> str:

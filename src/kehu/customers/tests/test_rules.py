@@ -148,6 +148,22 @@ def test_pinyin_keys_keep_latin_letters_lower_cased():
     assert pinyin_keys("ABC科技") == ("abckeji", "abckj")
 
 
+NAME_CHARS = st.one_of(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5),  # CJK unified ideographs
+                       st.sampled_from("ABCxyz 0123-（）·&"), st.characters())
+
+
+@settings(deadline=None, max_examples=300)
+@given(name=st.text(NAME_CHARS, max_size=40) | st.sampled_from(["重庆银行", "长沙银行", "行长", "中国银行股份有限公司"]))
+def test_initials_equal_pypinyins_first_letter_style(name):
+    """The one-pass initials (first letter of each syllable) equal pypinyin's FIRST_LETTER style, which the
+    keys used to be computed with in a second pass, heteronyms such as 重/长/行 included."""
+    from pypinyin import Style, lazy_pinyin
+
+    reference = "".join(s.lower() for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda c: list(c))
+                        if s.strip())[:200]
+    assert pinyin_keys(name)[1] == reference
+
+
 @settings(deadline=None)  # pypinyin loads its dictionaries on first use
 @given(name=st.text(max_size=300))
 def test_pinyin_keys_are_lower_case_without_spaces_and_bounded(name):
