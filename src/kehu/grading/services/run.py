@@ -18,7 +18,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -221,10 +221,13 @@ def _start(actor: User | None, period: date) -> GradingRun:
             raise PeriodClosed()
         if run is None:
             policy = policy_in_force()
-            # ids from 0 to the highest customer id: the population also holds customers that this period's
-            # exit reviews terminated on an earlier attempt
-            hi = Customer.objects.aggregate(hi=Max("id"))["hi"] or 0
-            run = GradingRun.objects.create(period=period, policy=policy, next_customer_id=0, last_customer_id=hi,
+            # every customer id from the lowest to the highest, whatever the status: the population also holds
+            # customers that this period's exit reviews terminated on an earlier attempt. Customers are never
+            # deleted (protected by their history), so the lowest id is stable; starting there rather than at 0
+            # spares a database whose ids start high (sequences are not reset) thousands of empty chunks.
+            bounds = Customer.objects.aggregate(lo=Min("id"), hi=Max("id"))
+            run = GradingRun.objects.create(period=period, policy=policy, next_customer_id=bounds["lo"] or 0,
+                                            last_customer_id=bounds["hi"] or 0,
                                             started_by=actor if actor is not None and actor.pk else None)
             audit_record(actor=actor, event_code=GradingEvent.RUN_STARTED, object_type="grading_run",
                          object_id=run.pk, new={"period": period.isoformat(), "policy_version": policy.version})
@@ -243,7 +246,7 @@ def run_period(*, actor: User | None, period: Any, chunk_size: int | None = None
     run = GradingRun.objects.select_related("policy").get(pk=run.pk)
     write_grades = not GradingRun.objects.filter(period__gt=period).exists()
     lo, last = run.next_customer_id, run.last_customer_id
-    first = 0
+    first = lo  # progress of this call (a resumed run shows what is left)
     span = max(1, last + 1 - first)
     while lo <= last:
         hi = lo + size
