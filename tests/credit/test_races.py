@@ -4,10 +4,10 @@ identical requests with one idempotency key have exactly one effect. Runs on SQL
 from __future__ import annotations
 
 import random
-import threading
 from decimal import Decimal
 
 from django.db import connection
+from tests.concurrency import run_together
 from tests.credit.conftest import active_line, rated_customer
 
 from kehu.core.errors import DomainError
@@ -19,26 +19,6 @@ from kehu.customers import services as customer_services
 D = Decimal
 
 
-def run_together(calls, timeout: float = 120):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = ("ok", call())
-        except Exception as exc:  # the outcome is what the test inspects
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    return results
 
 
 def invariant_violations() -> int:

@@ -1,39 +1,16 @@
 """Real threads: two approvers signing the same allowance at once produce one approval and one
 receivable reduction, never two, and no lost sign-off. Runs on SQLite and PostgreSQL."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from tests.concurrency import run_together
 
 from kehu.core import services as core_services
 from kehu.helpdesk import services
 from kehu.helpdesk.models import ReceivableReduction
 from kehu.helpdesk.selectors import receivable_reductions
-
-
-def run_together(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = ("ok", call())
-        except Exception as exc:  # the outcome is what the test inspects
-            results[i] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads)
-    return results
 
 
 def _users(w):

@@ -10,6 +10,7 @@ from decimal import Decimal as D
 
 from django.db import connection
 from django.utils import timezone
+from tests.concurrency import run_together
 from tests.trade import credit_world
 from tests.trade.credit_world import set_limit
 
@@ -22,26 +23,6 @@ from kehu.trade.services.credit import exposure_of
 ctw, english = credit_world.ctw, credit_world.english  # fixtures
 
 
-def run_together(calls, timeout: float = 180):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = ("ok", call())
-        except Exception as exc:  # the outcome is what the test inspects
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a thread hung"
-    return results
 
 
 def test_of_concurrent_orders_only_the_one_that_fits_is_accepted(ctw):
