@@ -33,12 +33,14 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
 ROLE_HINTS = {
     "credit_approver": _("approve credit lines within the authority matrix"),
     "risk_officer": _("credit lines, drawdowns, the monthly large-credit statistics"),
-    "finance_officer": _("capital bases, allowance and order-release approvals"),
+    "finance_officer": _("capital bases; invoices and payments; service approvals"),
     "service_agent": _("raise and work complaints, returns and allowances"),
     "service_supervisor": _("extensions, approvals and the complaint analysis"),
-    "sales_manager": _("place orders; release held orders up to 10 per cent over the limit"),
-    "finance_manager": _("approve limit increases; release held orders up to 30 per cent over"),
-    "general_manager": _("release any held order; approve limit increases"),
+    "sales_manager": _("place orders; release held orders up to 10 per cent over the limit; sign allowances"),
+    "finance_manager": _("approve limit increases; release held orders up to 30 per cent over; sign allowances"),
+    "general_manager": _("release any held order; approve limit increases; sign the largest allowances"),
+    "customer_office": _("scorecards, grading runs and overrides, admission office review"),
+    "committee": _("committee votes; approve scorecards and grade overrides"),
 }
 
 
