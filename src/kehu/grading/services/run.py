@@ -336,10 +336,13 @@ def run_reopen(*, actor: User | None, period: Any, reason: Any) -> GradingRun:
         raise InvalidTransition(_("This period has not been run."))
     if run.state != RunState.CLOSED:
         raise InvalidTransition(_("Only a closed period can be reopened."))
-    bounds = Customer.objects.aggregate(hi=Max("id"))
+    bounds = Customer.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    graded_lo = GradeResult.objects.filter(period=period).aggregate(lo=Min("customer_id"))["lo"]
     run.state = RunState.REOPENED
     run.reopen_reason = reason
-    run.next_customer_id = 0  # from the start: last time's population may reach below today's lowest id
+    # from the start: the lowest of today's customers and of last time's population (not 0, which on a
+    # database whose ids start high means thousands of empty chunks)
+    run.next_customer_id = min(x for x in (bounds["lo"], graded_lo, run.last_customer_id) if x is not None)
     run.last_customer_id = max(bounds["hi"] or 0, run.last_customer_id)
     run.finished_at = None
     run.save(update_fields=["state", "reopen_reason", "next_customer_id", "last_customer_id", "finished_at"])
