@@ -8,49 +8,23 @@ Run only this file with ``pytest -m browser``. Chromium comes from the system (D
 
 from __future__ import annotations
 
-import os
 import random
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 from tests.conftest import DEPARTMENTS, PASSWORD, build_world
 
 from kehu.customers.generators import make_uscc
 from kehu.customers.models import AdmissionApplication, Customer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SHOTS = Path("/tmp/kehu-shots")
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)")
-    # Playwright's sync API runs an event loop in this thread; the test still uses the ORM beside it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        # ORM calls made beside Playwright's event loop get a connection of their own; close it so
-        # that PostgreSQL can drop the test database at the end of the session.
-        connections.close_all()
 
 
 class Staff:

@@ -6,35 +6,17 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 
 import pytest
-from django.db import connections
 from tests.bulk.test_import import HEADER, good_rows
 from tests.conftest import PASSWORD, build_world
 
 from kehu.bulk.models import ImportJob
 from kehu.customers.models import Customer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
 
 
 def test_upload_then_follow_the_job_then_export(transactional_db, live_server, browser, tmp_path):

@@ -6,51 +6,19 @@ Run with ``pytest -m browser``; Chromium comes from the system (/usr/bin/chromiu
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 
 import pytest
-from django.db import connections
+from tests.browser.support import login
 from tests.conftest import PASSWORD, build_world
 
 from kehu.core import services as core_services
 from kehu.helpdesk.models import ReceivableReduction, Ticket
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        connections.close_all()
-
-
-def login(browser, base, username):
-    from playwright.sync_api import expect
-
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(base + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".topbar .user")).to_have_text(username)
-    return page, errors
 
 
 def test_band_2_allowance_chain(transactional_db, live_server, browser):

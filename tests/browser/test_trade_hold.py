@@ -5,7 +5,7 @@ manager releases it. Run with ``pytest -m browser``; Chromium comes from the sys
 from __future__ import annotations
 
 import pytest
-from tests.browser.test_helpdesk_complaint import browser, login  # noqa: F401  (fixture and helper)
+from tests.browser.support import login
 from tests.conftest import build_world
 from tests.trade.credit_world import add_credit_users, set_limit
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_order_over_the_limit_is_held_and_released_by_the_right_role(transactional_db, live_server,
-                                                                        browser):  # noqa: F811
+                                                                        browser):
     from playwright.sync_api import expect
 
     world = build_world()
