@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from tests.browser.test_helpdesk_complaint import browser, login  # noqa: F401  (fixture and helper)
+from tests.browser.support import login
 from tests.conftest import PASSWORD, build_world
+from tests.trade.credit_world import set_limit
 
 from kehu.core import services as core_services
 from kehu.trade.models import Delivery, Invoice, Payment, SalesRecord
@@ -17,18 +18,15 @@ from kehu.trade.models import Delivery, Invoice, Payment, SalesRecord
 pytestmark = pytest.mark.browser
 
 
-def test_record_sales_delivery_invoice_and_payment_from_the_facts_page(transactional_db, live_server, browser,  # noqa: F811
-                                                                       monkeypatch):
+def test_record_sales_delivery_invoice_and_payment_from_the_facts_page(transactional_db, live_server, browser):
     from playwright.sync_api import expect
 
-    from kehu.trade.services import facts
-
-    # the customer has no credit limit; the shipment check is trade credit's and has its own browser test
-    monkeypatch.setattr(facts, "receivable_guard", lambda: None)
     world = build_world()
     core_services.user_create(username="bj_finance", org_code="BJ", roles=["finance_officer"], password=PASSWORD,
                               actor=None)
     firm = world.admit(world.enterprise(name="北京鑫源铜业有限公司"))
+    # a shipment without an order passes the trade credit check: the customer has room for it
+    set_limit(firm, "10000000.00", 60)
     today = timezone.localdate()
     last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     due = today - timedelta(days=10)
