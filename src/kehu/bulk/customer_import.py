@@ -45,6 +45,7 @@ from kehu.bulk.writes import db_values, insert_fields, insert_rows, reserve_ids
 from kehu.core.audit import Event, _normalise
 from kehu.core.crypto import keyring
 from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from kehu.core.inputs import amount, text
 from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 from kehu.customers.errors import DuplicateCustomer
@@ -54,7 +55,6 @@ from kehu.customers.selectors import customer_field_value, personal_fields
 # The archive's own validation and derivation steps (kehu.customers.services.archive): the import must
 # accept and store exactly what a create or update through the archive would.
 from kehu.customers.services import archive
-from kehu.customers.services._common import amount, text
 
 IDENTITY = ("uscc", "id_number", "phone", "email")
 TEXT_FIELDS = ("legal_representative", "industry", "region", "business_scope", "address", "occupation")

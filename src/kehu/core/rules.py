@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 MASK = "*"
@@ -131,9 +131,4 @@ def character_classes(password: str) -> int:
     return classes
 
 
-CENT = Decimal("0.01")
 
-
-def round_money(amount: Decimal) -> Decimal:
-    """The one rounding function for money shown or reported: 2 places, ROUND_HALF_UP."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)

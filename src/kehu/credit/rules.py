@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from kehu.core.rules import round_money
+from kehu.core.money import round_money
 
 ZERO = Decimal("0.00")
 

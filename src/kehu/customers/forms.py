@@ -23,7 +23,7 @@ from kehu.customers.services.admission import QUESTIONNAIRE_FIELDS
 
 ENTITY = ("enterprise", "financial_institution")
 PERSON = ("individual", "scattered")
-# Service amounts stay below 10^17 with 2 decimals (customers.services._common.amount).
+# Service amounts stay below 10^17 with 2 decimals (kehu.core.inputs.amount).
 MONEY = {"max_digits": 19, "decimal_places": 2, "min_value": 0}
 
 

@@ -24,14 +24,14 @@ from kehu.core.errors import (
     PermissionDenied,
     SelfApprovalNotAllowed,
 )
+from kehu.core.inputs import amount as parse_amount
+from kehu.core.inputs import day, text
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.credit import rules as credit_rules
 from kehu.credit.models import CreditLine, CreditUse, SubLimit
 from kehu.customers.models import Customer, CustomerGroup, GroupMembership
-from kehu.customers.services._common import amount as parse_amount
-from kehu.customers.services._common import day, text
 from kehu.exposure import rules
 from kehu.exposure.errors import ReportInvalid
 from kehu.exposure.events import ExposureEvent

@@ -10,12 +10,12 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict, StringConstraints
 
 from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.periods import parse_period
 from kehu.core.selectors import access_for
 from kehu.grading import selectors
 from kehu.grading.models import ScorecardPolicy
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services import overrides, policies
-from kehu.grading.services._common import parse_period
 from kehu.grading.services.run import run_period, run_reopen
 
 router = Router(tags=["grading"])

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from kehu.core import services as core_services
 from kehu.core.models import OrgUnit, User
+from kehu.core.periods import month_before
 from kehu.customers.demo import DEMO_PASSWORD
 from kehu.grading.models import GradingRun, ScorecardPolicy
 from kehu.grading.services import policies
-from kehu.grading.services._common import month_before
 from kehu.grading.services.run import run_period
 
 GRADING_LOGINS = [("hq_grading1", "customer_office"), ("hq_grading_committee", "committee")]

@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core.errors import DomainError, InvalidInput, NotFound
+from kehu.core.periods import parse_period
 from kehu.core.selectors import access_for
 from kehu.grading import reports, selectors
 from kehu.grading.models import GradeOverride
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services import overrides
-from kehu.grading.services._common import parse_period
 from kehu.grading.services.run import run_period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -4,7 +4,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from kehu.core.errors import NotFound, PermissionDenied
-from kehu.core.rules import round_money
+from kehu.core.money import round_money
 from kehu.core.selectors import access_for
 
 from . import permissions as P

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
+from kehu.core.inputs import amount as parse_amount
+from kehu.core.inputs import choice, text
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.customers.selectors import customer_get
-from kehu.customers.services._common import amount as parse_amount
-from kehu.customers.services._common import choice, text
 
 from . import calendar_rules as cr
 from . import permissions as P

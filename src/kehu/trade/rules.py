@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from kehu.core.rules import round_money
+from kehu.core.money import round_money
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")

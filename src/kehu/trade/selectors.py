@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.models import User
-from kehu.core.rules import round_money
+from kehu.core.money import round_money
 from kehu.core.selectors import access_for
 from kehu.customers.models import Customer
 from kehu.trade.models import Delivery, Invoice, Payment, SalesRecord

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from kehu.core.money import round_money
 from kehu.core.rules import (
     GENESIS_HASH,
     audit_row_hash,
@@ -21,7 +22,6 @@ from kehu.core.rules import (
     mask_id_number,
     mask_name,
     mask_phone,
-    round_money,
 )
 
 # Text without surrounding whitespace: the maskers strip, so length is only preserved for such input.

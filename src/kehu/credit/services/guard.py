@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from kehu.core.inputs import amount as parse_amount
+from kehu.core.inputs import choice, text
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.credit import rules
@@ -33,8 +35,6 @@ from kehu.credit.services._base import fingerprint, idem_key, line_for, lock_lin
 from kehu.credit.services.membership import charge_uses_to_group_line
 from kehu.customers.models import GroupMembership
 from kehu.customers.services import customer_require_tradable
-from kehu.customers.services._common import amount as parse_amount
-from kehu.customers.services._common import choice, text
 
 ZERO = Decimal("0.00")
 

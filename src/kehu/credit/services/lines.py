@@ -22,6 +22,8 @@ from kehu.core.errors import (
     PermissionDenied,
     SelfApprovalNotAllowed,
 )
+from kehu.core.inputs import amount as parse_amount
+from kehu.core.inputs import choice, day, text
 from kehu.core.models import Role, User
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
@@ -35,8 +37,6 @@ from kehu.credit.services.membership import charge_uses_to_group_line
 from kehu.customers.models import CustomerGroup, GroupMembership
 from kehu.customers.selectors import customer_get
 from kehu.customers.services import customer_require_tradable
-from kehu.customers.services._common import amount as parse_amount
-from kehu.customers.services._common import choice, day, text
 
 ZERO = Decimal("0.00")
 

@@ -23,6 +23,7 @@ from kehu.core.errors import (
     PermissionDenied,
     SelfApprovalNotAllowed,
 )
+from kehu.core.inputs import amount, text
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
@@ -42,7 +43,6 @@ from kehu.customers.models import (
     ReviewStage,
 )
 from kehu.customers.selectors import customer_get
-from kehu.customers.services._common import amount, text
 from kehu.customers.services.archive import _terminate_agreements
 
 RETURN_PERMISSION = {

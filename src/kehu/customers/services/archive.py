@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from kehu.core.audit import Event, audit_record
 from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.inputs import amount, choice, day, text
 from kehu.core.models import OrgUnit, Role, User
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
@@ -42,7 +43,6 @@ from kehu.customers.models import (
     SalesContract,
 )
 from kehu.customers.selectors import MASK_KIND, customer_field_value, customer_get, personal_fields
-from kehu.customers.services._common import amount, choice, day, text
 from kehu.customers.signals import group_member_joined, group_member_leaving
 
 # Fields a PATCH may change, with their maximum lengths (None: not text).

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput
+from kehu.core.inputs import day
 from kehu.core.models import User
 from kehu.customers.selectors import customer_get
-from kehu.customers.services._common import day
 from kehu.grading.events import GradingEvent
 from kehu.grading.models import CustomerEvent, EventKind
 from kehu.grading.permissions import GradingPerm

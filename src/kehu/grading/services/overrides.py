@@ -18,12 +18,13 @@ from kehu.core.errors import (
 )
 from kehu.core.models import User
 from kehu.core.params import get_param
+from kehu.core.periods import parse_period
 from kehu.core.selectors import access_for
 from kehu.grading import rules
 from kehu.grading.events import GradingEvent
 from kehu.grading.models import GradeOverride, GradeResult, OverrideStatus
 from kehu.grading.permissions import GradingPerm
-from kehu.grading.services._common import parse_period, require_text
+from kehu.grading.services._common import require_text
 
 
 def _check(actor: User | None, org_path: str, perm: str) -> None:

@@ -26,6 +26,7 @@ from kehu.core.audit import audit_record
 from kehu.core.errors import DomainError, InvalidInput, InvalidTransition
 from kehu.core.models import User
 from kehu.core.params import get_param
+from kehu.core.periods import month_before, month_end, parse_period
 from kehu.customers.models import Customer, Licence, SalesContract
 from kehu.customers.rules import TRADABLE
 from kehu.grading import rules
@@ -33,13 +34,7 @@ from kehu.grading.errors import PeriodClosed
 from kehu.grading.events import GradingEvent
 from kehu.grading.models import CustomerEvent, ExitReview, GradeOverride, GradeResult, GradingRun, RunState
 from kehu.grading.permissions import GradingPerm
-from kehu.grading.services._common import (
-    month_before,
-    month_end,
-    parse_period,
-    require_company_wide,
-    require_text,
-)
+from kehu.grading.services._common import require_company_wide, require_text
 from kehu.grading.services.policies import policy_in_force
 
 RESULT_COLUMNS = (

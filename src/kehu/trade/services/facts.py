@@ -31,12 +31,12 @@ from django.utils.translation import gettext as _
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, NotFound
+from kehu.core.inputs import amount as parse_amount
+from kehu.core.inputs import day as parse_day
+from kehu.core.inputs import text as parse_text
 from kehu.core.models import User
 from kehu.customers.models import Customer
 from kehu.customers.rules import TRADABLE
-from kehu.customers.services._common import amount as parse_amount
-from kehu.customers.services._common import day as parse_day
-from kehu.customers.services._common import text as parse_text
 from kehu.trade import selectors
 from kehu.trade.events import TradeFactEvent
 from kehu.trade.models import Delivery, Invoice, OrderStatus, Payment, SalesOrder, SalesRecord

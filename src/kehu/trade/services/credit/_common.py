@@ -10,12 +10,12 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.inputs import amount as parse_amount
+from kehu.core.inputs import day as parse_day
+from kehu.core.inputs import text
 from kehu.core.models import User
 from kehu.core.selectors import access_for
 from kehu.customers.models import Customer
-from kehu.customers.services._common import amount as parse_amount
-from kehu.customers.services._common import day as parse_day
-from kehu.customers.services._common import text
 from kehu.trade import rules
 from kehu.trade.credit_permissions import AUTHORITY_ROLES, CreditPerm
 from kehu.trade.models import CreditAccount

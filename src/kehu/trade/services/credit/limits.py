@@ -31,11 +31,11 @@ from kehu.core.errors import (
     PermissionDenied,
     SelfApprovalNotAllowed,
 )
+from kehu.core.inputs import amount as parse_amount
 from kehu.core.models import OrgUnit, User
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.customers.models import Customer, CustomerKind
-from kehu.customers.services._common import amount as parse_amount
 from kehu.trade import rules
 from kehu.trade.credit_events import TradeCreditEvent
 from kehu.trade.credit_permissions import CreditPerm
@@ -393,7 +393,7 @@ def credit_limits_recalculate(
 
     Each chunk of customer ids commits on its own, so a killed run re-run completes the rest and repeats
     nothing. A period older than the latest recalculated one is skipped: its grades are history."""
-    from kehu.grading.services._common import parse_period
+    from kehu.core.periods import parse_period
 
     _require_company_wide(actor, CreditPerm.RECALC)
     period = parse_period(period)

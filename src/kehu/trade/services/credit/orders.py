@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from kehu.core.inputs import text
 from kehu.core.models import User
 from kehu.customers.services import customer_require_tradable
-from kehu.customers.services._common import text
 from kehu.trade import rules
 from kehu.trade.credit_events import TradeCreditEvent
 from kehu.trade.credit_permissions import CreditPerm

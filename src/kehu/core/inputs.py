@@ -1,3 +1,5 @@
+"""Parsers for what people and files send: text, amounts, days, choices (one module for every app)."""
+
 from __future__ import annotations
 
 from datetime import date
