@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kehu.credit",
     "kehu.exposure",
     "kehu.helpdesk",
+    "kehu.activities",
     "kehu.bulk",
 ]
 

@@ -174,7 +174,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["id"]
-        indexes = [models.Index(fields=["actor", "ts"]), models.Index(fields=["object_type", "object_id"])]
+        indexes = [models.Index(fields=["actor", "ts"]), models.Index(fields=["object_type", "object_id"]),
+                   # The customer page's timeline: a customer's rows newest first, in keyset pages.
+                   models.Index(fields=["customer_id", "ts", "id"], name="audit_customer_timeline")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.event} {self.object_type}:{self.object_id}"

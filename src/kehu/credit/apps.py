@@ -8,6 +8,9 @@ class CreditConfig(AppConfig):
     verbose_name = _("Bank credit lines")
 
     def ready(self) -> None:
+        from kehu.credit import overview as customer_overview
+
+        customer_overview.register()  # the customer page's card and timeline kinds
         from kehu.core.audit import register_events
         from kehu.core.params import register_params
         from kehu.core.permissions import register_permissions

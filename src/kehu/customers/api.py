@@ -535,3 +535,69 @@ def inbox(request):
                               "customer_id": row.customer_id, "customer_name": selectors.masked(row.customer, "name"),
                               "status": row.status})
     return {"counts": counts, "items": items}
+
+
+class TimelineEntryOut(Schema):
+    ts: str
+    key: str
+    kind: str
+    title: str
+    detail: str
+    actor: str
+    url: str
+
+
+class TimelinePage(Schema):
+    entries: list[TimelineEntryOut]
+    next_cursor: str | None
+
+
+class TimelineQuery(Schema):
+    kind: list[str] = Field(default_factory=list, max_length=20)
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class OverviewRowOut(Schema):
+    label: str
+    value: str
+    state: str = ""
+    url: str = ""
+
+
+class OverviewCardOut(Schema):
+    key: str
+    label: str
+    url: str
+    rows: list[OverviewRowOut]
+
+
+def _access(request):
+    from kehu.core.selectors import access_for
+
+    return access_for(request.auth)
+
+
+@router.get("/customers/{customer_id}/timeline", response={200: TimelinePage, 400: dict, 404: dict},
+            summary="Everything that happened to the customer, newest first (kinds filter, keyset cursor)")
+def customer_timeline(request, customer_id: int, q: Query[TimelineQuery]):
+    from kehu.customers import overview
+
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
+    entries, next_cursor = overview.timeline(customer=customer, access=_access(request), kinds=q.kind,
+                                             cursor=q.cursor, limit=q.limit)
+    return {"entries": [{"ts": e.ts.isoformat(), "key": e.key, "kind": e.kind, "title": e.title, "detail": e.detail,
+                         "actor": e.actor, "url": e.url} for e in entries], "next_cursor": next_cursor}
+
+
+@router.get("/customers/{customer_id}/overview", response={200: list[OverviewCardOut], 404: dict},
+            summary="Where we stand with the customer: the summary cards of the customer page")
+def customer_overview(request, customer_id: int):
+    from kehu.customers import overview
+
+    customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
+    cards = overview.cards_for(customer=customer, user=request.auth, access=_access(request),
+                               today=timezone.localdate())
+    return [{"key": c["key"], "label": str(c["label"]), "url": c.get("url", ""),
+             "rows": [{"label": str(r["label"]), "value": str(r["value"]), "state": r.get("state", ""),
+                       "url": r.get("url", "")} for r in c["rows"]]} for c in cards]

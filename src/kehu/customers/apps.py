@@ -6,3 +6,8 @@ class CustomersConfig(AppConfig):
     name = "kehu.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from kehu.customers import overview
+
+        overview.register_own()

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list, name="list"),
     path("new/", views.customer_create, name="create"),
     path("<int:customer_id>/", views.customer_detail, name="detail"),
+    path("<int:customer_id>/timeline/", views.customer_timeline, name="timeline"),
     path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
     path("<int:customer_id>/unmask/", views.customer_unmask, name="unmask"),
     path("<int:customer_id>/licences/", views.licence_add, name="licence_add"),

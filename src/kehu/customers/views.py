@@ -30,7 +30,7 @@ from kehu.core.permissions import Perm
 from kehu.core.rules import mask
 from kehu.core.selectors import Access, access_for
 from kehu.customers import forms as f
-from kehu.customers import rules, search, selectors, services
+from kehu.customers import overview, rules, search, selectors, services
 from kehu.customers.models import (
     AdmissionApplication,
     AdmissionStatus,
@@ -367,6 +367,7 @@ def detail_context(request, customer: Customer, *, bound: dict | None = None,
         "stray_errors": stray_errors,
         "back_url": _detail_url(customer.pk),
         "today": today,
+        **overview.page_context(request=request, customer=customer, access=access, today=today),
     }
 
 
@@ -772,3 +773,22 @@ def group_remove_member(request, group_id: int, customer_id: int):
     else:
         messages.success(request, _("The customer has been removed from the group."))
     return redirect("customers:group", group_id=group.pk)
+
+
+@login_required
+@require_GET
+def customer_timeline(request, customer_id: int):
+    """The whole timeline of a customer, newest first, filtered by kind, in keyset pages."""
+    customer = _customer_or_404(request, customer_id)
+    access = access_for(request.user)
+    kinds = [k for k in request.GET.getlist("kind") if k][:20]
+    try:
+        entries, next_cursor = overview.timeline(customer=customer, access=access, kinds=kinds,
+                                                 cursor=request.GET.get("cursor") or None,
+                                                 limit=int(get_param("customers.timeline_page_size")))
+    except DomainError as exc:
+        return render(request, "400.html", {"message": str(exc)}, status=400)
+    return render(request, "customers/timeline.html", {
+        "customer": customer, "shown_name": selectors.masked(customer, "name"), "entries": entries,
+        "next_cursor": next_cursor, "kinds": overview.kinds_for(customer=customer, access=access),
+        "selected": set(kinds)})

@@ -8,6 +8,9 @@ class HelpdeskConfig(AppConfig):
     verbose_name = _("Customer service")
 
     def ready(self):
+        from kehu.helpdesk import overview as customer_overview
+
+        customer_overview.register()  # the customer page's card and timeline kinds
         from kehu.core.audit import register_events
         from kehu.core.nav import NavItem, register_nav
         from kehu.core.params import register_params

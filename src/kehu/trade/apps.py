@@ -8,6 +8,9 @@ class TradeConfig(AppConfig):
     verbose_name = _("Trade credit")
 
     def ready(self) -> None:
+        from kehu.trade import overview as customer_overview
+
+        customer_overview.register()  # the customer page's card and timeline kinds
         from kehu.core.audit import register_events
         from kehu.core.permissions import register_permissions
         from kehu.trade import imports  # noqa: F401  (registers the sales/deliveries/invoices/payments importers)

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ActivitiesConfig(AppConfig):
+    name = "kehu.activities"
+    label = "activities"
+    verbose_name = _("Activities and follow-ups")
+
+    def ready(self) -> None:
+        from kehu.activities import overview
+        from kehu.activities.events import ActivityEvent
+        from kehu.activities.params import PARAMS
+        from kehu.activities.permissions import ROLE_PERMISSIONS, ActivityPerm
+        from kehu.core.audit import register_events
+        from kehu.core.nav import NavItem, register_nav
+        from kehu.core.params import register_params
+        from kehu.core.permissions import register_permissions
+
+        register_events(ActivityEvent)
+        register_permissions(ROLE_PERMISSIONS)
+        register_params(PARAMS)
+        register_nav(NavItem(_("Follow-ups"), "activities:tasks", ActivityPerm.VIEW, order=15))
+        overview.register()
