@@ -27,6 +27,8 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     # after the trade facts and grading (whose runs recalculated the limits); last, so that the modules
     # above keep their seeds
     ("kehu.trade.demo_credit", "load_demo_trade_credit", _("Trade credit")),
+    # new modules go after the others so that the seeds above stay as they are
+    ("kehu.activities.demo", "load_demo_activities", _("Activities and follow-ups")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).
