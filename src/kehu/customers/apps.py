@@ -6,3 +6,9 @@ class CustomersConfig(AppConfig):
     name = "kehu.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from kehu.core.inbox import InboxProvider, register_inbox
+        from kehu.customers import inbox
+
+        register_inbox(InboxProvider(name="customers", sections=inbox.sections, order=10))
