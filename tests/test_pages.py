@@ -569,8 +569,8 @@ def test_dashboard_inbox_counts_and_links(world):
     world.papers(customer)
     application = world.submit(customer)
     response = client_for(world.bj_sales).get("/")
-    section = {s["kind"]: s for s in response.context["sections"]}["sales_check"]
-    assert section["count"] == 1
+    section = {s.kind: s for s in response.context["sections"]}["sales_check"]
+    assert section.count == 1
     assert f"/customers/{customer.pk}/#application-{application.pk}" in text_of(response)
 
 

@@ -47,6 +47,10 @@ def test_the_customer_page_shows_where_we_stand_and_the_timeline(world):
     for anchor in ('id="overview"', 'id="card-archive"', 'id="card-contact"', 'id="timeline"', 'id="activities"'):
         assert anchor in html
     assert "询问订货计划" in html and "寄送报价" in html
+    # The colleague's follow-up is listed in the activity block, and the manager may log more.
+    assert 'id="customer-open-tasks"' in html and 'id="action-activity"' in html
+    auditor = _page(world.bj_auditor, f"/customers/{customer.pk}/").content.decode()
+    assert 'id="recent-activities"' in auditor and 'id="action-activity"' not in auditor
 
 
 def test_a_user_of_another_branch_sees_neither_the_page_nor_any_timeline_entry(world, api):

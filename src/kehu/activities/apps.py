@@ -22,3 +22,7 @@ class ActivitiesConfig(AppConfig):
         register_params(PARAMS)
         register_nav(NavItem(_("Follow-ups"), "activities:tasks", ActivityPerm.VIEW, order=15))
         overview.register()
+        from kehu.activities import inbox
+        from kehu.core.inbox import InboxProvider, register_inbox
+
+        register_inbox(InboxProvider(name="activities", sections=inbox.sections, order=5))

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ActivityEvent:
+    labels: dict  # code -> translated label, set below (lower-case: register_events reads upper-case codes)
+
     ACTIVITY_LOGGED = 2201
     ACTIVITY_UPDATED = 2202
     ACTIVITY_DELETED = 2203
@@ -13,7 +15,7 @@ class ActivityEvent:
     TASK_REASSIGNED = 2213
 
 
-LABELS = {
+ActivityEvent.labels = {
     ActivityEvent.ACTIVITY_LOGGED: _("Activity logged"),
     ActivityEvent.ACTIVITY_UPDATED: _("Activity updated"),
     ActivityEvent.ACTIVITY_DELETED: _("Activity deleted"),

@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -32,18 +31,6 @@ from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 
 AUDIT_PAGE_SIZE = 50
-INBOX_ROWS = 10
-
-# The inbox kinds of customers.selectors.inbox_for, with the heading each gets on the dashboard.
-INBOX_LABELS = {
-    "returned": gettext_lazy("My drafts and applications returned for correction"),
-    "sales_check": gettext_lazy("Waiting for the sales pre-check"),
-    "office_review": gettext_lazy("Waiting for the office review"),
-    "opinion": gettext_lazy("Waiting for my department's opinion"),
-    "committee": gettext_lazy("Waiting for my committee vote"),
-    "licence_expiring": gettext_lazy("Licences expired or expiring soon"),
-    "consent": gettext_lazy("Personal-data changes waiting for the customer's consent"),
-}
 
 
 def healthz(request):
@@ -109,40 +96,17 @@ def password_change(request):
 
 @login_required
 def dashboard(request):
-    # The inbox belongs to the customers app; core imports it lazily so that the app graph has no
-    # cycle at import time (every later app adds its inbox kinds to inbox_for).
-    from kehu.customers import selectors as customer_selectors
+    # Every module adds its pending work through kehu.core.inbox (registered in its AppConfig.ready()).
+    from kehu.core.inbox import inbox_for
 
     access = access_for(request.user)
-    sections = []
-    for kind, queryset in customer_selectors.inbox_for(request.user).items():
-        rows = list(queryset[:INBOX_ROWS])
-        sections.append({
-            "kind": kind,
-            "label": INBOX_LABELS.get(kind, kind),
-            "count": queryset.count() if len(rows) == INBOX_ROWS else len(rows),
-            "rows": [_inbox_row(kind, row, customer_selectors) for row in rows],
-        })
+    sections = inbox_for(request.user)
     return render(request, "core/dashboard.html", {
         "sections": sections,
         "can_view_customers": access.has(Perm.CUSTOMER_VIEW),
         "can_create": access.has(Perm.CUSTOMER_CREATE),
-        "total": sum(s["count"] for s in sections),
+        "total": sum(s.count for s in sections),
     })
-
-
-def _inbox_row(kind: str, row, customer_selectors) -> dict:
-    customer = row.customer
-    base = reverse("customers:detail", args=[customer.pk])
-    entry = {"customer_id": customer.pk, "customer_name": customer_selectors.masked(customer, "name")}
-    if kind == "licence_expiring":
-        entry.update(url=base + "#licences", detail=row.get_kind_display(), status=row.valid_to)
-    elif kind == "consent":
-        entry.update(url=base + "#consents", detail=", ".join(row.fields), status=row.get_status_display())
-    else:
-        entry.update(url=f"{base}#application-{row.pk}", detail=_("Application #%(id)s, round %(round)s")
-                     % {"id": row.pk, "round": row.round}, status=row.get_status_display(), code=row.status)
-    return entry
 
 
 @login_required

@@ -33,3 +33,7 @@ class CreditConfig(AppConfig):
 
         register_params(jobs.PARAMS)
         register_job(jobs.JOB)
+        from kehu.core.inbox import InboxProvider, register_inbox
+        from kehu.credit import inbox
+
+        register_inbox(InboxProvider(name="credit", sections=inbox.sections, order=30))

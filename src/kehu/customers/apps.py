@@ -11,3 +11,7 @@ class CustomersConfig(AppConfig):
         from kehu.customers import overview
 
         overview.register_own()
+        from kehu.core.inbox import InboxProvider, register_inbox
+        from kehu.customers import inbox
+
+        register_inbox(InboxProvider(name="customers", sections=inbox.sections, order=10))

@@ -22,3 +22,7 @@ class ExposureConfig(AppConfig):
         from kehu.exposure.permissions import ExposurePerm
 
         register_nav(NavItem(_("Risk statistics"), "exposure:index", ExposurePerm.VIEW, order=31))
+        from kehu.core.inbox import InboxProvider, register_inbox
+        from kehu.exposure import inbox
+
+        register_inbox(InboxProvider(name="exposure", sections=inbox.sections, order=40))

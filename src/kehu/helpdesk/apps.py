@@ -30,3 +30,7 @@ class HelpdeskConfig(AppConfig):
 
         register_params(jobs.PARAMS)
         register_job(jobs.JOB)
+        from kehu.core.inbox import InboxProvider, register_inbox
+        from kehu.helpdesk import inbox
+
+        register_inbox(InboxProvider(name="helpdesk", sections=inbox.sections, order=50))

@@ -168,3 +168,15 @@ def select_policy(policies, *, kind: str, priority: str, customer_grade: str, ch
     matching = [p for p in policies if policy_matches(p, kind=kind, priority=priority, customer_grade=customer_grade,
                                                       channel=channel, customer_id=customer_id)]
     return max(matching, key=policy_specificity, default=None)
+
+
+def due_status(*, remaining: timedelta, total: timedelta, warn_fraction: Decimal) -> str:
+    """How close a ticket is to its time limit, for the list and the ticket page: "overdue" once no time
+    is left, "near" once the used share of the clock reaches ``warn_fraction`` (the watcher's first warning
+    fraction, ``service.sla_warn_fractions``), else "ok"."""
+    if remaining <= timedelta(0):
+        return "overdue"
+    if total > timedelta(0) and Decimal(int((total - remaining).total_seconds())) >= \
+            warn_fraction * Decimal(int(total.total_seconds())):
+        return "near"
+    return "ok"

@@ -1,7 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import F, Sum
 
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.money import round_money
@@ -18,14 +18,19 @@ def receivable_reductions(customer_id: int, until: date) -> Decimal:
     return round_money(total or Decimal("0"))
 
 
-def ticket_list(*, user, state: str | None = None):
+def ticket_list(*, user, state: str | None = None, sort: str = ""):
+    """The tickets the user may see, newest first; ``sort="due"``: the soonest resolution due first
+    (tickets without one last)."""
     access = access_for(user)
     if not access.has(P.VIEW):
         raise PermissionDenied()
     qs = Ticket.objects.filter(access.scope_q(P.VIEW, org_path_field="org_path", owner_field="owner_id"))
     if state:
         qs = qs.filter(state=state)
-    return qs.select_related("customer").order_by("-pk")
+    qs = qs.select_related("customer")
+    if sort == "due":
+        return qs.order_by(F("resolution_due").asc(nulls_last=True), "pk")
+    return qs.order_by("-pk")
 
 
 def ticket_get(*, user, ticket_id: int, perm: str | tuple[str, ...] = P.VIEW, lock: bool = False) -> Ticket:

@@ -18,11 +18,48 @@ from .services import calendar_for, clock_unit
 
 @login_required
 def ticket_list(request):
+    sort = "due" if request.GET.get("sort") == "due" else ""
     try:
-        tickets = selectors.ticket_list(user=request.user, state=request.GET.get("state") or None)[:200]
+        tickets = list(selectors.ticket_list(user=request.user, state=request.GET.get("state") or None,
+                                             sort=sort)[:200])
     except DomainPermissionDenied as exc:
         raise HttpForbidden() from exc
-    return render(request, "helpdesk/ticket_list.html", {"tickets": tickets})
+    now = timezone.now()
+    warn = _first_warn_fraction()
+    calendars: dict[str, cr.BusinessCalendar] = {}
+    for ticket in tickets:
+        if ticket.org_path not in calendars:
+            calendars[ticket.org_path] = calendar_for(ticket.org_path)
+        ticket.clock = due_clock(ticket, now, calendars[ticket.org_path], warn)
+    return render(request, "helpdesk/ticket_list.html", {"tickets": tickets, "sort": sort})
+
+
+def _first_warn_fraction():
+    from decimal import Decimal
+
+    from kehu.core.params import get_param
+
+    fractions = sorted(Decimal(str(f)) for f in get_param("service.sla_warn_fractions"))
+    return fractions[0] if fractions else Decimal("1")
+
+
+def due_clock(ticket, now, cal, warn_fraction) -> dict | None:
+    """The live state of an open ticket's resolution clock: seconds left (negative when overdue), whether
+    the clock runs now (a working-time clock stands still outside working hours, so the page's countdown
+    stops too), and the status "overdue", "near" or "ok" (rules.due_status). None for a closed or paused
+    ticket or one without a due time."""
+    from datetime import timedelta
+
+    from . import rules
+
+    if not ticket.resolution_due or ticket.paused_at or ticket.closed_at or ticket.state in rules.TERMINAL:
+        return None
+    unit = clock_unit(ticket)
+    left = cr.remaining(now, ticket.resolution_due, cal, unit=unit)
+    later = cr.remaining(now + timedelta(minutes=1), ticket.resolution_due, cal, unit=unit)
+    total = cr.remaining(ticket.received_at, ticket.resolution_due, cal, unit=unit)
+    return {"seconds": int(left.total_seconds()), "running": later != left,
+            "status": rules.due_status(remaining=left, total=total, warn_fraction=warn_fraction)}
 
 
 # Buttons say what the user does; the state labels say where the ticket is (已结案 is a state, 结案 the act).
@@ -57,10 +94,7 @@ def ticket_detail(request, ticket_id: int):
         raise HttpForbidden() from exc
     except NotFound as exc:
         raise Http404() from exc
-    remaining_seconds = None
-    if ticket.resolution_due and not ticket.paused_at and not ticket.closed_at:
-        left = cr.remaining(timezone.now(), ticket.resolution_due, calendar_for(ticket.org_path), unit=clock_unit(ticket))
-        remaining_seconds = int(left.total_seconds())
+    clock = due_clock(ticket, timezone.now(), calendar_for(ticket.org_path), _first_warn_fraction())
     from . import analysis as an
     from . import rules, services
     from .models import Disposition, SlaUnit, State
@@ -92,7 +126,7 @@ def ticket_detail(request, ticket_id: int):
         "can_request_extension": rules.can_transition(ticket.kind, ticket.state, "extended_60")
         and not ticket.data.get("extension_request"),
         "can_credit": ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund",
-        "remaining_seconds": remaining_seconds,
+        "clock": clock,
         "actions": [(a, ACTION_LABELS.get(a, State(a).label)) for a in sorted(actions)],
         # an allowance is signed per role (S-12): its buttons come with the approval section
         "can_approve": can_approve and ticket.kind != "allowance"})

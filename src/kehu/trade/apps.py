@@ -32,3 +32,7 @@ class TradeConfig(AppConfig):
         from kehu.trade.credit_permissions import CreditPerm
 
         register_nav(NavItem(_("Sales orders"), "trade:orders", CreditPerm.VIEW, order=37))
+        from kehu.core.inbox import InboxProvider, register_inbox
+        from kehu.trade import inbox
+
+        register_inbox(InboxProvider(name="trade", sections=inbox.sections, order=35))

@@ -12,7 +12,32 @@
     });
   }
 
+  // Time-limit countdowns (helpdesk): data-countdown holds the seconds left when the page was made (negative
+  // when overdue); the server says in data-running whether the clock runs now (a working-time clock stands
+  // still outside working hours), and only a running clock counts down here.
+  function countdowns() {
+    var clocks = document.querySelectorAll("[data-countdown]");
+    if (!clocks.length) { return; }
+    var t0 = Date.now();
+    function show() {
+      var passed = Math.floor((Date.now() - t0) / 1000);
+      clocks.forEach(function (el) {
+        var s = parseInt(el.getAttribute("data-countdown"), 10);
+        if (isNaN(s)) { return; }
+        if (el.getAttribute("data-running") === "1") { s -= passed; }
+        var neg = s < 0;
+        s = Math.abs(s);
+        var h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60), sec = s % 60;
+        el.textContent = (neg ? "-" : "") + h + ":" + String(m).padStart(2, "0") + ":" + String(sec).padStart(2, "0");
+        el.classList.toggle("overdue", neg);
+      });
+    }
+    show();
+    window.setInterval(show, 1000);
+  }
+
   function init() {
+    countdowns();
     document.querySelectorAll("form").forEach(function (form) {
       if (!form.querySelector("input[name=kind][type=radio]")) { return; }
       applyKind(form);
