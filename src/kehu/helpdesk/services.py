@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models, transaction
@@ -139,14 +138,33 @@ def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description
     return ticket
 
 
-def holds_level(actor, level: str) -> bool:
-    """Whether ``actor`` may approve at ``level``. There is no general-manager role in kehu; a service
-    supervisor granted at the head office (the root org unit) stands in for the general manager."""
-    grants = access_for(actor).grants
-    if level == "general_manager":
-        return any(g.role == "service_supervisor" and g.org_path.count("/") == 2 for g in grants)
-    return any(g.role == level for g in grants) or (
-        level == "service_supervisor" and holds_level(actor, "general_manager"))
+def holds_level(actor, level: str, org_path: str) -> bool:
+    """Whether ``actor`` holds, over ``org_path``, a role that authorises a return at ``level`` (S-11; the
+    general manager is the role general_manager)."""
+    roles = {g.role for g in access_for(actor).grants if org_path.startswith(g.org_path)}
+    return rules.holds_return_level(level, roles)
+
+
+def _extend(ticket: Ticket, to: str) -> None:
+    """An extension (S-6) moves the complaint's limits to ``complaint_complex_days`` from receipt (first) or
+    another ``complaint_extension_days`` (second, senior approval), never beyond ``complaint_max_days``: the
+    regulatory deadline of a financial consumer's complaint and the resolution due time shown on the
+    ticket. The extended limit counts calendar days, so the ticket's clock becomes a calendar clock."""
+    days = rules.extension_limit_days(to, complex_days=int(get_param("service.complaint_complex_days")),
+                                      extension_days=int(get_param("service.complaint_extension_days")),
+                                      max_days=int(get_param("service.complaint_max_days")))
+    limit = cr.add_calendar_days(ticket.received_at, days, calendar_for(ticket.org_path))
+    if ticket.regulatory_due:
+        ticket.regulatory_due = rules.extended_due(ticket.regulatory_due, limit)
+    ticket.resolution_due = rules.extended_due(ticket.resolution_due, limit)
+    ticket.sla_unit = SlaUnit.CALENDAR_DAYS
+    ticket.warned_fraction = 0
+
+
+def _notice(now, to: str, reason: str) -> dict:
+    """The notice to the complainant of an extension, dated in the business time zone (Asia/Shanghai)."""
+    local = timezone.localtime(now, cr.SHANGHAI)
+    return {"at": now.isoformat(), "date": local.date().isoformat(), "to": to, "reason": reason}
 
 
 def _guard_handler(actor, ticket: Ticket) -> None:
@@ -187,10 +205,8 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", dispo
     if to in (State.EXTENDED_30, State.EXTENDED_60):
         if not reason:
             raise InvalidInput(field="reason", code="required")
-        if ticket.regulatory_due:
-            ticket.regulatory_due += timedelta(days=get_param("service.complaint_extension_days"))
-        ticket.data = {**ticket.data, "notices": ticket.data.get("notices", []) + [
-            {"at": now.isoformat(), "to": to, "reason": reason}]}
+        _extend(ticket, to)
+        ticket.data = {**ticket.data, "notices": ticket.data.get("notices", []) + [_notice(now, to, reason)]}
     if to == State.ACKNOWLEDGED and ticket.first_responded_at is None:
         ticket.first_responded_at = now
     if ticket.handler_id is None:
@@ -216,11 +232,13 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
     subject never approves. An allowance takes one sign-off per required role (``allowance.allowance_sign``)
     and becomes a receivable reduction when the last is in."""
     now = now or timezone.now()
-    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=(P.APPROVE, P.SIGN_ALLOWANCE), lock=True)
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=(P.APPROVE, P.SIGN_ALLOWANCE, P.APPROVE_RETURN),
+                        lock=True)
     if ticket.kind == Kind.ALLOWANCE:
         return allowance_sign(actor=actor, ticket_id=ticket_id, approve=approve, role=role, reason=reason, now=now)
-    if not access_for(actor).reaches(P.APPROVE, org_path=ticket.org_path, owner_id=ticket.owner_id):
-        raise PermissionDenied()  # allowance signers approve nothing else
+    perm = P.APPROVE_RETURN if ticket.kind == Kind.RETURN else P.APPROVE
+    if not access_for(actor).reaches(perm, org_path=ticket.org_path, owner_id=ticket.owner_id):
+        raise PermissionDenied()  # allowance signers approve nothing else; the general manager only returns
     _guard_handler(actor, ticket)
     if actor.pk in (ticket.created_by_id, ticket.handler_id):
         raise SelfApprovalNotAllowed()
@@ -233,7 +251,7 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
     if approve and ticket.kind == Kind.RETURN and ticket.state == State.RECEIVED:
         needed = rules.return_approver_level(ticket.amount, Decimal(get_param("service.return_supervisor_limit")),
                                              Decimal(get_param("service.return_gm_threshold")))
-        if not holds_level(actor, needed):
+        if not holds_level(actor, needed, ticket.org_path):
             raise PermissionDenied(code="approval_level")
         ticket.data = {**ticket.data, "approval_level": needed}
     old = _snapshot(ticket)
@@ -427,10 +445,9 @@ def ticket_decide_extension(*, actor, ticket_id: int, approve: bool = True, reas
     if approve:
         if not rules.can_transition(ticket.kind, ticket.state, request["to"]):
             raise InvalidTransition(code="illegal_transition")
-        if ticket.regulatory_due:
-            ticket.regulatory_due += timedelta(days=get_param("service.complaint_extension_days"))
+        _extend(ticket, request["to"])
         data["notices"] = data.get("notices", []) + [
-            {"at": now.isoformat(), "to": request["to"], "reason": request["reason"], "approved_by": actor.pk}]
+            {**_notice(now, request["to"], request["reason"]), "approved_by": actor.pk}]
         ticket.state = request["to"]
     ticket.data = data
     ticket.save()
