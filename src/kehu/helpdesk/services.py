@@ -84,6 +84,48 @@ def clock_unit(ticket: Ticket) -> str:
     return "calendar_days" if ticket.sla_unit == SlaUnit.CALENDAR_DAYS else "working_hours"
 
 
+CLOCKS = ("first_response", "resolution", "regulatory")
+
+
+def clock_units(ticket: Ticket) -> dict[str, str]:
+    """The unit each clock counts in: the first response in its target's unit (working hours by default),
+    the resolution in the ticket's clock unit, the regulatory deadline in calendar days (S-6)."""
+    first = (ticket.data.get("sla") or {}).get("first_response") or [0, SlaUnit.WORKING_HOURS]
+    return {"first_response": "calendar_days" if first[1] == SlaUnit.CALENDAR_DAYS else "working_hours",
+            "resolution": clock_unit(ticket), "regulatory": "calendar_days"}
+
+
+def schedule_checkpoints(ticket: Ticket, now, *, reset: tuple[str, ...] = ()) -> None:
+    """(Re)compute when each running clock of ``ticket`` reaches the warning fractions
+    (``service.sla_warn_fractions``) and its due time, on the ticket's business calendar. Checkpoints the
+    watcher has already passed stay (a warning is given once) unless their clock is in ``reset`` (its due
+    time moved: an extension or a reopening starts its warnings afresh)."""
+    from datetime import datetime
+
+    from .models import SlaCheckpoint
+
+    pending = SlaCheckpoint.objects.filter(ticket=ticket)
+    pending.filter(models.Q(done_at__isnull=True) | models.Q(clock__in=reset)).delete()
+    done = set(pending.values_list("clock", "fraction"))
+    dues = {"first_response": None if ticket.first_responded_at else ticket.first_response_due,
+            "resolution": ticket.resolution_due, "regulatory": ticket.regulatory_due}
+    if ticket.state in rules.TERMINAL or ticket.paused_at:
+        return  # a paused clock gets its checkpoints again on resuming
+    cal = calendar_for(ticket.org_path)
+    pauses = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in ticket.data.get("pauses", [])]
+    fractions = get_param("service.sla_warn_fractions")
+    units = clock_units(ticket)
+    rows = []
+    for clock in CLOCKS:
+        if dues[clock] is None:
+            continue
+        for fraction, at in cr.checkpoint_times(start=ticket.received_at, due=dues[clock], now=now, pauses=pauses,
+                                                unit=units[clock], fractions=fractions, cal=cal):
+            if (clock, fraction) not in done:
+                rows.append(SlaCheckpoint(ticket=ticket, clock=clock, fraction=fraction, at=at))
+    SlaCheckpoint.objects.bulk_create(rows)
+
+
 def _snapshot(t: Ticket) -> dict:
     return {"state": t.state, "resolution_due": t.resolution_due, "regulatory_due": t.regulatory_due}
 
@@ -133,6 +175,7 @@ def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description
     if ticket.financial_consumer and kind == Kind.COMPLAINT:
         ticket.regulatory_due = cr.add_calendar_days(now, get_param("service.complaint_regulatory_days"), cal)
     ticket.save()
+    schedule_checkpoints(ticket, now)
     audit_record(actor=actor, event_code=E.TICKET_OPENED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=customer.pk, new={"kind": kind, **_snapshot(ticket)})
     return ticket
@@ -159,6 +202,7 @@ def _extend(ticket: Ticket, to: str) -> None:
     ticket.resolution_due = rules.extended_due(ticket.resolution_due, limit)
     ticket.sla_unit = SlaUnit.CALENDAR_DAYS
     ticket.warned_fraction = 0
+    ticket.breached = False  # the breach of the shorter limit stays recorded (SlaBreach); the new limit is watched
 
 
 def _notice(now, to: str, reason: str) -> dict:
@@ -218,6 +262,8 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", dispo
         ticket.resolution_due = None
     ticket.state = to
     ticket.save()
+    if to in (State.REOPENED, State.EXTENDED_30, State.EXTENDED_60):
+        schedule_checkpoints(ticket, now, reset=("resolution", "regulatory"))
     code = {State.WITHDRAWN: E.TICKET_WITHDRAWN, State.REOPENED: E.TICKET_REOPENED,
             State.EXTENDED_30: E.TICKET_EXTENDED, State.EXTENDED_60: E.TICKET_EXTENDED}.get(to, E.TICKET_TRANSITION)
     audit_record(actor=actor, event_code=code, object_type="helpdesk.ticket", object_id=ticket.pk,
@@ -322,6 +368,7 @@ def ticket_resume(*, actor, ticket_id: int, now=None) -> Ticket:
         [ticket.paused_at.isoformat(), now.isoformat()]]}
     ticket.paused_at = None
     ticket.save()
+    schedule_checkpoints(ticket, now)
     audit_record(actor=actor, event_code=E.TICKET_RESUMED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=ticket.customer_id, old=old, new=_snapshot(ticket))
     return ticket
@@ -451,6 +498,8 @@ def ticket_decide_extension(*, actor, ticket_id: int, approve: bool = True, reas
         ticket.state = request["to"]
     ticket.data = data
     ticket.save()
+    if approve:
+        schedule_checkpoints(ticket, now, reset=("resolution", "regulatory"))
     audit_record(actor=actor, event_code=E.TICKET_EXTENDED if approve else E.EXTENSION_REFUSED,
                  object_type="helpdesk.ticket", object_id=ticket.pk, customer_id=ticket.customer_id, old=old,
                  new=_snapshot(ticket), reason=reason)
