@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -18,6 +19,7 @@ from kehu.core.models import OrgUnit
 from kehu.customers.models import Customer
 from kehu.grading.models import CustomerEvent, GradeResult, GradingRun
 from kehu.grading.services.run import results_digest, run_period
+from kehu.trade.models import SalesRecord
 
 P = date(2026, 10, 1)
 N = 40
@@ -29,6 +31,10 @@ def _make_customers(world) -> None:
         Customer(kind="scattered", name=f"散户{i:03d}", org_unit=unit, org_path=unit.path, admission_status="active")
         for i in range(N)])
     ids = list(Customer.objects.filter(kind="scattered").order_by("pk").values_list("pk", flat=True))
+    # a month of purchases each (a customer without facts in M-1 is not graded), of varied volume
+    SalesRecord.objects.bulk_create([
+        SalesRecord(customer_id=c, period=date(2026, 9, 1), amount=Decimal(25000 * (i + 1)), reference=f"S-{c}")
+        for i, c in enumerate(ids)])
     # vary the grades: every third sued (capped at C, operating −5), every seventh disqualified (E)
     CustomerEvent.objects.bulk_create(
         [CustomerEvent(customer_id=c, kind="sued_for_unpaid_goods", occurred_on=date(2026, 9, 3)) for c in ids[::3]]

@@ -67,6 +67,30 @@ def test_run_grades_tradable_customers_and_writes_the_grade(gworld, customers):
     assert AuditEvent.objects.filter(event_code=GradingEvent.RUN_CLOSED).count() == 1
 
 
+def test_a_customer_without_facts_in_the_month_is_not_graded(gworld, policy):
+    """A customer admitted today, with no trade at all, is not graded for any month (it used to get C, 70
+    points: full marks for delivery and payment it never had). A purchase, an invoice due, an overdue invoice
+    or a disqualifying event in M-1 is a fact; with ``grading.require_facts`` off the old scoring comes back."""
+    from kehu.core.models import RuleParameter
+    from kehu.trade.models import SalesRecord
+
+    new = gworld.admit_without_facts(gworld.enterprise())
+    bought = gworld.admit_without_facts(gworld.enterprise())
+    SalesRecord.objects.create(customer=bought, period=date(2026, 9, 1), amount=D("500000.00"), reference="S-1")
+    disqualified = gworld.admit_without_facts(gworld.enterprise())
+    event_record(actor=gworld.hq_office, customer_id=disqualified.pk, kind="disqualifying", occurred_on="2026-09-20")
+    run = run_period(actor=gworld.hq_office, period="2026-10")
+    rows = {r.customer_id: r for r in GradeResult.objects.filter(period=P)}
+    assert set(rows) == {bought.pk, disqualified.pk} and run.customers_graded == 2
+    assert Customer.objects.get(pk=new.pk).grade == ""
+    assert rows[bought.pk].score_volume == D("15.00") and rows[disqualified.pk].grade == "E"
+    RuleParameter.objects.create(code="grading.require_facts", value=False, unit="yes/no", provenance="proposed",
+                                 source_ref="test", effective_from=date(2020, 1, 1), status="approved")
+    run_reopen(actor=gworld.hq_office, period="2026-10", reason="按旧规则重算")
+    run_period(actor=gworld.hq_office, period="2026-10")
+    assert GradeResult.objects.get(period=P, customer=new).total_score == D("70.00")
+
+
 def policy_config():
     return policies.policy_in_force().config
 

@@ -100,13 +100,14 @@ def test_rework_closes_without_credit_note(hworld):
 
 def test_approval_by_amount(hworld):
     w = hworld
-    gm = core_services.user_create(username="hq_super", org_code="HQ", roles=["service_supervisor"],
-                                   password=PASSWORD, actor=None)
+    hq_super = core_services.user_create(username="hq_super", org_code="HQ", roles=["service_supervisor"],
+                                         password=PASSWORD, actor=None)
+    gm = w.hq_gm  # the general-manager role (S-11), not a head-office service supervisor
     mid, big = open_return(w, "20000.00"), open_return(w, "60000.00")
     with pytest.raises(PermissionDenied):
         services.ticket_approve(actor=w.bj_super, ticket_id=mid.pk, now=NOW)
     assert services.ticket_approve(actor=w.hq_fin, ticket_id=mid.pk, now=NOW).state == State.AUTHORISED
-    for actor in (w.bj_super, w.hq_fin):
+    for actor in (w.bj_super, w.hq_fin, hq_super):
         with pytest.raises(PermissionDenied):
             services.ticket_approve(actor=actor, ticket_id=big.pk, now=NOW)
     t = services.ticket_approve(actor=gm, ticket_id=big.pk, now=NOW)
@@ -168,3 +169,21 @@ def test_return_over_the_api(hworld):
     r = api.post("hq_fin", f"/helpdesk/tickets/{tid}/credit-note", {})
     assert r.status_code == 200 and r.json()["state"] == "credited"
     assert api.post("hq_fin", f"/helpdesk/tickets/{tid}/credit-note", {}).status_code == 409
+
+
+def test_the_general_manager_authorises_a_large_return_on_the_page_and_nothing_else(hworld):
+    w = hworld
+    big = open_return(w, "60000.00")
+    gm = Client()
+    gm.force_login(w.hq_gm)
+    assert 'id="do-approve"' in gm.get(f"/helpdesk/{big.pk}/").content.decode()
+    gm.post(f"/helpdesk/{big.pk}/action/", {"action": "approve"})
+    big.refresh_from_db()
+    assert big.state == State.AUTHORISED and big.approved_by_id == w.hq_gm.pk
+    assert big.data["approval_level"] == "general_manager"
+    # the general manager authorises returns, not complaint resolutions (those stay with the supervisors)
+    t = services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="complaint", subject="c")
+    for to in ("acknowledged", "investigating", "resolution_proposed"):
+        services.ticket_transition(actor=w.bj_agent, ticket_id=t.pk, to=to)
+    with pytest.raises(PermissionDenied):
+        services.ticket_approve(actor=w.hq_gm, ticket_id=t.pk)

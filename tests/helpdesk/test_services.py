@@ -56,7 +56,10 @@ def test_complaint_happy_path_extension_close_and_reopen(hworld):
     with pytest.raises(InvalidInput):
         services.ticket_transition(actor=w.bj_agent, ticket_id=t.pk, to="extended_30", now=NOW)
     t = services.ticket_transition(actor=w.bj_agent, ticket_id=t.pk, to="extended_30", reason="Lab test", now=NOW)
-    assert t.regulatory_due == reg + timedelta(days=30)
+    # S-6: a complex complaint is decided within 30 days of receipt in all (not 15 + 30)
+    assert reg == datetime(2025, 10, 15, 23, 59, 59, tzinfo=SHANGHAI)
+    assert t.regulatory_due == datetime(2025, 10, 30, 23, 59, 59, tzinfo=SHANGHAI)
+    assert t.resolution_due == t.regulatory_due and t.sla_unit == "calendar_days"
     assert audited(E.TICKET_EXTENDED, t.pk) == 1
     t = services.ticket_transition(actor=w.bj_agent, ticket_id=t.pk, to="resolution_proposed", now=NOW)
     with pytest.raises(PermissionDenied):

@@ -2,7 +2,7 @@
 Saturday) and pauses never count. Pure function tables and properties, then the services and the
 second extension's approval (S-6)."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -90,7 +90,7 @@ def test_second_extension_needs_a_higher_level(hworld):
     w = hworld
     hq = core_services.user_create(username="hq_super", org_code="HQ", roles=["service_supervisor"],
                                    password="Kehu-test-2026", actor=None)
-    now = at(2025, 11, 3, 9, 0)
+    now = at(2025, 11, 3, 7, 30).astimezone(UTC)  # 2 Nov in UTC, as timezone.now() gives it
     t = services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="complaint", subject="s",
                              financial_consumer=True, now=now)
     due = t.regulatory_due
@@ -112,7 +112,12 @@ def test_second_extension_needs_a_higher_level(hworld):
         services.ticket_decide_extension(actor=w.bj_agent2, ticket_id=t.pk)
     t = services.ticket_decide_extension(actor=hq, ticket_id=t.pk, now=now)
     assert t.state == State.EXTENDED_60 and "extension_request" not in t.data
-    assert t.regulatory_due == due + timedelta(days=60)  # 15 + 30 + 30 = 60 days at most
+    # S-6: 15 days, a complex one 30 in all, a particularly complex one another 30: 60 days at most from receipt
+    assert due == datetime(2025, 11, 18, 23, 59, 59, tzinfo=SHANGHAI)
+    assert t.regulatory_due == datetime(2026, 1, 2, 23, 59, 59, tzinfo=SHANGHAI) == due + timedelta(days=45)
+    assert t.resolution_due == t.regulatory_due
+    # the notices carry the date in Shanghai, not the UTC date of the moment
+    assert [n["date"] for n in t.data["notices"]] == ["2025-11-03", "2025-11-03"]
     assert [n["to"] for n in t.data["notices"]] == ["extended_30", "extended_60"]
     assert t.data["notices"][-1]["approved_by"] == hq.pk
 

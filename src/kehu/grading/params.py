@@ -20,6 +20,11 @@ PARAMS = [
               "Invoices due this long before the period end still count for the longest overdue.", int),
     ParamSpec("grading.litigation_lookback_days", 365, "days", "proposed", "domain spec G-8",
               "A lawsuit for unpaid goods within this many days caps the grade.", int),
+    ParamSpec("grading.require_facts", True, "yes/no", "proposed",
+              "S9 Ch.5 §1 and domain spec G-1 (graded on the previous month's status; a month without any "
+              "fact of the customer has no status to grade)",
+              "A customer with no fact in month M-1 (no purchase, no delivery or invoice due, nothing overdue, "
+              "no disqualifying event) is not graded for M; off, it is scored like the others.", bool),
     ParamSpec("grading.override_max_steps", 1, "grades", "proposed", "domain spec G-8",
               "A manual override moves a grade by at most this many steps.", int),
     ParamSpec("grading.exit_consecutive_e", 2, "months", "proposed", "domain spec G-9",

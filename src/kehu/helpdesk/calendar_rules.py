@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -181,3 +182,33 @@ def format_duration(td: timedelta) -> str:
     sign = "-" if minutes < 0 else ""
     minutes = abs(minutes)
     return f"{sign}{minutes // 60}:{minutes % 60:02d}"
+
+
+def checkpoint_times(*, start: datetime, due: datetime, now: datetime, pauses: list[tuple[datetime, datetime]],
+                     unit: str, fractions, cal: BusinessCalendar) -> list[tuple[Decimal, datetime]]:
+    """The moments at which a clock running from ``start`` to ``due`` has used each of ``fractions`` of its
+    time, and its due time (fraction 1). Working-time clocks measure working time (lunch, nights, weekends
+    and holidays do not count), calendar clocks wall time; ``pauses`` before ``now`` are taken off. A
+    fraction already used at ``now`` falls due at ``now``."""
+    working = unit != "calendar_days"
+
+    def between(a: datetime, b: datetime) -> timedelta:
+        return working_time_between(a, b, cal) if working else b - a
+
+    ref = max(now, start)
+    if working:
+        used = working_time_used(start, ref, pauses, cal)
+    else:
+        used = (ref - start) - sum((min(b, ref) - max(a, start) for a, b in pauses if min(b, ref) > max(a, start)),
+                                   timedelta(0))
+    total = used + max(timedelta(0), between(ref, due))
+    out = []
+    for fraction in sorted({Decimal(str(f)) for f in fractions if 0 < Decimal(str(f)) < 1}):
+        target = timedelta(seconds=float(Decimal(total.total_seconds()) * fraction))
+        if target <= used:
+            at = ref
+        else:
+            at = add_working_time(ref, target - used, cal) if working else ref + (target - used)
+        out.append((fraction, min(at, due)))
+    out.append((Decimal(1), due))
+    return out

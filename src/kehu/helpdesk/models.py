@@ -186,6 +186,26 @@ class SlaBreach(models.Model):
         return f"{self.ticket_id} {self.clock} {self.due_at}"
 
 
+class SlaCheckpoint(models.Model):
+    """When one clock of a ticket (first response, resolution, regulatory deadline) reaches a warning
+    fraction of its time, or its due time (fraction 1). Computed on the ticket's business calendar (working
+    time for working-hour and working-day clocks) whenever a due time is set or moved, so the watcher
+    compares ``at`` with the present in one set-based statement."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="checkpoints")
+    clock = models.CharField(max_length=16)  # first_response / resolution / regulatory
+    fraction = models.DecimalField(max_digits=4, decimal_places=2)
+    at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["at"], condition=models.Q(done_at__isnull=True),
+                                name="helpdesk_checkpoint_pending")]
+
+    def __str__(self):
+        return f"{self.ticket_id} {self.clock} {self.fraction} {self.at}"
+
+
 class CalendarOverride(models.Model):
     """A day that is (or is not) a working day for an org unit, for years the library does not know."""
 

@@ -3,8 +3,18 @@ from kehu.core.params import ParamSpec
 PARAMS = [
     ParamSpec("service.complaint_regulatory_days", 15, "calendar days", "source",
               "Financial-consumer complaint rules (15 days to decide)", "Regulatory clock for financial consumers.", int),
+    # Domain spec S-6 (银行业保险业消费投诉处理管理办法, 银保监会令2020年第3号, Art. 23): decided within 15 days; a
+    # complex one within 30 days in all; a particularly complex one extended by another 30 days with a senior
+    # approval, 60 days at most from receipt. Every limit counts calendar days from receipt.
+    ParamSpec("service.complaint_complex_days", 30, "calendar days", "source",
+              "银保监会令2020年第3号 Art. 23 (a complex complaint: 30 days in all)",
+              "A complex complaint (first extension) is decided within this many days of receipt in all.", int),
     ParamSpec("service.complaint_extension_days", 30, "calendar days", "source",
-              "Financial-consumer complaint rules (extension 30 + 30 days)", "Each regulatory extension.", int),
+              "银保监会令2020年第3号 Art. 23 (a particularly complex one: another 30 days)",
+              "The second, senior-approved extension adds this many days to the complex-complaint limit.", int),
+    ParamSpec("service.complaint_max_days", 60, "calendar days", "source",
+              "银保监会令2020年第3号 Art. 23 (60 days at most)",
+              "No extension takes a complaint beyond this many days from receipt.", int),
     ParamSpec("service.complaint_resolution_working_days", 5, "working days", "proposed", "spec 6.1",
               "Internal complaint resolution target.", int),
     ParamSpec("service.first_response_working_hours", 4, "working hours", "proposed", "spec 6.1; S8 线上服务",
@@ -37,5 +47,5 @@ PARAMS = [
     ParamSpec("service.return_supervisor_limit", "10000.00", "CNY", "proposed", "spec 6.1 S-11 (approval by amount)",
               "Returns up to this amount are authorised by a service supervisor; above it a finance officer.", str),
     ParamSpec("service.return_gm_threshold", "50000.00", "CNY", "proposed", "spec 6.1 S-11 (GM threshold ¥50,000)",
-              "Returns above this amount need the general manager (a head-office service supervisor).", str),
+              "Returns above this amount need the general manager (role general_manager).", str),
 ]

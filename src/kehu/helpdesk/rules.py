@@ -86,6 +86,39 @@ def return_approver_level(amount: Decimal, supervisor_limit: Decimal, gm_thresho
     return "service_supervisor"
 
 
+# Who may authorise at each level of a return (S-11): the general manager (role general_manager) authorises
+# every return; a finance officer those between the supervisor limit and the general-manager threshold; a
+# service supervisor those up to the supervisor limit.
+RETURN_LEVEL_ROLES: dict[str, tuple[str, ...]] = {
+    "service_supervisor": ("service_supervisor", "general_manager"),
+    "finance_officer": ("finance_officer", "general_manager"),
+    "general_manager": ("general_manager",),
+}
+
+
+def holds_return_level(level: str, roles) -> bool:
+    """Whether a holder of ``roles`` may authorise a return needing ``level``."""
+    return any(r in roles for r in RETURN_LEVEL_ROLES[level])
+
+
+def extension_limit_days(to: str, *, complex_days: int, extension_days: int, max_days: int) -> int:
+    """Calendar days from receipt within which an extended complaint is decided (domain spec S-6): the first
+    extension (a complex complaint) to ``complex_days`` in all; the second (particularly complex, senior
+    approval) by another ``extension_days``, never beyond ``max_days`` from receipt."""
+    if to == S.EXTENDED_30:
+        return min(complex_days, max_days)
+    if to == S.EXTENDED_60:
+        return min(complex_days + extension_days, max_days)
+    raise ValueError(to)
+
+
+def extended_due(current, limit):
+    """An extension never brings a due time forward: the later of the current due time and the limit."""
+    if current is None:
+        return limit
+    return max(current, limit)
+
+
 def can_reopen(closed_at: datetime, now: datetime, reopen_days: int) -> bool:
     return now - closed_at <= timedelta(days=reopen_days)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db import models, transaction
@@ -85,6 +84,48 @@ def clock_unit(ticket: Ticket) -> str:
     return "calendar_days" if ticket.sla_unit == SlaUnit.CALENDAR_DAYS else "working_hours"
 
 
+CLOCKS = ("first_response", "resolution", "regulatory")
+
+
+def clock_units(ticket: Ticket) -> dict[str, str]:
+    """The unit each clock counts in: the first response in its target's unit (working hours by default),
+    the resolution in the ticket's clock unit, the regulatory deadline in calendar days (S-6)."""
+    first = (ticket.data.get("sla") or {}).get("first_response") or [0, SlaUnit.WORKING_HOURS]
+    return {"first_response": "calendar_days" if first[1] == SlaUnit.CALENDAR_DAYS else "working_hours",
+            "resolution": clock_unit(ticket), "regulatory": "calendar_days"}
+
+
+def schedule_checkpoints(ticket: Ticket, now, *, reset: tuple[str, ...] = ()) -> None:
+    """(Re)compute when each running clock of ``ticket`` reaches the warning fractions
+    (``service.sla_warn_fractions``) and its due time, on the ticket's business calendar. Checkpoints the
+    watcher has already passed stay (a warning is given once) unless their clock is in ``reset`` (its due
+    time moved: an extension or a reopening starts its warnings afresh)."""
+    from datetime import datetime
+
+    from .models import SlaCheckpoint
+
+    pending = SlaCheckpoint.objects.filter(ticket=ticket)
+    pending.filter(models.Q(done_at__isnull=True) | models.Q(clock__in=reset)).delete()
+    done = set(pending.values_list("clock", "fraction"))
+    dues = {"first_response": None if ticket.first_responded_at else ticket.first_response_due,
+            "resolution": ticket.resolution_due, "regulatory": ticket.regulatory_due}
+    if ticket.state in rules.TERMINAL or ticket.paused_at:
+        return  # a paused clock gets its checkpoints again on resuming
+    cal = calendar_for(ticket.org_path)
+    pauses = [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in ticket.data.get("pauses", [])]
+    fractions = get_param("service.sla_warn_fractions")
+    units = clock_units(ticket)
+    rows = []
+    for clock in CLOCKS:
+        if dues[clock] is None:
+            continue
+        for fraction, at in cr.checkpoint_times(start=ticket.received_at, due=dues[clock], now=now, pauses=pauses,
+                                                unit=units[clock], fractions=fractions, cal=cal):
+            if (clock, fraction) not in done:
+                rows.append(SlaCheckpoint(ticket=ticket, clock=clock, fraction=fraction, at=at))
+    SlaCheckpoint.objects.bulk_create(rows)
+
+
 def _snapshot(t: Ticket) -> dict:
     return {"state": t.state, "resolution_due": t.resolution_due, "regulatory_due": t.regulatory_due}
 
@@ -134,19 +175,40 @@ def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description
     if ticket.financial_consumer and kind == Kind.COMPLAINT:
         ticket.regulatory_due = cr.add_calendar_days(now, get_param("service.complaint_regulatory_days"), cal)
     ticket.save()
+    schedule_checkpoints(ticket, now)
     audit_record(actor=actor, event_code=E.TICKET_OPENED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=customer.pk, new={"kind": kind, **_snapshot(ticket)})
     return ticket
 
 
-def holds_level(actor, level: str) -> bool:
-    """Whether ``actor`` may approve at ``level``. There is no general-manager role in kehu; a service
-    supervisor granted at the head office (the root org unit) stands in for the general manager."""
-    grants = access_for(actor).grants
-    if level == "general_manager":
-        return any(g.role == "service_supervisor" and g.org_path.count("/") == 2 for g in grants)
-    return any(g.role == level for g in grants) or (
-        level == "service_supervisor" and holds_level(actor, "general_manager"))
+def holds_level(actor, level: str, org_path: str) -> bool:
+    """Whether ``actor`` holds, over ``org_path``, a role that authorises a return at ``level`` (S-11; the
+    general manager is the role general_manager)."""
+    roles = {g.role for g in access_for(actor).grants if org_path.startswith(g.org_path)}
+    return rules.holds_return_level(level, roles)
+
+
+def _extend(ticket: Ticket, to: str) -> None:
+    """An extension (S-6) moves the complaint's limits to ``complaint_complex_days`` from receipt (first) or
+    another ``complaint_extension_days`` (second, senior approval), never beyond ``complaint_max_days``: the
+    regulatory deadline of a financial consumer's complaint and the resolution due time shown on the
+    ticket. The extended limit counts calendar days, so the ticket's clock becomes a calendar clock."""
+    days = rules.extension_limit_days(to, complex_days=int(get_param("service.complaint_complex_days")),
+                                      extension_days=int(get_param("service.complaint_extension_days")),
+                                      max_days=int(get_param("service.complaint_max_days")))
+    limit = cr.add_calendar_days(ticket.received_at, days, calendar_for(ticket.org_path))
+    if ticket.regulatory_due:
+        ticket.regulatory_due = rules.extended_due(ticket.regulatory_due, limit)
+    ticket.resolution_due = rules.extended_due(ticket.resolution_due, limit)
+    ticket.sla_unit = SlaUnit.CALENDAR_DAYS
+    ticket.warned_fraction = 0
+    ticket.breached = False  # the breach of the shorter limit stays recorded (SlaBreach); the new limit is watched
+
+
+def _notice(now, to: str, reason: str) -> dict:
+    """The notice to the complainant of an extension, dated in the business time zone (Asia/Shanghai)."""
+    local = timezone.localtime(now, cr.SHANGHAI)
+    return {"at": now.isoformat(), "date": local.date().isoformat(), "to": to, "reason": reason}
 
 
 def _guard_handler(actor, ticket: Ticket) -> None:
@@ -187,10 +249,8 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", dispo
     if to in (State.EXTENDED_30, State.EXTENDED_60):
         if not reason:
             raise InvalidInput(field="reason", code="required")
-        if ticket.regulatory_due:
-            ticket.regulatory_due += timedelta(days=get_param("service.complaint_extension_days"))
-        ticket.data = {**ticket.data, "notices": ticket.data.get("notices", []) + [
-            {"at": now.isoformat(), "to": to, "reason": reason}]}
+        _extend(ticket, to)
+        ticket.data = {**ticket.data, "notices": ticket.data.get("notices", []) + [_notice(now, to, reason)]}
     if to == State.ACKNOWLEDGED and ticket.first_responded_at is None:
         ticket.first_responded_at = now
     if ticket.handler_id is None:
@@ -202,6 +262,8 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", dispo
         ticket.resolution_due = None
     ticket.state = to
     ticket.save()
+    if to in (State.REOPENED, State.EXTENDED_30, State.EXTENDED_60):
+        schedule_checkpoints(ticket, now, reset=("resolution", "regulatory"))
     code = {State.WITHDRAWN: E.TICKET_WITHDRAWN, State.REOPENED: E.TICKET_REOPENED,
             State.EXTENDED_30: E.TICKET_EXTENDED, State.EXTENDED_60: E.TICKET_EXTENDED}.get(to, E.TICKET_TRANSITION)
     audit_record(actor=actor, event_code=code, object_type="helpdesk.ticket", object_id=ticket.pk,
@@ -216,11 +278,13 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
     subject never approves. An allowance takes one sign-off per required role (``allowance.allowance_sign``)
     and becomes a receivable reduction when the last is in."""
     now = now or timezone.now()
-    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=(P.APPROVE, P.SIGN_ALLOWANCE), lock=True)
+    ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=(P.APPROVE, P.SIGN_ALLOWANCE, P.APPROVE_RETURN),
+                        lock=True)
     if ticket.kind == Kind.ALLOWANCE:
         return allowance_sign(actor=actor, ticket_id=ticket_id, approve=approve, role=role, reason=reason, now=now)
-    if not access_for(actor).reaches(P.APPROVE, org_path=ticket.org_path, owner_id=ticket.owner_id):
-        raise PermissionDenied()  # allowance signers approve nothing else
+    perm = P.APPROVE_RETURN if ticket.kind == Kind.RETURN else P.APPROVE
+    if not access_for(actor).reaches(perm, org_path=ticket.org_path, owner_id=ticket.owner_id):
+        raise PermissionDenied()  # allowance signers approve nothing else; the general manager only returns
     _guard_handler(actor, ticket)
     if actor.pk in (ticket.created_by_id, ticket.handler_id):
         raise SelfApprovalNotAllowed()
@@ -233,7 +297,7 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
     if approve and ticket.kind == Kind.RETURN and ticket.state == State.RECEIVED:
         needed = rules.return_approver_level(ticket.amount, Decimal(get_param("service.return_supervisor_limit")),
                                              Decimal(get_param("service.return_gm_threshold")))
-        if not holds_level(actor, needed):
+        if not holds_level(actor, needed, ticket.org_path):
             raise PermissionDenied(code="approval_level")
         ticket.data = {**ticket.data, "approval_level": needed}
     old = _snapshot(ticket)
@@ -304,6 +368,7 @@ def ticket_resume(*, actor, ticket_id: int, now=None) -> Ticket:
         [ticket.paused_at.isoformat(), now.isoformat()]]}
     ticket.paused_at = None
     ticket.save()
+    schedule_checkpoints(ticket, now)
     audit_record(actor=actor, event_code=E.TICKET_RESUMED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=ticket.customer_id, old=old, new=_snapshot(ticket))
     return ticket
@@ -427,13 +492,14 @@ def ticket_decide_extension(*, actor, ticket_id: int, approve: bool = True, reas
     if approve:
         if not rules.can_transition(ticket.kind, ticket.state, request["to"]):
             raise InvalidTransition(code="illegal_transition")
-        if ticket.regulatory_due:
-            ticket.regulatory_due += timedelta(days=get_param("service.complaint_extension_days"))
+        _extend(ticket, request["to"])
         data["notices"] = data.get("notices", []) + [
-            {"at": now.isoformat(), "to": request["to"], "reason": request["reason"], "approved_by": actor.pk}]
+            {**_notice(now, request["to"], request["reason"]), "approved_by": actor.pk}]
         ticket.state = request["to"]
     ticket.data = data
     ticket.save()
+    if approve:
+        schedule_checkpoints(ticket, now, reset=("resolution", "regulatory"))
     audit_record(actor=actor, event_code=E.TICKET_EXTENDED if approve else E.EXTENSION_REFUSED,
                  object_type="helpdesk.ticket", object_id=ticket.pk, customer_id=ticket.customer_id, old=old,
                  new=_snapshot(ticket), reason=reason)

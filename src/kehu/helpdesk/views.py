@@ -123,6 +123,7 @@ def ticket_detail(request, ticket_id: int):
         "needs_disposition": "dispositioned" in actions,
         "time_used": cr.format_duration(services.time_used(ticket)),
         "extension_request": ticket.data.get("extension_request"),
+        "notices": extension_notices(ticket),
         "can_request_extension": rules.can_transition(ticket.kind, ticket.state, "extended_60")
         and not ticket.data.get("extension_request"),
         "can_credit": ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund",
@@ -130,6 +131,15 @@ def ticket_detail(request, ticket_id: int):
         "actions": [(a, ACTION_LABELS.get(a, State(a).label)) for a in sorted(actions)],
         # an allowance is signed per role (S-12): its buttons come with the approval section
         "can_approve": can_approve and ticket.kind != "allowance"})
+
+
+def extension_notices(ticket) -> list[dict]:
+    """The extension notices with their date in the business time zone (older notices kept only the UTC
+    moment)."""
+    from datetime import datetime
+
+    return [{**n, "date": n.get("date") or timezone.localtime(datetime.fromisoformat(n["at"]), cr.SHANGHAI).date()
+             .isoformat()} for n in ticket.data.get("notices", [])]
 
 
 def allowance_context(ticket, user) -> dict:

@@ -172,7 +172,18 @@ def insert_sql(period: date, config: dict, policy_version: int, lo: int, hi: int
         f"{rules.letter_sql(final)}, COALESCE(prev.grade, ''), "
         f"CASE WHEN prev.grade IS NULL THEN NULL ELSE {prev_rank} - {final} END, FALSE "
         f"FROM t LEFT JOIN {table} prev ON prev.customer_id = t.id AND prev.period = {_lit(month_before(period))}"
+        f"{_facts_filter()}"
     )
+
+
+def _facts_filter() -> str:
+    """G-1: a customer is graded on the previous month's status; with ``grading.require_facts`` one with no
+    fact in M-1 (it had not yet traded, or did not exist: a customer created today has none) is not graded,
+    rather than given points for indicators without data."""
+    if not get_param("grading.require_facts"):
+        return ""
+    return (" WHERE t.raw_volume <> 0 OR t.raw_fulfilment IS NOT NULL OR t.raw_on_time IS NOT NULL "
+            "OR t.raw_overdue_days > 0 OR t.raw_disqualified")
 
 
 def _apply_overrides(period: date, lo: int, hi: int) -> None:
