@@ -7,15 +7,19 @@ errors are 422, authentication 401, bodies over the limit 413. No input may prod
 from __future__ import annotations
 
 import logging
+from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from kehu.core.errors import DomainError
+from kehu.core.http_security import out_of_range_error
 from kehu.core.services import token_authenticate
 
 logger = logging.getLogger(__name__)
@@ -41,6 +45,26 @@ class SessionAuth:
         return None
 
 
+def docs_access(view):
+    """The API docs page and schema (issue 11, defect 7): open in debug; otherwise only for a signed-in staff
+    session or a valid API token. The page is django-ninja's Swagger UI from kehu's own static files
+    ("ninja" is an installed app, so nothing is loaded from a CDN)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if settings.DEBUG or getattr(request, "user", None) is not None and request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer ") and token_authenticate(header[7:].strip()) is not None:
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"code": "unauthenticated", "message": _("Sign in or send an API token.")},
+                                status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="kehu API",
     version="1",
@@ -49,6 +73,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=docs_access,
 )
 
 
@@ -94,8 +119,16 @@ def on_too_big(request, exc):
     return error(request, 413, "too_large", _("The request body is too large."))
 
 
+@api.exception_handler(OverflowError)
+def on_overflow(request, exc):
+    # An integer beyond 64 bits in a path, query or body reached the database (issue 11, defect 5).
+    return error(request, 400, "out_of_range", _("A number in the request is out of range."))
+
+
 @api.exception_handler(Exception)
 def on_unexpected(request, exc):
+    if out_of_range_error(exc):  # PostgreSQL's numeric_value_out_of_range (a DataError)
+        return on_overflow(request, exc)
     # A bug: still answer in JSON, and log it with the traceback.
     logger.exception("unhandled API error")
     return error(request, 500, "server_error", _("An unexpected error occurred; it has been logged."))

@@ -17,7 +17,10 @@ TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test
 KEHU_HOME = conf.kehu_home()
 if TESTING and not conf.env_str("KEHU_HOME"):
     KEHU_HOME = KEHU_HOME / "test"
-KEHU_HOME.mkdir(parents=True, exist_ok=True)
+from kehu.core.files import private_dir, private_umask  # noqa: E402 (files under KEHU_HOME: 0600/0700)
+
+private_umask()
+private_dir(KEHU_HOME)
 
 DEBUG = conf.env_bool("KEHU_DEBUG", False)
 KEHU_DEMO = conf.env_bool("KEHU_DEMO", False)
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs page from django-ninja's own static Swagger UI files, not a CDN (issue 11, defect 7)
     "kehu.core",
     "kehu.customers",
     "kehu.grading",
@@ -54,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kehu.core.http_security.SecurityHeadersMiddleware",
+    "kehu.core.http_security.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -150,6 +156,18 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = conf.env_bool("KEHU_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Served over HTTPS (issue 11, defect 12): KEHU_HTTPS=1 turns on the redirect to https, HSTS and secure
+# cookies. Behind a proxy that terminates TLS, KEHU_PROXY_SSL_HEADER=1 trusts its X-Forwarded-Proto.
+KEHU_HTTPS = conf.env_bool("KEHU_HTTPS", False)
+if KEHU_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = conf.env_int("KEHU_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = conf.env_bool("KEHU_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = conf.env_bool("KEHU_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+if conf.env_bool("KEHU_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

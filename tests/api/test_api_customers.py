@@ -10,7 +10,8 @@ from kehu.customers.models import Customer, InfoChangeLog
 
 
 def test_openapi_is_served(api):
-    response = api.client.get("/api/v1/openapi.json")
+    assert api.client.get("/api/v1/openapi.json").status_code == 401  # not in debug: a token or a session
+    response = api.get("bj_cm", "/openapi.json")
     assert response.status_code == 200
     paths = response.json()["paths"]
     assert "/api/v1/customers" in paths and "/api/v1/admissions/{application_id}/votes" in paths

@@ -2,7 +2,8 @@
 
 Each call runs inside a transaction that is rolled back, so every role meets the same state.
 An allowed role may still meet a state error (409) or a validation error, but never 401/403/404;
-a refused role always gets 403; a user of another branch gets 404 for anything of branch BJ.
+a refused role that reaches the object with the module's view permission gets 403, one that reaches it with
+no grant at all gets 404 like a user of another branch (issue 11, defect 13).
 """
 
 from __future__ import annotations
@@ -127,6 +128,10 @@ def test_permission_matrix(api, world, op):
         response = _call(api, username, method, path, body, state)
         if role in allowed:
             assert response.status_code not in (401, 403, 404, 500), (name, role, response.content)
+        elif customer_specific and role not in VIEWERS:
+            # Outside every grant of the module (the sysadmin holds no customer permission): the object does
+            # not exist for this user, 404 like out of scope (issue 11, defect 13).
+            assert response.status_code == 404, (name, role, response.status_code, response.content)
         else:
             assert response.status_code == 403, (name, role, response.status_code, response.content)
             assert response.json()["code"] in ("forbidden", "self_approval")

@@ -10,13 +10,15 @@ from django.core.management import call_command
 from kehu.bulk.exports import TEMPLATE_HEADER, export_customers
 from kehu.bulk.services import run_import
 from kehu.core.audit import AuditEvent
+from kehu.core.exports import is_watermark
 from kehu.core.models import OrgUnit
 from kehu.customers.models import Customer
 
 
 def read(path):
+    """The file's rows without the watermark row (``# 导出人 …``) every export ends with."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.reader(fh))
+        return [row for row in csv.reader(fh) if not is_watermark(row)]
 
 
 def test_export_is_scoped_and_unmasked_for_managers(world, tmp_path):
@@ -48,7 +50,7 @@ def test_export_filters_and_xlsx_round_trip(world, tmp_path):
     assert export_customers(actor=world.bj_cm, path=out, fmt="xlsx", filters={"kind": "enterprise"}) == 1
     sheet = openpyxl.load_workbook(out, read_only=True).worksheets[0]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows[1][0] == "企业" and rows[1][1] == "甲公司"
+    assert rows[1][0] == "企业" and rows[1][1] == "甲公司" and is_watermark(rows[-1])
     # the exported file imports again unchanged
     job = run_import(actor=world.bj_cm, target="customers", path=out, org_code="BJ")
     assert (job.rows_unchanged, job.rows_created, job.rows_rejected) == (1, 0, 0)

@@ -17,6 +17,7 @@ from kehu.bulk import services
 from kehu.bulk.exports import TEMPLATE_HEADER
 from kehu.bulk.models import ImportJob, ImportStatus
 from kehu.core.audit import AuditEvent
+from kehu.core.exports import is_watermark
 from kehu.customers.models import Customer
 
 BAD = ["企业", "坏代码", "91110000000000000X", "", "", ""]
@@ -130,7 +131,7 @@ def test_list_export_streams_csv_of_the_current_filters_masked_and_audited(world
     r = client_for(world, "bj_auditor").get("/customers/bulk/export/", {"kind": "individual", "format": "csv"})
     assert isinstance(r, StreamingHttpResponse) and r.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == TEMPLATE_HEADER and len(rows) == 2
+    assert is_watermark(rows.pop()) and rows[0] == TEMPLATE_HEADER and len(rows) == 2
     assert rows[1][1] == "张**" and rows[1][3] != person.id_number  # the auditor may not unmask
     event = AuditEvent.objects.filter(event_code=7002).get()
     assert event.new_values == {"filters": {"kind": "individual"}, "format": "csv", "rows": 1, "masked": True}
@@ -144,7 +145,7 @@ def test_list_export_xlsx_unmasked_for_a_manager(world):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True).worksheets[0]
     rows = [list(x) for x in sheet.iter_rows(values_only=True)]
-    assert len(rows) == 2 and rows[1][1] == "李小龙" and rows[1][3] == person.id_number
+    assert is_watermark(rows.pop()) and len(rows) == 2 and rows[1][1] == "李小龙" and rows[1][3] == person.id_number
     assert AuditEvent.objects.filter(event_code=7002).get().new_values["masked"] is False
 
 
@@ -156,7 +157,7 @@ def test_large_csv_export_goes_out_in_pieces(world):
         world.enterprise()
     pieces = list(stream_csv(actor=world.bj_cm, filters={}))
     assert len(pieces) >= 3
-    assert sum(p.count(b"\n") for p in pieces) == 1201
+    assert sum(p.count(b"\n") for p in pieces) == 1201 + 1  # the rows, the header and the watermark
     assert AuditEvent.objects.filter(event_code=7002).get().new_values["rows"] == 1200
 
 

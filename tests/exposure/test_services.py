@@ -152,7 +152,7 @@ def test_exports_xlsx_and_xml(cworld):
     data, ctype, name = services.report_export(actor=w.hq_risk, report_id=report.pk, fmt="xlsx")
     ws = load_workbook(io.BytesIO(data)).active
     assert ws.cell(3, 1).value == "统一社会信用代码"
-    assert ws.max_row == 3 + 4
+    assert ws.max_row == 3 + 4 + 1 and ws.cell(8, 1).value.startswith("# 导出人 hq_risk")  # rows, watermark
     assert AuditEvent.objects.filter(event_code=ExposureEvent.REPORT_EXPORTED).count() == 2
     with pytest.raises(PermissionDenied):
         services.report_export(actor=w.bj_cm, report_id=report.pk, fmt="xml")

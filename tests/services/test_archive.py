@@ -465,8 +465,9 @@ def test_unmasking_needs_the_permission(world, person):
             services.customer_unmask(
                 actor=user, customer_id=person.pk, fields=["id_number"], reason="审计抽查需要"
             )
-    # The system administrator sees no customer data at all (separation of duties).
-    with pytest.raises(PermissionDenied):
+    # The system administrator sees no customer data at all (separation of duties): for them the customer
+    # does not exist (404, issue 11 defect 13).
+    with pytest.raises(NotFound):
         services.customer_unmask(
             actor=world.admin, customer_id=person.pk, fields=["id_number"], reason="运维需要"
         )

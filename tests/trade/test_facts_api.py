@@ -98,16 +98,18 @@ INVOICE = {"reference": "I-M", "issued_on": DAY, "due_on": DAY, "amount": "1.00"
 PAYMENT = {"reference": "P-M", "paid_on": DAY, "amount": "1.00", "invoice_reference": "I-0"}
 
 
+# Without any grant of the trade module (bj_dept, admin) the customer's facts do not exist for the user: 404
+# like out of scope (issue 11, defect 13); a role of the module without the right to record is 403.
 @pytest.mark.parametrize("user,kind,expected", [
     (None, "sales", 401),
     ("bj_cm", "sales", 201), ("bj_office", "sales", 201), ("bj_finance", "sales", 403), ("bj_auditor", "sales", 403),
-    ("sh_cm", "sales", 404), ("bj01_cm", "sales", 404), ("bj_dept", "sales", 403), ("hq_finance", "sales", 403),
+    ("sh_cm", "sales", 404), ("bj01_cm", "sales", 404), ("bj_dept", "sales", 404), ("hq_finance", "sales", 403),
     ("bj_cm", "deliveries", 201), ("bj_office", "deliveries", 201), ("bj_finance", "deliveries", 403),
     ("bj_auditor", "deliveries", 403), ("sh_office", "deliveries", 404),
     ("bj_finance", "invoices", 201), ("hq_finance", "invoices", 201), ("sh_finance", "invoices", 404),
     ("bj_cm", "invoices", 403), ("bj_office", "invoices", 403), ("bj_auditor", "invoices", 403),
     ("bj_finance", "payments", 201), ("bj_cm", "payments", 403), ("bj_auditor", "payments", 403),
-    ("sh_finance", "payments", 404), ("admin", "payments", 403),
+    ("sh_finance", "payments", 404), ("admin", "payments", 404),
 ])
 def test_permission_matrix_for_recording(api, fworld, customer, user, kind, expected):
     from kehu.trade.services import facts
@@ -128,7 +130,7 @@ def test_permission_matrix_for_recording(api, fworld, customer, user, kind, expe
 
 @pytest.mark.parametrize("user,expected", [
     ("bj_auditor", 200), ("hq_auditor", 200), ("bj_finance", 200), ("bj_cm", 200), ("sh_cm", 404),
-    ("bj01_cm", 404), ("bj_dept", 403), ("admin", 403), (None, 401),
+    ("bj01_cm", 404), ("bj_dept", 404), ("admin", 404), (None, 401),
 ])
 def test_permission_matrix_for_reading(api, customer, user, expected):
     for kind in ("sales", "deliveries", "invoices", "payments", "receivables"):

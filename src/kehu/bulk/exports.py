@@ -14,6 +14,8 @@ from kehu.bulk.events import BulkEvent
 from kehu.bulk.importers import CUSTOMER_COLUMNS
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput
+from kehu.core.exports import mark_workbook, safe_row, watermark
+from kehu.core.files import private_open
 from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 from kehu.customers.selectors import customer_field_value, customer_search, masked
@@ -39,16 +41,20 @@ def _rows(customers: Iterable, unmask: bool) -> Iterator[list[Any]]:
         yield row
 
 
-def write_table(path: Path, header: list[str], rows: Iterable[list[Any]], fmt: str) -> int:
-    """CSV as UTF-8 with BOM (Excel opens it as Chinese text), or XLSX written streaming (openpyxl write_only)."""
+def write_table(path: Path, header: list[str], rows: Iterable[list[Any]], fmt: str, *, mark: str = "") -> int:
+    """CSV as UTF-8 with BOM (Excel opens it as Chinese text), or XLSX written streaming (openpyxl write_only).
+    Every cell goes through ``safe_row`` (formula injection); ``mark`` (the watermark) is the last row, and
+    in an XLSX also the workbook's properties. The file is created 0600."""
     count = 0
     if fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        with private_open(path, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(header)
             for row in rows:
-                writer.writerow(row)
+                writer.writerow(safe_row(row))
                 count += 1
+            if mark:
+                writer.writerow([mark])
         return count
     if fmt == "xlsx":
         import openpyxl
@@ -57,9 +63,13 @@ def write_table(path: Path, header: list[str], rows: Iterable[list[Any]], fmt: s
         sheet = book.create_sheet()
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append(safe_row(row))
             count += 1
-        book.save(path)
+        if mark:
+            sheet.append([mark])
+            mark_workbook(book, mark)
+        with private_open(path, "wb") as fh:
+            book.save(fh)
         return count
     raise InvalidInput(f"unknown format {fmt}", field="format")
 
@@ -97,7 +107,8 @@ def export_customers(*, actor, path: Path, fmt: str = "xlsx", filters: dict[str,
     """Write the customers ``actor`` may see that match ``filters`` (those of customer search); audited."""
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput(f"unknown format {fmt}", field="format")
-    count = write_table(Path(path), TEMPLATE_HEADER, customer_rows(actor=actor, filters=filters), fmt)
+    count = write_table(Path(path), TEMPLATE_HEADER, customer_rows(actor=actor, filters=filters), fmt,
+                        mark=watermark(actor))
     export_audit(actor=actor, filters=filters, fmt=fmt, rows=count)
     return count
 
@@ -119,13 +130,13 @@ def stream_csv(*, actor, filters: dict[str, str] | None, channel: str = "web") -
         yield "\ufeff".encode() + writer.writerow(TEMPLATE_HEADER).encode("utf-8")
         batch: list[str] = []
         for row in customer_rows(actor=actor, filters=filters):
-            batch.append(writer.writerow(row))
+            batch.append(writer.writerow(safe_row(row)))
             count += 1
             if len(batch) >= 500:
                 yield "".join(batch).encode("utf-8")
                 batch = []
-        if batch:
-            yield "".join(batch).encode("utf-8")
+        batch.append(writer.writerow([watermark(actor)]))
+        yield "".join(batch).encode("utf-8")
         complete = True
     finally:
         export_audit(actor=actor, filters=filters, fmt="csv", rows=count, channel=channel, complete=complete)

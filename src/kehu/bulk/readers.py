@@ -9,6 +9,8 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from kehu.core.exports import is_watermark
+
 BLOCK = 1 << 20
 
 
@@ -34,7 +36,8 @@ def _is_xlsx(path: Path) -> bool:
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Yield (line number, cells) of every row, header first; blank rows are skipped."""
+    """Yield (line number, cells) of every row, header first; blank rows and the watermark row of a kehu
+    export are skipped."""
     if _is_xlsx(path):
         import openpyxl
 
@@ -43,7 +46,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             sheet = book.worksheets[0]
             for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                 cells = _clean(list(row))
-                if any(cells):
+                if any(cells) and not is_watermark(cells):
                     yield number, cells
         finally:
             book.close()
@@ -51,7 +54,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     with path.open(encoding=encoding_of(path), newline="") as fh:
         for number, row in enumerate(csv.reader(fh), start=1):
             cells = _clean(row)
-            if any(cells):
+            if any(cells) and not is_watermark(cells):
                 yield number, cells
 
 

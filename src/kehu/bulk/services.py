@@ -39,6 +39,7 @@ from kehu.bulk.outcomes import Outcome, attempt, reasons
 from kehu.bulk.readers import count_rows, fill_header, read_rows
 from kehu.core.audit import audit_record
 from kehu.core.errors import DomainError, InvalidInput
+from kehu.core.files import private_dir
 from kehu.core.params import get_param
 
 log = logging.getLogger(__name__)
@@ -286,9 +287,7 @@ def _finish(job: ImportJob, header_cells: list[str], actor) -> ImportJob:
 
 
 def error_dir() -> Path:
-    path = Path(settings.KEHU_HOME) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(Path(settings.KEHU_HOME) / "imports")
 
 
 def write_error_file(job: ImportJob, header_cells: list[str]) -> Path:
@@ -308,9 +307,7 @@ def write_error_file(job: ImportJob, header_cells: list[str]) -> Path:
 
 
 def upload_dir() -> Path:
-    path = error_dir() / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(error_dir() / "uploads")
 
 
 def import_start(*, actor, target: str, upload, file_name: str, mode: str = ImportMode.UPSERT,

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_POST
 from kehu.bulk import exports, services
 from kehu.bulk.models import ImportJob, ImportMode, ImportStatus
 from kehu.core.errors import DomainError
+from kehu.core.exports import watermark
+from kehu.core.files import private_dir
 from kehu.core.models import OrgUnit
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
@@ -144,8 +146,7 @@ def template_download(request, fmt: str):
 
 
 def _temp_path(suffix: str) -> Path:
-    folder = Path(settings.KEHU_HOME) / "tmp"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(Path(settings.KEHU_HOME) / "tmp")
     handle = tempfile.NamedTemporaryFile(dir=folder, suffix="." + suffix, delete=False)  # noqa: SIM115
     handle.close()
     return Path(handle.name)
@@ -192,6 +193,7 @@ def export_customers(request):
         raise Http404()
     path = _temp_path("xlsx")
     count = exports.write_table(path, exports.TEMPLATE_HEADER, exports.customer_rows(actor=request.user,
-                                                                                     filters=filters), "xlsx")
+                                                                                     filters=filters), "xlsx",
+                                mark=watermark(request.user))
     exports.export_audit(actor=request.user, filters=filters, fmt="xlsx", rows=count, channel="web")
     return FileResponse(_Removed(path), as_attachment=True, filename=f"customers-{stamp}.xlsx", content_type=XLSX)

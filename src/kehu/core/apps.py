@@ -12,3 +12,6 @@ class CoreConfig(AppConfig):
         from kehu.core.scheduler import PARAMS
 
         register_params(PARAMS)
+        from kehu.core.inputs import PARAMS as INPUT_PARAMS
+
+        register_params(INPUT_PARAMS)

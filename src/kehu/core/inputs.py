@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -9,10 +11,42 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import InvalidInput
+from kehu.core.params import ParamSpec
 
 # SQLite keeps a DecimalField as a double and Django reads it back with 15 significant digits, so with
 # 2 decimal places only amounts below 10^13 (ten trillion yuan) survive the round trip exactly.
 MAX_AMOUNT = Decimal("1e13")
+
+# Plain ASCII decimal notation only (issue 11, defect 16): Python's Decimal() also reads Arabic-Indic and
+# full-width digits, "1_000", "1e5", "Infinity" and "NaN"; none of them is an amount a person types. A
+# thousands separator is the comma between groups of three digits.
+AMOUNT_RE = re.compile(r"[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.[0-9]+)?", re.ASCII)
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+PARAMS = [
+    ParamSpec("input.date_min_year", 1900, "year", "proposed", "issue 11 defect 16 (sane input range)",
+              "Dates before 1 January of this year are refused as input.", int),
+    ParamSpec("input.date_max_year", 2200, "year", "proposed", "issue 11 defect 16 (sane input range)",
+              "Dates after 31 December of this year are refused as input.", int),
+]
+_RANGE_CACHE: dict[str, Any] = {"at": 0.0, "range": None}
+RANGE_CACHE_SECONDS = 60.0
+
+
+def date_range() -> tuple[int, int]:
+    """The accepted years (``input.date_min_year`` .. ``input.date_max_year``), read at most once a minute:
+    an import parses a date on every row."""
+    now = time.monotonic()
+    if _RANGE_CACHE["range"] is None or now - _RANGE_CACHE["at"] > RANGE_CACHE_SECONDS:
+        from kehu.core.params import get_param
+
+        _RANGE_CACHE["range"] = (int(get_param("input.date_min_year")), int(get_param("input.date_max_year")))
+        _RANGE_CACHE["at"] = now
+    return _RANGE_CACHE["range"]
+
+
+def date_range_reset() -> None:
+    _RANGE_CACHE["range"] = None
 
 
 def text(value: Any, field: str, *, max_length: int, required: bool = False) -> str:
@@ -33,6 +67,26 @@ def text(value: Any, field: str, *, max_length: int, required: bool = False) -> 
     return value
 
 
+def plain_decimal(value: Any, field: str, message: str) -> Decimal:
+    """A Decimal from an int, a finite Decimal or plain ASCII decimal text (optional sign, digits, comma
+    thousands separators, a decimal point); anything else raises ``InvalidInput(message)``. Every parser of
+    amounts, quantities and rates goes through here."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InvalidInput(message, field=field)
+    if isinstance(value, Decimal):
+        raw = format(value, "f") if value.is_finite() else ""
+    elif isinstance(value, int | str):
+        raw = str(value).strip()
+    else:
+        raw = ""
+    if len(raw) > 64 or not AMOUNT_RE.fullmatch(raw):
+        raise InvalidInput(message, field=field)
+    try:
+        return Decimal(raw.replace(",", ""))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(message, field=field) from None
+
+
 def amount(value: Any, field: str, *, required: bool = False) -> Decimal | None:
     """Parse money: a Decimal or string with at most 2 decimal places, 0 <= value < 10^13. Never a float."""
     if value is None or value == "":
@@ -41,10 +95,7 @@ def amount(value: Any, field: str, *, required: bool = False) -> Decimal | None:
         return None
     if isinstance(value, float) or isinstance(value, bool):
         raise InvalidInput(_("%(field)s must be a decimal amount.") % {"field": field}, field=field)
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(_("%(field)s must be a decimal amount.") % {"field": field}, field=field) from None
+    number = plain_decimal(value, field, _("%(field)s must be a decimal amount.") % {"field": field})
     if not number.is_finite() or number < 0 or number >= MAX_AMOUNT:
         raise InvalidInput(_("%(field)s is out of range.") % {"field": field}, field=field, code="out_of_range")
     if number != number.quantize(Decimal("0.01")):
@@ -58,11 +109,21 @@ def day(value: Any, field: str, *, required: bool = False) -> date | None:
             raise InvalidInput(_("%(field)s is required.") % {"field": field}, field=field, code="required")
         return None
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidInput(_("%(field)s must be a date (YYYY-MM-DD).") % {"field": field}, field=field) from None
+        parsed = value.date() if hasattr(value, "date") and callable(value.date) else value
+    else:
+        raw = str(value).strip()
+        try:
+            if not DATE_RE.fullmatch(raw):
+                raise ValueError(raw)
+            parsed = date.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput(_("%(field)s must be a date (YYYY-MM-DD).") % {"field": field},
+                               field=field) from None
+    low, high = date_range()
+    if not low <= parsed.year <= high:
+        raise InvalidInput(_("%(field)s must be a date between %(low)d and %(high)d.")
+                           % {"field": field, "low": low, "high": high}, field=field, code="out_of_range")
+    return parsed
 
 
 def choice(value: Any, field: str, choices: list[str]) -> str:

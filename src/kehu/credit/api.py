@@ -70,7 +70,7 @@ class LineIn(In):
     renews_line_id: int | None = None
 
 
-class NoteIn(In):
+class CreditNoteIn(In):
     note: Reason = ""
 
 
@@ -152,7 +152,7 @@ class LineOut(Schema):
                  "every use still needs its own approval.")
 
 
-class ChangeOut(Schema):
+class CreditChangeOut(Schema):
     id: int
     line_id: int
     status: str
@@ -185,7 +185,7 @@ class LineDetail(LineOut):
     temp_in_force: bool
     sub_limits: list[SubLimitOut]
     group_line: dict | None
-    pending_change: ChangeOut | None = None
+    pending_change: CreditChangeOut | None = None
 
 
 class LinePage(Schema):
@@ -233,12 +233,12 @@ class MovementPage(Schema):
     next_before: int | None
 
 
-class PageQuery(Schema):
+class CreditPageQuery(Schema):
     before: int | None = Field(None, ge=1)
     limit: int = Field(50, ge=1, le=200)
 
 
-class LineQuery(PageQuery):
+class LineQuery(CreditPageQuery):
     status: Literal["", "in_approval", "active", "frozen", "expired", "renewal_pending", "rejected", "closed",
                     "exited"] = ""
     customer_id: int | None = Field(None, ge=1)
@@ -292,7 +292,7 @@ def line_detail(request, line_id: int):
 
 @router.get("/credit/lines/{line_id}/movements", response=MovementPage,
             summary="Utilisation history, including refusals and their reasons")
-def line_movements(request, line_id: int, q: Query[PageQuery]):
+def line_movements(request, line_id: int, q: Query[CreditPageQuery]):
     items, next_before = selectors.movements(user=request.auth, line_id=line_id, before=q.before, limit=q.limit)
     return {"items": items, "next_before": next_before}
 
@@ -303,13 +303,13 @@ def line_uses(request, line_id: int):
 
 
 @router.post("/credit/lines/{line_id}/approve", response=LineDetail, summary="Approve (checker)")
-def line_approve(request, line_id: int, payload: NoteIn):
+def line_approve(request, line_id: int, payload: CreditNoteIn):
     return line_detail_out(services.line_approve(actor=request.auth, line_id=line_id, note=payload.note,
                                                  channel="api"))
 
 
 @router.post("/credit/lines/{line_id}/reject", response=LineDetail, summary="Reject (checker)")
-def line_reject(request, line_id: int, payload: NoteIn):
+def line_reject(request, line_id: int, payload: CreditNoteIn):
     return line_detail_out(services.line_reject(actor=request.auth, line_id=line_id, note=payload.note,
                                                 channel="api"))
 
@@ -334,7 +334,7 @@ def line_adjust(request, line_id: int, payload: AdjustIn):
                                                 **payload.model_dump(exclude_unset=True)))
 
 
-@router.get("/credit/changes", response=list[ChangeOut],
+@router.get("/credit/changes", response=list[CreditChangeOut],
             summary="Requested line increases in your scope (pending by default)")
 def change_list(request, status: Literal["pending", "approved", "rejected", ""] = "pending", line_id: int | None = None):
     return [change_out(c) for c in selectors.line_changes(user=request.auth, status=status, line_id=line_id)]
@@ -342,13 +342,13 @@ def change_list(request, status: Literal["pending", "approved", "rejected", ""] 
 
 @router.post("/credit/changes/{change_id}/approve", response=LineDetail,
              summary="Approve a requested increase (a second person with authority for the new amounts)")
-def change_approve(request, change_id: int, payload: NoteIn):
+def change_approve(request, change_id: int, payload: CreditNoteIn):
     return line_detail_out(services.line_change_approve(actor=request.auth, change_id=change_id,
                                                         note=payload.note, channel="api"))
 
 
 @router.post("/credit/changes/{change_id}/reject", response=LineDetail, summary="Reject a requested increase")
-def change_reject(request, change_id: int, payload: NoteIn):
+def change_reject(request, change_id: int, payload: CreditNoteIn):
     return line_detail_out(services.line_change_reject(actor=request.auth, change_id=change_id,
                                                        note=payload.note, channel="api"))
 

@@ -186,7 +186,7 @@ class DocumentOut(Schema):
     uploaded_at: datetime
 
 
-class ChangeOut(Schema):
+class CustomerChangeOut(Schema):
     id: int
     field: str
     old_display: str
@@ -216,7 +216,7 @@ class TerminateIn(In):
     note: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
-class NoteIn(In):
+class AdmissionNoteIn(In):
     note: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
@@ -285,7 +285,7 @@ class ReviewOut(Schema):
     created_at: datetime
 
 
-class StatusChangeOut(Schema):
+class CustomerStatusChangeOut(Schema):
     from_status: str
     to_status: str
     actor: str | None
@@ -312,7 +312,7 @@ class AdmissionOut(Schema):
 class AdmissionDetail(AdmissionOut):
     problems: list[str]
     reviews: list[ReviewOut]
-    history: list[StatusChangeOut]
+    history: list[CustomerStatusChangeOut]
     missing_departments: list[str]
 
 
@@ -321,7 +321,7 @@ class AdmissionPage(Schema):
     next_before: int | None
 
 
-class DecisionIn(In):
+class AdmissionDecisionIn(In):
     approve: bool = True
     comment: Text = ""
 

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
 
-from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.access import require
+from kehu.core.errors import NotFound
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
@@ -48,17 +49,9 @@ def customer_get(
         if found is None:
             raise NotFound()
         return found
-    access = access_for(user)
-    if not access.has(Perm.CUSTOMER_VIEW) and not access.has(perm):
-        raise PermissionDenied()
     customer = queryset.filter(pk=customer_id).first()
-    if customer is None:
-        raise NotFound()
-    where = {"org_path": customer.org_path, "owner_id": customer.manager_id}
-    if not (access.reaches(Perm.CUSTOMER_VIEW, **where) or access.reaches(perm, **where)):
-        raise NotFound()
-    if not access.reaches(perm, **where):
-        raise PermissionDenied()
+    require(user, perm, view=Perm.CUSTOMER_VIEW, org_path=customer.org_path if customer else None,
+            owner_id=customer.manager_id if customer else None)
     return customer
 
 

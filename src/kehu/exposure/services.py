@@ -24,6 +24,7 @@ from kehu.core.errors import (
     PermissionDenied,
     SelfApprovalNotAllowed,
 )
+from kehu.core.exports import mark_workbook, safe_row, watermark
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import day, text
 from kehu.core.models import User
@@ -32,7 +33,7 @@ from kehu.core.selectors import access_for
 from kehu.credit import rules as credit_rules
 from kehu.credit.models import CreditLine, CreditUse, SubLimit
 from kehu.customers.models import Customer, CustomerGroup, GroupMembership
-from kehu.exposure import rules
+from kehu.exposure import rules, selectors
 from kehu.exposure.errors import ReportInvalid
 from kehu.exposure.events import ExposureEvent
 from kehu.exposure.models import (
@@ -318,10 +319,13 @@ def _report(report_id: Any, *, lock: bool = False) -> LargeCreditReport:
     return report
 
 
+ROW_FIELDS = ("customer_id", "uscc", "name", "group_code", "line_amount", "outstanding_amount", "on_balance_amount",
+              "off_balance_amount", "exposure_amount", "basis", "carried_forward")
+
+
 def report_rows(report: LargeCreditReport) -> list[dict]:
-    return list(report.rows.order_by("-line_amount", "customer_id").values(
-        "customer_id", "uscc", "name", "group_code", "line_amount", "outstanding_amount", "on_balance_amount",
-        "off_balance_amount", "exposure_amount", "basis", "carried_forward"))
+    """Every row of the table (for validation and submission; exports go through the caller's scope)."""
+    return list(report.rows.order_by("-line_amount", "customer_id").values(*ROW_FIELDS))
 
 
 @transaction.atomic
@@ -372,15 +376,28 @@ XLSX_HEADERS = ["统一社会信用代码", "客户名称", "集团编码", "最
 @transaction.atomic
 def report_export(*, actor: User | None, report_id: Any, fmt: str, channel: str = "") -> tuple[bytes, str, str]:
     """Export the table as XLSX or as the R-5 XML; the XML is validated before it leaves. Returns
-    (content, content type, file name)."""
+    (content, content type, file name).
+
+    The XLSX holds the rows in the caller's scope (a branch exports its own customers' rows, as it sees them
+    on the page); the XML is the regulator's whole table, so only a user whose scope reaches every row may
+    export it (issue 11, defect 1). Text cells are neutralised against formula injection and both files
+    carry the watermark (user, time)."""
     _require(actor, ExposurePerm.VIEW)
     report = _report(report_id)
     rows = report_rows(report)
+    if actor is not None:
+        scoped = selectors.report_rows(user=actor, report=report)
+        if fmt == "xml" and scoped.count() != len(rows):
+            raise PermissionDenied(_("The XML is the whole table for the regulator; your scope covers only part "
+                                     "of it. Export XLSX for your own rows."), code="partial_scope")
+        rows = list(scoped.values(*ROW_FIELDS))
+    mark = watermark(actor)
     if fmt == "xml":
         data = rules.build_xml(report.header(), rows)
         problems = rules.validate_xml(data)
         if problems:
             raise ReportInvalid(problems=[{"code": "xml_invalid", "detail": p} for p in problems])
+        data = _xml_watermark(data, mark)
         result = (data, "application/xml", f"large-credit-{report.period}.xml")
     elif fmt == "xlsx":
         from openpyxl import Workbook
@@ -389,16 +406,18 @@ def report_export(*, actor: User | None, report_id: Any, fmt: str, channel: str 
         ws = wb.active
         ws.title = "客户大额授信统计表"
         head = report.header()
-        ws.append(["报送机构代码", head["org_code"], "年", head["year"], "月", head["month"]])
-        ws.append(["填报人", head["preparer"], "电话", head["phone"], "复核人", head["reviewer"]])
+        ws.append(safe_row(["报送机构代码", head["org_code"], "年", head["year"], "月", head["month"]]))
+        ws.append(safe_row(["填报人", head["preparer"], "电话", head["phone"], "复核人", head["reviewer"]]))
         ws.append(XLSX_HEADERS)
         for r in rows:
-            ws.append([r["uscc"], r["name"], r["group_code"], r["line_amount"], r["outstanding_amount"],
-                       r["on_balance_amount"], r["off_balance_amount"], r["exposure_amount"],
-                       "是" if r["carried_forward"] else "否", r["basis"]])
-        for row in ws.iter_rows(min_row=4, min_col=4, max_col=8):
+            ws.append(safe_row([r["uscc"], r["name"], r["group_code"], r["line_amount"], r["outstanding_amount"],
+                                r["on_balance_amount"], r["off_balance_amount"], r["exposure_amount"],
+                                "是" if r["carried_forward"] else "否", r["basis"]]))
+        for row in ws.iter_rows(min_row=4, max_row=3 + len(rows), min_col=4, max_col=8):
             for cell in row:
                 cell.number_format = "#,##0.00"
+        ws.append([mark])
+        mark_workbook(wb, mark)
         buf = io.BytesIO()
         wb.save(buf)
         result = (buf.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -406,8 +425,15 @@ def report_export(*, actor: User | None, report_id: Any, fmt: str, channel: str 
     else:
         raise InvalidInput(_("format must be xlsx or xml."), field="format")
     audit_record(actor=actor, event_code=ExposureEvent.REPORT_EXPORTED, object_type="large_credit_report",
-                 object_id=report.pk, channel=channel, new={"format": fmt, "rows": len(rows)})
+                 object_id=report.pk, channel=channel, new={"format": fmt, "rows": len(rows), "watermark": mark})
     return result
+
+
+def _xml_watermark(data: bytes, mark: str) -> bytes:
+    """The watermark as an XML comment after the declaration (the R-5 structure is unchanged)."""
+    comment = ("<!-- " + mark.replace("--", "- -") + " -->\n").encode("utf-8")
+    head, sep, rest = data.partition(b"?>")
+    return head + sep + b"\n" + comment + rest.lstrip(b"\n") if sep else comment + data
 
 
 # ------------------------------------------------------------------ concentration (R-7 to R-9)

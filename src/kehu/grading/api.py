@@ -97,7 +97,7 @@ class OverrideIn(In):
     reason: Text
 
 
-class DecisionIn(In):
+class OverrideDecisionIn(In):
     approve: bool
     note: Text = ""
 
@@ -195,6 +195,6 @@ def override_create(request, payload: OverrideIn):
 
 @router.post("/grading/overrides/{override_id}/decide", response=OverrideOut,
              summary="Approve or reject an override (a second person)")
-def override_decide(request, override_id: int, payload: DecisionIn):
+def override_decide(request, override_id: int, payload: OverrideDecisionIn):
     return overrides.override_decide(actor=request.auth, override_id=_id(override_id), approve=payload.approve,
                                      note=payload.note)

@@ -8,6 +8,7 @@ import io
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from kehu.core.exports import mark_workbook, safe_row
 from kehu.grading.rules import GRADES
 
 COLUMNS = ("customer", "volume", "fulfilment", "payment", "operating", "total", "grade", "knockout", "previous",
@@ -24,7 +25,9 @@ def summary_rows(results) -> list[list]:
              r.grade + ("*" if r.overridden else ""), r.knockout, r.previous_grade, r.change] for r in results]
 
 
-def summary_xlsx(period, results) -> bytes:
+def summary_xlsx(period, results, *, mark: str = "") -> bytes:
+    """The summary as XLSX: cells neutralised against formula injection, ``mark`` (the watermark) as the
+    last row and in the workbook's properties."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -33,13 +36,16 @@ def summary_xlsx(period, results) -> bytes:
     ws.append([_("Customer grade summary") + " " + period.strftime("%Y-%m")])
     ws.append(headers())
     for row in summary_rows(results.iterator(chunk_size=2000)):
-        ws.append(["" if v is None else v for v in row])
+        ws.append(safe_row("" if v is None else v for v in row))
+    if mark:
+        ws.append([mark])
+        mark_workbook(wb, mark)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def summary_pdf(period, results, limit: int = 40) -> bytes:
+def summary_pdf(period, results, limit: int = 40, *, mark: str = "") -> bytes:
     """One table page (the first ``limit`` customers; the XLSX has them all)."""
     import matplotlib
 
@@ -55,6 +61,9 @@ def summary_pdf(period, results, limit: int = 40) -> bytes:
         table = ax.table(cellText=rows, colLabels=headers(), loc="upper center")
         table.auto_set_font_size(False)
         table.set_fontsize(7)
+    if mark:
+        fig.text(0.5, 0.02, mark, ha="center", fontsize=7, color="#888888")
+        fig.text(0.5, 0.5, mark, ha="center", va="center", fontsize=18, color="#cccccc", alpha=0.3, rotation=30)
     out = io.BytesIO()
     with matplotlib.rc_context({"font.family": ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "sans-serif"]}):
         fig.savefig(out, format="pdf")

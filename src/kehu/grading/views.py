@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core.errors import DomainError, InvalidInput, NotFound
+from kehu.core.exports import watermark
 from kehu.core.periods import parse_period
 from kehu.core.selectors import access_for
 from kehu.grading import reports, selectors
@@ -90,11 +91,11 @@ def period_results(request, period: str):
     results = selectors.results(user=request.user, period=month)
     fmt = request.GET.get("format", "")
     if fmt == "xlsx":
-        response = HttpResponse(reports.summary_xlsx(month, results), content_type=XLSX)
+        response = HttpResponse(reports.summary_xlsx(month, results, mark=watermark(request.user)), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="grades-{month:%Y-%m}.xlsx"'
         return response
     if fmt == "pdf":
-        response = HttpResponse(reports.summary_pdf(month, results), content_type="application/pdf")
+        response = HttpResponse(reports.summary_pdf(month, results, mark=watermark(request.user)), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="grades-{month:%Y-%m}.pdf"'
         return response
     return render(request, "grading/results.html", {"period": month, "rows": results[:500],

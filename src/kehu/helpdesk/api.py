@@ -255,7 +255,7 @@ def ticket_resume(request, ticket_id: int):
                user=request.auth)
 
 
-class PickerItem(Schema):
+class HelpdeskPickerItem(Schema):
     id: int
     name: str
     uscc: str
@@ -264,7 +264,7 @@ class PickerItem(Schema):
 
 
 class PickerOut(Schema):
-    items: list[PickerItem]
+    items: list[HelpdeskPickerItem]
 
 
 def _picker_auth():

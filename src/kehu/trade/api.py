@@ -39,7 +39,7 @@ class OrderIn(In):
     idempotency_key: Key = ""
 
 
-class NoteIn(In):
+class TradeNoteIn(In):
     note: Note = ""
 
 
@@ -48,7 +48,7 @@ class ShipIn(In):
     quantity: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4)] | None = None
 
 
-class InvoiceIn(In):
+class OrderInvoiceIn(In):
     reference: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     issued_on: date | None = None
     due_on: date | None = None
@@ -80,7 +80,7 @@ class OrderOut(Schema):
     decision_note: str
 
 
-class StatusChangeOut(Schema):
+class OrderStatusChangeOut(Schema):
     from_status: str
     to_status: str
     actor: str | None
@@ -97,7 +97,7 @@ class HoldOut(Schema):
 
 
 class OrderDetail(OrderOut):
-    history: list[StatusChangeOut]
+    history: list[OrderStatusChangeOut]
     hold_now: HoldOut | None
 
 
@@ -119,7 +119,7 @@ class LimitOut(Schema):
     approved_by: str | None
 
 
-class ChangeOut(Schema):
+class TradeCreditChangeOut(Schema):
     id: int
     customer_id: int
     status: str
@@ -156,13 +156,13 @@ class CreditOut(Schema):
     exposure: ExposureOut
     current: LimitOut | None
     history: list[LimitOut]
-    pending_change: ChangeOut | None
+    pending_change: TradeCreditChangeOut | None
     open_orders: list[OrderOut]
 
 
 class LimitSetOut(Schema):
     applied: LimitOut | None
-    pending_change: ChangeOut | None
+    pending_change: TradeCreditChangeOut | None
 
 
 class RecalcOut(Schema):
@@ -250,19 +250,19 @@ def recalculate(request, payload: RecalcIn):
     return services.credit_limits_recalculate(actor=request.auth, period=payload.period).as_dict()
 
 
-@router.get("/trade/limit-changes", response=list[ChangeOut], summary="Limit changes in your scope (pending first)")
+@router.get("/trade/limit-changes", response=list[TradeCreditChangeOut], summary="Limit changes in your scope (pending first)")
 def change_list(request, status: Literal["pending", "approved", "rejected", "superseded", ""] = "pending"):
     return [change_out(c) for c in selectors.limit_changes(user=request.auth, status=status)]
 
 
-@router.post("/trade/limit-changes/{change_id}/approve", response=ChangeOut,
+@router.post("/trade/limit-changes/{change_id}/approve", response=TradeCreditChangeOut,
              summary="Approve an increase (finance or general manager, not whoever asked for it)")
-def change_approve(request, change_id: int, payload: NoteIn):
+def change_approve(request, change_id: int, payload: TradeNoteIn):
     return change_out(services.limit_change_approve(actor=request.auth, change_id=change_id, note=payload.note))
 
 
-@router.post("/trade/limit-changes/{change_id}/reject", response=ChangeOut, summary="Reject an increase, with a reason")
-def change_reject(request, change_id: int, payload: NoteIn):
+@router.post("/trade/limit-changes/{change_id}/reject", response=TradeCreditChangeOut, summary="Reject an increase, with a reason")
+def change_reject(request, change_id: int, payload: TradeNoteIn):
     return change_out(services.limit_change_reject(actor=request.auth, change_id=change_id, note=payload.note))
 
 
@@ -291,19 +291,19 @@ def order_detail(request, order_id: int):
 
 @router.post("/trade/orders/{order_id}/release", response=OrderDetail,
              summary="Release a held order (needs the authority for the excess at release time)")
-def order_release(request, order_id: int, payload: NoteIn):
+def order_release(request, order_id: int, payload: TradeNoteIn):
     order = services.order_release(actor=request.auth, order_id=order_id, note=payload.note, channel="api")
     return order_detail_out(request, order)
 
 
 @router.post("/trade/orders/{order_id}/reject", response=OrderDetail, summary="Reject a held order")
-def order_reject(request, order_id: int, payload: NoteIn):
+def order_reject(request, order_id: int, payload: TradeNoteIn):
     order = services.order_reject(actor=request.auth, order_id=order_id, note=payload.note, channel="api")
     return order_detail_out(request, order)
 
 
 @router.post("/trade/orders/{order_id}/cancel", response=OrderDetail, summary="Cancel an accepted or held order")
-def order_cancel(request, order_id: int, payload: NoteIn):
+def order_cancel(request, order_id: int, payload: TradeNoteIn):
     order = services.order_cancel(actor=request.auth, order_id=order_id, note=payload.note, channel="api")
     return order_detail_out(request, order)
 
@@ -315,6 +315,6 @@ def order_ship(request, order_id: int, payload: ShipIn):
 
 
 @router.post("/trade/orders/{order_id}/invoice", response=OrderDetail, summary="Invoice a shipped order")
-def order_invoice(request, order_id: int, payload: InvoiceIn):
+def order_invoice(request, order_id: int, payload: OrderInvoiceIn):
     order = services.order_invoice(actor=request.auth, order_id=order_id, channel="api", **payload.model_dump())
     return order_detail_out(request, order)

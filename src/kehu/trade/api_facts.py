@@ -33,7 +33,7 @@ class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class PageQuery(Schema):
+class FactPageQuery(Schema):
     model_config = ConfigDict(extra="forbid")
     before: int | None = Field(None, ge=1, le=MAX_ID)
     limit: int = Field(50, ge=1, le=200)
@@ -88,7 +88,7 @@ class DeliveryOut(Schema):
     outcome: str | None = None
 
 
-class InvoiceIn(In):
+class FactInvoiceIn(In):
     reference: Ref
     issued_on: date
     due_on: date
@@ -172,7 +172,7 @@ def _id(value: int) -> int:
     return value
 
 
-def _page(rows, query: PageQuery, out) -> dict:
+def _page(rows, query: FactPageQuery, out) -> dict:
     if query.before:
         rows = rows.filter(pk__lt=query.before)
     items = list(rows[: query.limit + 1])
@@ -225,7 +225,7 @@ def payment_out(row) -> dict:
 
 
 @router.get("/trade/customers/{customer_id}/sales", response=SalesPage, summary="A customer's monthly sales records")
-def sales_list(request, customer_id: int, query: Query[PageQuery]):
+def sales_list(request, customer_id: int, query: Query[FactPageQuery]):
     rows = selectors.customer_facts(user=request.auth, customer_id=_id(customer_id), kind="sales")
     return _page(rows, query, sales_out)
 
@@ -241,7 +241,7 @@ def sales_create(request, customer_id: int, payload: SalesIn):
 
 
 @router.get("/trade/customers/{customer_id}/deliveries", response=DeliveryPage, summary="A customer's deliveries")
-def delivery_list(request, customer_id: int, query: Query[PageQuery]):
+def delivery_list(request, customer_id: int, query: Query[FactPageQuery]):
     rows = selectors.customer_facts(user=request.auth, customer_id=_id(customer_id), kind="deliveries")
     return _page(rows, query, delivery_out)
 
@@ -266,7 +266,7 @@ def delivery_confirm(request, delivery_id: int, payload: ConfirmIn):
 
 @router.get("/trade/customers/{customer_id}/invoices", response=InvoicePage,
             summary="A customer's invoices with what is paid and open")
-def invoice_list(request, customer_id: int, query: Query[PageQuery]):
+def invoice_list(request, customer_id: int, query: Query[FactPageQuery]):
     rows = (selectors.customer_facts(user=request.auth, customer_id=_id(customer_id), kind="invoices")
             .annotate(paid_total=Coalesce(Sum("payments__amount"), Decimal(0), output_field=selectors.MONEY_FIELD))
             .prefetch_related("deliveries"))
@@ -275,7 +275,7 @@ def invoice_list(request, customer_id: int, query: Query[PageQuery]):
 
 @router.post("/trade/customers/{customer_id}/invoices", response={200: InvoiceOut, 201: InvoiceOut},
              summary="Record or correct an invoice billing deliveries or an order (idempotent by reference)")
-def invoice_create(request, customer_id: int, payload: InvoiceIn):
+def invoice_create(request, customer_id: int, payload: FactInvoiceIn):
     return _answer(facts.invoice_record(actor=request.auth, customer_id=_id(customer_id), channel="api",
                                         **payload.model_dump()), invoice_out)
 
@@ -284,7 +284,7 @@ def invoice_create(request, customer_id: int, payload: InvoiceIn):
 
 
 @router.get("/trade/customers/{customer_id}/payments", response=PaymentPage, summary="A customer's payments")
-def payment_list(request, customer_id: int, query: Query[PageQuery]):
+def payment_list(request, customer_id: int, query: Query[FactPageQuery]):
     rows = selectors.customer_facts(user=request.auth, customer_id=_id(customer_id), kind="payments")
     return _page(rows, query, payment_out)
 

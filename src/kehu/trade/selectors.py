@@ -39,10 +39,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.access import require
+from kehu.core.errors import NotFound
 from kehu.core.models import User
 from kehu.core.money import round_money
-from kehu.core.selectors import access_for
 from kehu.customers.models import Customer
 from kehu.trade.models import Delivery, Invoice, Payment, SalesRecord
 from kehu.trade.permissions import TradePerm
@@ -69,16 +69,8 @@ def customer_in_scope(*, user: User | None, customer_id: int, perm: str = TradeP
         if customer is None:
             raise NotFound()
         return customer
-    access = access_for(user)
-    if not access.has(TradePerm.FACTS_VIEW) and not access.has(perm):
-        raise PermissionDenied()
-    if customer is None:
-        raise NotFound()
-    where = {"org_path": customer.org_path, "owner_id": customer.manager_id}
-    if not (access.reaches(TradePerm.FACTS_VIEW, **where) or access.reaches(perm, **where)):
-        raise NotFound()
-    if not access.reaches(perm, **where):
-        raise PermissionDenied()
+    require(user, perm, view=TradePerm.FACTS_VIEW, org_path=customer.org_path if customer else None,
+            owner_id=customer.manager_id if customer else None)
     return customer
 
 

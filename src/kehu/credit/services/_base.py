@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.access import require
+from kehu.core.errors import InvalidInput, NotFound
 from kehu.core.models import User
 from kehu.core.selectors import access_for
 from kehu.credit.errors import IdempotencyMismatch
@@ -20,15 +21,7 @@ from kehu.credit.permissions import CreditPerm
 
 def check_line_scope(actor: User | None, line: CreditLine, perm: str) -> None:
     """404 when the line is outside every grant of the user, 403 when only the permission is missing."""
-    if actor is None:
-        return
-    access = access_for(actor)
-    if not access.has(CreditPerm.VIEW) and not access.has(perm):
-        raise PermissionDenied()
-    if not (access.reaches(CreditPerm.VIEW, org_path=line.org_path) or access.reaches(perm, org_path=line.org_path)):
-        raise NotFound()
-    if not access.reaches(perm, org_path=line.org_path):
-        raise PermissionDenied()
+    require(actor, perm, view=CreditPerm.VIEW, org_path=line.org_path)
 
 
 def line_for(actor: User | None, line_id: Any, perm: str) -> CreditLine:

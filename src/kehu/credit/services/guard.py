@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from kehu.core.inputs import amount as parse_amount
-from kehu.core.inputs import choice, text
+from kehu.core.inputs import choice, plain_decimal, text
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.credit import rules
@@ -55,12 +55,7 @@ def _money(value: Any, field: str, *, positive: bool = True) -> Decimal:
 def _rate(value: Any) -> Decimal:
     if value is None or value == "":
         raise InvalidInput(_("An exchange rate is required for a use in another currency."), field="fx_rate")
-    if isinstance(value, (float, bool)):
-        raise InvalidInput(_("fx_rate must be a decimal number."), field="fx_rate")
-    try:
-        rate = Decimal(str(value))
-    except Exception:
-        raise InvalidInput(_("fx_rate must be a decimal number."), field="fx_rate") from None
+    rate = plain_decimal(value, "fx_rate", _("fx_rate must be a decimal number."))
     if not rate.is_finite() or rate <= 0 or rate > 100000 or rate != rate.quantize(Decimal("0.00000001")):
         raise InvalidInput(_("fx_rate is out of range."), field="fx_rate")
     return rate

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import require
 from kehu.core.audit import audit_record
 from kehu.core.errors import (
     Conflict,
@@ -156,7 +157,6 @@ def line_request(
     if share > 100:
         raise InvalidInput(_("mortgage_share_pct is at most 100."), field="mortgage_share_pct")
     inputs = _formula_inputs(formula_inputs)
-    access = access_for(actor) if actor is not None else None
     if customer_id is not None:
         customer = customer_get(user=actor, customer_id=customer_id, perm=CreditPerm.REQUEST, lock=True)
         customer_require_tradable(customer_id=customer.pk)
@@ -173,12 +173,7 @@ def line_request(
     else:
         group = CustomerGroup.objects.select_for_update().filter(pk=group_id).first() if str(group_id).isdigit() \
             else None
-        if group is None:
-            raise NotFound()
-        if access is not None and not access.reaches(CreditPerm.REQUEST, org_path=group.org_path):
-            if access.reaches(CreditPerm.VIEW, org_path=group.org_path):
-                raise PermissionDenied()
-            raise NotFound()
+        require(actor, CreditPerm.REQUEST, view=CreditPerm.VIEW, org_path=group.org_path if group else None)
         if line_type != "comprehensive":
             raise InvalidInput(_("A group line is a comprehensive line."), field="line_type")
         for member_id in GroupMembership.objects.filter(group=group).order_by("customer_id").values_list(

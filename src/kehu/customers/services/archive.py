@@ -12,9 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import require
 from kehu.core.audit import Event, audit_record
 from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.files import private_dir
 from kehu.core.inputs import amount, choice, day, text
 from kehu.core.models import OrgUnit, Role, User
 from kehu.core.params import get_param
@@ -405,9 +407,7 @@ def contact_remove(*, actor: User | None, contact_id: int) -> None:
 
 
 def _files_dir():
-    path = settings.KEHU_FILES_DIR
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(settings.KEHU_FILES_DIR)
 
 
 @transaction.atomic
@@ -576,15 +576,8 @@ def group_create(*, actor: User | None, code: str, name: str, org_code: str) -> 
 def group_add_member(
     *, actor: User | None, group_id: int, customer_id: int, relation: str, evidence: str = "", since: Any = None
 ) -> GroupMembership:
-    if actor is not None and not access_for(actor).has(Perm.GROUP_MANAGE):
-        raise PermissionDenied()
     group = CustomerGroup.objects.select_for_update().filter(pk=group_id).first()
-    if group is None:
-        raise NotFound()
-    if actor is not None and not access_for(actor).reaches(Perm.GROUP_MANAGE, org_path=group.org_path):
-        if access_for(actor).reaches(Perm.CUSTOMER_VIEW, org_path=group.org_path):
-            raise PermissionDenied()
-        raise NotFound()
+    require(actor, Perm.GROUP_MANAGE, view=Perm.CUSTOMER_VIEW, org_path=group.org_path if group else None)
     customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.GROUP_MANAGE, lock=True)
     if GroupMembership.objects.filter(customer=customer).exists():
         from kehu.core.errors import Conflict

@@ -8,18 +8,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import require
 from kehu.core.audit import audit_record
 from kehu.core.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
-    PermissionDenied,
     SelfApprovalNotAllowed,
 )
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.periods import parse_period
-from kehu.core.selectors import access_for
 from kehu.grading import rules
 from kehu.grading.events import GradingEvent
 from kehu.grading.models import GradeOverride, GradeResult, OverrideStatus
@@ -29,15 +28,7 @@ from kehu.grading.services._common import require_text
 
 def _check(actor: User | None, org_path: str, perm: str) -> None:
     """404 outside every grant of the user, 403 when only the permission is missing."""
-    if actor is None:
-        return
-    access = access_for(actor)
-    if not access.has(GradingPerm.VIEW) and not access.has(perm):
-        raise PermissionDenied()
-    if not (access.reaches(GradingPerm.VIEW, org_path=org_path) or access.reaches(perm, org_path=org_path)):
-        raise NotFound()
-    if not access.reaches(perm, org_path=org_path):
-        raise PermissionDenied()
+    require(actor, perm, view=GradingPerm.VIEW, org_path=org_path)
 
 
 def _result(customer_id: Any, period: Any) -> GradeResult:

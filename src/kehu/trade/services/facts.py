@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import import_module
 from typing import Any
 
@@ -33,6 +33,7 @@ from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, NotFound
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import day as parse_day
+from kehu.core.inputs import plain_decimal
 from kehu.core.inputs import text as parse_text
 from kehu.core.models import User
 from kehu.customers.models import Customer
@@ -79,12 +80,7 @@ def _quantity(value: Any, field: str, *, positive: bool = False, required: bool 
         if required:
             raise InvalidInput(_("%(field)s is required.") % {"field": field}, field=field, code="required")
         return None
-    if isinstance(value, (float, bool)):
-        raise InvalidInput(_("%(field)s must be a decimal quantity.") % {"field": field}, field=field)
-    try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise InvalidInput(_("%(field)s must be a decimal quantity.") % {"field": field}, field=field) from None
+    number = plain_decimal(value, field, _("%(field)s must be a decimal quantity.") % {"field": field})
     if not number.is_finite() or number < 0 or number >= MAX_QUANTITY:
         raise InvalidInput(_("%(field)s is out of range.") % {"field": field}, field=field, code="out_of_range")
     if number != number.quantize(Decimal("0.0001")):

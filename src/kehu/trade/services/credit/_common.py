@@ -9,7 +9,8 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.access import require
+from kehu.core.errors import InvalidInput, NotFound
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import day as parse_day
 from kehu.core.inputs import text
@@ -27,15 +28,7 @@ def actor_or_none(actor: User | None) -> User | None:
 
 def check_customer_scope(actor: User | None, customer: Customer, perm: str) -> None:
     """404 when the customer is outside every trade-credit grant of the user, 403 when only ``perm`` is missing."""
-    if actor is None:  # system jobs
-        return
-    access = access_for(actor)
-    owner = customer.manager_id
-    if not (access.reaches(CreditPerm.VIEW, org_path=customer.org_path, owner_id=owner)
-            or access.reaches(perm, org_path=customer.org_path, owner_id=owner)):
-        raise NotFound()
-    if not access.reaches(perm, org_path=customer.org_path, owner_id=owner):
-        raise PermissionDenied()
+    require(actor, perm, view=CreditPerm.VIEW, org_path=customer.org_path, owner_id=customer.manager_id)
 
 
 def customer_for(actor: User | None, customer_id: Any, perm: str) -> Customer:

@@ -1,0 +1,42 @@
+"""Files kehu writes under KEHU_HOME: owner-only (issue 11, defect 4).
+
+Every kehu process sets its umask to 077 when the settings load (``private_umask``), so whatever it
+creates — uploads kept for an import, error files, export temporaries, document files, keys — is 0600 and
+every directory 0700. The helpers below also set the modes explicitly, so a file or directory left by an
+older version with wider modes is narrowed when kehu next writes it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO, Any
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
+def private_umask() -> None:
+    os.umask(0o077)
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) as 0700 and narrow it if it already exists."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    os.chmod(path, DIR_MODE)
+    return path
+
+
+def private_open(path: Path, mode: str = "wb", **kwargs: Any) -> IO:
+    """Open ``path`` for writing, created 0600 (and narrowed to 0600 if it existed)."""
+    path = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)
+    fd = os.open(path, flags, FILE_MODE)
+    os.fchmod(fd, FILE_MODE)
+    return os.fdopen(fd, mode, **kwargs)
+
+
+def private_write(path: Path, data: bytes) -> None:
+    with private_open(path, "wb") as fh:
+        fh.write(data)
