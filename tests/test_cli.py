@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import check_password
 
-from kehu.conf import new_data_key_item, parse_data_keys
+from kehu.conf import new_audit_key, new_data_key_item, parse_data_keys
 
 BIN = Path(sys.executable).parent / "kehu"
 COMMAND = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "kehu.cli"]
@@ -33,6 +33,7 @@ def kehu_env(home: Path, **extra: str) -> dict[str, str]:
         KEHU_HOME=str(home),
         KEHU_SECRET_KEY="cli-test-secret-key-0123456789abcdefghijklmnop",
         KEHU_DATA_KEYS=KEYS,
+        KEHU_AUDIT_KEY=AUDIT_KEY,
         LANG="C.UTF-8",
         LC_ALL="C.UTF-8",
         PYTHONIOENCODING="utf-8",
@@ -42,6 +43,7 @@ def kehu_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 KEYS = new_data_key_item("k1")
+AUDIT_KEY = new_audit_key()
 
 
 def kehu(home: Path, *args: str, stdin: str | None = None, env: dict | None = None,

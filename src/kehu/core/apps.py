@@ -12,3 +12,8 @@ class CoreConfig(AppConfig):
         from kehu.core.scheduler import PARAMS
 
         register_params(PARAMS)
+        from kehu.core.audit import CHECKPOINT_JOB, CHECKPOINT_PARAMS
+        from kehu.core.scheduler import register_job
+
+        register_params(CHECKPOINT_PARAMS)
+        register_job(CHECKPOINT_JOB)
