@@ -17,3 +17,7 @@ class CoreConfig(AppConfig):
 
         register_params(CHECKPOINT_PARAMS)
         register_job(CHECKPOINT_JOB)
+        from kehu.core.nav import NavItem, register_nav
+        from kehu.core.permissions import Perm
+
+        register_nav(NavItem(_("API tokens"), "tokens_all", Perm.USER_MANAGE, order=90))
