@@ -123,6 +123,14 @@ def build_world() -> World:
     return world
 
 
+@pytest.fixture(autouse=True)
+def audit_checkpoints(settings, tmp_path):
+    """Each test publishes the audit chain's checkpoints into its own directory (a checkpoint of an
+    earlier test's database would not match this one's)."""
+    settings.KEHU_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
+    return settings.KEHU_AUDIT_CHECKPOINT_DIR
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import check_password
 
-from kehu.conf import new_data_key_item, parse_data_keys
+from kehu.conf import new_audit_key, new_data_key_item, parse_data_keys
 
 BIN = Path(sys.executable).parent / "kehu"
 COMMAND = [str(BIN)] if BIN.exists() else [sys.executable, "-m", "kehu.cli"]
@@ -33,6 +33,7 @@ def kehu_env(home: Path, **extra: str) -> dict[str, str]:
         KEHU_HOME=str(home),
         KEHU_SECRET_KEY="cli-test-secret-key-0123456789abcdefghijklmnop",
         KEHU_DATA_KEYS=KEYS,
+        KEHU_AUDIT_KEY=AUDIT_KEY,
         LANG="C.UTF-8",
         LC_ALL="C.UTF-8",
         PYTHONIOENCODING="utf-8",
@@ -42,6 +43,7 @@ def kehu_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 KEYS = new_data_key_item("k1")
+AUDIT_KEY = new_audit_key()
 
 
 def kehu(home: Path, *args: str, stdin: str | None = None, env: dict | None = None,
@@ -267,6 +269,65 @@ def test_audit_verify_detects_a_row_edited_with_sql(tmp_path):
     assert "FAILED" in result.stdout
 
 
+def test_audit_verify_reports_a_truncation_against_the_last_checkpoint(tmp_path):
+    ok(kehu(tmp_path, "init", "-v", "0"))
+    for code in ("HQ", "SH", "GZ"):
+        ok(kehu(tmp_path, "org", "create", code, code, *(["--parent", "HQ"] if code != "HQ" else [])))
+    checkpoints = tmp_path.parent / (tmp_path.name + "-checkpoints")
+    env = kehu_env(tmp_path, KEHU_AUDIT_CHECKPOINT_DIR=str(checkpoints))
+    result = ok(kehu(tmp_path, "audit", "checkpoint", env=env))
+    assert "row 3, 3 rows" in result.stdout
+    assert "Checked against the checkpoint" in ok(kehu(tmp_path, "audit", "verify", env=env)).stdout
+    # A database writer drops the newest row and fixes the chain head to match.
+    with sqlite3.connect(tmp_path / "kehu.sqlite3") as conn:
+        conn.execute("DELETE FROM core_auditevent WHERE id = 3")
+        conn.execute("UPDATE core_auditchainhead SET last_id = 2, count = 2, "
+                     "last_hash = (SELECT row_hash FROM core_auditevent WHERE id = 2)")
+    result = kehu(tmp_path, "audit", "verify", env=env)
+    assert result.returncode == 1
+    assert "Row 3: truncated" in result.stdout
+    # Without the audit key nothing can be written, and the operator is told why.
+    result = kehu(tmp_path, "org", "create", "BJ", "北京", "--parent", "HQ", env=kehu_env(tmp_path, KEHU_AUDIT_KEY=None))
+    assert result.returncode == 1 and "KEHU_AUDIT_KEY is not set" in result.stderr
+
+
+def test_user_create_refuses_incompatible_roles(home):
+    result = kehu(home, "user", "create", "mallory", "--org", "HQ", "--role", "sysadmin", "--role",
+                  "customer_manager", "--role", "auditor")
+    assert result.returncode == 1
+    assert "cannot be held by one person" in result.stderr
+    assert db_rows(home, "SELECT COUNT(*) FROM core_user WHERE username = 'mallory'") == [(0,)]
+
+
+def test_serve_refuses_keys_found_only_in_kehu_home(tmp_path):
+    (tmp_path / "data-keys").write_text(KEYS + "\n")
+    (tmp_path / "audit-key").write_text(AUDIT_KEY + "\n")
+    env = kehu_env(tmp_path, KEHU_DATA_KEYS=None, KEHU_AUDIT_KEY=None, KEHU_DEBUG="0")
+    ok(kehu(tmp_path, "init", "-v", "0", env=env))
+    result = kehu(tmp_path, "serve", "--port", str(free_port()), env=env)
+    assert result.returncode == 1
+    assert "kehu will not start without its keys: set KEHU_DATA_KEYS and KEHU_AUDIT_KEY" in result.stderr
+    assert "found only in KEHU_HOME (data-keys, audit-key)" in result.stderr
+    # A key file inside KEHU_HOME named by the variable is refused as well.
+    inside = kehu_env(tmp_path, KEHU_DATA_KEYS=None, KEHU_DATA_KEYS_FILE=str(tmp_path / "data-keys"))
+    result = kehu(tmp_path, "serve", "--port", str(free_port()), env=inside)
+    assert result.returncode == 1 and "inside KEHU_HOME" in result.stderr
+
+
+def test_keys_from_files_outside_kehu_home_are_used(tmp_path):
+    home, vault = tmp_path / "home", tmp_path / "vault"
+    home.mkdir()
+    vault.mkdir()
+    (vault / "data-keys").write_text(KEYS + "\n")
+    (vault / "audit-key").write_text(AUDIT_KEY + "\n")
+    env = kehu_env(home, KEHU_DATA_KEYS=None, KEHU_AUDIT_KEY=None, KEHU_DATA_KEYS_FILE=str(vault / "data-keys"),
+                   KEHU_AUDIT_KEY_FILE=str(vault / "audit-key"))
+    ok(kehu(home, "init", "-v", "0", env=env))
+    ok(kehu(home, "org", "create", "HQ", "总部", env=env))
+    assert "intact" in ok(kehu(home, "audit", "verify", env=env)).stdout
+    assert not (home / "data-keys").exists() and not (home / "audit-key").exists()
+
+
 # ----------------------------------------------------------------------------- keys and demo
 
 
@@ -280,7 +341,8 @@ def test_keys_generate_prints_the_next_key_item(tmp_path):
 
 
 def test_demo_loads_once_and_survives_a_key_rotation(tmp_path):
-    env = kehu_env(tmp_path, KEHU_SECRET_KEY=None, KEHU_DATA_KEYS=None)
+    # A demo home stays a demo: its keys live in KEHU_HOME, which only demo mode reads.
+    env = kehu_env(tmp_path, KEHU_SECRET_KEY=None, KEHU_DATA_KEYS=None, KEHU_AUDIT_KEY=None, KEHU_DEMO="1")
     first = ok(kehu(tmp_path, "demo", "--seed-only", env=env, timeout=300))
     assert "Demo data loaded: 200 customers" in first.stdout
     assert "bj_cm1" in first.stdout and "hq_committee3" in first.stdout

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        user = token_authenticate(token)
+        user = token_authenticate(token, ip=request.META.get("REMOTE_ADDR", ""))
         if user is not None:
             request.user = user
         return user

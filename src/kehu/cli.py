@@ -192,8 +192,37 @@ def _serve(*, host: str, port: int, workers: int) -> int:
     return EXIT_OK  # not reached
 
 
+def _refuse_keys_in_home() -> None:
+    """Outside demo and debug mode the keys come from the environment or files outside KEHU_HOME that the
+    operator names; keys lying in KEHU_HOME (a demo's) are not used, and kehu does not start on them."""
+    from django.conf import settings
+
+    from kehu import conf
+
+    if settings.KEHU_ALLOW_GENERATED_SECRETS:
+        return
+    missing = [name for name, value in (("KEHU_DATA_KEYS", settings.KEHU_DATA_KEYS),
+                                        ("KEHU_AUDIT_KEY", settings.KEHU_AUDIT_KEY)) if not value]
+    if not missing:
+        return
+    in_home = conf.keys_only_in_home(settings.KEHU_HOME)
+    found = (_(" Keys were found only in KEHU_HOME (%(files)s); outside demo mode they are not used: move them "
+               "to a file outside KEHU_HOME and name it.") % {"files": ", ".join(in_home)}) if in_home else ""
+    raise CommandFailed(
+        _("kehu will not start without its keys: set %(vars)s (or %(files)s, naming files outside KEHU_HOME)."
+          "%(found)s See docs/configuration.md.")
+        % {"vars": " and ".join(missing), "files": " and ".join(f"{m}_FILE" for m in missing), "found": found}
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
+    _refuse_keys_in_home()
+    from django.conf import settings
+
+    if settings.KEHU_AUDIT_CHECKPOINT_DIR is None:
+        _err(_("Warning: KEHU_AUDIT_CHECKPOINT_DIR is not set; no signed checkpoints of the audit log are "
+               "published (see docs/security.md)."))
     return _serve(host=args.host, port=args.port, workers=args.workers)
 
 
@@ -256,11 +285,19 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _setup()
-    from kehu.core.audit import verify_chain
+    from kehu.core.audit import read_checkpoints, verify_chain
     from kehu.core.models import AuditEvent
 
     problems = list(verify_chain())
     total = AuditEvent.objects.count()
+    checkpoints, _bad = read_checkpoints()
+    if checkpoints:
+        last = max(checkpoints, key=lambda c: c["last_id"])
+        _out(_("Checked against the checkpoint of %(at)s (row %(id)d, %(n)d rows).")
+             % {"at": last["at"], "id": last["last_id"], "n": last["count"]})
+    else:
+        _out(_("No signed checkpoint found; a truncation of the newest rows would go unnoticed "
+               "(run `kehu audit checkpoint`)."))
     if not problems:
         _out(_("OK: the audit chain of %(n)d rows is intact.") % {"n": total})
         return EXIT_OK
@@ -271,6 +308,16 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_REFUSED
 
 
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    _setup()
+    from kehu.core.audit import checkpoint_path, publish_checkpoint
+
+    body = publish_checkpoint()
+    _out(_("Checkpoint written to %(path)s: row %(id)d, %(n)d rows, head %(hash)s.")
+         % {"path": checkpoint_path(), "id": body["last_id"], "n": body["count"], "hash": body["head_hash"][:16]})
+    return EXIT_OK
+
+
 def _configured_key_ids() -> list[str]:
     """Key ids already configured, read without starting Django (the config may be incomplete)."""
     from django.core.exceptions import ImproperlyConfigured
@@ -278,6 +325,9 @@ def _configured_key_ids() -> list[str]:
     from kehu import conf
 
     raw = conf.env_str("KEHU_DATA_KEYS")
+    named = conf.env_str("KEHU_DATA_KEYS_FILE")
+    if not raw and named and os.path.exists(named):
+        raw = open(named, encoding="utf-8").read().strip()
     if not raw:
         stored = conf.kehu_home() / "data-keys"
         raw = stored.read_text(encoding="utf-8").strip() if stored.exists() else ""
@@ -290,6 +340,11 @@ def _configured_key_ids() -> list[str]:
 def cmd_keys_generate(args: argparse.Namespace) -> int:
     from kehu import conf
 
+    if args.audit:
+        print(conf.new_audit_key(), flush=True)
+        print("Set it as KEHU_AUDIT_KEY, or write it to a file outside KEHU_HOME named by KEHU_AUDIT_KEY_FILE.\n"
+              "Keep it: without it the audit log cannot be verified.", file=sys.stderr)
+        return EXIT_OK
     if args.id:
         key_id = args.id
     else:
@@ -487,14 +542,21 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     p = audit_commands.add_parser("verify", help="verify the audit hash chain",
                                   description="Walk the hash-chained audit log; exit 1 if a row was edited, "
-                                              "deleted or reordered.")
+                                              "deleted or reordered, or if it does not match the last "
+                                              "signed checkpoint (a rewrite or a truncation).")
     p.set_defaults(handler=cmd_audit_verify)
+    p = audit_commands.add_parser("checkpoint", help="publish a signed checkpoint of the audit chain",
+                                  description="Sign the chain head (last row, hash, count, time) with the audit key "
+                                              "and append it to KEHU_AUDIT_CHECKPOINT_DIR/checkpoints.jsonl "
+                                              "(and to KEHU_AUDIT_SYSLOG if set).")
+    p.set_defaults(handler=cmd_audit_checkpoint)
 
     keys = commands.add_parser("keys", help="data encryption keys", description="Manage data encryption keys.")
     keys_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     p = keys_commands.add_parser("generate", help="print a new data key item",
                                  description="Print a new 'id:base64key' item for KEHU_DATA_KEYS.")
     p.add_argument("--id", metavar="ID", help="key id (default: the next kN after the configured keys)")
+    p.add_argument("--audit", action="store_true", help="print a new audit-chain key (KEHU_AUDIT_KEY) instead")
     p.set_defaults(handler=cmd_keys_generate)
     p = keys_commands.add_parser(
         "reencrypt", help="re-encrypt all data under the newest key",

@@ -120,11 +120,73 @@ def new_data_key_item(key_id: str) -> str:
     return f"{key_id}:{base64.b64encode(secrets.token_bytes(32)).decode('ascii')}"
 
 
+def _operator_file(name: str, home: Path, *, allow_inside_home: bool) -> str | None:
+    """Read the file named by the variable ``name``: key material kept by the operator, outside KEHU_HOME
+    (a backup of KEHU_HOME must not carry the keys that open it)."""
+    raw = env_str(name)
+    if not raw:
+        return None
+    path = Path(raw).expanduser().resolve()
+    if not allow_inside_home and (path == home or home in path.parents):
+        raise ImproperlyConfigured(f"{name} names {path}, inside KEHU_HOME; keep key files outside KEHU_HOME")
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name} names {path}, which cannot be read: {exc.strerror}") from None
+
+
 def data_keys(home: Path, *, allow_generate: bool) -> list[tuple[str, bytes]] | None:
+    """The data keys: ``KEHU_DATA_KEYS``, else the file named by ``KEHU_DATA_KEYS_FILE``; only in demo,
+    debug and test runs (``allow_generate``) also ``KEHU_HOME/data-keys``, generated if missing."""
     raw = env_str("KEHU_DATA_KEYS")
     if raw:
         return parse_data_keys(raw)
-    stored = _read_or_create(home / "data-keys", lambda: new_data_key_item("k1"), create=allow_generate)
+    stored = _operator_file("KEHU_DATA_KEYS_FILE", home, allow_inside_home=allow_generate)
     if stored:
         return parse_data_keys(stored)
-    return None
+    if not allow_generate:
+        return None
+    stored = _read_or_create(home / "data-keys", lambda: new_data_key_item("k1"), create=True)
+    return parse_data_keys(stored) if stored else None
+
+
+def keys_only_in_home(home: Path) -> list[str]:
+    """Key files lying in KEHU_HOME that production ignores (``kehu serve`` names them when it refuses)."""
+    return [name for name in ("data-keys", "audit-key") if (home / name).exists()]
+
+
+def parse_audit_key(raw: str, name: str = "KEHU_AUDIT_KEY") -> bytes:
+    try:
+        material = base64.b64decode(raw.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ImproperlyConfigured(f"{name} is not valid base64") from None
+    if len(material) < 32:
+        raise ImproperlyConfigured(f"{name} must decode to at least 32 bytes, got {len(material)}")
+    return material
+
+
+def new_audit_key() -> str:
+    return base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def audit_key(home: Path, *, allow_generate: bool) -> bytes | None:
+    """The key of the audit chain's HMAC and of its checkpoints: ``KEHU_AUDIT_KEY`` (base64), else the
+    file named by ``KEHU_AUDIT_KEY_FILE``; only in demo, debug and test runs ``KEHU_HOME/audit-key``."""
+    raw = env_str("KEHU_AUDIT_KEY")
+    if raw:
+        return parse_audit_key(raw)
+    stored = _operator_file("KEHU_AUDIT_KEY_FILE", home, allow_inside_home=allow_generate)
+    if stored:
+        return parse_audit_key(stored, "KEHU_AUDIT_KEY_FILE")
+    if not allow_generate:
+        return None
+    return parse_audit_key(_read_or_create(home / "audit-key", new_audit_key, create=True) or "")
+
+
+def audit_checkpoint_dir(home: Path, *, allow_default: bool) -> Path | None:
+    """Where signed checkpoints of the audit chain are written: ``KEHU_AUDIT_CHECKPOINT_DIR`` (a place the
+    database administrator cannot write); demo, debug and test runs default to ``KEHU_HOME/audit-checkpoints``."""
+    raw = env_str("KEHU_AUDIT_CHECKPOINT_DIR")
+    if raw:
+        return Path(raw).expanduser().resolve()
+    return home / "audit-checkpoints" if allow_default else None

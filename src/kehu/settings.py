@@ -29,6 +29,11 @@ _ALLOW_GENERATED_SECRETS = KEHU_DEMO or DEBUG or TESTING
 
 SECRET_KEY = conf.secret_key(KEHU_HOME, allow_generate=_ALLOW_GENERATED_SECRETS)
 KEHU_DATA_KEYS = conf.data_keys(KEHU_HOME, allow_generate=_ALLOW_GENERATED_SECRETS)
+# The audit chain's HMAC key and where its signed checkpoints go (docs/security.md): never in the database.
+KEHU_AUDIT_KEY = conf.audit_key(KEHU_HOME, allow_generate=_ALLOW_GENERATED_SECRETS)
+KEHU_AUDIT_CHECKPOINT_DIR = conf.audit_checkpoint_dir(KEHU_HOME, allow_default=_ALLOW_GENERATED_SECRETS)
+KEHU_AUDIT_SYSLOG = conf.env_str("KEHU_AUDIT_SYSLOG")  # host:port, or a socket path such as /dev/log
+KEHU_ALLOW_GENERATED_SECRETS = _ALLOW_GENERATED_SECRETS
 # When set, individual customers' names are stored encrypted and shown masked (domain spec 10.4).
 KEHU_ENCRYPT_INDIVIDUAL_NAMES = conf.env_bool("KEHU_ENCRYPT_INDIVIDUAL_NAMES", False)
 KEHU_FILES_DIR = KEHU_HOME / "files"

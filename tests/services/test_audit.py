@@ -100,7 +100,8 @@ def test_editing_the_time_of_a_row_is_detected(chain):
     assert problems() == [(target, "edited")]
 
 
-def test_an_edited_row_whose_own_hash_is_recomputed_still_breaks_the_link(chain):
+def test_an_edited_row_rehashed_without_the_key_is_still_detected(chain):
+    # The insider recomputes the row's hash the old way (plain SHA-256): the keyed row does not verify.
     from kehu.core.audit import _content
     from kehu.core.rules import audit_row_hash
 
@@ -110,6 +111,20 @@ def test_an_edited_row_whose_own_hash_is_recomputed_still_breaks_the_link(chain)
     sql(
         f"UPDATE {TABLE} SET row_hash = %s WHERE id = %s",
         [audit_row_hash(forged.prev_hash, _content(forged)), target_id],
+    )
+    assert problems() == [(target_id, "edited"), (chain["ids"][11], "broken_link")]
+
+
+def test_an_edited_row_whose_own_hash_is_recomputed_with_the_key_still_breaks_the_link(chain):
+    from kehu.core.audit import _content, audit_key
+    from kehu.core.rules import audit_row_hmac
+
+    target_id = chain["ids"][10]
+    sql(f"UPDATE {TABLE} SET reason = %s WHERE id = %s", ["篡改", target_id])
+    forged = AuditEvent.objects.get(pk=target_id)
+    sql(
+        f"UPDATE {TABLE} SET row_hash = %s WHERE id = %s",
+        [audit_row_hmac(audit_key(), forged.prev_hash, _content(forged)), target_id],
     )
     assert problems() == [(chain["ids"][11], "broken_link")]
 

@@ -18,7 +18,7 @@ from kehu.core.errors import (
     PermissionDenied,
     SelfApprovalNotAllowed,
 )
-from kehu.core.models import ApiToken, AuditEvent, RuleParameter, User
+from kehu.core.models import ApiToken, AuditEvent, LoginThrottle, RuleParameter, User
 from kehu.core.params import get_param
 
 WRONG = "Wrong-pass-99"
@@ -27,6 +27,12 @@ WRONG = "Wrong-pass-99"
 def fail(username="bj_cm", times=1):
     for _ in range(times):
         assert services.login_attempt(username=username, password=WRONG) is None
+        pass_short_waits()
+
+
+def pass_short_waits():
+    """Time passes over the growing waits between failures (seconds); a lock (30 minutes) stays."""
+    LoginThrottle.objects.filter(failures__gt=0).update(blocked_until=None)
 
 
 def state(user: User) -> tuple[int, bool]:
@@ -85,6 +91,7 @@ def test_a_locked_account_opens_again_after_the_lock_time(world):
     assert state(user)[1]
     # Time passes: the lock ran out a second ago.
     User.objects.filter(pk=user.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    LoginThrottle.objects.update(blocked_until=timezone.now() - timedelta(seconds=1))
     assert services.login_attempt(username="bj_cm", password=PASSWORD) == user
     user.refresh_from_db()
     assert (user.failed_logins, user.locked_until) == (0, None)

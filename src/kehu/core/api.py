@@ -76,18 +76,22 @@ class AuditPage(Schema):
 
 
 def audit_queryset(user, *, customer_id=None, actor=None, event_code=None, since=None, until=None):
-    """The audit rows an auditor may read: all rows of customers in scope, and non-customer rows."""
+    """The audit rows an auditor may read: those of the org units under the auditor's grants.
+
+    Every row carries the org unit it concerns (the customer's, the user's, or the actor's: logins,
+    imports and exports included). Rows of no org unit (the system's own) are read by auditors of a
+    top-level unit only."""
+    from django.db.models import Q
+
     access = access_for(user)
     if not access.has(Perm.AUDIT_VIEW):
         raise PermissionDenied()
-    from kehu.customers.selectors import customers_visible_to
-
-    rows = AuditEvent.objects.all()
-    # Customer-related rows only within the auditor's scope.
-    from django.db.models import Q
-
-    rows = rows.filter(Q(customer_id__isnull=True) | Q(customer_id__in=customers_visible_to(user, Perm.AUDIT_VIEW)
-                                                       .values("pk")))
+    scope = Q(pk__in=[])
+    for grant in access.grants_for(Perm.AUDIT_VIEW):
+        scope |= Q(org_path__startswith=grant.org_path)
+        if grant.org_path.count("/") == 2:  # "/HQ/": a root of the org tree
+            scope |= Q(org_path="")
+    rows = AuditEvent.objects.filter(scope)
     if customer_id is not None:
         rows = rows.filter(customer_id=customer_id)
     if actor:

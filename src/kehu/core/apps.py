@@ -15,3 +15,12 @@ class CoreConfig(AppConfig):
         from kehu.core.inputs import PARAMS as INPUT_PARAMS
 
         register_params(INPUT_PARAMS)
+        from kehu.core.audit import CHECKPOINT_JOB, CHECKPOINT_PARAMS
+        from kehu.core.scheduler import register_job
+
+        register_params(CHECKPOINT_PARAMS)
+        register_job(CHECKPOINT_JOB)
+        from kehu.core.nav import NavItem, register_nav
+        from kehu.core.permissions import Perm
+
+        register_nav(NavItem(_("API tokens"), "tokens_all", Perm.USER_MANAGE, order=90))

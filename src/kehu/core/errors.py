@@ -65,3 +65,18 @@ class AccountLocked(DomainError):
     code = "account_locked"
     http_status = 403
     default_message = _("The account is locked after too many failed logins; try again later.")
+
+
+class LoginThrottled(AccountLocked):
+    """Too many failed logins for a username or from an address: wait. The same answer whether or not
+    the username exists (no enumeration)."""
+
+    code = "login_throttled"
+    http_status = 429
+    default_message = _("Too many failed logins; try again later.")
+
+
+class SecondFactorRequired(DomainError):
+    code = "second_factor_required"
+    http_status = 403
+    default_message = _("This needs the second factor: enrol an authenticator app and log in with a code.")

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.fields import EncryptedTextField
+
 
 class OrgUnit(models.Model):
     """A node of the organisation tree (head office → branch → sub-branch, or group → company → dept).
@@ -51,6 +53,10 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(_("failed logins"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    # Second factor (TOTP, RFC 6238): the shared secret is encrypted like personal data; the factor is
+    # on once the user has confirmed a first code (``totp_enabled_at``).
+    totp_secret = EncryptedTextField(_("TOTP secret"), blank=True, default="")
+    totp_enabled_at = models.DateTimeField(_("second factor enabled at"), null=True, blank=True)
 
     objects = KehuUserManager()
 
@@ -136,6 +142,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -167,6 +174,11 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     ip = models.CharField(_("IP address"), max_length=45, blank=True)
     channel = models.CharField(_("channel"), max_length=16, blank=True)
+    # The org unit the row concerns (the customer's, else the user's or the actor's): an auditor of a
+    # branch reads only the rows of that branch's subtree (issue 11, defect 14).
+    org_path = models.CharField(_("org path"), max_length=1000, blank=True, db_index=True)
+    # 1: plain SHA-256 chain (rows written before the keyed chain); 2: HMAC-SHA256 under the audit key.
+    hash_version = models.PositiveSmallIntegerField(_("hash version"), default=1)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     row_hash = models.CharField(_("row hash"), max_length=64)
 
@@ -266,3 +278,54 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.slot} {self.state}"
+
+
+class PasswordHistory(models.Model):
+    """A user's earlier password hashes: the last few may not be reused (domain spec I-10)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(_("password hash"), max_length=128)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("earlier password")
+        verbose_name_plural = _("earlier passwords")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code of the second factor; only its hash is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    created_at = models.DateTimeField(_("created at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {'used' if self.used_at else 'unused'}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per client address (``ip:…``) and per username typed (``user:…``).
+
+    The username key exists whether or not the account does, so unknown and real names are throttled
+    (and answered) alike. Each failure past the free ones doubles the wait (``blocked_until``)."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    last_failure_at = models.DateTimeField(_("last failure at"))
+    blocked_until = models.DateTimeField(_("blocked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

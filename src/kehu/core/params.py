@@ -68,6 +68,47 @@ REGISTRY: dict[str, ParamSpec] = {
             "Staff passwords must be changed at least this often.", int,
         ),
         ParamSpec(
+            "sec.password_history", 5, "passwords", "proposed", "domain spec I-10",
+            "A new password may not be any of this many most recent ones.", int,
+        ),
+        ParamSpec(
+            "sec.admin_password_min_length", 12, "characters", "proposed", "domain spec I-10",
+            "Minimum password length of administrators (system administrators and staff of the admin).", int,
+        ),
+        ParamSpec(
+            "sec.throttle_free_failures", 4, "attempts", "proposed", "issue 11 (login throttle)",
+            "Failed logins of one username before each further failure makes it wait (doubling) until the "
+            "lock (sec.lockout_failures); with the defaults the fifth failure locks at once.", int,
+        ),
+        ParamSpec(
+            "sec.ip_free_failures", 10, "attempts", "proposed", "issue 11 (login throttle)",
+            "Failed logins from one address before each further failure makes it wait (doubling).", int,
+        ),
+        ParamSpec(
+            "sec.throttle_base_seconds", 1, "seconds", "proposed", "issue 11 (login throttle)",
+            "The first wait after the free failures; every further failure doubles it.", int,
+        ),
+        ParamSpec(
+            "sec.ip_max_delay_seconds", 900, "seconds", "proposed", "issue 11 (login throttle)",
+            "The longest wait imposed on one address.", int,
+        ),
+        ParamSpec(
+            "sec.throttle_window_minutes", 15, "minutes", "proposed", "issue 11 (login throttle)",
+            "Failures older than this (with no later failure) are forgotten.", int,
+        ),
+        ParamSpec(
+            "sec.token_default_days", 90, "days", "proposed", "issue 11 (API tokens)",
+            "Lifetime of an API token created without an explicit lifetime.", int,
+        ),
+        ParamSpec(
+            "sec.mfa_unmask_threshold", 20, "unmaskings per day", "proposed", "domain spec I-10 (MFA for PII)",
+            "A user who has unmasked this many times today needs the second factor for more.", int,
+        ),
+        ParamSpec(
+            "sec.mfa_export_threshold", 1000, "rows", "proposed", "domain spec I-10, 10.5",
+            "Exports of more personal-data rows than this need the second factor.", int,
+        ),
+        ParamSpec(
             "privacy.unmask_reason_min_length", 4, "characters", "proposed", "domain spec 10.4",
             "Minimum length of the reason given to unmask personal data.", int,
         ),

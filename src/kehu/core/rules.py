@@ -6,6 +6,7 @@ No ORM and no clock in here: these functions are tested exhaustively with Hypoth
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 from datetime import datetime
@@ -131,4 +132,28 @@ def character_classes(password: str) -> int:
     return classes
 
 
+def throttle_delay_seconds(failures: int, *, free: int, base: int, cap: int) -> int:
+    """Seconds to wait after the ``failures``-th failure: none for the first ``free``, then ``base``
+    doubling with each further failure, never more than ``cap``."""
+    if failures <= free or base <= 0:
+        return 0
+    exponent = min(failures - free - 1, 40)
+    return min(base * 2**exponent, cap)
 
+
+def audit_row_hmac(key: bytes, prev_hash: str, content: dict[str, Any]) -> str:
+    """Return the keyed hash (HMAC-SHA256) of one audit row chained to the previous row's hash.
+
+    Without the key nobody can compute it, so an insider who can write the database cannot forge a
+    row or recompute the chain after an edit."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    mac.update(b"kehu-audit-v2\x1e")
+    mac.update(prev_hash.encode("ascii"))
+    mac.update(b"\x1e")
+    mac.update(canonical_json(content).encode("utf-8"))
+    return mac.hexdigest()
+
+
+def checkpoint_signature(key: bytes, body: dict[str, Any]) -> str:
+    """The signature (HMAC-SHA256 under the audit key) of a published chain checkpoint."""
+    return hmac.new(key, b"kehu-checkpoint-v1\x1e" + canonical_json(body).encode("utf-8"), hashlib.sha256).hexdigest()

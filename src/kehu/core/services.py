@@ -18,9 +18,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.audit import Event, audit_record
-from kehu.core.errors import AccountLocked, Conflict, InvalidInput, NotFound, SelfApprovalNotAllowed
-from kehu.core.models import ApiToken, Department, OrgUnit, Role, RoleAssignment, RuleParameter, User
+from kehu.core.duties import check_roles
+from kehu.core.errors import (
+    AccountLocked,
+    Conflict,
+    InvalidInput,
+    LoginThrottled,
+    NotFound,
+    SelfApprovalNotAllowed,
+)
+from kehu.core.models import (
+    ApiToken,
+    Department,
+    LoginThrottle,
+    OrgUnit,
+    PasswordHistory,
+    Role,
+    RoleAssignment,
+    RuleParameter,
+    User,
+)
 from kehu.core.params import REGISTRY, get_param
+from kehu.core.rules import throttle_delay_seconds
 
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -50,11 +69,42 @@ def org_unit_create(*, code: str, name: str, parent_code: str | None = None, act
     return unit
 
 
-def _check_password(password: str, user: User | None = None) -> None:
+def _is_admin(user: User, roles: list[str] | set[str] | None = None) -> bool:
+    """Administrators (system administrators, staff of the Django admin) get the longer password rule."""
+    if roles is None:
+        roles = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True)) if user.pk else set()
+    return bool(user.is_staff or user.is_superuser or Role.SYSADMIN in roles)
+
+
+def _check_password(password: str, user: User | None = None, *, admin: bool = False) -> None:
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise InvalidInput(" ".join(str(m) for m in exc.messages), field="password", code="weak_password") from None
+    minimum = int(get_param("sec.admin_password_min_length"))
+    if admin and len(password) < minimum:
+        raise InvalidInput(_("An administrator's password has at least %(n)d characters.") % {"n": minimum},
+                           field="password", code="weak_password")
+
+
+def _check_reuse(user: User, password: str) -> None:
+    """Refuse any of the user's most recent passwords (domain spec I-10: the last 5)."""
+    from django.contrib.auth.hashers import check_password
+
+    keep = int(get_param("sec.password_history"))
+    earlier = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:keep])
+    if user.has_usable_password() and user.password not in earlier:
+        earlier = [user.password, *earlier][:keep]
+    if any(check_password(password, hashed) for hashed in earlier):
+        raise InvalidInput(_("This password was used recently; choose one not among your last %(n)d.") % {"n": keep},
+                           field="password", code="password_reused")
+
+
+def _remember_password(user: User) -> None:
+    keep = int(get_param("sec.password_history"))
+    PasswordHistory.objects.create(user=user, password=user.password, created_at=user.password_changed_at)
+    stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[keep:]
+    PasswordHistory.objects.filter(pk__in=list(stale)).delete()
 
 
 @transaction.atomic
@@ -89,17 +139,20 @@ def user_create(
         )
     if department and Role.DEPT_REVIEWER not in roles:
         raise InvalidInput(_("Only a department reviewer has a department."), field="department")
+    check_roles(roles)
     if User.objects.filter(username=username).exists():
         raise Conflict(_("User %(u)s already exists.") % {"u": username}, code="duplicate")
     user = User(username=username, org_unit=unit, display_name=display_name or username)
     user.is_staff = is_staff_admin or Role.SYSADMIN in roles
     if password:
-        _check_password(password, user)
+        _check_password(password, user, admin=_is_admin(user, roles))
         user.set_password(password)
         user.password_changed_at = timezone.now()
     else:
         user.set_unusable_password()
     user.save()
+    if password:
+        _remember_password(user)
     for role in roles:
         RoleAssignment.objects.create(
             user=user, role=role, org_unit=unit,
@@ -125,6 +178,9 @@ def role_grant(
         raise NotFound(_("Org unit %(code)s does not exist.") % {"code": org_code})
     if department and (role != Role.DEPT_REVIEWER or department not in Department.values):
         raise InvalidInput(_("A department goes only with the department-reviewer role."), field="department")
+    # Lock the user so that two grants at once cannot each miss the other's conflicting role.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    check_roles({role, *RoleAssignment.objects.filter(user=user).values_list("role", flat=True)})
     try:
         with transaction.atomic():
             grant = RoleAssignment.objects.create(
@@ -141,56 +197,123 @@ def role_grant(
 
 @transaction.atomic
 def user_set_password(*, user: User, password: str, actor: User | None) -> None:
-    _check_password(password, user)
     locked = User.objects.select_for_update().get(pk=user.pk)
+    _check_password(password, locked, admin=_is_admin(locked))
+    _check_reuse(locked, password)
     locked.set_password(password)
     locked.password_changed_at = timezone.now()
     locked.save(update_fields=["password", "password_changed_at"])
+    _remember_password(locked)
     user.password = locked.password
     user.password_changed_at = locked.password_changed_at
     audit_record(actor=actor, event_code=Event.PASSWORD_CHANGED, object_type="user", object_id=user.pk)
 
 
-def login_attempt(*, username: str, password: str, ip: str = "", channel: str = "web") -> User | None:
-    """Check a password with lockout. Return the user, or None for bad credentials.
+def _wait_text(seconds: float) -> str:
+    seconds = max(1, int(seconds + 0.999))
+    if seconds < 120:
+        return _("%(n)d seconds") % {"n": seconds}
+    return _("%(n)d minutes") % {"n": (seconds + 59) // 60}
 
-    The user row is locked while the password is checked, so parallel guesses are counted one after
-    another and none slips past the limit (domain spec I-10: 5 failures lock for 30 minutes).
+
+def _throttle_rows(keys: list[str], now) -> dict[str, LoginThrottle]:
+    """Lock (creating if need be) the throttle rows of ``keys``, in key order so that two logins never
+    wait for each other's rows crosswise."""
+    rows = {}
+    for key in sorted(keys):
+        row = LoginThrottle.objects.select_for_update().filter(key=key).first()
+        if row is None:
+            try:
+                with transaction.atomic():
+                    LoginThrottle.objects.create(key=key, failures=0, last_failure_at=now)
+            except IntegrityError:
+                pass  # a parallel login created it first
+            row = LoginThrottle.objects.select_for_update().get(key=key)
+        rows[key] = row
+    return rows
+
+
+def login_attempt(*, username: str, password: str, ip: str = "", channel: str = "web") -> User | None:
+    """Check a password with throttling and lockout. Return the user, or None for bad credentials.
+
+    Failures are counted per username typed (``user:…``, whether or not the account exists) and per
+    client address (``ip:…``). After the free failures each further one doubles the wait of that name
+    or address; the ``sec.lockout_failures``-th failure of a name locks it for ``sec.lockout_minutes``.
+    While a name or address waits, no password is checked and nothing is counted, so a lock ends when
+    its time is up however often someone keeps trying, and the answer (:class:`LoginThrottled` or
+    :class:`AccountLocked`, each saying how long) is the same for unknown and real usernames.
+
+    The rows are locked while the password is checked, so parallel guesses are counted one after
+    another and none slips past the limit.
     """
     max_failures = int(get_param("sec.lockout_failures"))
     lock_minutes = int(get_param("sec.lockout_minutes"))
+    window = timedelta(minutes=int(get_param("sec.throttle_window_minutes")))
+    base = int(get_param("sec.throttle_base_seconds"))
+    name_key = "user:" + (username or "")[:150].lower()
+    ip_key = "ip:" + (ip or "-")[:64]
     outcome: Exception | None = None
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(username=username).first()
-        if user is None:
-            # Hash anyway so that response time does not reveal which usernames exist.
-            User().set_password(password)
-            return None
         now = timezone.now()
-        if user.locked_until and user.locked_until > now:
-            audit_record(actor=user, event_code=Event.LOGIN_FAILED, object_type="user", object_id=user.pk,
-                         reason="locked", ip=ip, channel=channel)
-            outcome = AccountLocked()
-        elif user.is_active and user.check_password(password):
+        rows = _throttle_rows([name_key, ip_key], now)
+        user = User.objects.select_for_update().filter(username=username).first()
+        waits = [row.blocked_until for row in rows.values() if row.blocked_until and row.blocked_until > now]
+        if user is not None and user.locked_until and user.locked_until > now:
+            waits.append(user.locked_until)
+        if waits:
+            until = max(waits)
+            locked = rows[name_key].failures == 0 and rows[name_key].blocked_until == until or (
+                user is not None and user.locked_until == until)
+            if user is not None:
+                audit_record(actor=user, event_code=Event.LOGIN_FAILED, object_type="user", object_id=user.pk,
+                             reason="locked" if locked else "throttled", ip=ip, channel=channel)
+            message = (_("The account is locked after too many failed logins; try again in %(wait)s.") if locked
+                       else _("Too many failed logins; try again in %(wait)s."))
+            outcome = (AccountLocked if locked else LoginThrottled)(message % {"wait": _wait_text(
+                (until - now).total_seconds())})
+        elif user is not None and user.is_active and user.check_password(password):
             user.failed_logins = 0
             user.locked_until = None
             user.last_login = now
             user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+            # A success clears the name's count, not the address's: an attacker's own good login does
+            # not buy more guesses at other accounts.
+            LoginThrottle.objects.filter(key=name_key).update(failures=0, blocked_until=None)
             audit_record(actor=user, event_code=Event.LOGIN_OK, object_type="user", object_id=user.pk,
                          ip=ip, channel=channel)
             return user
         else:
-            user.failed_logins += 1
-            fields = ["failed_logins"]
-            audit_record(actor=user, event_code=Event.LOGIN_FAILED, object_type="user", object_id=user.pk,
-                         new={"failed_logins": user.failed_logins}, ip=ip, channel=channel)
-            if user.failed_logins >= max_failures:
-                user.locked_until = now + timedelta(minutes=lock_minutes)
-                user.failed_logins = 0
-                fields.append("locked_until")
-                audit_record(actor=user, event_code=Event.ACCOUNT_LOCKED, object_type="user", object_id=user.pk,
-                             new={"locked_until": user.locked_until.isoformat()}, ip=ip, channel=channel)
-            user.save(update_fields=fields)
+            if user is None:
+                # Hash anyway so that response time does not reveal which usernames exist.
+                User().set_password(password)
+            just_locked = False
+            for key, row in rows.items():
+                if row.failures and row.last_failure_at < now - window:
+                    row.failures = 0  # forgotten: no failure for a whole window
+                row.failures += 1
+                row.last_failure_at = now
+                if key == name_key:
+                    free, cap = int(get_param("sec.throttle_free_failures")), lock_minutes * 60
+                else:
+                    free, cap = int(get_param("sec.ip_free_failures")), int(get_param("sec.ip_max_delay_seconds"))
+                delay = throttle_delay_seconds(row.failures, free=free, base=base, cap=cap)
+                row.blocked_until = now + timedelta(seconds=delay) if delay else None
+                if key == name_key and row.failures >= max_failures:
+                    row.blocked_until = now + timedelta(minutes=lock_minutes)
+                    row.failures = 0
+                    just_locked = True
+                row.save(update_fields=["failures", "last_failure_at", "blocked_until"])
+            if user is not None:
+                # The account shows the count and the lock of its name (the admin lists them).
+                user.failed_logins = rows[name_key].failures
+                user.locked_until = rows[name_key].blocked_until if just_locked else user.locked_until
+                audit_record(actor=user, event_code=Event.LOGIN_FAILED, object_type="user", object_id=user.pk,
+                             new={"failed_logins": user.failed_logins or max_failures}, ip=ip, channel=channel)
+                if just_locked:
+                    audit_record(actor=user, event_code=Event.ACCOUNT_LOCKED, object_type="user",
+                                 object_id=user.pk, new={"locked_until": user.locked_until.isoformat()}, ip=ip,
+                                 channel=channel)
+                user.save(update_fields=["failed_logins", "locked_until"])
     if outcome is not None:
         raise outcome
     return None
@@ -205,6 +328,7 @@ def user_logout(*, user: User, ip: str = "", channel: str = "web") -> None:
 @transaction.atomic
 def user_unlock(*, user: User, actor: User | None) -> None:
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    LoginThrottle.objects.filter(key="user:" + user.username.lower()).update(failures=0, blocked_until=None)
     audit_record(actor=actor, event_code=Event.USER_UPDATED, object_type="user", object_id=user.pk,
                  new={"unlocked": True})
 
@@ -213,43 +337,89 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def account_refusal(user: User, *, now=None) -> str | None:
+    """Why the account may not be used now (the checks of a login, applied to API tokens too), or None:
+    ``inactive``, ``locked`` or ``password_expired``."""
+    now = now or timezone.now()
+    if not user.is_active:
+        return "inactive"
+    if user.locked_until and user.locked_until > now:
+        return "locked"
+    if user.has_usable_password() and user.password_changed_at is not None:
+        max_age = int(get_param("sec.password_max_age_days"))
+        if user.password_changed_at + timedelta(days=max_age) < now:
+            return "password_expired"
+    return None
+
+
 @transaction.atomic
 def token_create(*, user: User, name: str = "", days: int | None = None, actor: User | None) -> str:
-    """Create an API token for ``user`` and return it; only its hash is kept."""
-    if not user.is_active:
-        raise InvalidInput(_("The user is not active."), field="username")
+    """Create an API token for ``user`` and return it; only its hash is kept. Without ``days`` it lives
+    ``sec.token_default_days``; a token never outlives that default by accident."""
+    if account_refusal(user) is not None:
+        raise InvalidInput(_("The user's account is deactivated, locked or its password expired."),
+                           field="username", code="account_unusable")
     if days is not None and not (1 <= days <= 3650):
         raise InvalidInput(_("A token lives 1 to 3650 days."), field="days")
+    if actor is not None and actor.pk != user.pk:
+        _require_user_manager(actor)
+    days = days or int(get_param("sec.token_default_days"))
     token = "kehu_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(
-        user=user, name=name, prefix=token[:12], key_hash=_hash_token(token),
-        expires_at=timezone.now() + timedelta(days=days) if days else None,
+        user=user, name=(name or "")[:100], prefix=token[:12], key_hash=_hash_token(token),
+        expires_at=timezone.now() + timedelta(days=days),
     )
     audit_record(actor=actor, event_code=Event.TOKEN_CREATED, object_type="user", object_id=user.pk,
                  new={"prefix": token[:12], "name": name, "days": days})
     return token
 
 
-def token_authenticate(token: str) -> User | None:
+# last_used_at is written at most this often per token, not on every request.
+TOKEN_TOUCH_SECONDS = 60
+
+
+def token_authenticate(token: str, *, ip: str = "") -> User | None:
+    """The user of a valid token, or None: unknown, revoked or expired tokens, and tokens of accounts a
+    login would refuse (deactivated, locked, password expired)."""
     if not token or len(token) > 200:
         return None
     row = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "user__org_unit")
         .filter(key_hash=_hash_token(token), revoked_at__isnull=True)
         .first()
     )
-    if row is None or not row.user.is_active:
+    now = timezone.now()
+    if row is None or account_refusal(row.user, now=now) is not None:
         return None
-    if row.expires_at and row.expires_at <= timezone.now():
+    if row.expires_at and row.expires_at <= now:
         return None
+    if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= TOKEN_TOUCH_SECONDS:
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row.user
+
+
+def _require_user_manager(actor: User) -> None:
+    from kehu.core.errors import PermissionDenied
+    from kehu.core.permissions import Perm
+    from kehu.core.selectors import access_for
+
+    if not actor.is_superuser and not access_for(actor).has(Perm.USER_MANAGE):
+        raise PermissionDenied()
 
 
 @transaction.atomic
 def token_revoke(*, token_id: int, actor: User | None) -> None:
+    """Revoke a token: its owner may, and a user manager (sysadmin) may revoke anyone's."""
     row = ApiToken.objects.select_for_update().filter(pk=token_id, revoked_at__isnull=True).first()
     if row is None:
         raise NotFound()
+    if actor is not None and actor.pk != row.user_id:
+        from kehu.core.errors import PermissionDenied
+
+        try:
+            _require_user_manager(actor)
+        except PermissionDenied:
+            raise NotFound() from None  # another user's token does not exist for you
     row.revoked_at = timezone.now()
     row.save(update_fields=["revoked_at"])
     audit_record(actor=actor, event_code=Event.TOKEN_REVOKED, object_type="user", object_id=row.user_id,

@@ -407,7 +407,8 @@ def customer_unmask(request, customer_id: int):
     try:
         values = services.customer_unmask(actor=request.user, customer_id=customer.pk, fields=[],
                                           reason=form.cleaned_data["reason"],
-                                          ip=request.META.get("REMOTE_ADDR", ""), channel="web")
+                                          ip=request.META.get("REMOTE_ADDR", ""), channel="web",
+                                          second_factor=bool(request.session.get("kehu_2fa_at")))
     except NotFound:
         raise Http404() from None
     except DomainError as exc:

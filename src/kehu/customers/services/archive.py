@@ -18,7 +18,7 @@ from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
 from kehu.core.files import private_dir
 from kehu.core.inputs import amount, choice, day, text
-from kehu.core.models import OrgUnit, Role, User
+from kehu.core.models import AuditEvent, OrgUnit, Role, User
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
 from kehu.core.rules import mask
@@ -336,10 +336,19 @@ UNMASKABLE = ("name", "id_number", "phone", "email", "address")
 
 @transaction.atomic
 def customer_unmask(
-    *, actor: User, customer_id: int, fields: list[str], reason: str, ip: str = "", channel: str = ""
+    *, actor: User, customer_id: int, fields: list[str], reason: str, ip: str = "", channel: str = "",
+    second_factor: bool = False,
 ) -> dict[str, str]:
-    """Return personal fields in clear text. Needs the permission and a reason; always audited."""
+    """Return personal fields in clear text. Needs the permission and a reason; always audited.
+
+    Past ``sec.mfa_unmask_threshold`` unmaskings a day the caller must have logged in with the second
+    factor (``second_factor``: the web session's; API tokens never have it)."""
     customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_UNMASK)
+    from kehu.core.twofactor import require_for_pii
+
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    done_today = AuditEvent.objects.filter(actor=actor, event_code=Event.CUSTOMER_UNMASKED, ts__gte=today).count()
+    require_for_pii(user=actor, verified=second_factor, rows=done_today + 1, threshold_param="sec.mfa_unmask_threshold")
     reason = text(reason, "reason", max_length=500)
     if len(reason) < int(get_param("privacy.unmask_reason_min_length")):
         raise InvalidInput(_("Give a reason for viewing personal data."), field="reason", code="reason_required")
