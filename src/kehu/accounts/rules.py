@@ -154,6 +154,22 @@ def _counter_violations(prefix: str, amount: int, counters: Counters, limits: Li
     return out
 
 
+def room(*, tier: str, txn_type: str, counters: Counters, limits: Limits) -> dict[str, int]:
+    """The room (fen) left before this transaction under each limit that applies to it."""
+    out: dict[str, int] = {}
+    prefix = {"II": "class2_", "III": "class3_"}.get(tier)
+    if prefix is None:
+        return out
+    bucket = bucket_of(tier, txn_type)
+    if bucket:
+        for period, used in (("day", counters.day), ("year", counters.year)):
+            rule = f"{prefix}{bucket}_{period}"
+            out[rule] = max(0, getattr(limits, rule) - used)
+    if tier == "III" and DIRECTION_OF[txn_type] == "in":
+        out["class3_balance"] = max(0, limits.class3_balance - counters.balance)
+    return out
+
+
 def signed(direction: str, amount: int) -> int:
     return amount if direction == "in" else -amount
 

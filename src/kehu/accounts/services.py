@@ -223,14 +223,20 @@ class CheckResult:
     violations: list[rules.Violation]
     counters: rules.Counters
     limits: rules.Limits
+    room: dict[str, int]
     suspended: bool = False
 
 
-def _before(account: PersonalAccount, txn: TxnInput) -> rules.Counters:
-    """The account's counters over the transactions ordered before this one (posted_at, then txn_id)."""
+def _before(account: PersonalAccount, txn: TxnInput, *, gate: bool) -> rules.Counters:
+    """The account's counters before this transaction.
+
+    Monitoring (the transaction happened): over the transactions ordered before it by posted_at, then
+    txn_id — the order the ingest applies. Gate (it is about to happen): over everything already counted in
+    its day and year, whatever their times, so that no posting can slip under a limit another one used."""
     bucket = rules.bucket_of(account.tier, txn.type)
-    earlier = AccountTransaction.objects.filter(account=account).filter(
-        Q(posted_at__lt=txn.posted_at) | Q(posted_at=txn.posted_at, txn_id__lt=txn.txn_id))
+    earlier = AccountTransaction.objects.filter(account=account)
+    if not gate:
+        earlier = earlier.filter(Q(posted_at__lt=txn.posted_at) | Q(posted_at=txn.posted_at, txn_id__lt=txn.txn_id))
     day_used = year_used = 0
     if bucket:
         in_bucket = earlier.filter(bucket=bucket, local_year=txn.day.year)
@@ -243,17 +249,18 @@ def _before(account: PersonalAccount, txn: TxnInput) -> rules.Counters:
     return rules.Counters(day=day_used, year=year_used, balance=balance)
 
 
-def _evaluate(account: PersonalAccount, txn: TxnInput) -> CheckResult:
+def _evaluate(account: PersonalAccount, txn: TxnInput, *, gate: bool) -> CheckResult:
     if txn.day < account.opened_on:
         raise InvalidInput(_("The transaction is dated before the account was opened."), field="posted_at",
                            code="before_opening")
-    counters = _before(account, txn)
+    counters = _before(account, txn, gate=gate)
     limits = limits_for(txn.day)
     violations = rules.check(tier=account.tier, txn_type=txn.type, amount=txn.amount,
                              face_to_face=account.face_to_face, counters=counters, limits=limits)
     suspended = account.tier == "III" and class3_suspended(account.customer_id, txn.day)
     return CheckResult(allowed=not violations and not suspended, violations=violations, counters=counters,
-                       limits=limits, suspended=suspended)
+                       limits=limits, suspended=suspended,
+                       room=rules.room(tier=account.tier, txn_type=txn.type, counters=counters, limits=limits))
 
 
 def transaction_check(*, actor: User | None, txn: TxnInput) -> CheckResult:
@@ -261,7 +268,7 @@ def transaction_check(*, actor: User | None, txn: TxnInput) -> CheckResult:
     from kehu.accounts.selectors import account_get
 
     account = account_get(user=actor, account_no=txn.account_no)
-    return _evaluate(account, txn)
+    return _evaluate(account, txn, gate=True)
 
 
 @dataclass
@@ -290,7 +297,7 @@ def transaction_post(*, actor: User | None, txn: TxnInput, mode: str | None = No
             raise TxnConflict()
         return Posted(txn=existing, created=False, breaches=list(existing.breaches.values_list("rule", flat=True)),
                       task=None)
-    result = _evaluate(account, txn)
+    result = _evaluate(account, txn, gate=(mode == "gate"))
     if mode == "gate" and not result.allowed:
         if result.suspended:
             raise Class3Suspended()
