@@ -151,6 +151,11 @@ def ingest(path: Path, *, actor=None, workers: int = 1,
     pg = connection.vendor == "postgresql"
     bad: list[tuple[int, list[str], str]] = []
     total = 0
+    if not pg:
+        # A bigger page cache for the index inserts and window sorts of a large file; temp tables in memory.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")
+            cursor.execute("PRAGMA temp_store = MEMORY")
     with transaction.atomic():
         _create_stage(pg)
         say("parse")
