@@ -43,11 +43,11 @@ SPAN = int((datetime(2025, 4, 1, tzinfo=UTC) - START).total_seconds())
 
 def make_people_and_accounts(n_accounts: int, seed: int = 3) -> list[tuple[str, str]]:
     """Insert the individuals and their accounts in bulk; return (account_no, tier)."""
+    from customers_data import COLUMNS, _row
     from django.db import connection, transaction
     from django.utils import timezone
     from stdnum.cn import ric
 
-    from customers_data import COLUMNS, _row
     from kehu.core import services as core_services
     from kehu.core.crypto import keyring
     from kehu.core.models import OrgUnit
