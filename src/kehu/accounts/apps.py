@@ -22,3 +22,5 @@ class AccountsConfig(AppConfig):
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(_("Personal accounts"), "accounts:home", AccountsPerm.VIEW, order=45))
+        # No inbox registry in core yet: the remediation inbox is its own menu entry.
+        register_nav(NavItem(_("Class III remediation"), "accounts:tasks", AccountsPerm.VIEW, order=46))
