@@ -134,6 +134,7 @@ def on_unexpected(request, exc):
     return error(request, 500, "server_error", _("An unexpected error occurred; it has been logged."))
 
 
+from kehu.accounts.api import router as accounts_router  # noqa: E402
 from kehu.activities.api import router as activities_router  # noqa: E402
 from kehu.bulk.api import router as customers_bulk_router  # noqa: E402
 from kehu.core.api import router as core_router  # noqa: E402
@@ -153,3 +154,4 @@ api.add_router("", credit_router)
 api.add_router("", exposure_router)
 api.add_router("", helpdesk_router)
 api.add_router("", activities_router)
+api.add_router("", accounts_router)

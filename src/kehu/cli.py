@@ -384,6 +384,10 @@ def cmd_keys_reencrypt(args: argparse.Namespace) -> int:
 # `kehu <group> <action> ...` runs the Django management command of a module: each module keeps its
 # operator commands as management commands (`<app>_<verb>`), and these are the names operators type.
 ALIASES: dict[tuple[str, str], str] = {
+    ("accounts", "import"): "accounts_import",
+    ("accounts", "ingest"): "accounts_ingest",
+    ("accounts", "breaches"): "accounts_breaches",
+    ("accounts", "triggers"): "accounts_triggers",
     ("credit", "expire"): "credit_expire",
     ("credit", "reconcile"): "credit_reconcile",
     ("exposure", "month"): "exposure_month",

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kehu.helpdesk",
     "kehu.activities",
     "kehu.bulk",
+    "kehu.accounts",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("exposure/", include("kehu.exposure.urls")),
     path("helpdesk/", include("kehu.helpdesk.urls")),
     path("activities/", include("kehu.activities.urls")),
+    path("accounts/", include("kehu.accounts.urls")),
 ]

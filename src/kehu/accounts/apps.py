@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "kehu.accounts"
+    label = "accounts"
+    verbose_name = _("Personal accounts")
+
+    def ready(self) -> None:
+        from kehu.accounts.events import LABELS, AccountsEvent
+        from kehu.accounts.params import PARAMS
+        from kehu.accounts.permissions import ROLE_PERMISSIONS, AccountsPerm
+        from kehu.core.audit import register_events
+        from kehu.core.forms import EVENT_LABELS
+        from kehu.core.nav import NavItem, register_nav
+        from kehu.core.params import register_params
+        from kehu.core.permissions import register_permissions
+
+        register_events(AccountsEvent)
+        EVENT_LABELS.update(LABELS)  # the audit-log page shows these Chinese names
+        register_permissions(ROLE_PERMISSIONS)
+        register_params(PARAMS)
+        register_nav(NavItem(_("Personal accounts"), "accounts:home", AccountsPerm.VIEW, order=45))
+        # No inbox registry in core yet: the remediation inbox is its own menu entry.
+        register_nav(NavItem(_("Class III remediation"), "accounts:tasks", AccountsPerm.VIEW, order=46))
