@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kehu.helpdesk",
     "kehu.bulk",
     "kehu.outbox",
+    "kehu.reception",
 ]
 
 MIDDLEWARE = [
