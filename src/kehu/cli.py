@@ -346,6 +346,8 @@ ALIASES: dict[tuple[str, str], str] = {
     ("export", "customers"): "bulk_export_customers",
     ("export", "template"): "bulk_export_template",
     ("outbox", "dispatch"): "outbox_dispatch",
+    ("reception", "purge"): "reception_purge",
+    ("surveys", "dispatch"): "surveys_dispatch",
 }
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kehu.bulk",
     "kehu.outbox",
     "kehu.reception",
+    "kehu.surveys",
 ]
 
 MIDDLEWARE = [

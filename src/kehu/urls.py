@@ -16,4 +16,6 @@ urlpatterns = [
     path("exposure/", include("kehu.exposure.urls")),
     path("helpdesk/", include("kehu.helpdesk.urls")),
     path("reception/", include("kehu.reception.urls")),
+    path("surveys/", include("kehu.surveys.urls")),
+    path("s/", include("kehu.surveys.public_urls")),
 ]
