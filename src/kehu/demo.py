@@ -29,6 +29,8 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     ("kehu.trade.demo_credit", "load_demo_trade_credit", _("Trade credit")),
     # new modules go after the others so that the seeds above stay as they are
     ("kehu.activities.demo", "load_demo_activities", _("Activities and follow-ups")),
+    ("kehu.reception.demo", "load_demo_reception", _("Reception")),
+    ("kehu.surveys.demo", "load_demo_surveys", _("Satisfaction surveys")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).

@@ -17,4 +17,7 @@ urlpatterns = [
     path("helpdesk/", include("kehu.helpdesk.urls")),
     path("activities/", include("kehu.activities.urls")),
     path("accounts/", include("kehu.accounts.urls")),
+    path("reception/", include("kehu.reception.urls")),
+    path("surveys/", include("kehu.surveys.urls")),
+    path("s/", include("kehu.surveys.public_urls")),
 ]

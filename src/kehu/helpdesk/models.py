@@ -11,6 +11,8 @@ class Kind(models.TextChoices):
     ALLOWANCE = "allowance", _("Price allowance")
     ENQUIRY = "enquiry", _("Enquiry")
     ONLINE = "online", _("Online conversation")
+    # opened by the system when a satisfaction survey scores low (domain spec P-4, kehu.surveys)
+    DISSATISFACTION = "dissatisfaction", _("Dissatisfaction follow-up")
 
 
 class State(models.TextChoices):
@@ -125,7 +127,8 @@ class Ticket(models.Model):
                                      help_text=_("Staff member the complaint is about"))
     handler = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("handler"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+    # empty when the system opened the ticket (a dissatisfaction follow-up from a survey answer)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                    on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")

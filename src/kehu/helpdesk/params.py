@@ -48,4 +48,11 @@ PARAMS = [
               "Returns up to this amount are authorised by a service supervisor; above it a finance officer.", str),
     ParamSpec("service.return_gm_threshold", "50000.00", "CNY", "proposed", "spec 6.1 S-11 (GM threshold ¥50,000)",
               "Returns above this amount need the general manager (role general_manager).", str),
+    # Domain spec P-4: a survey score <= 2 opens a follow-up case with its own time limit [PROPOSED].
+    ParamSpec("service.dissatisfaction_first_response_working_hours", 4, "working hours", "proposed",
+              "spec 8 P-4 (a low survey score opens a follow-up case)",
+              "First contact with a customer who gave a low satisfaction score.", int),
+    ParamSpec("service.dissatisfaction_resolution_working_days", 3, "working days", "proposed",
+              "spec 8 P-4 (a low survey score opens a follow-up case)",
+              "Closing the follow-up of a low satisfaction score.", int),
 ]

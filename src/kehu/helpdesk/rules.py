@@ -61,7 +61,7 @@ def can_transition(kind: str, current: str, target: str) -> bool:
 def transitions_for(kind: str) -> dict[str, set[str]]:
     if kind == "online":
         return ONLINE_TRANSITIONS
-    if kind in ("complaint", "enquiry"):
+    if kind in ("complaint", "enquiry", "dissatisfaction"):
         return COMPLAINT_TRANSITIONS
     return RETURN_TRANSITIONS if kind == "return" else REQUEST_TRANSITIONS
 

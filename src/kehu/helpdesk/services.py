@@ -55,8 +55,10 @@ def calendar_for(org_path: str) -> cr.BusinessCalendar:
 
 
 # Parameters that fill a policy's empty target (seeded default policies leave both empty).
-_FALLBACK_FIRST = {Kind.ONLINE: "service.online_first_reply_working_hours"}
-_FALLBACK_RESOLUTION = {Kind.ONLINE: "service.online_full_answer_working_days"}
+_FALLBACK_FIRST = {Kind.ONLINE: "service.online_first_reply_working_hours",
+                   Kind.DISSATISFACTION: "service.dissatisfaction_first_response_working_hours"}
+_FALLBACK_RESOLUTION = {Kind.ONLINE: "service.online_full_answer_working_days",
+                        Kind.DISSATISFACTION: "service.dissatisfaction_resolution_working_days"}
 
 
 def sla_targets(policy: SlaPolicy | None, kind: str) -> dict:

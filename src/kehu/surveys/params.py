@@ -1,0 +1,28 @@
+from kehu.core.params import ParamSpec
+
+PARAMS = [
+    ParamSpec("survey.post_visit_hours", 24, "hours", "proposed",
+              "domain spec 7 (survey trigger) and P-4; S2 §4(5) asks for a survey after the visit",
+              "A visit's survey is sent this many hours after the visitor checked out.", int),
+    ParamSpec("survey.post_closure_days", 3, "days", "proposed", "domain spec 8 P-4 (complaint closure, 3 days)",
+              "A complaint's or online conversation's survey is sent this many days after it was closed.", int),
+    ParamSpec("survey.ticket_kinds", ["complaint", "online"], "", "proposed", "domain spec 8 P-4; S3 Art.11-13",
+              "Kinds of helpdesk ticket whose closure triggers a survey.", list),
+    ParamSpec("survey.relationship_grades", ["A", "B"], "", "proposed", "domain spec 8 P-4 (quarterly, A/B customers)",
+              "Customer grades that get the quarterly relationship survey.", list),
+    ParamSpec("survey.trigger_lookback_days", 30, "days", "proposed", "operations",
+              "Visits and tickets that ended longer ago than this are not surveyed any more.", int),
+    ParamSpec("survey.link_valid_days", 14, "days", "proposed", "domain spec 8 P-4",
+              "How long the single-use answer link stays valid.", int),
+    ParamSpec("survey.scale_max", 5, "points", "proposed", "domain spec 8 P-4 (5-point scale)",
+              "Highest score of a scale question.", int),
+    ParamSpec("survey.csat_min_score", 4, "points", "proposed", "domain spec 8 P-4 (CSAT = share of 4-5 answers)",
+              "An overall score at or above this counts as satisfied in CSAT.", int),
+    ParamSpec("survey.low_score_max", 2, "points", "proposed", "domain spec 8 P-4 (a score <= 2 opens a case)",
+              "A score at or below this on any scale question opens a dissatisfaction follow-up case.", int),
+    ParamSpec("survey.template_by_trigger", {"visit": "visit", "complaint": "service", "online": "service",
+                                            "relationship": "relationship"}, "", "proposed", "domain spec 8 P-4",
+              "Survey template code used for each trigger.", dict),
+    ParamSpec("survey.dispatch_minutes", 15, "minutes", "source", "Appendix B surveys.dispatch (every 15 min)",
+              "The survey dispatcher runs once in every window of this many minutes.", int),
+]

@@ -1,0 +1,2 @@
+
+from tests.reception.conftest import api, english, rworld  # noqa: F401  (shared fixtures)
