@@ -108,6 +108,7 @@ from kehu.customers.api import router as customers_router  # noqa: E402
 from kehu.exposure.api import router as exposure_router  # noqa: E402
 from kehu.grading.api import router as grading_router  # noqa: E402
 from kehu.helpdesk.api import router as helpdesk_router  # noqa: E402
+from kehu.suitability.api import router as suitability_router  # noqa: E402
 from kehu.trade.api import router as trade_router  # noqa: E402
 
 api.add_router("", core_router)
@@ -118,3 +119,4 @@ api.add_router("", trade_router)
 api.add_router("", credit_router)
 api.add_router("", exposure_router)
 api.add_router("", helpdesk_router)
+api.add_router("", suitability_router)

@@ -298,7 +298,7 @@ class SubscriptionStatusChange(models.Model):
     note = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        ordering = ["at", "id"]
+        ordering = ["id"]
 
     def __str__(self):
         return f"{self.subscription_id} {self.from_state}->{self.to_state}"

@@ -8,7 +8,6 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from kehu.core.errors import NotFound, PermissionDenied
-from kehu.core.rules import mask_name
 from kehu.core.selectors import access_for
 
 from . import permissions as P
@@ -31,10 +30,11 @@ def _scoped(qs, user, perm: str, owner_field: str | None = None):
     return qs.filter(access.scope_q(perm, org_path_field="org_path", owner_field=owner_field))
 
 
-def investor_display_name(profile: InvestorProfile, user=None) -> str:
-    """Individuals' names masked (domain spec 10.4); entities' names in clear."""
-    name = profile.customer.true_name
-    return mask_name(name) if profile.investor_kind == "person" else name
+def investor_display_name(profile: InvestorProfile) -> str:
+    """The investor's name as the customer archive shows it: an individual's masked (domain spec 10.4)."""
+    from kehu.customers.selectors import masked
+
+    return masked(profile.customer, "name")
 
 
 def profiles_visible_to(user, perm: str = P.VIEW):

@@ -243,7 +243,7 @@ class Migration(migrations.Migration):
                 ('subscription', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='history', to='suitability.subscription')),
             ],
             options={
-                'ordering': ['at', 'id'],
+                'ordering': ['id'],
             },
         ),
         migrations.CreateModel(
