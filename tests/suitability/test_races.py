@@ -27,7 +27,7 @@ def _holders(product, n: int) -> None:
     profiles = InvestorProfile.objects.bulk_create([
         InvestorProfile(customer=c, org_path=org.path, investor_kind="person", retain_until=keep) for c in customers])
     Subscription.objects.bulk_create([
-        Subscription(investor=p, product=product, org_path=org.path, amount="1000000.00", subscribed_on=date.today(),
+        Subscription(investor=p, product=product, org_path=org.path, amount="1000000.00", subscribed_on=date(2026, 1, 5),
                      rule_version="2018", state="active", retain_until=keep) for p in profiles])
 
 

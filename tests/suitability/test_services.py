@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied, SelfApprovalNotAllowed
+from kehu.core.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    SelfApprovalNotAllowed,
+)
 from kehu.core.models import AuditEvent, RuleParameter
 from kehu.suitability import services
 from kehu.suitability.errors import (

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.audit import audit_record
@@ -193,7 +193,7 @@ def subscription_kyc_done(*, actor, subscription_id: int, now: datetime | None =
 
 def _disclosure(sub: Subscription, result: dict) -> str:
     product = sub.product
-    return _g(
+    return gettext(
         "Risk-disclosure statement\n"
         "Product: %(code)s %(name)s (%(kind)s, %(type)s), risk level %(risk)s.\n"
         "Investor class: %(cls)s. Amount: %(amount)s CNY. Rule version: %(version)s.\n"
@@ -234,7 +234,7 @@ def subscription_check(*, actor, subscription_id: int, now: datetime | None = No
                   fields=("investor_class", "assessment", "disclosure_text", "disclosure_sha256"))
             return sub
         if result["allowed"] and result["needs_warning"]:
-            sub.warning_text = _g(
+            sub.warning_text = gettext(
                 "Written warning: the product %(code)s has risk level %(risk)s, above what an investor of class "
                 "%(cls)s is matched with. Buying it may expose you to losses you cannot bear. Confirm in writing "
                 "only if you still wish to buy it.") % {"code": sub.product.code, "risk": sub.product.risk_level,
@@ -291,7 +291,7 @@ def subscription_sign_disclosure(*, actor, subscription_id: int, explained_by_id
             filename, content_type, data = signed_copy
             sub.disclosure_document = document_upload(
                 actor=actor, customer_id=sub.investor.customer_id, kind="contract",
-                title=_g("Signed risk-disclosure statement"), filename=filename, content_type=content_type,
+                title=gettext("Signed risk-disclosure statement"), filename=filename, content_type=content_type,
                 data=data)
         sub.esignature_ref = ref
         sub.explained_by = explainer
