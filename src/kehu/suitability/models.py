@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class InvestorClass(models.TextChoices):
@@ -234,7 +235,7 @@ class SubscriptionState(models.TextChoices):
     CONTRACT_SIGNED = "contract_signed", _("Contract signed")
     COOLING_OFF = "cooling_off", _("Cooling-off")
     CALLBACK_DONE = "callback_done", _("Call-back done")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("subscription state", "Active")
     CANCELLED = "cancelled", _("Cancelled")
 
 

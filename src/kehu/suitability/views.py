@@ -163,7 +163,7 @@ STEP_LABELS = {
     "sign_contract": gettext_lazy("Contract signed"),
     "funds_received": gettext_lazy("Funds received: start cooling-off"),
     "callback": gettext_lazy("Record the call-back"),
-    "activate": gettext_lazy("Activate"),
+    "activate": gettext_lazy("Activate the subscription"),
 }
 
 
