@@ -27,6 +27,8 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     # after the trade facts and grading (whose runs recalculated the limits); last, so that the modules
     # above keep their seeds
     ("kehu.trade.demo_credit", "load_demo_trade_credit", _("Trade credit")),
+    # after the others, so that adding it keeps their seeds
+    ("kehu.suitability.demo", "load_demo_suitability", _("Asset-management suitability")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).
