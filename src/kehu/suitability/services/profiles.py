@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.audit import audit_record
-from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, SelfApprovalNotAllowed
+from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, SelfApprovalNotAllowed
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import choice, text
 from kehu.core.params import get_param
@@ -95,7 +95,11 @@ def profile_save(*, actor, customer_id: int, investor_kind: str, financial_asset
     profile.facts_confirmed = bool(facts_confirmed)
     profile.org_path = customer.org_path
     profile.full_clean(exclude=["customer"])
-    profile.save()
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:  # two first saves of the same customer's profile at once
+        raise Conflict(_("The profile was created by someone else; reload and try again.")) from None
     audit_record(actor=actor, event_code=E.PROFILE_SAVED, object_type="investor_profile", object_id=profile.pk,
                  customer_id=customer.pk, old=old, new={f: str(getattr(profile, f)) for f in _FACT_FIELDS})
     return profile

@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.audit import audit_record
-from kehu.core.errors import InvalidInput, InvalidTransition, NotFound
+from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import text
 from kehu.core.models import User
@@ -335,7 +335,11 @@ def subscription_funds_received(*, actor, subscription_id: int, now: datetime | 
     sub = _lock(actor, subscription_id)
     if sub.state != S.CONTRACT_SIGNED:
         raise InvalidTransition()
-    sub.cooling_off_end = rules.cooling_off_end(now, int(get_param("am.cooling_off_hours", on=local_day(now))))
+    try:
+        sub.cooling_off_end = rules.cooling_off_end(now, int(get_param("am.cooling_off_hours", on=local_day(now))))
+    except ValueError:  # a parameter set below the 24 hours M-14 requires
+        raise Conflict(_("The cooling-off parameter is below 24 hours; correct it first."),
+                       code="configuration") from None
     _move(sub, S.COOLING_OFF, actor=actor, now=now, fields=("cooling_off_end",))
     return sub
 
