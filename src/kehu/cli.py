@@ -401,6 +401,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("import", "payments"): "trade_import_payments",
     ("trade", "recalc"): "trade_recalc",
     ("schedule", "run"): "core_schedule_run",
+    ("suitability", "expire"): "suitability_expire",
     ("schedule", "list"): "core_schedule_list",
     ("export", "customers"): "bulk_export_customers",
     ("export", "template"): "bulk_export_template",

@@ -31,6 +31,8 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     ("kehu.activities.demo", "load_demo_activities", _("Activities and follow-ups")),
     ("kehu.reception.demo", "load_demo_reception", _("Reception")),
     ("kehu.surveys.demo", "load_demo_surveys", _("Satisfaction surveys")),
+    # after the others, so that adding it keeps their seeds
+    ("kehu.suitability.demo", "load_demo_suitability", _("Asset-management suitability")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).

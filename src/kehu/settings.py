@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "kehu.outbox",
     "kehu.reception",
     "kehu.surveys",
+    "kehu.suitability",
 ]
 
 MIDDLEWARE = [

@@ -20,4 +20,5 @@ urlpatterns = [
     path("reception/", include("kehu.reception.urls")),
     path("surveys/", include("kehu.surveys.urls")),
     path("s/", include("kehu.surveys.public_urls")),
+    path("suitability/", include("kehu.suitability.urls")),
 ]

@@ -1,0 +1,29 @@
+"""The daily suitability job on kehu's scheduler (Appendix B am.assessment_expiry and am.filing_due)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.params import ParamSpec, get_param
+from kehu.core.scheduler import Job, daily_slot
+
+PARAMS = [
+    ParamSpec("am.expire_time", "01:00", "HH:MM (Asia/Shanghai)", "proposed", "domain spec Appendix B",
+              "Time of day from which the daily suitability job (assessment expiry, cooling-off ends, filing "
+              "alerts) is due.", str),
+]
+
+
+def _slot(now: datetime) -> str:
+    return daily_slot(now, at=time.fromisoformat(str(get_param("am.expire_time", on=now.date()))))
+
+
+def _run(slot: str, now: datetime) -> dict:
+    from kehu.suitability.services import suitability_expire
+
+    return suitability_expire(now=now)
+
+
+JOB = Job("suitability.daily_expire", _("Daily suitability expiry"), _slot, _run)
