@@ -329,6 +329,11 @@ def cmd_keys_reencrypt(args: argparse.Namespace) -> int:
 # `kehu <group> <action> ...` runs the Django management command of a module: each module keeps its
 # operator commands as management commands (`<app>_<verb>`), and these are the names operators type.
 ALIASES: dict[tuple[str, str], str] = {
+    ("backup", "create"): "backup_create",
+    ("backup", "verify"): "backup_verify",
+    ("backup", "restore"): "backup_restore",
+    ("backup", "prune"): "backup_prune",
+    ("backup", "drill"): "backup_drill",
     ("credit", "expire"): "credit_expire",
     ("credit", "reconcile"): "credit_reconcile",
     ("exposure", "month"): "exposure_month",

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kehu.exposure",
     "kehu.helpdesk",
     "kehu.bulk",
+    "kehu.backup",
 ]
 
 MIDDLEWARE = [

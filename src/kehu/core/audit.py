@@ -191,7 +191,7 @@ class ChainProblem:
     detail: str
 
 
-def verify_chain(*, batch_size: int = 5000) -> Iterator[ChainProblem]:
+def verify_chain(*, batch_size: int = 5000, using: str = "default") -> Iterator[ChainProblem]:
     """Walk the chain in id order and yield every problem found.
 
     An edited row fails its own hash; a deleted or reordered row breaks the link to its neighbour;
@@ -201,7 +201,7 @@ def verify_chain(*, batch_size: int = 5000) -> Iterator[ChainProblem]:
     last_id = 0
     count = 0
     while True:
-        rows = list(AuditEvent.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        rows = list(AuditEvent.objects.using(using).filter(pk__gt=last_id).order_by("pk")[:batch_size])
         if not rows:
             break
         for row in rows:
@@ -213,7 +213,7 @@ def verify_chain(*, batch_size: int = 5000) -> Iterator[ChainProblem]:
                 yield ChainProblem(row.pk, "edited", "row content does not match its hash")
             prev_hash = row.row_hash
             last_id = row.pk
-    head = AuditChainHead.objects.filter(pk=1).first()
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
     if head is not None:
         if head.last_hash != prev_hash or head.last_id != last_id:
             yield ChainProblem(head.last_id or None, "missing_tail", "the newest rows do not match the chain head")

@@ -123,7 +123,10 @@ def dashboard(request):
             "count": queryset.count() if len(rows) == INBOX_ROWS else len(rows),
             "rows": [_inbox_row(kind, row, customer_selectors) for row in rows],
         })
+    from kehu.core.nav import dashboard_warnings
+
     return render(request, "core/dashboard.html", {
+        "warnings": dashboard_warnings(request.user, access),
         "sections": sections,
         "can_view_customers": access.has(Perm.CUSTOMER_VIEW),
         "can_create": access.has(Perm.CUSTOMER_CREATE),
