@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kehu.helpdesk",
     "kehu.bulk",
     "kehu.backup",
+    "kehu.privacy",
 ]
 
 MIDDLEWARE = [

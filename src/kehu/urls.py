@@ -15,4 +15,5 @@ urlpatterns = [
     path("credit/", include("kehu.credit.urls")),
     path("exposure/", include("kehu.exposure.urls")),
     path("helpdesk/", include("kehu.helpdesk.urls")),
+    path("privacy/", include("kehu.privacy.urls")),
 ]

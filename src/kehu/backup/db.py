@@ -72,17 +72,22 @@ def vendor_of(settings_dict: dict) -> str:
 
 
 def open_alias(alias: str, settings_dict: dict) -> str:
-    """Register (or replace) a Django connection alias for a restore target."""
+    """Open a connection under ``alias`` for a restore target, in this thread only.
+
+    The wrapper is made directly and never added to ``DATABASES``: the running kehu's configuration stays as
+    it is, and nothing else (another thread, a request) can reach the target by accident.
+    """
+    from django.db.utils import load_backend
+
     close_alias(alias)
-    connections.settings[alias] = settings_dict
+    connections[alias] = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)
     return alias
 
 
 def close_alias(alias: str) -> None:
-    if alias in connections.settings:
-        try:
-            connections[alias].close()
-            del connections[alias]
-        except AttributeError:
-            pass
-        del connections.settings[alias]
+    try:
+        wrapper = getattr(connections._connections, alias)
+    except AttributeError:
+        return
+    wrapper.close()
+    del connections[alias]

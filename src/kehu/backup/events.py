@@ -1,10 +1,10 @@
-"""Audit event codes of the backup app (17xx: operations). Never renumber."""
+"""Audit event codes of the backup app (90xx: backup and recovery). Never renumber."""
 
 
 class BackupEvent:
-    BACKUP_CREATED = 1701
-    BACKUP_FAILED = 1702
-    BACKUP_RESTORED = 1703
-    BACKUP_DESTROYED = 1704
-    RESTORE_DRILL = 1705
-    DELETIONS_REAPPLIED = 1706
+    BACKUP_CREATED = 9001
+    BACKUP_FAILED = 9002
+    BACKUP_RESTORED = 9003
+    BACKUP_DESTROYED = 9004
+    RESTORE_DRILL = 9005
+    DELETIONS_REAPPLIED = 9006

@@ -304,6 +304,7 @@ class Report:
     rows: int = 0
     documents: int = 0
     seconds: float = 0.0
+    post_restore: dict = field(default_factory=dict)
 
     def fail(self, text: str) -> None:
         self.ok = False
@@ -577,7 +578,7 @@ def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Pat
 
 
 def backup_restore(path: str | Path, *, into: str, files_dir: str | Path, actor=None,
-                   progress: Progress | None = None, record: bool = True) -> Report:
+                   progress: Progress | None = None, record: bool = True, post_restore: bool = True) -> Report:
     """Restore a backup into an empty target (a SQLite path or a postgresql:// URL) and check it."""
     progress = progress or _noop
     started = time.monotonic()
@@ -620,6 +621,12 @@ def backup_restore(path: str | Path, *, into: str, files_dir: str | Path, actor=
                 for item in source_files.iterdir():
                     shutil.move(str(item), files_dir / item.name)
         check_target(manifest, alias, settings_dict, files_dir, report, progress)
+        if report.ok and post_restore:
+            from .hooks import POST_RESTORE
+
+            since = datetime.fromisoformat(manifest["created_at"])
+            for hook in POST_RESTORE:
+                report.post_restore[hook.__module__] = hook(using=alias, files_dir=files_dir, since=since)
     finally:
         db.close_alias(ALIAS)
     report.seconds = time.monotonic() - started
@@ -634,6 +641,7 @@ def _record_restore(report: Report, path, into: str, actor) -> None:
         audit_record(actor=actor, event_code=BackupEvent.BACKUP_RESTORED, object_type="backup",
                      object_id=Path(path).name,
                      new={"target": target, "ok": report.ok, "tables": report.tables, "rows": report.rows,
+                          "post_restore": report.post_restore,
                           "documents": report.documents, "problems": report.problems[:20],
                           "seconds": round(report.seconds, 1)})
 
@@ -674,7 +682,7 @@ def restore_drill(*, actor=None, now: datetime | None = None) -> RestoreDrill:
         scratch = Path(tempfile.mkdtemp(prefix="drill-", dir=settings.KEHU_HOME))
         try:
             report = backup_restore(run.path, into=str(scratch / "drill.sqlite3"), files_dir=scratch / "files",
-                                    record=False)
+                                    record=False, post_restore=False)
             drill.problems = report.problems
             drill.ok = report.ok
         except Exception as exc:  # the drill records any failure; that is its purpose

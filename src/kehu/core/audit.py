@@ -146,11 +146,15 @@ def audit_record(
     reason: str = "",
     ip: str = "",
     channel: str = "",
+    using: str = "default",
 ) -> AuditEvent:
-    """Append one audit row, chained to the previous one. Must run inside the caller's transaction."""
-    if not transaction.get_connection().in_atomic_block:
+    """Append one audit row, chained to the previous one. Must run inside the caller's transaction.
+
+    ``using`` names another database connection (a restored copy being repaired, e.g. PIPL deletions applied
+    again after a restore); everything else writes to the default one."""
+    if not transaction.get_connection(using).in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
-    head = _lock_head()
+    head = _lock_head(using)
     row = AuditEvent(
         ts=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
@@ -168,19 +172,21 @@ def audit_record(
         prev_hash=head.last_hash,
         row_hash="",
     )
-    row.save(force_insert=True)
+    row.save(force_insert=True, using=using)
     # The id is part of the hash, so a row moved to another position no longer verifies.
     row.row_hash = audit_row_hash(head.last_hash, _content(row))
-    AuditEvent.objects.filter(pk=row.pk).update(row_hash=row.row_hash)
-    AuditChainHead.objects.filter(pk=head.pk).update(last_id=row.pk, last_hash=row.row_hash, count=head.count + 1)
+    AuditEvent.objects.using(using).filter(pk=row.pk).update(row_hash=row.row_hash)
+    AuditChainHead.objects.using(using).filter(pk=head.pk).update(last_id=row.pk, last_hash=row.row_hash,
+                                                                  count=head.count + 1)
     return row
 
 
-def _lock_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+def _lock_head(using: str = "default") -> AuditChainHead:
+    heads = AuditChainHead.objects.using(using)
+    head = heads.select_for_update().filter(pk=1).first()
     if head is None:
-        AuditChainHead.objects.get_or_create(pk=1, defaults={"last_id": 0, "last_hash": GENESIS_HASH, "count": 0})
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        heads.get_or_create(pk=1, defaults={"last_id": 0, "last_hash": GENESIS_HASH, "count": 0})
+        head = heads.select_for_update().get(pk=1)
     return head
 
 

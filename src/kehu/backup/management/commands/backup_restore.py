@@ -23,6 +23,8 @@ class Command(BaseCommand):
             report = backup_restore(opts["file"], into=opts["into"], files_dir=opts["files_dir"], progress=bars)
         self.stdout.write(f"{report.tables} tables, {report.rows} rows, {report.documents} documents checked "
                           f"in {report.seconds:.1f} s")
+        for hook, result in report.post_restore.items():
+            self.stdout.write(f"after the restore, {hook}: {result}")
         for problem in report.problems:
             self.stdout.write(f"PROBLEM: {problem}")
         self.stdout.write("OK: the restore matches the backup" if report.ok
