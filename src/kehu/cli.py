@@ -350,6 +350,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("schedule", "list"): "core_schedule_list",
     ("export", "customers"): "bulk_export_customers",
     ("export", "template"): "bulk_export_template",
+    ("outbox", "dispatch"): "outbox_dispatch",
 }
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kehu.exposure",
     "kehu.helpdesk",
     "kehu.bulk",
+    "kehu.outbox",
     "kehu.backup",
     "kehu.privacy",
 ]
@@ -174,6 +175,25 @@ KEHU_MAX_UPLOAD_BYTES = conf.env_int("KEHU_MAX_UPLOAD_BYTES", 20 * 1024 * 1024, 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# The outbox (kehu.outbox): e-mail through Django's mail backend, over SMTP when KEHU_EMAIL_HOST is set
+# (else written to standard output); SMS through a pluggable sender class (docs/configuration.md).
+EMAIL_HOST = conf.env_str("KEHU_EMAIL_HOST", "") or ""
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+                 else "django.core.mail.backends.console.EmailBackend")
+EMAIL_PORT = conf.env_int("KEHU_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = conf.env_str("KEHU_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = conf.env_str("KEHU_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = conf.env_bool("KEHU_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = conf.env_bool("KEHU_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("KEHU_EMAIL_USE_TLS and KEHU_EMAIL_USE_SSL cannot both be on")
+EMAIL_TIMEOUT = conf.env_int("KEHU_EMAIL_TIMEOUT", 30, minimum=1, maximum=600)
+DEFAULT_FROM_EMAIL = conf.env_str("KEHU_EMAIL_FROM", "kehu@localhost") or "kehu@localhost"
+KEHU_SMS_SENDER = conf.env_str("KEHU_SMS_SENDER", "kehu.outbox.senders.LogSmsSender") or \
+    "kehu.outbox.senders.LogSmsSender"
+KEHU_OUTBOX_SEND_ON_COMMIT = conf.env_bool("KEHU_OUTBOX_SEND_ON_COMMIT", True)
+KEHU_PUBLIC_BASE_URL = (conf.env_str("KEHU_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
 _LOG_LEVEL = (conf.env_str("KEHU_LOG_LEVEL", "WARNING") or "WARNING").upper()
 if _LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
