@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "kehu.reception",
     "kehu.surveys",
     "kehu.suitability",
+    "kehu.backup",
+    "kehu.privacy",
 ]
 
 MIDDLEWARE = [

@@ -21,4 +21,5 @@ urlpatterns = [
     path("surveys/", include("kehu.surveys.urls")),
     path("s/", include("kehu.surveys.public_urls")),
     path("suitability/", include("kehu.suitability.urls")),
+    path("privacy/", include("kehu.privacy.urls")),
 ]

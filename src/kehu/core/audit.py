@@ -182,17 +182,21 @@ def audit_record(
     ip: str = "",
     channel: str = "",
     org_path: str | None = None,
+    using: str = "default",
 ) -> AuditEvent:
     """Append one audit row, chained to the previous one. Must run inside the caller's transaction.
 
     ``org_path`` is the org unit the row concerns; by default the customer's, else the user's the row
-    is about (``object_type="user"``), else the actor's; an auditor reads the rows of their subtree."""
-    if not transaction.get_connection().in_atomic_block:
+    is about (``object_type="user"``), else the actor's; an auditor reads the rows of their subtree.
+    ``using`` names another database connection (a restored copy being repaired, e.g. PIPL deletions applied
+    again after a restore); everything else writes to the default one."""
+    if not transaction.get_connection(using).in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
     key = audit_key()
     if org_path is None:
-        org_path = _org_path_for(actor=actor, customer_id=customer_id, object_type=object_type, object_id=object_id)
-    head = _lock_head()
+        org_path = _org_path_for(actor=actor, customer_id=customer_id, object_type=object_type, object_id=object_id,
+                                 using=using)
+    head = _lock_head(using)
     row = AuditEvent(
         ts=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
@@ -212,11 +216,12 @@ def audit_record(
         prev_hash=head.last_hash,
         row_hash="",
     )
-    row.save(force_insert=True)
+    row.save(force_insert=True, using=using)
     # The id is part of the hash, so a row moved to another position no longer verifies.
     row.row_hash = audit_row_hmac(key, head.last_hash, _content(row))
-    AuditEvent.objects.filter(pk=row.pk).update(row_hash=row.row_hash)
-    AuditChainHead.objects.filter(pk=head.pk).update(last_id=row.pk, last_hash=row.row_hash, count=head.count + 1)
+    AuditEvent.objects.using(using).filter(pk=row.pk).update(row_hash=row.row_hash)
+    AuditChainHead.objects.using(using).filter(pk=head.pk).update(last_id=row.pk, last_hash=row.row_hash,
+                                                                  count=head.count + 1)
     return row
 
 
@@ -230,16 +235,17 @@ def audit_key() -> bytes:
     return key
 
 
-def _org_path_for(*, actor: User | None, customer_id: int | None, object_type: str, object_id: Any) -> str:
+def _org_path_for(*, actor: User | None, customer_id: int | None, object_type: str, object_id: Any,
+                  using: str = "default") -> str:
     from django.apps import apps
 
     if customer_id is not None and apps.is_installed("kehu.customers"):
-        path = apps.get_model("customers", "Customer").objects.filter(pk=customer_id).values_list(
+        path = apps.get_model("customers", "Customer").objects.using(using).filter(pk=customer_id).values_list(
             "org_path", flat=True).first()
         if path:
             return path
     if object_type == "user" and str(object_id or "").isdigit():
-        path = User.objects.filter(pk=int(object_id)).values_list("org_unit__path", flat=True).first()
+        path = User.objects.using(using).filter(pk=int(object_id)).values_list("org_unit__path", flat=True).first()
         if path:
             return path
     if actor is not None and actor.pk and actor.org_unit_id:
@@ -247,11 +253,12 @@ def _org_path_for(*, actor: User | None, customer_id: int | None, object_type: s
     return ""
 
 
-def _lock_head() -> AuditChainHead:
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+def _lock_head(using: str = "default") -> AuditChainHead:
+    heads = AuditChainHead.objects.using(using)
+    head = heads.select_for_update().filter(pk=1).first()
     if head is None:
-        AuditChainHead.objects.get_or_create(pk=1, defaults={"last_id": 0, "last_hash": GENESIS_HASH, "count": 0})
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        heads.get_or_create(pk=1, defaults={"last_id": 0, "last_hash": GENESIS_HASH, "count": 0})
+        head = heads.select_for_update().get(pk=1)
     return head
 
 
@@ -264,7 +271,8 @@ class ChainProblem:
     detail: str
 
 
-def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = True) -> Iterator[ChainProblem]:
+def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = True,
+                 using: str = "default") -> Iterator[ChainProblem]:
     """Walk the chain in id order and yield every problem found.
 
     An edited row fails its own hash; a deleted or reordered row breaks the link to its neighbour;
@@ -283,7 +291,7 @@ def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = Tru
     keyed_seen = False
     at_checkpoint: tuple[int, str] | None = None
     while True:
-        rows = list(AuditEvent.objects.filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        rows = list(AuditEvent.objects.using(using).filter(pk__gt=last_id).order_by("pk")[:batch_size])
         if not rows:
             break
         for row in rows:
@@ -306,7 +314,7 @@ def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = Tru
             last_id = row.pk
             if checkpoint and row.pk == checkpoint["last_id"]:
                 at_checkpoint = (count, row.row_hash)
-    head = AuditChainHead.objects.filter(pk=1).first()
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
     if head is not None:
         if head.last_hash != prev_hash or head.last_id != last_id:
             yield ChainProblem(head.last_id or None, "missing_tail", "the newest rows do not match the chain head")

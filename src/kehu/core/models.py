@@ -90,6 +90,9 @@ class Role(models.TextChoices):
     SALES_MANAGER = "sales_manager", _("Sales manager")
     FINANCE_MANAGER = "finance_manager", _("Finance manager")
     GENERAL_MANAGER = "general_manager", _("General manager")
+    # Personal-information protection officer (PIPL Art.52; domain spec PI-11): handles data-subject requests,
+    # legal holds and retention.
+    PRIVACY_OFFICER = "privacy_officer", _("Personal-information protection officer")
 
 
 class Department(models.TextChoices):

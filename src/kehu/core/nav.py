@@ -35,3 +35,17 @@ def nav_for(access, path: str) -> list[dict]:
             continue
         items.append({"label": item.label, "url": url, "active": path.startswith(url)})
     return items
+
+
+# Dashboard warnings: apps register a callable (request.user, access) -> list of texts to show on top of the
+# dashboard (e.g. the backup app warns the system administrator of a stale backup).
+DASHBOARD_WARNINGS: list = []
+
+
+def register_dashboard_warning(provider) -> None:
+    if provider not in DASHBOARD_WARNINGS:
+        DASHBOARD_WARNINGS.append(provider)
+
+
+def dashboard_warnings(user, access) -> list:
+    return [text for provider in DASHBOARD_WARNINGS for text in provider(user, access)]

@@ -34,7 +34,8 @@ def customers_visible_to(user: User | None, perm: str = Perm.CUSTOMER_VIEW) -> Q
     if user is None:
         return Customer.objects.all()
     access = access_for(user)
-    return Customer.objects.filter(access.scope_q(perm, org_path_field="org_path", owner_field="manager_id"))
+    return Customer.objects.filter(access.scope_q(perm, org_path_field="org_path", owner_field="manager_id"),
+                                   pi_restricted=False)
 
 
 def customer_get(
@@ -49,7 +50,8 @@ def customer_get(
         if found is None:
             raise NotFound()
         return found
-    customer = queryset.filter(pk=customer_id).first()
+    # A record restricted under PIPL (a legal hold instead of deletion) does not exist for anyone.
+    customer = queryset.filter(pk=customer_id, pi_restricted=False).first()
     require(user, perm, view=Perm.CUSTOMER_VIEW, org_path=customer.org_path if customer else None,
             owner_id=customer.manager_id if customer else None)
     return customer
@@ -83,7 +85,7 @@ def customer_search(
         # the candidates and scope narrows them (tests/bulk/test_search_plans.py, docs/search.md).
         scope_path = Concat(F("org_path"), Value(""), output_field=CharField())
         queryset = Customer.objects.alias(scope_path=scope_path).filter(access_for(user).scope_q(
-            Perm.CUSTOMER_VIEW, org_path_field="scope_path", owner_field="manager_id"))
+            Perm.CUSTOMER_VIEW, org_path_field="scope_path", owner_field="manager_id"), pi_restricted=False)
     else:
         queryset = customers_visible_to(user)
     queryset = queryset.select_related("org_unit", "manager")

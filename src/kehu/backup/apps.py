@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BackupConfig(AppConfig):
+    name = "kehu.backup"
+    label = "backup"
+    verbose_name = _("Backups")
+
+    def ready(self):
+        from kehu.core.audit import register_events
+        from kehu.core.nav import register_dashboard_warning
+        from kehu.core.params import register_params
+        from kehu.core.scheduler import register_job
+
+        from . import jobs
+        from .events import BackupEvent
+        from .params import PARAMS
+        from .selectors import stale_backup_warning
+
+        register_events(BackupEvent)
+        register_params(PARAMS)
+        for job in jobs.JOBS:
+            register_job(job)
+        register_dashboard_warning(stale_backup_warning)

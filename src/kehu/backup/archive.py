@@ -1,0 +1,141 @@
+"""The backup container: a tar stream, compressed (zlib), cut into frames each sealed with AES-256-GCM.
+
+Layout::
+
+    b"KEHUBAK1" | u32 header length | header JSON (format, backup key id, created, compression)
+    frames:     u32 sealed length | 12-byte nonce | AES-GCM(compressed bytes)
+
+Each frame's associated data is the header, the frame's index and a "last" flag, so a frame altered,
+moved, dropped or a file cut short fails authentication: a tampered backup is refused, never half-read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import zlib
+from typing import BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.utils.translation import gettext as _
+
+from .errors import BackupKeyMissing, BackupRefused
+
+MAGIC = b"KEHUBAK1"
+FRAME = 4 * 1024 * 1024  # compressed bytes per sealed frame
+
+
+def _aad(header: bytes, index: int, last: bool) -> bytes:
+    return hashlib.sha256(header).digest() + struct.pack(">QB", index, 1 if last else 0)
+
+
+class SealedWriter:
+    """A write-only file object: compresses what is written and seals it frame by frame."""
+
+    def __init__(self, out: BinaryIO, *, key_id: str, key: bytes, created: str, level: int = 1) -> None:
+        self.out = out
+        self.aead = AESGCM(key)
+        self.header = json.dumps({"format": 1, "key_id": key_id, "created": created, "compression": "zlib"},
+                                 sort_keys=True).encode("utf-8")
+        out.write(MAGIC + struct.pack(">I", len(self.header)) + self.header)
+        self.zip = zlib.compressobj(level)
+        self.buffer = bytearray()
+        self.index = 0
+        self.written = 0  # plaintext bytes taken in
+        self.digest = hashlib.sha256()  # of everything written to ``out`` after the header
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        self.buffer += self.zip.compress(data)
+        while len(self.buffer) >= FRAME:
+            self._seal(bytes(self.buffer[:FRAME]), last=False)
+            del self.buffer[:FRAME]
+        return len(data)
+
+    def _seal(self, chunk: bytes, *, last: bool) -> None:
+        nonce = os.urandom(12)
+        sealed = self.aead.encrypt(nonce, chunk, _aad(self.header, self.index, last))
+        frame = struct.pack(">I", len(sealed)) + nonce + sealed
+        self.out.write(frame)
+        self.digest.update(frame)
+        self.index += 1
+
+    def close(self) -> None:
+        self.buffer += self.zip.flush()
+        self._seal(bytes(self.buffer), last=True)
+        self.buffer.clear()
+
+    def flush(self) -> None:  # tarfile calls it; frames are written as they fill
+        pass
+
+
+def read_header(handle: BinaryIO) -> tuple[bytes, dict]:
+    magic = handle.read(len(MAGIC))
+    if magic != MAGIC:
+        raise BackupRefused(_("This is not a kehu backup file."))
+    (length,) = struct.unpack(">I", handle.read(4))
+    if length > 65536:
+        raise BackupRefused(_("This is not a kehu backup file."))
+    header = handle.read(length)
+    try:
+        return header, json.loads(header)
+    except ValueError:
+        raise BackupRefused(_("The backup's header is damaged.")) from None
+
+
+class SealedReader:
+    """A read-only file object over a sealed backup: checks every frame before handing out a byte."""
+
+    def __init__(self, handle: BinaryIO, keys: list[tuple[str, bytes]]) -> None:
+        self.handle = handle
+        self.header, meta = read_header(handle)
+        self.key_id = meta.get("key_id")
+        self.meta = meta
+        material = dict(keys).get(self.key_id)
+        if material is None:
+            raise BackupKeyMissing(
+                _("This backup was encrypted under backup key %(id)s, which is not configured "
+                  "(KEHU_BACKUP_KEY holds: %(have)s). Restore needs that key.")
+                % {"id": self.key_id, "have": ", ".join(k for k, _m in keys) or "-"})
+        self.aead = AESGCM(material)
+        self.unzip = zlib.decompressobj()
+        self.index = 0
+        self.done = False
+        self.pending = bytearray()
+
+    def _next_frame(self) -> None:
+        raw = self.handle.read(4)
+        if len(raw) < 4:
+            raise BackupRefused(_("The backup file is cut short (its last part is missing)."))
+        (length,) = struct.unpack(">I", raw)
+        nonce = self.handle.read(12)
+        sealed = self.handle.read(length)
+        if len(nonce) < 12 or len(sealed) < length:
+            raise BackupRefused(_("The backup file is cut short (its last part is missing)."))
+        for last in (False, True):
+            try:
+                chunk = self.aead.decrypt(nonce, sealed, _aad(self.header, self.index, last))
+            except InvalidTag:
+                continue
+            self.index += 1
+            self.pending += self.unzip.decompress(chunk)
+            if last:
+                self.pending += self.unzip.flush()
+                self.done = True
+                if self.handle.read(1):
+                    raise BackupRefused(_("The backup file has data after its end: it was altered."))
+            return
+        raise BackupRefused(
+            _("The backup failed its integrity check at part %(n)d: it was altered or damaged.") % {"n": self.index + 1})
+
+    def read(self, size: int = -1) -> bytes:
+        while not self.done and (size < 0 or len(self.pending) < size):
+            self._next_frame()
+        if size < 0:
+            size = len(self.pending)
+        out = bytes(self.pending[:size])
+        del self.pending[:size]
+        return out

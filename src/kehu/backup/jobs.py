@@ -1,0 +1,49 @@
+"""Backup schedules (domain spec D-5, Appendix B): a full set weekly, a set every other day, retention
+after each, and the restore drill every quarter (D-2)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.params import get_param
+from kehu.core.scheduler import Job, daily_slot
+
+from . import rules
+
+
+def _full_slot(now: datetime) -> str | None:
+    return rules.weekly_slot(now, weekday=int(get_param("backup.full_weekday", on=now.date())),
+                             hour=int(get_param("backup.at_hour", on=now.date())))
+
+
+def _daily_slot(now: datetime) -> str | None:
+    slot = daily_slot(now, at=time(int(get_param("backup.at_hour", on=now.date()))))
+    if datetime.fromisoformat(slot).weekday() == int(get_param("backup.full_weekday", on=now.date())):
+        return None  # the weekly full set covers that day
+    return slot
+
+
+def _run(kind: str):
+    def run(slot: str, now: datetime) -> dict:
+        from .services import backup_create, backup_prune
+
+        backup = backup_create(kind=kind)
+        pruned = backup_prune()
+        return {"backup": backup.pk, "size": backup.size, "rows": backup.rows, "destroyed": pruned["destroyed"]}
+    return run
+
+
+def _drill(slot: str, now: datetime) -> dict:
+    from .services import restore_drill
+
+    drill = restore_drill(now=now)
+    return {"drill": drill.pk, "ok": drill.ok, "seconds": round(drill.seconds or 0, 1)}
+
+
+JOBS = [
+    Job("backup.full", _("Weekly full backup"), _full_slot, _run("full")),
+    Job("backup.daily", _("Daily backup"), _daily_slot, _run("daily")),
+    Job("backup.restore_drill", _("Quarterly restore drill"), rules.quarter_slot, _drill),
+]

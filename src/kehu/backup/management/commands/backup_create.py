@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from kehu.backup.models import BackupRun
+from kehu.backup.services import backup_create
+
+from ._progress import ProgressBars
+
+
+class Command(BaseCommand):
+    help = "Make a consistent, encrypted backup set of the database and the document files (kehu backup create)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--to", metavar="DIR", help="directory for the set (default: KEHU_BACKUP_DIR or "
+                                                        "KEHU_HOME/backups)")
+        parser.add_argument("--kind", choices=[k.value for k in BackupRun.Kind], default=BackupRun.Kind.MANUAL)
+
+    def handle(self, *args, **opts):
+        with ProgressBars() as bars:
+            run = backup_create(kind=opts["kind"], to=opts.get("to"), progress=bars)
+        self.stdout.write(f"{run.path}\n{run.tables} tables, {run.rows} rows, {run.documents} documents, "
+                          f"{run.size} bytes, backup key {run.backup_key_id}, data keys needed: "
+                          f"{', '.join(run.data_key_ids) or '-'}")
+        if run.error:
+            self.stderr.write(run.error)

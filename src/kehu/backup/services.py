@@ -1,0 +1,703 @@
+"""Backup, verify, restore, retention and the restore drill (domain spec 11, D-1..D-9).
+
+A backup set is one file: a consistent snapshot of the database in its native form (SQLite's online
+backup API, or ``pg_dump`` in directory format reading an exported snapshot), the encrypted document
+files it refers to, and a manifest (kehu version, migration state, per-table row counts and content
+hashes, the audit chain head, the data-key ids the set needs). The whole is compressed and sealed with
+the backup key (``archive.py``). The table hashes are computed from the same snapshot, in the
+database-neutral canonical form of ``tables.py``, so a restore into either engine is checked against them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.core.audit import audit_record, verify_chain
+from kehu.core.crypto import DecryptionError, keyring
+from kehu.core.params import get_param
+
+from . import db, rules, tables
+from .archive import SealedReader, SealedWriter
+from .errors import BackupError, BackupRefused, RestoreTargetNotEmpty
+from .events import BackupEvent
+from .keys import backup_keys
+from .models import BackupRun, RestoreDrill
+
+Progress = Callable[[str, int, int], None]
+SUFFIX = ".kbk"
+
+
+def _noop(task: str, done: int, total: int) -> None:
+    pass
+
+
+def backup_dir() -> Path:
+    named = os.environ.get("KEHU_BACKUP_DIR", "").strip()
+    return Path(named).expanduser().resolve() if named else settings.KEHU_HOME / "backups"
+
+
+def kehu_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kehu")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _code_migrations() -> list[str]:
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return sorted(f"{app}.{name}" for app, name in loader.disk_migrations)
+
+
+class _HashingFile:
+    """Wraps the output file: counts and hashes every byte written."""
+
+    def __init__(self, handle) -> None:
+        self.handle, self.size, self.sha = handle, 0, hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data)
+        self.size += len(data)
+        self.sha.update(data)
+        return len(data)
+
+
+class _HashingReader:
+    def __init__(self, handle) -> None:
+        self.handle, self.sha = handle, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.sha.update(data)
+        return data
+
+
+# ----------------------------------------------------------------------------------------- snapshot
+
+@dataclass
+class Snapshot:
+    engine: str
+    db_members: list[Path]  # files under ``root`` to archive
+    root: Path
+    digest: tables.DigestResult
+    migrations: list[str]
+
+
+WATCH = {"customers_document": ("storage_name",), "core_auditchainhead": ("last_id", "last_hash", "count")}
+
+
+def _snapshot_sqlite(settings_dict: dict, work: Path, progress: Progress) -> Snapshot:
+    target = work / "db" / "kehu.sqlite3"
+    target.parent.mkdir(parents=True)
+    source = sqlite3.connect(settings_dict["NAME"], timeout=30)
+    copy = sqlite3.connect(target)
+    try:
+        progress(_("Database snapshot"), 0, 1)
+        # One step: the whole copy reads one consistent state while writers go on (WAL).
+        source.backup(copy)
+        progress(_("Database snapshot"), 1, 1)
+    finally:
+        source.close()
+    try:
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        specs = tables.table_specs()
+        digest = tables.digest_database(lambda spec: copy.execute(tables.select_sql(spec, vendor="sqlite")),
+                                        "sqlite", specs, watch=WATCH,
+                                        progress=lambda d, t: progress(_("Table hashes"), d, t))
+        migrations = sorted(f"{a}.{n}" for a, n in copy.execute("SELECT app, name FROM django_migrations"))
+    finally:
+        copy.close()
+    return Snapshot("sqlite", [target], work, digest, migrations)
+
+
+def _snapshot_postgres(settings_dict: dict, work: Path, progress: Progress) -> Snapshot:
+    import psycopg
+
+    out = work / "db" / "pgdump"
+    out.parent.mkdir(parents=True)
+    conn = db.pg_connect(settings_dict)
+    try:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        snapshot = conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
+        # pg_dump reads the very snapshot the table hashes below are computed from.
+        dump = subprocess.Popen(
+            [db.pg_tool("pg_dump"), "--format=directory", "--compress=0", f"--snapshot={snapshot}",
+             "--file", str(out), settings_dict["NAME"]],
+            env=db.pg_env(settings_dict), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        specs = tables.table_specs()
+
+        def cursor_for(spec):
+            cursor = conn.cursor(name=f"kehu_backup_{spec.table}")
+            cursor.itersize = tables.BATCH
+            cursor.execute(tables.select_sql(spec, vendor="postgresql"))
+            return cursor
+
+        progress(_("Database snapshot"), 0, 1)
+        digest = tables.digest_database(cursor_for, "postgresql", specs, watch=WATCH,
+                                        progress=lambda d, t: progress(_("Table hashes"), d, t))
+        migrations = sorted(f"{a}.{n}" for a, n in conn.execute("SELECT app, name FROM django_migrations"))
+        _stdout, stderr = dump.communicate()
+        if dump.returncode != 0:
+            raise BackupError(_("pg_dump failed: %(err)s") % {"err": stderr.decode(errors="replace").strip()[:2000]})
+        progress(_("Database snapshot"), 1, 1)
+        conn.rollback()
+    finally:
+        conn.close()
+    members = sorted(p for p in out.rglob("*") if p.is_file())
+    return Snapshot("postgresql", members, work, digest, migrations)
+
+
+def _snapshot(using: str, work: Path, progress: Progress) -> Snapshot:
+    settings_dict = connections[using].settings_dict
+    if db.vendor_of(settings_dict) == "sqlite":
+        return _snapshot_sqlite(settings_dict, work, progress)
+    return _snapshot_postgres(settings_dict, work, progress)
+
+
+# ------------------------------------------------------------------------------------------- create
+
+def backup_create(*, actor=None, kind: str = BackupRun.Kind.MANUAL, to: str | Path | None = None,
+                  using: str = "default", progress: Progress | None = None) -> BackupRun:
+    """Make one backup set while kehu serves; returns its run-log row (state done or failed)."""
+    progress = progress or _noop
+    keys = backup_keys()  # a missing key fails before anything is written
+    key_id, key = keys[-1]
+    directory = Path(to).expanduser().resolve() if to else backup_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    started = timezone.now()
+    vendor = db.vendor_of(connections[using].settings_dict)
+    with transaction.atomic():
+        run = BackupRun.objects.create(kind=kind, engine=vendor, started_at=started, backup_key_id=key_id)
+    name = f"kehu-{started:%Y%m%dT%H%M%SZ}-{run.pk}-{kind}{SUFFIX}"
+    final, partial = directory / name, directory / (name + ".part")
+    try:
+        with tempfile.TemporaryDirectory(prefix="kehu-backup-", dir=directory) as tmp:
+            snap = _snapshot(using, Path(tmp), progress)
+            manifest = _write_archive(snap, partial, key_id=key_id, key=key, kind=kind, created=started,
+                                      progress=progress)
+        os.replace(partial, final)
+    except BaseException as exc:
+        partial.unlink(missing_ok=True)
+        with transaction.atomic():
+            run.state, run.finished_at = BackupRun.State.FAILED, timezone.now()
+            run.error = str(exc)[:4000] or exc.__class__.__name__
+            run.save(update_fields=["state", "finished_at", "error"])
+            audit_record(actor=actor, event_code=BackupEvent.BACKUP_FAILED, object_type="backup_run",
+                         object_id=run.pk, new={"kind": kind, "error": run.error[:500]})
+        raise
+    with transaction.atomic():
+        run.state, run.finished_at = BackupRun.State.DONE, timezone.now()
+        run.path, run.size, run.sha256 = str(final), manifest["archive"]["size"], manifest["archive"]["sha256"]
+        run.tables = len(manifest["tables"])
+        run.rows = sum(t["rows"] for t in manifest["tables"].values())
+        run.documents = manifest["documents"]["count"]
+        head = manifest["audit_head"] or {}
+        run.audit_last_id, run.audit_last_hash = head.get("last_id"), head.get("last_hash", "")
+        run.data_key_ids = manifest["data_key_ids"]
+        run.error = "; ".join(manifest["problems"])[:4000]
+        run.save()
+        audit_record(actor=actor, event_code=BackupEvent.BACKUP_CREATED, object_type="backup_run", object_id=run.pk,
+                     new={"kind": kind, "file": final.name, "size": run.size, "tables": run.tables, "rows": run.rows,
+                          "documents": run.documents, "backup_key": key_id, "data_keys": run.data_key_ids})
+    return run
+
+
+def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind: str, created: datetime,
+                   progress: Progress) -> dict:
+    from kehu.core.keys import file_key_id
+
+    files_dir = Path(settings.KEHU_FILES_DIR)
+    storage_names = [row[0] for row in snap.digest.watched.get("customers_document", [])]
+    head_rows = snap.digest.watched.get("core_auditchainhead", [])
+    members: dict[str, dict] = {}
+    problems: list[str] = []
+    key_ids = set(snap.digest.key_ids)
+    total = len(snap.db_members) + len(storage_names)
+    with open(path, "wb") as raw:
+        out = _HashingFile(raw)
+        sealed = SealedWriter(out, key_id=key_id, key=key, created=created.isoformat())
+        with tarfile.open(fileobj=sealed, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+            done = 0
+            for member in snap.db_members:
+                arcname = member.relative_to(snap.root).as_posix()
+                info = tar.gettarinfo(str(member), arcname=arcname)
+                with open(member, "rb") as handle:
+                    reader = _HashingReader(handle)
+                    tar.addfile(info, reader)
+                members[arcname] = {"size": info.size, "sha256": reader.sha.hexdigest()}
+                done += 1
+                progress(_("Writing the backup"), done, total)
+            for storage_name in storage_names:
+                done += 1
+                source = files_dir / storage_name
+                try:
+                    data = source.read_bytes()  # whole file: a re-encryption renames over it atomically
+                except FileNotFoundError:
+                    problems.append(f"document file missing: {storage_name}")
+                    continue
+                kid = file_key_id(data)
+                if kid:
+                    key_ids.add(kid)
+                arcname = f"files/{storage_name}"
+                info = tarfile.TarInfo(arcname)
+                info.size, info.mtime, info.mode = len(data), int(time.time()), 0o600
+                tar.addfile(info, io.BytesIO(data))
+                members[arcname] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                if done % 200 == 0 or done == total:
+                    progress(_("Writing the backup"), done, total)
+            manifest = {
+                "format": 1,
+                "kehu_version": kehu_version(),
+                "created_at": created.isoformat(),
+                "kind": kind,
+                "engine": snap.engine,
+                "migrations": snap.migrations,
+                "tables": {name: {"rows": d.rows, "sha256": d.sha256} for name, d in snap.digest.tables.items()},
+                "audit_head": ({"last_id": head_rows[0][0], "last_hash": head_rows[0][1], "count": head_rows[0][2]}
+                               if head_rows else None),
+                "documents": {"count": len(storage_names)},
+                "data_key_ids": sorted(key_ids),
+                "backup_key_id": key_id,
+                "members": members,
+                "problems": problems,
+            }
+            body = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
+            info = tarfile.TarInfo("manifest.json")
+            info.size, info.mtime, info.mode = len(body), int(time.time()), 0o600
+            tar.addfile(info, io.BytesIO(body))
+        sealed.close()
+        raw.flush()
+        os.fsync(raw.fileno())
+    manifest["archive"] = {"size": out.size, "sha256": out.sha.hexdigest()}
+    return manifest
+
+
+# ------------------------------------------------------------------------------------ open / verify
+
+@dataclass
+class Report:
+    ok: bool = True
+    problems: list[str] = field(default_factory=list)
+    manifest: dict | None = None
+    tables: int = 0
+    rows: int = 0
+    documents: int = 0
+    seconds: float = 0.0
+    post_restore: dict = field(default_factory=dict)
+
+    def fail(self, text: str) -> None:
+        self.ok = False
+        self.problems.append(text)
+
+
+def _open(path: Path, extract_to: Path | None, progress: Progress) -> tuple[dict, dict[str, str]]:
+    """Read a whole backup: check every frame, hash every member, optionally extract; -> manifest, hashes."""
+    if not path.exists():
+        raise BackupRefused(_("No such backup file: %(p)s") % {"p": path})
+    total = path.stat().st_size
+    hashes: dict[str, str] = {}
+    manifest = None
+    with open(path, "rb") as handle:
+        reader = SealedReader(handle, backup_keys(generate=False))
+        try:
+            with tarfile.open(fileobj=reader, mode="r|") as tar:
+                for info in tar:
+                    if not info.isfile():
+                        continue
+                    name = info.name
+                    if name.startswith("/") or ".." in Path(name).parts:
+                        raise BackupRefused(_("The backup holds an unsafe path: %(p)s") % {"p": name})
+                    source = tar.extractfile(info)
+                    sha = hashlib.sha256()
+                    dest = None
+                    if extract_to is not None and name != "manifest.json":
+                        target = extract_to / name
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        dest = open(target, "wb")  # noqa: SIM115 - closed below
+                    body = bytearray() if name == "manifest.json" else None
+                    try:
+                        while chunk := source.read(1024 * 1024):
+                            sha.update(chunk)
+                            if dest is not None:
+                                dest.write(chunk)
+                            if body is not None:
+                                body += chunk
+                    finally:
+                        if dest is not None:
+                            dest.close()
+                    hashes[name] = sha.hexdigest()
+                    if body is not None:
+                        manifest = json.loads(bytes(body))
+                    progress(_("Reading the backup"), min(handle.tell(), total), total)
+        except tarfile.TarError as exc:
+            raise BackupRefused(_("The backup's content is damaged: %(e)s") % {"e": exc}) from None
+    if manifest is None:
+        raise BackupRefused(_("The backup has no manifest: it is incomplete."))
+    return manifest, hashes
+
+
+def _check_members(manifest: dict, hashes: dict[str, str], report: Report) -> None:
+    listed = manifest.get("members", {})
+    for name, meta in sorted(listed.items()):
+        if name not in hashes:
+            report.fail(_("%(m)s is listed in the manifest but missing from the backup.") % {"m": name})
+        elif hashes[name] != meta["sha256"]:
+            report.fail(_("%(m)s does not match its hash in the manifest.") % {"m": name})
+    for name in sorted(set(hashes) - set(listed) - {"manifest.json"}):
+        report.fail(_("%(m)s is in the backup but not in the manifest.") % {"m": name})
+    for problem in manifest.get("problems", []):
+        report.fail(_("At backup time: %(p)s") % {"p": problem})
+
+
+def backup_verify(path: str | Path, *, progress: Progress | None = None) -> Report:
+    """Open a backup without restoring it: every frame authenticated, every member against the manifest."""
+    started = time.monotonic()
+    report = Report()
+    manifest, hashes = _open(Path(path), None, progress or _noop)
+    report.manifest = manifest
+    _check_members(manifest, hashes, report)
+    report.tables = len(manifest["tables"])
+    report.rows = sum(t["rows"] for t in manifest["tables"].values())
+    report.documents = manifest["documents"]["count"]
+    report.seconds = time.monotonic() - started
+    return report
+
+
+# ------------------------------------------------------------------------------------------ restore
+
+ALIAS = "kehu_restore_target"
+
+
+def _target_is_empty(alias: str, settings_dict: dict) -> bool:
+    if db.vendor_of(settings_dict) == "sqlite":
+        path = Path(settings_dict["NAME"])
+        return not path.exists() or path.stat().st_size == 0
+    with connections[alias].cursor() as cursor:
+        return not connections[alias].introspection.table_names(cursor)
+
+
+def _load_native(manifest: dict, extracted: Path, alias: str, settings_dict: dict) -> None:
+    if manifest["engine"] == "sqlite":
+        connections[alias].close()
+        target = Path(settings_dict["NAME"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(extracted / "db" / "kehu.sqlite3", target)
+        return
+    connections[alias].close()
+    result = subprocess.run(
+        [db.pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--jobs=2",
+         "--dbname", settings_dict["NAME"], str(extracted / "db" / "pgdump")],
+        env=db.pg_env(settings_dict), capture_output=True, check=False)
+    if result.returncode != 0:
+        raise BackupError(_("pg_restore failed: %(err)s") % {"err": result.stderr.decode(errors="replace")[:2000]})
+
+
+def _load_logical(manifest: dict, extracted: Path, alias: str, settings_dict: dict, progress: Progress) -> None:
+    """Cross-engine restore: migrate the empty target, then copy every table row by row."""
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+
+    call_command("migrate", database=alias, interactive=False, verbosity=0)
+    specs = tables.table_specs()
+    by_table = {s.table: s for s in specs}
+    target = db.vendor_of(settings_dict)
+    conn = connections[alias]
+    with transaction.atomic(using=alias):
+        with conn.cursor() as cursor:
+            # migrate seeded a few rows (content types, permissions, data migrations): the backup's rows
+            # replace them.
+            if target == "postgresql":
+                cursor.execute("TRUNCATE " + ", ".join(f'"{s.table}"' for s in specs))
+            else:
+                for spec in specs:
+                    cursor.execute(f'DELETE FROM "{spec.table}"')
+        done = 0
+        for spec, columns, rows in _source_blocks(manifest, extracted, specs, by_table):
+            _insert(conn, target, spec, columns, rows)
+            done += 1
+            progress(_("Restoring tables"), done, len(specs))
+        if target == "postgresql":
+            with conn.cursor() as cursor:
+                for sql in conn.ops.sequence_reset_sql(no_style(), [s.model for s in specs]):
+                    cursor.execute(sql)
+
+
+def _source_blocks(manifest, extracted, specs, by_table):
+    if manifest["engine"] == "sqlite":
+        source = sqlite3.connect(extracted / "db" / "kehu.sqlite3")
+        try:
+            for spec in specs:
+                names = [c.name for c in spec.columns]
+                cursor = source.execute(tables.select_sql(spec, vendor="sqlite"))
+                yield spec, names, tables.fetch_batches(cursor)
+        finally:
+            source.close()
+        return
+    process = subprocess.Popen(
+        [db.pg_tool("pg_restore"), "--data-only", "--file=-", str(extracted / "db" / "pgdump")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="strict")
+    try:
+        for table, columns, rows in tables.copy_blocks(process.stdout):
+            spec = by_table.get(table)
+            if spec is not None:
+                yield spec, columns, rows
+    finally:
+        process.stdout.close()
+        stderr = process.stderr.read()
+        if process.wait() != 0:
+            raise BackupError(_("pg_restore could not read the dump: %(err)s") % {"err": stderr[:2000]})
+
+
+def _insert(conn, target: str, spec, columns: list[str], rows) -> None:
+    position = {name: i for i, name in enumerate(columns)}
+    wanted = [c for c in spec.columns if c.name in position]
+    index = [position[c.name] for c in wanted]
+    convert = [(tables.to_postgres if target == "postgresql" else tables.to_sqlite)(c) for c in wanted]
+    pairs = list(zip(index, convert, strict=True))
+    names = ", ".join(f'"{c.name}"' for c in wanted)
+
+    def converted():
+        for row in rows:
+            yield tuple(None if row[i] is None else f(row[i]) for i, f in pairs)
+
+    with conn.cursor() as cursor:
+        if target == "postgresql":
+            with cursor.cursor.copy(f'COPY "{spec.table}" ({names}) FROM STDIN') as copy:
+                for row in converted():
+                    copy.write_row(row)
+            return
+        sql = f'INSERT INTO "{spec.table}" ({names}) VALUES ({", ".join("?" * len(wanted))})'
+        batch = []
+        raw = cursor.cursor
+        for row in converted():
+            batch.append(row)
+            if len(batch) >= tables.BATCH:
+                raw.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            raw.executemany(sql, batch)
+
+
+def _digest_target(alias: str, settings_dict: dict, progress: Progress) -> tables.DigestResult:
+    specs = tables.table_specs()
+    vendor = db.vendor_of(settings_dict)
+
+    def tick(done: int, total: int) -> None:
+        progress(_("Checking tables"), done, total)
+
+    if vendor == "sqlite":
+        conn = sqlite3.connect(settings_dict["NAME"])
+        try:
+            return tables.digest_database(lambda s: conn.execute(tables.select_sql(s, vendor="sqlite")), vendor, specs,
+                                          watch=WATCH, progress=tick)
+        finally:
+            conn.close()
+    conn = db.pg_connect(settings_dict)
+    try:
+        def cursor_for(spec):
+            cursor = conn.cursor(name=f"kehu_check_{spec.table}")
+            cursor.itersize = tables.BATCH
+            cursor.execute(tables.select_sql(spec, vendor="postgresql"))
+            return cursor
+
+        return tables.digest_database(cursor_for, vendor, specs, watch=WATCH, progress=tick)
+    finally:
+        conn.close()
+
+
+def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Path, report: Report,
+                 progress: Progress) -> None:
+    """Table by table against the manifest, every document decrypted and hashed, the audit chain walked."""
+    digest = _digest_target(alias, settings_dict, progress)
+    expected = manifest["tables"]
+    for name in sorted(set(expected) | set(digest.tables)):
+        want, got = expected.get(name), digest.tables.get(name)
+        if want is None:
+            report.fail(_("Table %(t)s is not in the backup.") % {"t": name})
+        elif got is None:
+            report.fail(_("Table %(t)s is missing after the restore.") % {"t": name})
+        elif got.rows != want["rows"]:
+            report.fail(_("Table %(t)s: %(got)d rows restored, the backup holds %(want)d.")
+                        % {"t": name, "got": got.rows, "want": want["rows"]})
+        elif got.sha256 != want["sha256"]:
+            report.fail(_("Table %(t)s: the content differs from the backup.") % {"t": name})
+    report.tables = len(digest.tables)
+    report.rows = sum(d.rows for d in digest.tables.values())
+
+    # Documents: every file opens with a configured data key and matches the hash on its row.
+    from kehu.customers.models import Document
+
+    ring = keyring()
+    docs = list(Document.objects.using(alias).order_by("pk").values_list("pk", "storage_name", "sha256"))
+    for n, (pk, storage_name, sha) in enumerate(docs, start=1):
+        path = files_dir / storage_name
+        try:
+            plain = ring.decrypt_bytes(path.read_bytes())
+        except FileNotFoundError:
+            report.fail(_("Document %(id)s: its file is missing.") % {"id": pk})
+            continue
+        except DecryptionError as exc:
+            report.fail(_("Document %(id)s cannot be decrypted (%(e)s); the data key it needs must be configured.")
+                        % {"id": pk, "e": exc})
+            continue
+        if hashlib.sha256(plain).hexdigest() != sha:
+            report.fail(_("Document %(id)s does not match its hash.") % {"id": pk})
+        if n % 100 == 0 or n == len(docs):
+            progress(_("Checking documents"), n, len(docs))
+    report.documents = len(docs)
+
+    # The audit chain: intact, and ending where the manifest says it ended.
+    # The live checkpoints may be newer than the backup: the restored chain is held to the manifest head.
+    for problem in verify_chain(using=alias, checkpoint=False):
+        report.fail(_("Audit chain, row %(row)s: %(kind)s") % {"row": problem.row_id, "kind": problem.kind})
+    head = (digest.watched.get("core_auditchainhead") or [None])[0]
+    want_head = manifest.get("audit_head")
+    got_head = {"last_id": head[0], "last_hash": head[1], "count": head[2]} if head else None
+    if want_head != got_head:
+        report.fail(_("The audit chain head differs from the backup's manifest."))
+
+
+def backup_restore(path: str | Path, *, into: str, files_dir: str | Path, actor=None,
+                   progress: Progress | None = None, record: bool = True, post_restore: bool = True) -> Report:
+    """Restore a backup into an empty target (a SQLite path or a postgresql:// URL) and check it."""
+    progress = progress or _noop
+    started = time.monotonic()
+    report = Report()
+    files_dir = Path(files_dir).expanduser().resolve()
+    if files_dir.exists() and any(files_dir.iterdir()):
+        raise RestoreTargetNotEmpty(_("The files directory %(d)s is not empty.") % {"d": files_dir})
+    settings_dict = db.target_settings(into)
+    alias = db.open_alias(ALIAS, settings_dict)
+    try:
+        if not _target_is_empty(alias, settings_dict):
+            raise RestoreTargetNotEmpty(_("The restore target is not empty; restore into a new SQLite file or an "
+                                          "empty PostgreSQL database."))
+        scratch_parent = files_dir.parent
+        scratch_parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="kehu-restore-", dir=scratch_parent) as tmp:
+            extracted = Path(tmp)
+            manifest, hashes = _open(Path(path), extracted, progress)
+            report.manifest = manifest
+            _check_members(manifest, hashes, report)
+            if not report.ok:
+                raise BackupRefused(_("The backup does not match its manifest: %(p)s") % {"p": report.problems[0]})
+            code = _code_migrations()
+            if sorted(manifest["migrations"]) != code:
+                missing = sorted(set(manifest["migrations"]) - set(code))
+                extra = sorted(set(code) - set(manifest["migrations"]))
+                raise BackupRefused(
+                    _("The backup was made by kehu %(v)s at another migration state (unknown here: %(m)s; not yet "
+                      "applied there: %(e)s). Restore it with the kehu version that made it, then upgrade.")
+                    % {"v": manifest["kehu_version"], "m": ", ".join(missing[:5]) or "-",
+                       "e": ", ".join(extra[:5]) or "-"})
+            target_vendor = db.vendor_of(settings_dict)
+            if manifest["engine"] == target_vendor:
+                _load_native(manifest, extracted, alias, settings_dict)
+            else:
+                _load_logical(manifest, extracted, alias, settings_dict, progress)
+            files_dir.mkdir(parents=True, exist_ok=True)
+            source_files = extracted / "files"
+            if source_files.exists():
+                for item in source_files.iterdir():
+                    shutil.move(str(item), files_dir / item.name)
+        check_target(manifest, alias, settings_dict, files_dir, report, progress)
+        if report.ok and post_restore:
+            from .hooks import POST_RESTORE
+
+            since = datetime.fromisoformat(manifest["created_at"])
+            for hook in POST_RESTORE:
+                report.post_restore[hook.__module__] = hook(using=alias, files_dir=files_dir, since=since)
+    finally:
+        db.close_alias(ALIAS)
+    report.seconds = time.monotonic() - started
+    if record:
+        _record_restore(report, path, into, actor)
+    return report
+
+
+def _record_restore(report: Report, path, into: str, actor) -> None:
+    target = into.split("@")[-1] if "://" in into else Path(into).name
+    with transaction.atomic():
+        audit_record(actor=actor, event_code=BackupEvent.BACKUP_RESTORED, object_type="backup",
+                     object_id=Path(path).name,
+                     new={"target": target, "ok": report.ok, "tables": report.tables, "rows": report.rows,
+                          "post_restore": report.post_restore,
+                          "documents": report.documents, "problems": report.problems[:20],
+                          "seconds": round(report.seconds, 1)})
+
+
+# ------------------------------------------------------------------------------- retention and drill
+
+def backup_prune(*, actor=None, today=None) -> dict:
+    """Destroy the sets retention no longer keeps (35 daily, 12 monthly, 7 yearly by default)."""
+    today = today or timezone.localdate()
+    done = list(BackupRun.objects.filter(state=BackupRun.State.DONE).values_list("pk", "finished_at"))
+    keep = rules.sets_to_keep([(pk, timezone.localtime(at).date()) for pk, at in done],
+                              daily=int(get_param("backup.keep_daily", on=today)),
+                              monthly=int(get_param("backup.keep_monthly", on=today)),
+                              yearly=int(get_param("backup.keep_yearly", on=today)))
+    destroyed = []
+    for run in BackupRun.objects.filter(pk__in=[pk for pk, _at in done if pk not in keep]).order_by("pk"):
+        with transaction.atomic():
+            Path(run.path).unlink(missing_ok=True)
+            run.state, run.destroyed_at = BackupRun.State.DESTROYED, timezone.now()
+            run.save(update_fields=["state", "destroyed_at"])
+            audit_record(actor=actor, event_code=BackupEvent.BACKUP_DESTROYED, object_type="backup_run",
+                         object_id=run.pk, new={"file": Path(run.path).name, "method": "unlink",
+                                                "made": run.finished_at.isoformat()})
+        destroyed.append(run.pk)
+    return {"kept": len(keep), "destroyed": destroyed}
+
+
+def restore_drill(*, actor=None, now: datetime | None = None) -> RestoreDrill:
+    """D-2: restore the newest good set into a scratch SQLite file, check it, time it against the RTO."""
+    now = now or timezone.now()
+    run = BackupRun.objects.filter(state=BackupRun.State.DONE).order_by("-finished_at").first()
+    rto = float(get_param("backup.rto_hours", on=timezone.localdate(now)))
+    drill = RestoreDrill(backup=run, started_at=now, rto_hours=rto)
+    started = time.monotonic()
+    if run is None:
+        drill.problems = [str(_("There is no backup to rehearse with."))]
+    else:
+        scratch = Path(tempfile.mkdtemp(prefix="drill-", dir=settings.KEHU_HOME))
+        try:
+            report = backup_restore(run.path, into=str(scratch / "drill.sqlite3"), files_dir=scratch / "files",
+                                    record=False, post_restore=False)
+            drill.problems = report.problems
+            drill.ok = report.ok
+        except Exception as exc:  # the drill records any failure; that is its purpose
+            drill.problems = [str(exc)]
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+    drill.seconds = time.monotonic() - started
+    if drill.ok and drill.seconds > rto * 3600:
+        drill.ok = False
+        drill.problems.append(str(_("The restore took longer than the recovery time objective.")))
+    drill.finished_at = timezone.now()
+    with transaction.atomic():
+        drill.save()
+        audit_record(actor=actor, event_code=BackupEvent.RESTORE_DRILL, object_type="restore_drill",
+                     object_id=drill.pk, new={"backup": run.pk if run else None, "ok": drill.ok,
+                                              "seconds": round(drill.seconds, 1), "problems": drill.problems[:20]})
+    return drill

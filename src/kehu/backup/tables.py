@@ -1,0 +1,307 @@
+"""Database-neutral view of kehu's tables: which tables and columns, a canonical hash of their content, and
+a logical copy between SQLite and PostgreSQL.
+
+Why a logical layer beside the native dumps: a same-engine restore uses the native tool (SQLite's backup
+file, ``pg_restore``), which is fastest and exact. But the manifest must say what "the same data" means on
+either engine, and moving from SQLite to PostgreSQL (or back) cannot use a native dump at all. Both needs
+are met by one canonical form per column type (a datetime is UTC ISO text, a decimal is quantised to its
+field's places, JSON is sorted and compact, a boolean is 1/0, ciphertext is the stored text untouched).
+The table hashes in the manifest are SHA-256 over these canonical rows in primary-key order, so a restore
+into either engine is checked against the same numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Context, Decimal
+
+from django.apps import apps
+from django.db import models
+
+from kehu.core.fields import EncryptedTextField
+
+NULL = "\x00"
+BATCH = 5000
+
+_INT_TYPES = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+              "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField"}
+_TEXT_TYPES = {"CharField", "TextField", "EmailField", "SlugField", "URLField", "FileField", "ImageField",
+               "FilePathField", "GenericIPAddressField", "IPAddressField"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # int, bool, decimal, float, datetime, date, time, json, uuid, text
+    places: int = 0
+    encrypted: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    table: str
+    pk: str
+    pk_text: bool
+    columns: tuple[Column, ...]
+    model: type[models.Model] = field(compare=False, hash=False, repr=False)
+
+
+def _kind(f: models.Field) -> tuple[str, int]:
+    while f.is_relation:
+        f = f.target_field
+    internal = f.get_internal_type()
+    if internal in _INT_TYPES:
+        return "int", 0
+    if internal in {"BooleanField", "NullBooleanField"}:
+        return "bool", 0
+    if internal == "DecimalField":
+        return "decimal", f.decimal_places
+    if internal == "FloatField":
+        return "float", 0
+    if internal == "DateTimeField":
+        return "datetime", 0
+    if internal == "DateField":
+        return "date", 0
+    if internal == "TimeField":
+        return "time", 0
+    if internal == "JSONField":
+        return "json", 0
+    if internal == "UUIDField":
+        return "uuid", 0
+    if internal in _TEXT_TYPES or isinstance(f, models.TextField | models.CharField):
+        return "text", 0
+    raise NotImplementedError(f"backup: column type {internal} of {f.model.__name__}.{f.name} is not supported")
+
+
+def table_specs() -> list[TableSpec]:
+    """Every table kehu's models own (auto-created many-to-many tables included), in a stable order."""
+    specs = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if not meta.managed or meta.proxy or meta.swapped or meta.db_table in specs:
+            continue
+        columns = []
+        for f in meta.local_concrete_fields:
+            kind, places = _kind(f)
+            columns.append(Column(f.column, kind, places, isinstance(f, EncryptedTextField)))
+        pk_kind, _ = _kind(meta.pk)
+        specs[meta.db_table] = TableSpec(meta.db_table, meta.pk.column, pk_kind == "text", tuple(columns), model)
+    return [specs[name] for name in sorted(specs)]
+
+
+# ------------------------------------------------------------------------------------- canonical form
+
+_DEC_CONTEXT = Context(prec=15)
+
+
+def _dt_canon(value) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ")
+
+
+def _decimal(value, places: int) -> Decimal:
+    q = Decimal(1).scaleb(-places)
+    if isinstance(value, float):
+        return _DEC_CONTEXT.create_decimal_from_float(value).quantize(q)
+    return Decimal(value).quantize(q)
+
+
+def canonicaliser(column: Column) -> Callable[[object], str]:
+    """raw database value (either engine) -> canonical text."""
+    kind = column.kind
+    if kind == "int":
+        return lambda v: str(int(v))
+    if kind == "bool":
+        return lambda v: "1" if (v in ("t", "1") if isinstance(v, str) else v) else "0"
+    if kind == "decimal":
+        places = column.places
+        return lambda v: format(_decimal(v, places), "f")
+    if kind == "float":
+        return lambda v: repr(float(v))
+    if kind == "datetime":
+        return _dt_canon
+    if kind in ("date", "time"):
+        return lambda v: v if isinstance(v, str) else v.isoformat()
+    if kind == "json":
+        def canon_json(v):
+            if isinstance(v, str | bytes):
+                v = json.loads(v)
+            return json.dumps(v, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return canon_json
+    if kind == "uuid":
+        return lambda v: str(v).replace("-", "").lower()
+    return str
+
+
+def _key_id(value: str) -> str | None:
+    if value.startswith("v1:"):
+        end = value.find(":", 3)
+        if end > 3:
+            return value[3:end]
+    return None
+
+
+@dataclass
+class Digest:
+    rows: int = 0
+    sha256: str = ""
+
+
+@dataclass
+class DigestResult:
+    tables: dict[str, Digest]
+    key_ids: set[str]
+    watched: dict[str, list[tuple]]  # (table) -> selected columns of every row, for callers that need them
+
+
+def select_sql(spec: TableSpec, *, vendor: str) -> str:
+    cols = ", ".join(f'"{c.name}"' for c in spec.columns)
+    order = f'"{spec.pk}"'
+    if spec.pk_text and vendor == "postgresql":
+        order += ' COLLATE "C"'  # the byte order SQLite uses
+    return f'SELECT {cols} FROM "{spec.table}" ORDER BY {order}'
+
+
+def digest_rows(spec: TableSpec, rows: Iterable[tuple], key_ids: set[str],
+                watch: tuple[int, ...] = (), sink: list | None = None) -> Digest:
+    canons = [canonicaliser(c) for c in spec.columns]
+    encrypted = [i for i, c in enumerate(spec.columns) if c.encrypted]
+    h = hashlib.sha256()
+    count = 0
+    for row in rows:
+        count += 1
+        h.update(("\x1e".join(NULL if v is None else f(v) for f, v in zip(canons, row, strict=True)) + "\n")
+                 .encode("utf-8"))
+        for i in encrypted:
+            value = row[i]
+            if value:
+                kid = _key_id(value)
+                if kid:
+                    key_ids.add(kid)
+        if sink is not None:
+            sink.append(tuple(row[i] for i in watch))
+    return Digest(count, h.hexdigest())
+
+
+def fetch_batches(cursor, size: int = BATCH) -> Iterator[tuple]:
+    while True:
+        batch = cursor.fetchmany(size)
+        if not batch:
+            return
+        yield from batch
+
+
+def digest_database(cursor_for: Callable[[TableSpec], object], vendor: str, specs: list[TableSpec],
+                    *, watch: dict[str, tuple[str, ...]] | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> DigestResult:
+    """Hash every table; ``cursor_for(spec)`` returns a cursor that has run ``select_sql(spec)``."""
+    tables, key_ids, watched = {}, set(), {}
+    watch = watch or {}
+    for n, spec in enumerate(specs, start=1):
+        cursor = cursor_for(spec)
+        names = [c.name for c in spec.columns]
+        positions = tuple(names.index(name) for name in watch.get(spec.table, ()))
+        sink = [] if spec.table in watch else None
+        tables[spec.table] = digest_rows(spec, fetch_batches(cursor), key_ids, positions, sink)
+        if sink is not None:
+            watched[spec.table] = sink
+        if progress:
+            progress(n, len(specs))
+    return DigestResult(tables, key_ids, watched)
+
+
+# ------------------------------------------------------------------------------------- logical copy
+
+_COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)")
+
+
+def _unescape(match: re.Match) -> str:
+    s = match.group(1)
+    if s[0] == "x" and len(s) > 1:
+        return chr(int(s[1:], 16))
+    if s[0].isdigit():
+        return chr(int(s, 8))
+    return _COPY_ESCAPES.get(s, s)
+
+
+def parse_copy_line(line: str) -> list[str | None]:
+    """One data line of PostgreSQL's COPY text format -> its fields (``\\N`` is NULL)."""
+    out = []
+    for f in line.split("\t"):
+        if f == "\\N":
+            out.append(None)
+        elif "\\" in f:
+            out.append(_ESCAPE_RE.sub(_unescape, f))
+        else:
+            out.append(f)
+    return out
+
+
+_COPY_HEAD = re.compile(r'^COPY (?:[\w"]+\.)?"?([^"\s(]+)"? \((.*)\) FROM stdin;$')
+
+
+def copy_blocks(lines: Iterable[str]) -> Iterator[tuple[str, list[str], Iterator[list[str | None]]]]:
+    """The COPY blocks of a plain SQL dump (``pg_restore -f - --data-only``): (table, columns, rows)."""
+    it = iter(lines)
+    for line in it:
+        m = _COPY_HEAD.match(line.rstrip("\n"))
+        if not m:
+            continue
+        table = m.group(1)
+        columns = [c.strip().strip('"') for c in m.group(2).split(",")]
+
+        def rows(it=it):
+            for data in it:
+                data = data.rstrip("\n")
+                if data == "\\.":
+                    return
+                yield parse_copy_line(data)
+
+        block = rows()
+        yield table, columns, block
+        for _rest in block:  # drain what the caller did not read
+            pass
+
+
+def to_sqlite(column: Column) -> Callable[[object], object]:
+    """Value from PostgreSQL's COPY text -> the value Django's SQLite backend would have stored."""
+    kind = column.kind
+    if kind == "int":
+        return int
+    if kind == "bool":
+        return lambda v: 1 if v in ("t", "true", "1", True) else 0
+    if kind == "decimal":
+        return lambda v: str(Decimal(v))
+    if kind == "float":
+        return float
+    if kind == "datetime":
+        return _dt_canon
+    if kind == "uuid":
+        return lambda v: str(v).replace("-", "")
+    return lambda v: v
+
+
+def to_postgres(column: Column) -> Callable[[object], object]:
+    """Raw SQLite value -> text PostgreSQL's COPY reads into the column's type."""
+    kind = column.kind
+    if kind == "bool":
+        return lambda v: "t" if v else "f"
+    if kind == "decimal":
+        places = column.places
+        return lambda v: format(_decimal(v, places), "f")
+    if kind == "datetime":
+        return lambda v: _dt_canon(v) + "+00:00"
+    if kind == "json":
+        return lambda v: v if isinstance(v, str) else json.dumps(v)
+    if kind in ("int", "float"):
+        return str
+    return lambda v: v if isinstance(v, str) else str(v)

@@ -1,0 +1,19 @@
+"""Audit event codes of the privacy app (91xx: personal-information protection). Never renumber."""
+
+
+class PrivacyEvent:
+    NOTICE_PUBLISHED = 9101
+    CONSENT_GIVEN = 9102
+    CONSENT_WITHDRAWN = 9103
+    REQUEST_RECEIVED = 9110
+    REQUEST_VERIFIED = 9111
+    REQUEST_DONE = 9112
+    REQUEST_REFUSED = 9113
+    REQUEST_EXPORTED = 9114
+    HOLD_PLACED = 9120
+    HOLD_RELEASED = 9121
+    RECORD_RESTRICTED = 9122
+    PERSONAL_DATA_ERASED = 9130
+    ERASURE_REAPPLIED = 9131
+    SWEEP_DRY_RUN = 9140
+    SWEEP_DONE = 9141

@@ -1,0 +1,12 @@
+from kehu.core.params import ParamSpec
+
+PARAMS = [
+    ParamSpec("privacy.dsar_sla_working_days", 15, "working days", "proposed",
+              "domain spec PI-8 / Appendix A privacy.dsar_sla (GB/T 35273: <= 30 days)",
+              "A data-subject request is due this many working days after it is received (business calendar).", int),
+    ParamSpec("privacy.dsar_cap_days", 30, "days", "pub_partial", "domain spec PI-8 (hard cap 30 days, GB/T 35273)",
+              "A data-subject request is due at the latest this many calendar days after it is received.", int),
+    ParamSpec("privacy.sweep_grace_days", 7, "days", "proposed", "issue 16 (a dry-run report before anything is deleted)",
+              "The retention sweeper acts on a record only after a dry-run report listed it at least this long ago.",
+              int),
+]

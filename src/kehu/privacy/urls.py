@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+urlpatterns: list = [
+    path("", views.inbox, name="inbox"),
+    path("requests/<int:request_id>/", views.request_action, name="request_action"),
+]
