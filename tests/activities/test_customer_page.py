@@ -157,3 +157,32 @@ def test_logging_from_the_page_with_a_follow_up(world):
     assert customer.follow_ups.get().assignee == world.bj_sales
     page = _page(world.bj_sales, "/activities/").content.decode()
     assert "发送合同草稿" in page
+
+
+def test_the_customer_export_carries_the_last_and_next_contact(world, tmp_path):
+    import csv
+
+    from kehu.bulk import exports
+
+    customer = world.enterprise()
+    quiet = world.enterprise()
+    services.activity_log(actor=world.bj_cm, customer_id=customer.pk, kind="call", summary="电话",
+                          occurred_at=timezone.now() - timedelta(days=3))
+    due = timezone.localdate() + timedelta(days=6)
+    task = services.task_assign(actor=world.bj_cm, customer_id=customer.pk, title="回访", assignee_id=world.bj_cm.pk,
+                                due_on=due)
+    path = tmp_path / "customers.csv"
+    exports.export_customers(actor=world.bj_cm, path=path, fmt="csv")
+    with path.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.reader(fh))
+    header = rows[0]
+    last, nxt = header.index("最近联系"), header.index("计划下次联系")
+    row = next(r for r in rows[1:] if customer.uscc in r)
+    assert row[last] == f"{timezone.localdate() - timedelta(days=3):%Y-%m-%d}"
+    assert row[nxt] == f"{task.due_on:%Y-%m-%d}"
+    other = next(r for r in rows[1:] if quiet.uscc in r)
+    assert other[last] == "" and other[nxt] == ""
+    # A user of another branch exports none of these customers.
+    theirs = tmp_path / "theirs.csv"
+    exports.export_customers(actor=world.sh_cm, path=theirs, fmt="csv")
+    assert customer.uscc not in theirs.read_text(encoding="utf-8-sig")

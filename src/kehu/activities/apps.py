@@ -26,3 +26,9 @@ class ActivitiesConfig(AppConfig):
         from kehu.core.inbox import InboxProvider, register_inbox
 
         register_inbox(InboxProvider(name="activities", sections=inbox.sections, order=5))
+        from kehu.activities import selectors
+        from kehu.bulk.exports import ExportColumn, register_export_column
+
+        # The customer export carries the last and the next contact (issue 18); re-import ignores them.
+        register_export_column(ExportColumn("最近联系", selectors.last_contacts))
+        register_export_column(ExportColumn("计划下次联系", selectors.next_contacts))

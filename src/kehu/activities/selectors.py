@@ -135,3 +135,26 @@ def colleagues_for(customer: Customer) -> list[User]:
             continue
         seen.setdefault(r.user_id, r.user)
     return list(seen.values())
+
+
+def last_contacts(customer_ids: list[int]) -> dict[int, str]:
+    """The date of each customer's latest activity (the customer export's 最近联系 column)."""
+    rows = (Activity.objects.filter(customer_id__in=customer_ids, deleted=False).values("customer_id")
+            .annotate(last=Max("occurred_at")))
+    return {r["customer_id"]: f"{timezone.localtime(r['last']):%Y-%m-%d}" for r in rows}
+
+
+def next_contacts(customer_ids: list[int], today: date | None = None) -> dict[int, str]:
+    """The next planned contact of each customer: the earliest open follow-up or planned contact from today."""
+    from django.db.models import Min
+
+    today = today or timezone.localdate()
+    found: dict[int, date] = {}
+    for r in (FollowUpTask.objects.filter(customer_id__in=customer_ids, status=TaskStatus.OPEN)
+              .values("customer_id").annotate(d=Min("due_on"))):
+        found[r["customer_id"]] = r["d"]
+    for r in (Activity.objects.filter(customer_id__in=customer_ids, deleted=False, next_contact_on__gte=today)
+              .values("customer_id").annotate(d=Min("next_contact_on"))):
+        current = found.get(r["customer_id"])
+        found[r["customer_id"]] = min(current, r["d"]) if current else r["d"]
+    return {k: f"{v:%Y-%m-%d}" for k, v in found.items()}

@@ -4,7 +4,8 @@ unmask permission can be edited and imported again; without that permission pers
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,41 @@ KIND_LABEL = {"enterprise": "企业", "individual": "个人", "financial_institu
 FILTERS = ("q", "kind", "status", "org_code", "region", "industry", "grade")
 
 
+@dataclass(frozen=True)
+class ExportColumn:
+    """A column another module adds after the template's columns (re-import ignores it): ``fetch`` takes a
+    batch of customer ids and returns each customer's value (missing ids stay empty)."""
+
+    header: str
+    fetch: Callable[[list[int]], dict[int, Any]]
+
+
+EXTRA_COLUMNS: list[ExportColumn] = []
+
+
+def register_export_column(column: ExportColumn) -> None:
+    if all(existing.header != column.header for existing in EXTRA_COLUMNS):
+        EXTRA_COLUMNS.append(column)
+
+
+def export_header() -> list[str]:
+    return TEMPLATE_HEADER + [c.header for c in EXTRA_COLUMNS]
+
+
 def _rows(customers: Iterable, unmask: bool) -> Iterator[list[Any]]:
+    batch: list = []
+    for customer in customers:
+        batch.append(customer)
+        if len(batch) >= 2000:
+            yield from _batch_rows(batch, unmask)
+            batch = []
+    if batch:
+        yield from _batch_rows(batch, unmask)
+
+
+def _batch_rows(customers: list, unmask: bool) -> Iterator[list[Any]]:
+    # The other modules' columns are read once per batch, set-based, not once per customer.
+    extra = [column.fetch([c.pk for c in customers]) for column in EXTRA_COLUMNS]
     for customer in customers:
         row: list[Any] = []
         for column in CUSTOMER_COLUMNS:
@@ -38,6 +73,9 @@ def _rows(customers: Iterable, unmask: bool) -> Iterator[list[Any]]:
             else:
                 value = customer_field_value(customer, column.key) if unmask else masked(customer, column.key)
                 row.append(value or "")
+        for values in extra:
+            value = values.get(customer.pk)
+            row.append("" if value is None else str(value))
         yield row
 
 
@@ -107,7 +145,7 @@ def export_customers(*, actor, path: Path, fmt: str = "xlsx", filters: dict[str,
     """Write the customers ``actor`` may see that match ``filters`` (those of customer search); audited."""
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput(f"unknown format {fmt}", field="format")
-    count = write_table(Path(path), TEMPLATE_HEADER, customer_rows(actor=actor, filters=filters), fmt,
+    count = write_table(Path(path), export_header(), customer_rows(actor=actor, filters=filters), fmt,
                         mark=watermark(actor))
     export_audit(actor=actor, filters=filters, fmt=fmt, rows=count)
     return count
@@ -127,7 +165,7 @@ def stream_csv(*, actor, filters: dict[str, str] | None, channel: str = "web") -
     count = 0
     complete = False
     try:
-        yield "\ufeff".encode() + writer.writerow(TEMPLATE_HEADER).encode("utf-8")
+        yield "\ufeff".encode() + writer.writerow(export_header()).encode("utf-8")
         batch: list[str] = []
         for row in customer_rows(actor=actor, filters=filters):
             batch.append(writer.writerow(safe_row(row)))

@@ -192,7 +192,7 @@ def export_customers(request):
     if fmt != "xlsx":
         raise Http404()
     path = _temp_path("xlsx")
-    count = exports.write_table(path, exports.TEMPLATE_HEADER, exports.customer_rows(actor=request.user,
+    count = exports.write_table(path, exports.export_header(), exports.customer_rows(actor=request.user,
                                                                                      filters=filters), "xlsx",
                                 mark=watermark(request.user))
     exports.export_audit(actor=request.user, filters=filters, fmt="xlsx", rows=count, channel="web")
