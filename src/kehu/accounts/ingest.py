@@ -151,8 +151,10 @@ def ingest(path: Path, *, actor=None, workers: int = 1,
     pg = connection.vendor == "postgresql"
     bad: list[tuple[int, list[str], str]] = []
     total = 0
-    if not pg:
+    if not pg and not connection.in_atomic_block:
         # A bigger page cache for the index inserts and window sorts of a large file; temp tables in memory.
+        # SQLite refuses to change temp_store inside a transaction (a caller's, or a test's): then the
+        # connection's settings stay as they are, which changes the speed, never the result.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -262144")
             cursor.execute("PRAGMA temp_store = MEMORY")
