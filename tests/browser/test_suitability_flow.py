@@ -13,7 +13,8 @@ from tests.browser.support import login
 from tests.conftest import build_world
 
 from kehu.suitability import services
-from kehu.suitability.models import Subscription
+from kehu.suitability.defaults import ensure_default_questionnaire
+from kehu.suitability.models import Questionnaire, Subscription
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.browser
 def test_questionnaire_to_active_subscription(transactional_db, live_server, browser, tmp_path):
     from playwright.sync_api import expect
 
+    ensure_default_questionnaire(Questionnaire)  # an earlier test with real transactions may have emptied it
     world = build_world()
     customer = world.individual(name="王小明")
     product = services.product_create(actor=world.bj_office, code="JH-R4", name="成长二号集合计划",

@@ -28,6 +28,10 @@ def answers_for(score: int) -> dict[str, str]:
 
 class Kit:
     def __init__(self, world):
+        from kehu.suitability.defaults import ensure_default_questionnaire
+
+        # A test with real transactions empties every table afterwards, the migration's questionnaire too.
+        ensure_default_questionnaire(Questionnaire)
         self.world = world
         self.n = 0
 

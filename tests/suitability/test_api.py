@@ -6,7 +6,7 @@ import pytest
 from tests.api.conftest import ApiClient
 
 from kehu.core.models import RuleParameter
-from kehu.suitability.models import Subscription
+from kehu.suitability.models import Filing, InvestorProfile, Product, Subscription
 
 from .conftest import answers_for
 
@@ -135,3 +135,31 @@ def test_filing_over_the_api_with_the_checklist(api, kit):
     assert r.status_code == 409 and r.json()["code"] == "checklist_incomplete"
     assert api.get("bj_office", "/suitability/reports/overdue-filings").json()[0]["id"] == fid
     assert api.get("bj_office", "/suitability/inbox").json()[0]["alert"] == "overdue"
+
+
+def test_openapi_lists_the_match_interface(api):
+    paths = api.client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/suitability/match" in paths and "/api/v1/suitability/subscriptions/{subscription_id}/{step}" in paths
+
+
+@pytest.mark.parametrize("path,body", [
+    ("/suitability/investors", {"customer_id": 1, "investor_kind": "alien"}),
+    ("/suitability/investors", {"customer_id": 0, "investor_kind": "person", "financial_assets_amount": "-1"}),
+    ("/suitability/investors", {"customer_id": "x"}),
+    ("/suitability/products", {"code": "X", "name": "X", "plan_kind": "collective", "product_type": "mixed",
+                               "risk_level": "R9", "minimum_amount": "1", "org_code": "BJ"}),
+    ("/suitability/products", {"code": "X", "name": "X", "plan_kind": "collective", "product_type": "mixed",
+                               "risk_level": "R1", "minimum_amount": "1.001", "org_code": "BJ"}),
+    ("/suitability/subscriptions", {"investor_id": 1, "product_id": 1, "amount": "abc"}),
+    ("/suitability/filings", {"kind": "plan", "org_code": "BJ", "trigger_date": "2026-13-01", "subject": "x"}),
+    ("/suitability/filings", {"kind": "nope", "org_code": "BJ", "trigger_date": "2026-12-01", "subject": "x"}),
+    ("/suitability/marketing/check", {"text": 5}),
+    ("/suitability/investors/1/assessments", {"answers": ["a"]}),
+])
+def test_bad_input_is_a_json_4xx_and_writes_nothing(api, kit, path, body):
+    kit.investor("C3")
+    before = [m.objects.count() for m in (InvestorProfile, Product, Subscription, Filing)]
+    r = api.post("bj_office", path, body)
+    assert 400 <= r.status_code < 500, (r.status_code, r.content)
+    assert "code" in r.json() and "message" in r.json()
+    assert [m.objects.count() for m in (InvestorProfile, Product, Subscription, Filing)] == before

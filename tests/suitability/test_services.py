@@ -282,6 +282,14 @@ def test_professional_conversion_needs_warning_test_and_a_second_person(kit):
         "experience_below"
 
 
+def test_professional_request_needs_evidence(kit):
+    profile = kit.investor("C3", evidence=False)
+    with pytest.raises(InvalidTransition) as caught:
+        services.professional_request(actor=kit.world.bj_cm, profile_id=profile.pk, conversion=True,
+                                      warning_acknowledged=True)
+    assert caught.value.code == "evidence_missing"
+
+
 def test_a_failed_professional_test_is_recorded_as_rejected(kit):
     profile = kit.investor("C3", financial_assets_amount="2999999.99", average_income_amount="299999.99",
                            investment_experience_years=3)

@@ -22,8 +22,9 @@ from kehu.customers import services as customer_services
 from kehu.customers.generators import make_person_name, make_resident_id
 
 from . import services
+from .defaults import ensure_default_questionnaire
 from .errors import NotSuitable
-from .models import Product
+from .models import Product, Questionnaire
 
 DEMO_PASSWORD = "Kehu-Demo-2026"
 # answers of the default questionnaire (Q2017-1) scoring 8 (C2), 12 (C3) and 15 (C4)
@@ -64,6 +65,7 @@ def load_demo_suitability(rng: random.Random) -> dict:
         compliance = _user("hq_am_compliance", "HQ", "customer_office")
         compliance2 = _user("hq_am_compliance2", "HQ", "customer_office")
         params = User.objects.filter(username="admin").first() or _user("hq_am_params", "HQ", "sysadmin")
+        ensure_default_questionnaire(Questionnaire)
     now = timezone.now()
     month_ago = now - timedelta(days=30)
     r4 = services.product_create(actor=compliance, code="AM-JH-001", name="成长精选集合资产管理计划",

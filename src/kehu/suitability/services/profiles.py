@@ -208,6 +208,8 @@ def professional_request(*, actor, profile_id: int, conversion: bool, warning_ac
         raise InvalidTransition(_("The investor is already professional."))
     if ProfessionalDecision.objects.filter(profile=profile, status=ProfessionalStatus.REQUESTED).exists():
         raise InvalidTransition(_("A professional classification is already waiting for a decision."))
+    if not profile.evidence.exists():  # M-11: the classification rests on evidence of assets or income
+        raise InvalidTransition(_("Evidence of the financial facts must be on file."), code="evidence_missing")
     if conversion and not warning_acknowledged:
         raise InvalidInput(_("The investor must acknowledge the written warning before converting."),
                            field="warning_acknowledged", code="warning_not_acknowledged")
