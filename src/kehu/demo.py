@@ -27,6 +27,7 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     # after the trade facts and grading (whose runs recalculated the limits); last, so that the modules
     # above keep their seeds
     ("kehu.trade.demo_credit", "load_demo_trade_credit", _("Trade credit")),
+    ("kehu.accounts.demo", "load_demo_accounts", _("Personal accounts")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).
