@@ -199,6 +199,9 @@ def parse_txn(*, txn_id: Any, account_no: Any, posted_at: Any, direction: Any, t
         moment = posted_at
         if moment.tzinfo is None:
             raise InvalidInput(_("The time needs an offset, e.g. 2026-01-05T09:30:00+08:00."), field="posted_at")
+        if not 1900 <= moment.year <= 9000:
+            raise InvalidInput(_("The time must be ISO 8601 with an offset, e.g. 2026-01-05T09:30:00+08:00."),
+                               field="posted_at")
     else:
         try:
             moment = rules.parse_posted_at(str(posted_at or ""))
