@@ -114,9 +114,9 @@ def overdue_tasks(queryset: QuerySet[RemediationTask], today: date) -> QuerySet[
     return queryset.filter(status=TaskStatus.OPEN, due_date__lt=today)
 
 
-def class3_suspended(customer_id: int, today: date) -> bool:
+def class3_suspended(customer_id: int, today: date, *, action: str | None = None) -> bool:
     """Class III business is suspended while the person's remediation task is overdue (parameter)."""
-    if get_param("acct.overdue_action", on=today) != "suspend":
+    if (action or get_param("acct.overdue_action", on=today)) != "suspend":
         return False
     task = RemediationTask.objects.filter(customer_id=customer_id, status=TaskStatus.OPEN).first()
     return task is not None and rules.is_overdue(due=task.due_date, today=today)
