@@ -188,6 +188,12 @@ def ingest(path: Path, *, actor=None, workers: int = 1,
                                             "new": new, "duplicate": duplicate, "rejected": run.rows_rejected,
                                             "breaches": breaches, "tasks": tasks})
         _drop_stage()
+        if pg and new > 50_000:
+            # Fresh statistics after a large load, so that the per-account lookups of gate checks and pages
+            # keep their index plans.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE accounts_accounttransaction")
+                cursor.execute("ANALYZE accounts_breach")
     if run.rows_rejected:
         run.error_file = str(_write_errors(path, run, bad, sql_rejected))
         run.save(update_fields=["error_file"])

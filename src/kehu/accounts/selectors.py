@@ -36,7 +36,9 @@ def accounts_visible_to(user: User | None, perm: str = AccountsPerm.VIEW) -> Que
 
 
 def account_get(*, user: User | None, account_no: str, perm: str = AccountsPerm.VIEW) -> PersonalAccount:
-    found = accounts_visible_to(user, perm).filter(account_no=account_no).first()
+    # Without select_related: loading the customer decrypts its personal fields, which a gate check
+    # (thousands a second) does not need; pages that show the holder load it on access.
+    found = PersonalAccount.objects.filter(_scope(user, perm), account_no=account_no).first()
     if found is None:
         raise NotFound()
     return found
