@@ -33,6 +33,7 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     ("kehu.surveys.demo", "load_demo_surveys", _("Satisfaction surveys")),
     # after the others, so that adding it keeps their seeds
     ("kehu.suitability.demo", "load_demo_suitability", _("Asset-management suitability")),
+    ("kehu.accounts.demo", "load_demo_accounts", _("Personal accounts")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).

@@ -76,7 +76,9 @@ def test_bad_input_is_4xx_json(api, world):
     open_account(world, person, "II", "B-II")
     for body in (txn("b", "B-II", "cash_deposit", "1.001", "in"), txn("b", "B-II", "cash_deposit", "1", "out"),
                  txn("b", "B-II", "gift", "1", "in"), txn("b", "B-II", "cash_deposit", "1", "in", when="2024-02-29"),
-                 txn("b", "B-II", "cash_deposit", "-5", "in"), {"txn_id": "x"}):
+                 txn("b", "B-II", "cash_deposit", "-5", "in"), txn("b", "B-II", "cash_deposit", "1e3", "in"),
+                 txn("b", "B-II", "cash_deposit", "1", "in", when="9999-12-31T23:59:59-12:00"),
+                 txn("b", "B-II", "cash_deposit", "1", "in", when="0001-01-01T00:00:00+14:00"), {"txn_id": "x"}):
         r = api.post("bj_cm", "/accounts/transactions", body)
         assert 400 <= r.status_code < 500 and "code" in r.json(), (body, r.content)
     assert api.post("bj_cm", "/accounts/transactions", txn("b", "NOPE", "cash_deposit", "1", "in")).status_code == 404

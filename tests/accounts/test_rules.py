@@ -83,7 +83,7 @@ def test_local_day_is_the_shanghai_calendar():
 def test_amounts_are_parsed_exactly():
     assert rules.amount_to_fen("10000") == 1_000_000
     assert rules.amount_to_fen("0.01") == 1
-    for bad in ("0", "-1", "1.001", "abc", "NaN", "Infinity", ""):
+    for bad in ("0", "-1", "1.001", "abc", "NaN", "Infinity", "", "1e3", "+5", "１２"):
         try:
             rules.amount_to_fen(bad)
         except ValueError:
@@ -94,7 +94,8 @@ def test_amounts_are_parsed_exactly():
 def test_parse_posted_at_requires_an_offset():
     assert rules.parse_posted_at("2026-01-05T09:30:00+08:00") == datetime(2026, 1, 5, 1, 30, tzinfo=UTC)
     assert rules.parse_posted_at("2026-01-05T01:30:00Z").utcoffset() == timedelta(0)
-    for bad in ("2026-01-05T09:30:00", "2026-02-30T00:00:00+08:00", "yesterday"):
+    for bad in ("2026-01-05T09:30:00", "2026-02-30T00:00:00+08:00", "yesterday", "0001-01-01T00:00:00+14:00",
+                "9999-12-31T23:59:59-12:00"):
         try:
             rules.parse_posted_at(bad)
         except ValueError:

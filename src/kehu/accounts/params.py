@@ -97,5 +97,33 @@ def limits_on(days: set[date] | list[date]) -> dict:
     return out
 
 
+def values_on(day: date) -> dict:
+    """Every acct.* parameter in force on ``day``, with one query (a gate check asks for several)."""
+    from django.db.models import Q
+
+    from kehu.core.models import RuleParameter
+    from kehu.core.params import REGISTRY
+
+    values = {spec.code: spec.default for spec in PARAMS}
+    seen = set()
+    rows = (RuleParameter.objects.filter(code__startswith="acct.", status=RuleParameter.Status.APPROVED,
+                                         effective_from__lte=day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+            .order_by("-effective_from", "-approved_at").values_list("code", "value"))
+    for code, value in rows:
+        if code not in seen and code in REGISTRY:
+            seen.add(code)
+            values[code] = value
+    return values
+
+
+def limits_from(values: dict):
+    from decimal import Decimal
+
+    from kehu.accounts.rules import Limits
+
+    return Limits(**{field: int(Decimal(str(values[code])) * 100) for field, code in LIMIT_PARAMS.items()})
+
+
 def limits_for(day: date):
-    return limits_on([day])[day]
+    return limits_from(values_on(day))

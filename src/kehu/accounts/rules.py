@@ -10,6 +10,7 @@ balance ¥2,000, out ¥2,000/day and ¥50,000/year; 一(五) the ¥50,000 two-wa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -61,10 +62,17 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date()
 
 
+_AMOUNT = re.compile(r"\d+(\.\d{1,2})?")
+
+
 def amount_to_fen(value: str | Decimal) -> int:
-    """A positive amount with at most two decimals, as fen; ValueError otherwise."""
+    """A positive amount written as digits with at most two decimals (no sign, no exponent), as fen;
+    ValueError otherwise."""
+    text = str(value).strip()
+    if not _AMOUNT.fullmatch(text) or not text.isascii():
+        raise ValueError("not a plain positive amount")
     try:
-        number = Decimal(str(value).strip())
+        number = Decimal(text)
     except InvalidOperation:
         raise ValueError("not a number") from None
     if not number.is_finite() or number <= 0:
@@ -200,4 +208,6 @@ def parse_posted_at(value: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         raise ValueError("no offset")
+    if not 1900 <= moment.year <= 9000:
+        raise ValueError("out of range")  # also keeps the conversion to UTC and Shanghai from overflowing
     return moment

@@ -36,7 +36,9 @@ def accounts_visible_to(user: User | None, perm: str = AccountsPerm.VIEW) -> Que
 
 
 def account_get(*, user: User | None, account_no: str, perm: str = AccountsPerm.VIEW) -> PersonalAccount:
-    found = accounts_visible_to(user, perm).filter(account_no=account_no).first()
+    # Without select_related: loading the customer decrypts its personal fields, which a gate check
+    # (thousands a second) does not need; pages that show the holder load it on access.
+    found = PersonalAccount.objects.filter(_scope(user, perm), account_no=account_no).first()
     if found is None:
         raise NotFound()
     return found
@@ -114,9 +116,9 @@ def overdue_tasks(queryset: QuerySet[RemediationTask], today: date) -> QuerySet[
     return queryset.filter(status=TaskStatus.OPEN, due_date__lt=today)
 
 
-def class3_suspended(customer_id: int, today: date) -> bool:
+def class3_suspended(customer_id: int, today: date, *, action: str | None = None) -> bool:
     """Class III business is suspended while the person's remediation task is overdue (parameter)."""
-    if get_param("acct.overdue_action", on=today) != "suspend":
+    if (action or get_param("acct.overdue_action", on=today)) != "suspend":
         return False
     task = RemediationTask.objects.filter(customer_id=customer_id, status=TaskStatus.OPEN).first()
     return task is not None and rules.is_overdue(due=task.due_date, today=today)

@@ -32,7 +32,7 @@ from kehu.accounts.models import (
     Tier,
     TxnType,
 )
-from kehu.accounts.params import limits_for
+from kehu.accounts.params import limits_from, values_on
 from kehu.accounts.permissions import AccountsPerm
 from kehu.accounts.selectors import class3_suspended, trigger_threshold
 from kehu.core.audit import audit_record
@@ -199,6 +199,9 @@ def parse_txn(*, txn_id: Any, account_no: Any, posted_at: Any, direction: Any, t
         moment = posted_at
         if moment.tzinfo is None:
             raise InvalidInput(_("The time needs an offset, e.g. 2026-01-05T09:30:00+08:00."), field="posted_at")
+        if not 1900 <= moment.year <= 9000:
+            raise InvalidInput(_("The time must be ISO 8601 with an offset, e.g. 2026-01-05T09:30:00+08:00."),
+                               field="posted_at")
     else:
         try:
             moment = rules.parse_posted_at(str(posted_at or ""))
@@ -237,15 +240,18 @@ def _before(account: PersonalAccount, txn: TxnInput, *, gate: bool) -> rules.Cou
     earlier = AccountTransaction.objects.filter(account=account)
     if not gate:
         earlier = earlier.filter(Q(posted_at__lt=txn.posted_at) | Q(posted_at=txn.posted_at, txn_id__lt=txn.txn_id))
-    day_used = year_used = 0
-    if bucket:
-        in_bucket = earlier.filter(bucket=bucket, local_year=txn.day.year)
-        year_used = int(in_bucket.aggregate(s=Sum("amount_fen"))["s"] or 0)
-        day_used = int(in_bucket.filter(local_day=txn.day).aggregate(s=Sum("amount_fen"))["s"] or 0)
-    balance = 0
-    if account.tier == "III":
-        sums = dict(earlier.values_list("direction").annotate(s=Sum("amount_fen")))
-        balance = int(sums.get("in") or 0) - int(sums.get("out") or 0)
+    if not bucket and account.tier != "III":
+        return rules.Counters()
+    # One query: the bucket's year and day, and the signed sum (the Class III balance).
+    in_year = Q(bucket=bucket or "-", local_year=txn.day.year)
+    sums = earlier.aggregate(
+        year=Sum("amount_fen", filter=in_year),
+        day=Sum("amount_fen", filter=in_year & Q(local_day=txn.day)),
+        ins=Sum("amount_fen", filter=Q(direction="in")),
+        outs=Sum("amount_fen", filter=Q(direction="out")),
+    )
+    day_used, year_used = int(sums["day"] or 0), int(sums["year"] or 0)
+    balance = int(sums["ins"] or 0) - int(sums["outs"] or 0) if account.tier == "III" else 0
     return rules.Counters(day=day_used, year=year_used, balance=balance)
 
 
@@ -254,10 +260,12 @@ def _evaluate(account: PersonalAccount, txn: TxnInput, *, gate: bool) -> CheckRe
         raise InvalidInput(_("The transaction is dated before the account was opened."), field="posted_at",
                            code="before_opening")
     counters = _before(account, txn, gate=gate)
-    limits = limits_for(txn.day)
+    values = values_on(txn.day)
+    limits = limits_from(values)
     violations = rules.check(tier=account.tier, txn_type=txn.type, amount=txn.amount,
                              face_to_face=account.face_to_face, counters=counters, limits=limits)
-    suspended = account.tier == "III" and class3_suspended(account.customer_id, txn.day)
+    suspended = account.tier == "III" and class3_suspended(account.customer_id, txn.day,
+                                                           action=values["acct.overdue_action"])
     return CheckResult(allowed=not violations and not suspended, violations=violations, counters=counters,
                        limits=limits, suspended=suspended,
                        room=rules.room(tier=account.tier, txn_type=txn.type, counters=counters, limits=limits))
