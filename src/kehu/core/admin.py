@@ -97,7 +97,7 @@ def _sod_error(roles) -> str | None:
 class RoleAssignmentForm(forms.ModelForm):
     class Meta:
         model = RoleAssignment
-        fields = "__all__"
+        fields = ["user", "role", "org_unit", "department", "own_customers_only"]
 
     def clean(self):
         data = super().clean()

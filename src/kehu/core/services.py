@@ -171,6 +171,12 @@ def role_grant(
     *, user: User, role: str, org_code: str, department: str = "", own_customers_only: bool = False,
     actor: User | None,
 ) -> RoleAssignment:
+    if actor is not None:
+        _require_user_manager(actor)
+        if actor.pk == user.pk and not actor.is_superuser:
+            from kehu.core.errors import PermissionDenied
+
+            raise PermissionDenied(_("You cannot change your own roles."))
     if role not in Role.values:
         raise InvalidInput(_("Unknown role %(role)s.") % {"role": role}, field="role")
     unit = OrgUnit.objects.filter(code=org_code).first()
