@@ -59,6 +59,7 @@ def setup_django(args: argparse.Namespace, *, fresh: bool = True) -> str:
     os.environ["KEHU_DEBUG"] = "0"
     os.environ.setdefault("KEHU_SECRET_KEY", "benchmark-secret-key-benchmark-secret-key-0123456789")
     os.environ.setdefault("KEHU_DATA_KEYS", "b1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=")
+    os.environ.setdefault("KEHU_AUDIT_KEY", "YmVuY2htYXJrLWF1ZGl0LWtleS1iZW5jaG1hcmstYXVkaXQ=")  # audit chain (issue 11)
     if args.db == "postgres":
         os.environ["KEHU_DATABASE_URL"] = args.pg_url
         if fresh:

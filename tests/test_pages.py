@@ -685,14 +685,53 @@ def test_sysadmin_cannot_make_themselves_superuser_or_grant_themselves_roles(wor
     assert b'name="is_superuser"' not in page.content  # shown read-only, not as an input
     assert b"role_assignments-TOTAL_FORMS" not in page.content  # no inline for one's own roles
     before = RoleAssignment.objects.filter(user=world.admin).count()
+    from kehu.core.models import OrgUnit
+
+    response = client.post("/admin/core/roleassignment/add/", {
+        "user": world.admin.pk, "role": "sysadmin", "org_unit": OrgUnit.objects.get(code="SH").pk, "department": "",
+    })
+    assert response.status_code == 403
+    # A business role is refused even earlier: a sysadmin cannot hold one (separation of duties).
     response = client.post("/admin/core/roleassignment/add/", {
         "user": world.admin.pk, "role": "committee", "org_unit": world.admin.org_unit_id, "department": "",
     })
-    assert response.status_code == 403
+    assert response.status_code == 200 and "不得由同一人兼任" in response.content.decode()
     assert RoleAssignment.objects.filter(user=world.admin).count() == before
-    # Granting a role to somebody else still works.
+    # Granting a role to somebody else still works, unless it conflicts with their roles (issue 11, defect
+    # 10: a customer manager cannot become an auditor).
     response = client.post("/admin/core/roleassignment/add/", {
         "user": world.bj_cm.pk, "role": "auditor", "org_unit": world.bj_cm.org_unit_id, "department": "",
     })
+    assert response.status_code == 200 and "不得由同一人兼任" in response.content.decode()
+    assert not RoleAssignment.objects.filter(user=world.bj_cm, role="auditor").exists()
+    response = client.post("/admin/core/roleassignment/add/", {
+        "user": world.bj_cm.pk, "role": "customer_office", "org_unit": world.bj_cm.org_unit_id, "department": "",
+    })
     assert response.status_code == 302
-    assert RoleAssignment.objects.filter(user=world.bj_cm, role="auditor").exists()
+    assert RoleAssignment.objects.filter(user=world.bj_cm, role="customer_office").exists()
+
+
+def test_the_admin_user_page_refuses_conflicting_roles_in_its_inline(world):
+    from kehu.core.models import RoleAssignment
+
+    client = Client()
+    client.force_login(world.admin)
+    page = client.get(f"/admin/core/user/{world.bj_cm.pk}/change/")
+    assert page.status_code == 200
+    grant = RoleAssignment.objects.get(user=world.bj_cm)
+    form = {k: v for k, v in page.context["adminform"].form.initial.items() if v is not None}
+    form.update({
+        "username": "bj_cm", "password": world.bj_cm.password, "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "org_unit": world.bj_cm.org_unit_id, "display_name": "bj_cm", "is_active": "on",
+        "role_assignments-TOTAL_FORMS": "2", "role_assignments-INITIAL_FORMS": "1",
+        "role_assignments-MIN_NUM_FORMS": "0", "role_assignments-MAX_NUM_FORMS": "1000",
+        "role_assignments-0-id": grant.pk, "role_assignments-0-user": world.bj_cm.pk,
+        "role_assignments-0-role": "customer_manager", "role_assignments-0-org_unit": grant.org_unit_id,
+        "role_assignments-1-user": world.bj_cm.pk, "role_assignments-1-role": "sysadmin",
+        "role_assignments-1-org_unit": grant.org_unit_id,
+    })
+    for key in ("groups", "user_permissions", "last_login"):
+        form.pop(key, None)
+    response = client.post(f"/admin/core/user/{world.bj_cm.pk}/change/", form)
+    assert response.status_code == 200 and "不得由同一人兼任" in response.content.decode()
+    assert not RoleAssignment.objects.filter(user=world.bj_cm, role="sysadmin").exists()

@@ -16,6 +16,13 @@ from kehu.core import services, twofactor
 from kehu.core.models import ApiToken, AuditEvent, RecoveryCode, RuleParameter, User
 
 
+def next_code(username):
+    """The code of the step after the last one used (the app shows it within 30 seconds; the step after
+    now still counts, as clocks drift)."""
+    user = User.objects.get(username=username)
+    return pyotp.TOTP(user.totp_secret).generate_otp(user.totp_last_step + 1)
+
+
 def login(username, password=PASSWORD):
     client = Client()
     response = client.post("/login/", {"username": username, "password": password})
@@ -53,8 +60,13 @@ def test_an_enrolled_user_logs_in_with_a_code_and_not_without(world):
     assert response.url == "/login/code/"
     wrong = client.post("/login/code/", {"code": "123456" if pyotp.TOTP(secret).now() != "123456" else "654321"})
     assert wrong.status_code == 400 and "_auth_user_id" not in client.session
-    ok = client.post("/login/code/", {"code": pyotp.TOTP(secret).now()})
+    code = next_code("admin")
+    ok = client.post("/login/code/", {"code": code})
     assert ok.status_code == 302 and client.session["_auth_user_id"] == str(world.admin.pk)
+    # The same code is good once: replayed at once, it is refused.
+    replay, _ = login("admin")
+    assert replay.post("/login/code/", {"code": code}).status_code == 400
+    assert "_auth_user_id" not in replay.session
     # A recovery code works once.
     client, _ = login("admin")
     assert client.post("/login/code/", {"code": codes[0]}).status_code == 302
@@ -134,5 +146,5 @@ def test_unmasking_beyond_the_threshold_needs_the_second_factor(world, threshold
     secret = User.objects.get(username="bj_cm").totp_secret
     client.post("/account/security/", {"action": "confirm", "code": pyotp.TOTP(secret).now()})
     fresh, response = login("bj_cm")
-    fresh.post("/login/code/", {"code": pyotp.TOTP(secret).now()})
+    fresh.post("/login/code/", {"code": next_code("bj_cm")})
     assert fresh.post(url, {"unmask-reason": "核实客户身份"}).status_code == 200

@@ -193,6 +193,18 @@ def test_old_failures_are_forgotten_after_the_window(world):
     assert LoginThrottle.objects.get(key="user:bj_cm").failures == 1
 
 
+def test_the_daily_purge_keeps_only_rows_that_still_count(world):
+    for name in ("bj_cm", "old_name"):
+        services.login_attempt(username=name, password="Wrong-pass-1", ip="10.6.0.1")
+    LoginThrottle.objects.filter(key="user:old_name").update(last_failure_at=timezone.now() - timedelta(hours=1))
+    for _ in range(5):
+        services.login_attempt(username="locked_one", password="Wrong-pass-1", ip="10.6.0.2")
+    LoginThrottle.objects.filter(key="user:locked_one").update(last_failure_at=timezone.now() - timedelta(hours=1))
+    assert services.login_throttle_purge() == 1
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {
+        "user:bj_cm", "ip:10.6.0.1", "user:locked_one", "ip:10.6.0.2"}
+
+
 # ---------------------------------------------------------------- defect 10: separation of duties
 
 

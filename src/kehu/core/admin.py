@@ -5,6 +5,7 @@ Admin saves are audited like service writes; status-like fields are read-only he
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
@@ -82,8 +83,47 @@ class OrgUnitAdmin(AuditedAdmin):
         super().save_model(request, obj, form, change)
 
 
+def _sod_error(roles) -> str | None:
+    """The separation-of-duties message for this set of roles, or None (kehu.core.duties is the rule)."""
+    from kehu.core.duties import check_roles
+
+    try:
+        check_roles(roles)
+    except DomainError as exc:
+        return str(exc.message)
+    return None
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    class Meta:
+        model = RoleAssignment
+        fields = ["user", "role", "org_unit", "department", "own_customers_only"]
+
+    def clean(self):
+        data = super().clean()
+        user, role = data.get("user"), data.get("role")
+        if user is not None and role:
+            others = RoleAssignment.objects.filter(user=user).exclude(pk=self.instance.pk)
+            error = _sod_error({role, *others.values_list("role", flat=True)})
+            if error:
+                self.add_error("role", error)
+        return data
+
+
+class RoleAssignmentFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        roles = {form.cleaned_data["role"] for form in self.forms
+                 if getattr(form, "cleaned_data", None) and form.cleaned_data.get("role")
+                 and not form.cleaned_data.get("DELETE")}
+        error = _sod_error(roles)
+        if error:
+            raise forms.ValidationError(error)
+
+
 class RoleAssignmentInline(RoleGated, admin.TabularInline):
     model = RoleAssignment
+    formset = RoleAssignmentFormSet
     extra = 0
 
 
@@ -120,6 +160,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(AuditedAdmin):
+    form = RoleAssignmentForm
     list_display = ("user", "role", "org_unit", "department", "own_customers_only")
     list_filter = ("role", "department")
 

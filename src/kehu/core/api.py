@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from kehu.core.audit import verify_chain
@@ -128,3 +128,55 @@ def audit_verify(request):
         raise PermissionDenied()
     problems = [p.__dict__ for p in verify_chain()]
     return {"ok": not problems, "problems": problems[:100]}
+
+
+class TokenOut(Schema):
+    id: int
+    prefix: str
+    name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@router.get("/tokens", response=list[TokenOut], summary="The calling user's API tokens (expiry, last use)")
+def token_list(request):
+    from kehu.core.models import ApiToken
+
+    return list(ApiToken.objects.filter(user=request.auth).order_by("-created_at")[:200])
+
+
+@router.delete("/tokens/{token_id}", response={204: None, 404: dict},
+               summary="Revoke an API token (one's own; a system administrator any)")
+def token_revoke(request, token_id: int = Path(..., ge=1, le=2**63 - 1)):
+    from kehu.core.services import token_revoke as revoke
+
+    revoke(token_id=token_id, actor=request.auth)
+    return Status(204, None)
+
+
+class RoleGrantIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    role: str = Field(..., max_length=32)
+    org: str = Field(..., max_length=32)
+    department: str = Field("", max_length=32)
+    own_customers_only: bool = False
+
+
+@router.post("/users/{username}/roles", response={201: GrantOut, 400: dict, 403: dict, 404: dict, 409: dict},
+             summary="Grant a role (system administrator); incompatible roles are refused (sod_conflict)")
+def role_grant(request, payload: RoleGrantIn, username: str = Path(..., max_length=150)):
+    from kehu.core.errors import NotFound
+    from kehu.core.models import User
+    from kehu.core.services import role_grant as grant
+
+    if not access_for(request.auth).has(Perm.USER_MANAGE):
+        raise PermissionDenied()
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise NotFound()
+    row = grant(user=user, role=payload.role, org_code=payload.org, department=payload.department,
+                own_customers_only=payload.own_customers_only, actor=request.auth)
+    return Status(201, {"role": row.role, "org_path": row.org_unit.path, "department": row.department,
+                 "own_only": row.own_customers_only})

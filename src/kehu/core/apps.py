@@ -20,6 +20,9 @@ class CoreConfig(AppConfig):
 
         register_params(CHECKPOINT_PARAMS)
         register_job(CHECKPOINT_JOB)
+        from kehu.core.services import THROTTLE_PURGE_JOB
+
+        register_job(THROTTLE_PURGE_JOB)
         from kehu.core.nav import NavItem, register_nav
         from kehu.core.permissions import Perm
 

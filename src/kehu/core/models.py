@@ -57,6 +57,8 @@ class User(AbstractUser):
     # on once the user has confirmed a first code (``totp_enabled_at``).
     totp_secret = EncryptedTextField(_("TOTP secret"), blank=True, default="")
     totp_enabled_at = models.DateTimeField(_("second factor enabled at"), null=True, blank=True)
+    # The 30-second step of the last code accepted: a code is good once (no replay within its window).
+    totp_last_step = models.BigIntegerField(_("last code step"), null=True, blank=True)
 
     objects = KehuUserManager()
 

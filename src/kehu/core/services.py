@@ -171,6 +171,12 @@ def role_grant(
     *, user: User, role: str, org_code: str, department: str = "", own_customers_only: bool = False,
     actor: User | None,
 ) -> RoleAssignment:
+    if actor is not None:
+        _require_user_manager(actor)
+        if actor.pk == user.pk and not actor.is_superuser:
+            from kehu.core.errors import PermissionDenied
+
+            raise PermissionDenied(_("You cannot change your own roles."))
     if role not in Role.values:
         raise InvalidInput(_("Unknown role %(role)s.") % {"role": role}, field="role")
     unit = OrgUnit.objects.filter(code=org_code).first()
@@ -317,6 +323,19 @@ def login_attempt(*, username: str, password: str, ip: str = "", channel: str = 
     if outcome is not None:
         raise outcome
     return None
+
+
+def login_throttle_purge(*, now=None) -> int:
+    """Delete the throttle rows that no longer count (no failure for a window, no wait running); a daily
+    job, so the table holds only the names and addresses of recent failures."""
+    now = now or timezone.now()
+    window = timedelta(minutes=int(get_param("sec.throttle_window_minutes")))
+    from django.db.models import Q
+
+    stale = LoginThrottle.objects.filter(last_failure_at__lt=now - window).filter(
+        Q(blocked_until__isnull=True) | Q(blocked_until__lt=now))
+    deleted, _by_model = stale.delete()
+    return deleted
 
 
 @transaction.atomic
@@ -475,3 +494,17 @@ def parameter_approve(*, parameter_id: int, actor: User) -> RuleParameter:
     audit_record(actor=actor, event_code=Event.PARAM_APPROVED, object_type="rule_parameter", object_id=row.pk,
                  old={"value": old}, new={"code": row.code, "value": row.value})
     return row
+
+
+def _make_throttle_purge_job():
+    from datetime import time
+
+    from django.utils.translation import gettext_lazy
+
+    from kehu.core.scheduler import Job, daily_slot
+
+    return Job("core.login_throttle_purge", gettext_lazy("Purge of old login-throttle rows"),
+               lambda now: daily_slot(now, at=time(3, 0)), lambda slot, now: {"deleted": login_throttle_purge()})
+
+
+THROTTLE_PURGE_JOB = _make_throttle_purge_job()

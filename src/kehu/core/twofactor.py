@@ -8,6 +8,7 @@ secret is encrypted at rest like personal data; recovery codes are kept only as 
 
 from __future__ import annotations
 
+import hmac
 import secrets
 
 import pyotp
@@ -68,9 +69,19 @@ def totp_begin(*, user: User) -> str:
     return locked.totp_secret
 
 
-def _check_code(secret: str, code: str) -> bool:
+def _code_step(secret: str, code: str, *, after: int | None = None) -> int | None:
+    """The time step (30 s) whose code ``code`` is, within one step of now and later than ``after``;
+    None if it is no such code. A step once used is refused again (no replay)."""
     code = (code or "").strip().replace(" ", "")
-    return len(code) == 6 and code.isascii() and code.isdigit() and _totp(secret).verify(code, valid_window=1)
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        return None
+    totp = _totp(secret)
+    now = timezone.now()
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if (after is None or step > after) and hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
 
 
 def _new_recovery_codes(user: User) -> list[str]:
@@ -88,11 +99,13 @@ def totp_confirm(*, user: User, code: str) -> list[str]:
     locked = User.objects.select_for_update().get(pk=user.pk)
     if enabled(locked):
         raise Conflict(_("The second factor is already on."), code="second_factor_enabled")
-    if not locked.totp_secret or not _check_code(locked.totp_secret, code):
+    step = _code_step(locked.totp_secret, code) if locked.totp_secret else None
+    if step is None:
         raise InvalidInput(_("The code is not right; check the time of your phone and try again."), field="code",
                            code="bad_code")
     locked.totp_enabled_at = timezone.now()
-    locked.save(update_fields=["totp_enabled_at"])
+    locked.totp_last_step = step
+    locked.save(update_fields=["totp_enabled_at", "totp_last_step"])
     user.totp_enabled_at = locked.totp_enabled_at
     codes = _new_recovery_codes(locked)
     audit_record(actor=locked, event_code=Event.SECOND_FACTOR_ENABLED, object_type="user", object_id=locked.pk)
@@ -105,7 +118,7 @@ def totp_disable(*, user: User, actor: User) -> None:
     if actor.pk == user.pk and required_for(user):
         raise InvalidInput(_("Your roles require the second factor; it cannot be switched off."),
                            code="second_factor_required")
-    User.objects.filter(pk=user.pk).update(totp_secret="", totp_enabled_at=None)
+    User.objects.filter(pk=user.pk).update(totp_secret="", totp_enabled_at=None, totp_last_step=None)
     RecoveryCode.objects.filter(user=user).delete()
     user.totp_secret, user.totp_enabled_at = "", None
     audit_record(actor=actor, event_code=Event.SECOND_FACTOR_DISABLED, object_type="user", object_id=user.pk)
@@ -123,7 +136,9 @@ def verify(*, user: User, code: str, ip: str = "") -> bool:
     toward the login throttle of the user's name like wrong passwords."""
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        if enabled(locked) and _check_code(locked.totp_secret, code):
+        step = _code_step(locked.totp_secret, code, after=locked.totp_last_step) if enabled(locked) else None
+        if step is not None:
+            User.objects.filter(pk=locked.pk).update(totp_last_step=step)
             return True
         cleaned = (code or "").strip().lower()
         if enabled(locked) and len(cleaned) == 20:

@@ -107,5 +107,10 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'recovery codes',
             },
         ),
+        migrations.AddField(
+            model_name='user',
+            name='totp_last_step',
+            field=models.BigIntegerField(blank=True, null=True, verbose_name='last code step'),
+        ),
         migrations.RunPython(scope_existing_audit_rows, migrations.RunPython.noop),
     ]

@@ -237,3 +237,32 @@ def test_round_money_gives_cents_within_half_a_cent(amount):
 def test_round_money_rounds_half_up_away_from_zero(amount, expected):
     assert round_money(Decimal(amount)) == Decimal(expected)
     assert str(round_money(Decimal(amount))) == expected
+
+
+# ---------------------------------------------------------------- login throttle waits (issue 11)
+
+
+@given(st.integers(0, 200), st.integers(0, 20), st.integers(0, 120), st.integers(0, 100000))
+def test_throttle_waits_are_free_then_doubling_and_capped(failures, free, base, cap):
+    from kehu.core.rules import throttle_delay_seconds
+
+    wait = throttle_delay_seconds(failures, free=free, base=base, cap=cap)
+    assert 0 <= wait <= cap
+    if failures <= free or base == 0:
+        assert wait == 0
+    else:
+        assert wait == min(base * 2 ** (failures - free - 1), cap)
+        # One more failure never waits less.
+        assert throttle_delay_seconds(failures + 1, free=free, base=base, cap=cap) >= wait
+
+
+@given(st.binary(min_size=32, max_size=64), st.text(max_size=40), st.text(max_size=40))
+def test_the_keyed_row_hash_depends_on_the_key_and_the_content(key, reason, other):
+    from kehu.core.rules import GENESIS_HASH, audit_row_hash, audit_row_hmac
+
+    content = {"id": 1, "reason": reason}
+    keyed = audit_row_hmac(key, GENESIS_HASH, content)
+    assert keyed != audit_row_hash(GENESIS_HASH, content)
+    assert keyed != audit_row_hmac(bytes(b ^ 1 for b in key), GENESIS_HASH, content)
+    if other != reason:
+        assert keyed != audit_row_hmac(key, GENESIS_HASH, {"id": 1, "reason": other})
