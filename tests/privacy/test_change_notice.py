@@ -62,6 +62,9 @@ def test_enterprise_fields_and_contacts_are_covered_and_flag_mode(world):
     company = world.enterprise()
     services.contact_add(actor=world.bj_cm, customer_id=company.pk, name="王五", phone="13700137000",
                          is_primary=True)
+    assert not ChangeNotice.objects.filter(customer=company).exists()  # taken on: the first collection
+    Customer.objects.filter(pk=company.pk).update(admission_status="active")
+    services.contact_add(actor=world.bj_cm, customer_id=company.pk, name="赵七", phone="13700137001")
     services.customer_update(actor=world.bj_cm, customer_id=company.pk, changes={"industry": "有色金属冶炼"})
     notices = list(ChangeNotice.objects.filter(customer=company).order_by("pk"))
     assert [n.consent.fields for n in notices] == [["contacts"], ["industry"]]

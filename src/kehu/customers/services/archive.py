@@ -242,6 +242,8 @@ def customer_create(
 CHANGE_NOTICE_HOOKS: list = []
 # Fields whose change is internal to the company, not the customer's information.
 NOT_NOTIFIED = {"manager_id"}
+# Contacts collected while the customer is still being taken on are the first collection, not a change.
+ONBOARDING = {"prospect", "in_review"}
 
 
 def _notify_change(*, customer: Customer, fields: list[str], old: dict | None, actor: User | None,
@@ -406,7 +408,8 @@ def contact_add(
                  customer_id=customer.pk, new={"name": contact.name, "title": contact.title,
                                                "phone": mask("phone", contact.phone),
                                                "email": mask("email", contact.email)})
-    _notify_change(customer=customer, fields=["contacts"], old=None, actor=actor, channel="")
+    if customer.admission_status not in ONBOARDING:
+        _notify_change(customer=customer, fields=["contacts"], old=None, actor=actor, channel="")
     return contact
 
 
@@ -419,7 +422,8 @@ def contact_remove(*, actor: User | None, contact_id: int) -> None:
     audit_record(actor=actor, event_code=Event.CONTACT_REMOVED, object_type="contact", object_id=contact.pk,
                  customer_id=contact.customer_id, old={"name": contact.name})
     contact.delete()
-    _notify_change(customer=customer, fields=["contacts"], old=None, actor=actor, channel="")
+    if customer.admission_status not in ONBOARDING:
+        _notify_change(customer=customer, fields=["contacts"], old=None, actor=actor, channel="")
 
 
 # ------------------------------------------------------------------ documents
