@@ -101,7 +101,7 @@ def test_patch_personal_field_logs_change_and_asks_consent(api, world):
     assert set(changes) == {"phone", "occupation"}
     assert changes["phone"].new_display == "139****1111" and changes["phone"].is_personal
     consents = api.get("bj_cm", f"/customers/{person.pk}/consents").json()
-    assert len(consents) == 1 and consents[0]["status"] == "pending" and consents[0]["fields"] == ["phone"]
+    assert len(consents) == 1 and consents[0]["status"] == "pending" and consents[0]["fields"] == ["phone", "occupation"]
     answered = api.post("bj_cm", f"/consents/{consents[0]['id']}", {"status": "confirmed", "channel": "phone"})
     assert answered.status_code == 200 and answered.json()["status"] == "confirmed"
     stale = api.patch("bj_cm", f"/customers/{person.pk}", {"occupation": "工程师", "expected_version": 1})

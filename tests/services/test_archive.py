@@ -334,15 +334,16 @@ def test_a_change_of_personal_data_is_logged_masked_and_asks_for_consent(world, 
     assert (logs["occupation"].old_display, logs["occupation"].new_display) == ("教师", "工程师")
     assert not logs["occupation"].is_personal
 
+    # S3 Art.6/8: occupation is basic information too; the customer is told of both changes.
     consent = ConsentRecord.objects.get(customer=person)
-    assert (consent.status, consent.fields, consent.purpose) == ("pending", ["phone"], "info_change")
+    assert (consent.status, consent.fields, consent.purpose) == ("pending", ["phone", "occupation"], "info_change")
 
     row = last_audit(Event.CUSTOMER_UPDATED, object_id=str(person.pk))
     assert row.customer_id == person.pk
     assert row.old_values == {"phone": "138****5678", "occupation": "教师"}
     assert row.new_values == {"phone": "139****5432", "occupation": "工程师"}
     consent_row = last_audit(Event.CUSTOMER_CONSENT_RECORDED, object_id=str(consent.pk))
-    assert consent_row.new_values == {"status": "pending", "fields": ["phone"]}
+    assert consent_row.new_values == {"status": "pending", "fields": ["phone", "occupation"]}
 
 
 def test_the_audit_log_never_holds_a_clear_id_number_or_phone(world, person):
@@ -363,12 +364,14 @@ def test_the_audit_log_never_holds_a_clear_id_number_or_phone(world, person):
     assert all(secret not in json.dumps(list(changes), ensure_ascii=False) for secret in (ID_NUMBER, new_id))
 
 
-def test_a_change_of_other_data_asks_no_consent(world):
+def test_a_change_of_enterprise_data_asks_consent_but_a_new_manager_does_not(world):
     company = world.enterprise()
     services.customer_update(actor=world.bj_cm, customer_id=company.pk, changes={"industry": "冶炼"})
-    assert not ConsentRecord.objects.filter(customer=company).exists()
+    assert ConsentRecord.objects.get(customer=company).fields == ["industry"]  # S3 Art.8 covers enterprise data
     log = InfoChangeLog.objects.get(customer=company)
     assert (log.field, log.new_display, log.is_personal) == ("industry", "冶炼", False)
+    services.customer_update(actor=world.bj_cm, customer_id=company.pk, changes={"manager_id": world.bj_sales.pk})
+    assert ConsentRecord.objects.filter(customer=company).count() == 1  # internal: not the customer's information
 
 
 def test_an_update_that_changes_nothing_writes_nothing(world, person):
@@ -506,7 +509,7 @@ def sh(world):
     services.group_add_member(
         actor=world.sh_office, group_id=group.pk, customer_id=customer.pk, relation="parent"
     )
-    consent = ConsentRecord.objects.get(customer=customer)
+    consent = ConsentRecord.objects.filter(customer=customer).order_by("-pk").first()  # the phone change's
     return {
         "customer": customer,
         "application": application,

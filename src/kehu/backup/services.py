@@ -19,6 +19,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,8 +100,11 @@ class Snapshot:
     engine: str
     db_members: list[Path]  # files under ``root`` to archive
     root: Path
-    digest: tables.DigestResult
+    digest: tables.DigestResult | None
     migrations: list[str]
+    # SQLite: the table hashes are computed from the snapshot file while it is being compressed and sealed
+    # (two cores at work instead of one); this computes them and fills ``digest`` and ``migrations``.
+    later: Callable[[], None] | None = None
 
 
 WATCH = {"customers_document": ("storage_name",), "core_auditchainhead": ("last_id", "last_hash", "count")}
@@ -116,18 +120,25 @@ def _snapshot_sqlite(settings_dict: dict, work: Path, progress: Progress) -> Sna
         # One step: the whole copy reads one consistent state while writers go on (WAL).
         source.backup(copy)
         progress(_("Database snapshot"), 1, 1)
+        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     finally:
         source.close()
-    try:
-        copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        specs = tables.table_specs()
-        digest = tables.digest_database(lambda spec: copy.execute(tables.select_sql(spec, vendor="sqlite")),
-                                        "sqlite", specs, watch=WATCH,
-                                        progress=lambda d, t: progress(_("Table hashes"), d, t))
-        migrations = sorted(f"{a}.{n}" for a, n in copy.execute("SELECT app, name FROM django_migrations"))
-    finally:
         copy.close()
-    return Snapshot("sqlite", [target], work, digest, migrations)
+    snap = Snapshot("sqlite", [target], work, None, [])
+
+    def later() -> None:
+        reader = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+        try:
+            specs = tables.table_specs()
+            snap.digest = tables.digest_database(
+                lambda spec: reader.execute(tables.select_sql(spec, vendor="sqlite")), "sqlite", specs, watch=WATCH,
+                progress=lambda d, t: progress(_("Table hashes"), d, t))
+            snap.migrations = sorted(f"{a}.{n}" for a, n in reader.execute("SELECT app, name FROM django_migrations"))
+        finally:
+            reader.close()
+
+    snap.later = later
+    return snap
 
 
 def _snapshot_postgres(settings_dict: dict, work: Path, progress: Progress) -> Snapshot:
@@ -228,12 +239,20 @@ def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind:
     from kehu.core.keys import file_key_id
 
     files_dir = Path(settings.KEHU_FILES_DIR)
-    storage_names = [row[0] for row in snap.digest.watched.get("customers_document", [])]
-    head_rows = snap.digest.watched.get("core_auditchainhead", [])
     members: dict[str, dict] = {}
     problems: list[str] = []
-    key_ids = set(snap.digest.key_ids)
-    total = len(snap.db_members) + len(storage_names)
+    total = len(snap.db_members)
+    failed: list[BaseException] = []
+    worker = None
+    if snap.later is not None:
+        def run_later() -> None:
+            try:
+                snap.later()
+            except BaseException as exc:  # re-raised in the calling thread below
+                failed.append(exc)
+
+        worker = threading.Thread(target=run_later, name="kehu-backup-hashes")
+        worker.start()
     with open(path, "wb") as raw:
         out = _HashingFile(raw)
         sealed = SealedWriter(out, key_id=key_id, key=key, created=created.isoformat())
@@ -248,6 +267,14 @@ def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind:
                 members[arcname] = {"size": info.size, "sha256": reader.sha.hexdigest()}
                 done += 1
                 progress(_("Writing the backup"), done, total)
+            if worker is not None:
+                worker.join()
+                if failed:
+                    raise failed[0]
+            storage_names = [row[0] for row in snap.digest.watched.get("customers_document", [])]
+            head_rows = snap.digest.watched.get("core_auditchainhead", [])
+            key_ids = set(snap.digest.key_ids)
+            total = len(snap.db_members) + len(storage_names)
             for storage_name in storage_names:
                 done += 1
                 source = files_dir / storage_name

@@ -27,3 +27,9 @@ class PrivacyConfig(AppConfig):
         for job in jobs.JOBS:
             register_job(job)
         register_post_restore(reapply_erasures)
+        from kehu.customers.services.archive import CHANGE_NOTICE_HOOKS
+
+        from .changes import notify_change
+
+        if notify_change not in CHANGE_NOTICE_HOOKS:
+            CHANGE_NOTICE_HOOKS.append(notify_change)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.fields import EncryptedTextField
 from kehu.customers.models import Customer
 
 
@@ -251,3 +252,34 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"sweep {self.started_at:%Y-%m-%d}"
+
+
+class ChangeNotice(models.Model):
+    """S3 Art.8: the customer told of a change to their information, and their answer from a signed link."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for the customer")
+        CONFIRMED = "confirmed", _("Agreed")
+        UNDONE = "undone", _("Refused: the change was undone")
+        FLAGGED = "flagged", _("Refused: for the customer manager to resolve")
+        UNREACHABLE = "unreachable", _("No address to notify: for the customer manager")
+
+    consent = models.OneToOneField("customers.ConsentRecord", on_delete=models.CASCADE, related_name="notice")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="change_notices")
+    # The changed fields' previous values in clear, encrypted at rest; empty when the change cannot be undone
+    # (contacts).
+    old_values = EncryptedTextField(blank=True, default="")
+    message = models.ForeignKey("outbox.Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    link = models.ForeignKey("outbox.SignedLink", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    created_at = models.DateTimeField(_("created at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change notice")
+        verbose_name_plural = _("change notices")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["outcome"], name="privacy_notice_outcome")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.outcome}"

@@ -9,4 +9,9 @@ PARAMS = [
     ParamSpec("privacy.sweep_grace_days", 7, "days", "proposed", "issue 16 (a dry-run report before anything is deleted)",
               "The retention sweeper acts on a record only after a dry-run report listed it at least this long ago.",
               int),
+    ParamSpec("privacy.refused_change_action", "undo", "undo|flag", "proposed",
+              "S3 Art.8 (notify the customer of a change and obtain their consent)",
+              "What happens when the customer refuses a change: undo it, or flag it for the customer manager.", str),
+    ParamSpec("privacy.change_link_days", 30, "days", "proposed", "S3 Art.8",
+              "The answer link in a change notice is valid this many days.", int),
 ]

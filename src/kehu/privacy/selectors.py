@@ -9,7 +9,7 @@ from kehu.core.models import User
 from kehu.core.selectors import access_for
 
 from . import permissions
-from .models import DataSubjectRequest, LegalHold, RequestState
+from .models import ChangeNotice, DataSubjectRequest, LegalHold, RequestState
 
 
 def requests_open(user: User) -> QuerySet[DataSubjectRequest]:
@@ -26,3 +26,12 @@ def holds_active(user: User) -> QuerySet[LegalHold]:
     access = access_for(user)
     scope = access.scope_q(permissions.VIEW, org_path_field="customer__org_path", owner_field="customer__manager_id")
     return LegalHold.objects.filter(scope, released_at__isnull=True).select_related("customer")
+
+
+def changes_to_resolve(user: User) -> QuerySet[ChangeNotice]:
+    """Refused changes left for a person (refusal flagged, or no address to tell the customer)."""
+    access = access_for(user)
+    scope = access.scope_q(permissions.VIEW, org_path_field="customer__org_path", owner_field="customer__manager_id")
+    return (ChangeNotice.objects.filter(scope, outcome__in=[ChangeNotice.Outcome.FLAGGED,
+                                                            ChangeNotice.Outcome.UNREACHABLE])
+            .select_related("customer", "consent").order_by("-created_at"))

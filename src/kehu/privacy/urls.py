@@ -6,4 +6,5 @@ app_name = "privacy"
 urlpatterns: list = [
     path("", views.inbox, name="inbox"),
     path("requests/<int:request_id>/", views.request_action, name="request_action"),
+    path("answer/<str:token>/", views.change_answer, name="change_answer"),
 ]

@@ -14,7 +14,7 @@ from kehu.core.errors import PermissionDenied as DomainPermissionDenied
 from kehu.customers.selectors import masked
 
 from . import selectors, services
-from .models import SweepRun
+from .models import ChangeNotice, SweepRun
 
 
 @login_required
@@ -26,8 +26,10 @@ def inbox(request):
     now = timezone.now()
     items = [{"r": r, "name": masked(r.customer, "name"), "overdue": r.due_at < now} for r in rows]
     holds = [{"h": h, "name": masked(h.customer, "name")} for h in selectors.holds_active(request.user)[:200]]
+    flagged = [{"n": n, "name": masked(n.customer, "name")} for n in selectors.changes_to_resolve(request.user)[:200]]
     return render(request, "privacy/inbox.html", {
-        "items": items, "holds": holds, "sweep": SweepRun.objects.filter(dry_run=True).first()})
+        "items": items, "holds": holds, "flagged": flagged,
+        "sweep": SweepRun.objects.filter(dry_run=True).first()})
 
 
 @login_required
@@ -58,3 +60,29 @@ def request_action(request, request_id: int):
         return redirect("privacy:inbox")
     messages.success(request, _("Saved."))
     return redirect("privacy:inbox")
+
+
+def change_answer(request, token: str):
+    """The page a customer opens from a change notice (no login): agree or refuse, once."""
+    from kehu.outbox.errors import LinkExpired, LinkInvalid, LinkUsed
+
+    from . import changes
+
+    try:
+        notice = changes.notice_for_token(token)
+    except (LinkInvalid, ChangeNotice.DoesNotExist):
+        return render(request, "privacy/answer.html", {"problem": _("This link is not valid.")}, status=404)
+    except (LinkExpired, LinkUsed) as exc:
+        return render(request, "privacy/answer.html", {"problem": exc.message}, status=410)
+    labels = "、".join(changes.FIELD_LABELS.get(f, f) for f in notice.consent.fields)
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        if answer not in ("agree", "refuse"):
+            return render(request, "privacy/answer.html", {"labels": labels, "problem": _("Choose an answer.")},
+                          status=400)
+        try:
+            notice = changes.change_answer(token=token, agree=answer == "agree")
+        except DomainError as exc:
+            return render(request, "privacy/answer.html", {"problem": exc.message}, status=410)
+        return render(request, "privacy/answer.html", {"done": notice.outcome, "labels": labels})
+    return render(request, "privacy/answer.html", {"labels": labels, "when": notice.created_at})

@@ -238,12 +238,34 @@ def customer_create(
     return customer
 
 
+# S3 Art.8: the customer is told of a change to their information and asked to agree. Apps register a hook
+# ``hook(consent=, customer=, old=, actor=)`` that sends the notice (kehu.privacy sends it through the outbox);
+# ``old`` holds the changed fields' previous values in clear, or None when the change cannot be undone.
+CHANGE_NOTICE_HOOKS: list = []
+# Fields whose change is internal to the company, not the customer's information.
+NOT_NOTIFIED = {"manager_id"}
+# Contacts collected while the customer is still being taken on are the first collection, not a change.
+ONBOARDING = {"prospect", "in_review"}
+
+
+def _notify_change(*, customer: Customer, fields: list[str], old: dict | None, actor: User | None,
+                   channel: str) -> ConsentRecord:
+    consent = ConsentRecord.objects.create(customer=customer, purpose="info_change", fields=fields)
+    audit_record(actor=actor, event_code=Event.CUSTOMER_CONSENT_RECORDED, object_type="consent",
+                 object_id=consent.pk, customer_id=customer.pk, new={"status": "pending", "fields": fields},
+                 channel=channel)
+    for hook in CHANGE_NOTICE_HOOKS:
+        hook(consent=consent, customer=customer, old=old, actor=actor)
+    return consent
+
+
 @transaction.atomic
 def customer_update(
     *, actor: User | None, customer_id: int, changes: dict[str, Any], expected_version: int | None = None,
-    channel: str = "",
+    channel: str = "", notify: bool = True,
 ) -> Customer:
-    """Change archive fields. Personal-data changes are logged and ask the customer's consent (S3 Art.8)."""
+    """Change archive fields. Changes are logged and the customer is told and asked to agree (S3 Art.8);
+    ``notify=False`` only for undoing a change the customer refused."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(_("Unknown or read-only fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
@@ -300,11 +322,10 @@ def customer_update(
     audit_record(actor=actor, event_code=Event.CUSTOMER_UPDATED, object_type="customer", object_id=customer.pk,
                  customer_id=customer.pk, old={f: before[f] for f in changed},
                  new={f: after[f] for f in changed}, channel=channel)
-    if personal:
-        consent = ConsentRecord.objects.create(customer=customer, purpose="info_change", fields=personal)
-        audit_record(actor=actor, event_code=Event.CUSTOMER_CONSENT_RECORDED, object_type="consent",
-                     object_id=consent.pk, customer_id=customer.pk, new={"status": "pending", "fields": personal},
-                     channel=channel)
+    notified = [f for f in changed if f not in NOT_NOTIFIED]
+    if notified and notify:
+        _notify_change(customer=customer, fields=notified, old={f: before_values[f] for f in notified},
+                       actor=actor, channel=channel)
     return customer
 
 
@@ -398,6 +419,8 @@ def contact_add(
                  customer_id=customer.pk, new={"name": contact.name, "title": contact.title,
                                                "phone": mask("phone", contact.phone),
                                                "email": mask("email", contact.email)})
+    if customer.admission_status not in ONBOARDING:
+        _notify_change(customer=customer, fields=["contacts"], old=None, actor=actor, channel="")
     return contact
 
 
@@ -406,10 +429,12 @@ def contact_remove(*, actor: User | None, contact_id: int) -> None:
     contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None:
         raise NotFound()
-    customer_get(user=actor, customer_id=contact.customer_id, perm=Perm.CUSTOMER_EDIT, lock=True)
+    customer = customer_get(user=actor, customer_id=contact.customer_id, perm=Perm.CUSTOMER_EDIT, lock=True)
     audit_record(actor=actor, event_code=Event.CONTACT_REMOVED, object_type="contact", object_id=contact.pk,
                  customer_id=contact.customer_id, old={"name": contact.name})
     contact.delete()
+    if customer.admission_status not in ONBOARDING:
+        _notify_change(customer=customer, fields=["contacts"], old=None, actor=actor, channel="")
 
 
 # ------------------------------------------------------------------ documents
