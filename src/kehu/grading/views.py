@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from kehu.core.errors import DomainError, InvalidInput, NotFound
 from kehu.core.periods import parse_period
+from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 from kehu.grading import reports, selectors
 from kehu.grading.models import GradeOverride
@@ -89,12 +90,14 @@ def period_results(request, period: str):
         return redirect("grading:runs")
     results = selectors.results(user=request.user, period=month)
     fmt = request.GET.get("format", "")
+    # exports show individuals' names in clear only to those who may unmask (as the customer export does)
+    unmask = access_for(request.user).has(Perm.CUSTOMER_UNMASK)
     if fmt == "xlsx":
-        response = HttpResponse(reports.summary_xlsx(month, results), content_type=XLSX)
+        response = HttpResponse(reports.summary_xlsx(month, results, unmask=unmask), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="grades-{month:%Y-%m}.xlsx"'
         return response
     if fmt == "pdf":
-        response = HttpResponse(reports.summary_pdf(month, results), content_type="application/pdf")
+        response = HttpResponse(reports.summary_pdf(month, results, unmask=unmask), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="grades-{month:%Y-%m}.pdf"'
         return response
     return render(request, "grading/results.html", {"period": month, "rows": results[:500],
