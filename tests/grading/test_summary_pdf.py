@@ -66,6 +66,8 @@ def test_summary_page_and_exports_mask_names(gworld):
     risk, office = Client(), Client()
     risk.force_login(gworld.hq_risk)  # a risk officer may not unmask
     office.force_login(gworld.hq_office)  # the customer office may
+    summary = risk.get("/grading/2026-11/").content.decode()
+    assert '<th class="num">变动</th>' in summary  # the change of grade, not 修改 (edit)
     for client in (risk, office):  # pages mask for everyone, as the archive does
         assert "王小明" not in client.get("/grading/2026-11/").content.decode()
         assert "王小明" not in client.get(f"/grading/2026-11/{person.pk}/").content.decode()

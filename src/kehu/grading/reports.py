@@ -7,6 +7,7 @@ import io
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kehu.grading.rules import GRADES
 
@@ -16,7 +17,7 @@ COLUMNS = ("customer", "volume", "fulfilment", "payment", "operating", "total", 
 
 def headers() -> list[str]:
     return [_("Customer"), _("Purchase volume"), _("Contract fulfilment"), _("Payment"), _("Operating status"),
-            _("Total score"), _("Grade"), _("Knock-out applied"), _("Last month"), _("Change")]
+            _("Total score"), _("Grade"), _("Knock-out applied"), _("Last month"), pgettext("grade", "Change")]
 
 
 def summary_rows(results, *, unmask: bool = False) -> list[list]:

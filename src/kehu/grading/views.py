@@ -18,7 +18,7 @@ from kehu.grading import reports, selectors
 from kehu.grading.models import GradeOverride
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services import overrides
-from kehu.grading.services.run import run_period
+from kehu.grading.services.run import run_period, run_reopen
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,6 +76,19 @@ def run_start(request):
         run = run_period(actor=request.user, period=request.POST.get("period", ""))
         messages.success(request, _("%(p)s graded: %(n)d customers.") % {"p": f"{run.period:%Y-%m}",
                                                                            "n": run.customers_graded})
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("grading:runs")
+
+
+@login_required
+@require_POST
+def run_reopen_view(request, period: str):
+    """Reopen a closed month with a reason (the same service, permission and audit as the API and CLI)."""
+    _require(request, GradingPerm.RUN)
+    try:
+        run = run_reopen(actor=request.user, period=period, reason=request.POST.get("reason", ""))
+        messages.success(request, _("%(p)s reopened; run it again to grade it anew.") % {"p": f"{run.period:%Y-%m}"})
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("grading:runs")
