@@ -132,6 +132,19 @@ def ticket_detail(request, ticket_id: int):
         "can_approve": can_approve and ticket.kind != "allowance"})
 
 
+def _masked_customer_rows(rows):
+    """The customer dimension of the analysis with individuals' names masked, in the table and the chart,
+    as the archive masks them."""
+    from kehu.core.rules import mask
+    from kehu.customers.models import Customer
+    from kehu.customers.selectors import PERSONAL_FIELDS_BY_KIND
+
+    personal_kinds = [kind for kind, fields in PERSONAL_FIELDS_BY_KIND.items() if "name" in fields]
+    people = set(Customer.objects.filter(name__in=[name for name, _n in rows], kind__in=personal_kinds)
+                 .values_list("name", flat=True))
+    return [(mask("name", name) if name in people else name, n) for name, n in rows]
+
+
 def allowance_context(ticket, user) -> dict:
     """What the ticket page shows of an allowance's approval (domain spec S-12): the band, the share of the
     invoice, each required role with the sign-off given for it, and the roles the user may sign now (the
@@ -182,13 +195,16 @@ def analysis(request):
     sections = []
     for dim in an.DIMENSIONS:
         rows = an.monthly_breakdown(qs, month=month, dimension=dim)
+        if dim == "customer":
+            rows = _masked_customer_rows(rows)
         label = str(DIMENSION_LABELS.get(dim, dim))
         sections.append({"dimension": dim, "label": label, "rows": rows,
                          "svg": mark_safe(an.bar_chart_svg(rows, label)) if rows else ""})  # noqa: S308 - our own SVG
     repeats = an.repeat_complaints(qs, window_days=90, threshold=2, on=timezone.now())
     from kehu.customers.models import Customer
+    from kehu.customers.selectors import masked
 
-    names = dict(Customer.objects.filter(pk__in=[cid for cid, _cat, _n in repeats]).values_list("pk", "name"))
+    names = {c.pk: masked(c, "name") for c in Customer.objects.filter(pk__in=[cid for cid, _cat, _n in repeats])}
     repeats = [(cid, names.get(cid, cid), cat, n) for cid, cat, n in repeats]
     return render(request, "helpdesk/analysis.html", {"month": month, "sections": sections, "repeats": repeats})
 
