@@ -331,7 +331,13 @@ def ticket_create(request):
             field = getattr(exc, "field", None)
             if field:
                 error = f"{error} ({field})"
+    from kehu.customers.widgets import CustomerPicker
+
+    # the one customer picker of every form, asking the helpdesk's picker (scoped by helpdesk.handle)
+    picker = CustomerPicker(url_name="api:customer_picker").render("customer_id", values.get("customer_id"),
+                                                                   attrs={"id": "id_customer_id"})
     return render(request, "helpdesk/ticket_create.html", {
         "values": values, "error": error, "customer_label": customer_label, "kinds": Kind.choices,
+        "customer_picker": picker,
         "channels": Channel.choices, "priorities": Priority.choices,
         "financial_consumer": request.POST.get("financial_consumer") == "on"}, status=status)
