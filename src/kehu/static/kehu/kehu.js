@@ -41,6 +41,7 @@
   function picker(root) {
     var box = root.querySelector("input[role=combobox]"), hidden = root.querySelector("input[type=hidden]");
     var list = root.querySelector("[role=listbox]"), timer = null, seq = 0, active = -1;
+    if (!box || !hidden || !list) { return; }
     function clear() { list.innerHTML = ""; active = -1; box.setAttribute("aria-expanded", "false"); }
     function pick(item) {
       hidden.value = item.id;
