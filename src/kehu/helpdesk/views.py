@@ -160,7 +160,12 @@ def allowance_context(ticket, user) -> dict:
     approval = allowance.allowance_approval(ticket)
     labels = dict(Role.choices)
     decisions = {"approved": State.APPROVED.label, "rejected": State.REJECTED.label}
+    from kehu.core.models import User
+
+    # people by their name, not their login
+    people = {u.pk: str(u) for u in User.objects.filter(pk__in=[s["user"] for s in approval["sign_offs"]])}
     given = [{**s, "role_label": labels.get(s["role"], s["role"]), "decision_label": decisions.get(s["decision"]),
+              "name": people.get(s["user"], s.get("username", "")),
               "at": timezone.localtime(datetime.fromisoformat(s["at"]))} for s in approval["sign_offs"]]
     by_role = {s["role"]: s for s in given}
     invoice = Decimal(ticket.data["invoice_amount"]) if ticket.data.get("invoice_amount") else None
