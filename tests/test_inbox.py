@@ -108,3 +108,18 @@ def test_submitted_large_credit_table_waits_for_a_checker_not_its_maker(world):
     rows = _kinds(world.hq_risk2)["reports_to_sign"].rows
     assert [r.url for r in rows] == [f"/exposure/reports/{report.pk}/"]
     assert "reports_to_sign" not in _kinds(world.hq_finance)
+
+
+def test_consent_waiting_names_the_fields_in_chinese(world):
+    from django.utils import translation
+
+    from kehu.customers import services as customer_services
+
+    person = world.individual()
+    customer_services.customer_update(actor=world.bj_cm, customer_id=person.pk,
+                                      changes={"phone": "13900139000", "address": "北京市海淀区中关村大街1号"})
+    with translation.override("zh-hans"):
+        consent = _kinds(world.bj_office)["consent"]
+        details = [row.detail for row in consent.rows]
+    assert details and all("address" not in d and "phone" not in d for d in details)
+    assert "电话" in details[0] or "地址" in details[0]

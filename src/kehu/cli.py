@@ -415,6 +415,47 @@ ALIASES: dict[tuple[str, str], str] = {
     ("surveys", "dispatch"): "surveys_dispatch",
 }
 
+# What each module group and each of its commands does, for `kehu GROUP --help` (printed before Django
+# starts, so it cannot come from the commands themselves; tests/test_cli.py checks every alias has one).
+GROUP_HELP: dict[str, str] = {
+    "credit": "bank credit lines: daily expiry, counter reconciliation",
+    "exposure": "month-end statistics: freeze, large-credit table, concentration, export",
+    "grading": "monthly customer grading: run a month, reopen a closed month",
+    "helpdesk": "customer service: the SLA watcher",
+    "import": "import customers or trade facts from CSV/XLSX",
+    "export": "export customers and the import template",
+    "trade": "trade credit: recalculate limits from the grades",
+    "schedule": "scheduled jobs: run the due ones, list them",
+}
+ALIAS_HELP: dict[tuple[str, str], str] = {
+    ("credit", "expire"): "expire reservations and matured lines, shrink lapsed temporary lines",
+    ("credit", "reconcile"): "check every line's counters against its uses and the limit invariant",
+    ("exposure", "month"): "freeze a month, draft the large-credit table, check concentration, export",
+    ("grading", "reopen"): "reopen a closed grading month so it can be run again (reason audited)",
+    ("grading", "run"): "grade every tradable customer for a month (resumable)",
+    ("helpdesk", "watch"): "warn near the time limits, record breaches, escalate (every 15 minutes)",
+    ("import", "customers"): "import customers (create, update or upsert)",
+    ("import", "sales"): "import monthly sales",
+    ("import", "deliveries"): "import deliveries",
+    ("import", "invoices"): "import invoices",
+    ("import", "payments"): "import payments",
+    ("trade", "recalc"): "recalculate trade credit limits from a month's grades",
+    ("schedule", "run"): "run the scheduled jobs that are due (from cron or a timer)",
+    ("schedule", "list"): "list the scheduled jobs and their last runs",
+    ("export", "customers"): "export the customers you may see, masked unless you may unmask",
+    ("export", "template"): "write the customer import template",
+}
+
+# Django's own options of every management command: they still work, but a module command's --help does not
+# list them (they are noise to an operator; `kehu manage COMMAND --help` still shows them).
+DJANGO_BASE_OPTIONS = {"--version", "--verbosity", "--settings", "--pythonpath", "--traceback", "--no-color",
+                       "--force-color", "--skip-checks"}
+
+# Every role a user can hold (kehu.core.models.Role; tests/test_cli.py keeps the two lists equal).
+ROLES = ("customer_manager", "customer_office", "dept_reviewer", "committee", "auditor", "sysadmin",
+         "credit_approver", "risk_officer", "finance_officer", "service_agent", "service_supervisor",
+         "sales_manager", "finance_manager", "general_manager")
+
 
 def _alias_available(command: str) -> bool:
     from importlib.util import find_spec
@@ -437,6 +478,27 @@ def cmd_manage(argv: list[str]) -> int:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["kehu manage", *argv])
+    return EXIT_OK
+
+
+def cmd_module(group: str, action: str, argv: list[str]) -> int:
+    """Run a module's management command under its short name, without Django's options in its help."""
+    _setup()
+    from django.core.management import get_commands, load_command_class
+
+    name = ALIASES[(group, action)]
+    command = load_command_class(get_commands()[name], name)
+    make_parser = command.create_parser
+
+    def create_parser(prog_name: str, subcommand: str, **kwargs):
+        parser = make_parser(prog_name, subcommand, **kwargs)
+        for option in parser._actions:
+            if DJANGO_BASE_OPTIONS.intersection(option.option_strings):
+                option.help = argparse.SUPPRESS
+        return parser
+
+    command.create_parser = create_parser
+    command.run_from_argv(["kehu", f"{group} {action}", *argv])
     return EXIT_OK
 
 
@@ -495,7 +557,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("init", help="create or upgrade the database (migrate)",
                             description="Create the database tables, or apply pending migrations.")
-    p.add_argument("-v", "--verbosity", type=int, choices=[0, 1, 2, 3], default=1)
+    p.add_argument("-v", "--verbosity", type=int, choices=[0, 1, 2, 3], default=1,
+                   help="how much migrate reports: 0 nothing, 1 normal (default), 2-3 more")
     p.set_defaults(handler=cmd_init)
 
     p = commands.add_parser(
@@ -525,10 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
     user_commands = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     p = user_commands.add_parser(
         "create", help="create a user",
-        description="Create a user holding one or more roles in an org unit. Roles: customer_manager, "
-                    "customer_office, dept_reviewer, committee, auditor, sysadmin.",
+        description="Create a user holding one or more roles in an org unit. Roles: " + ", ".join(ROLES) + ".",
     )
-    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("username", metavar="USERNAME", help="login name of the new user")
     p.add_argument("--org", required=True, metavar="CODE", help="org unit the roles are held in")
     p.add_argument("--role", required=True, action="append", metavar="ROLE", help="a role; repeat for several")
     p.add_argument("--department", action="append", metavar="D",
@@ -546,7 +608,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = token_commands.add_parser("create", help="create an API token and print it",
                                   description="Create an API token for USERNAME and print only the token "
                                               "(it is stored hashed and cannot be shown again).")
-    p.add_argument("username", metavar="USERNAME")
+    p.add_argument("username", metavar="USERNAME", help="the user the token acts as")
     p.add_argument("--name", metavar="N", help="what the token is for")
     p.add_argument("--days", type=_bounded(1, 3650), metavar="D", help="expire after D days (default: never)")
     p.set_defaults(handler=cmd_token_create)
@@ -580,6 +642,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="rows per transaction (default: %(default)s)")
     p.set_defaults(handler=cmd_keys_reencrypt)
 
+    # The module groups: `kehu GROUP ACTION ...` never reaches these parsers (main runs the module's
+    # command); they answer `kehu GROUP`, `kehu GROUP --help` and an unknown ACTION with the list of actions.
+    for group, group_help in GROUP_HELP.items():
+        actions = sorted((action, ALIAS_HELP[(g, action)]) for (g, action) in ALIASES if g == group)
+        module = commands.add_parser(group, help=group_help, description=group_help[:1].upper() + group_help[1:]
+                                     + f". Each command has its own --help (kehu {group} ACTION --help).")
+        module_commands = module.add_subparsers(dest=f"{group}_command", metavar="ACTION", required=True)
+        for action, action_help in actions:
+            module_commands.add_parser(action, help=action_help, add_help=False)
+
     commands.add_parser("manage", help="run a Django management command (kehu manage help)",
                         description="Pass everything after 'manage' to Django's manage.py.", add_help=False)
     return parser
@@ -600,7 +672,7 @@ def main(argv: list[str] | None = None) -> int:
             # Django parses its own options (including --help); argparse would take them for ours.
             return cmd_manage(argv[1:])
         if len(argv) >= 2 and (argv[0], argv[1]) in ALIASES:
-            return cmd_manage([ALIASES[(argv[0], argv[1])], *argv[2:]])
+            return cmd_module(argv[0], argv[1], argv[2:])
         args = build_parser().parse_args(argv)
         return args.handler(args)
     except DomainError as exc:

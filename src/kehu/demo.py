@@ -39,8 +39,9 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
 # What to try first with the logins the modules add (the customers demo describes its own).
 ROLE_HINTS = {
     "credit_approver": _("approve credit lines within the authority matrix"),
-    "risk_officer": _("credit lines, drawdowns, the monthly large-credit statistics"),
-    "finance_officer": _("capital bases; invoices and payments; service approvals"),
+    "risk_officer": _("customer ratings (a line needs one), the monthly large-credit table and its sign-off by "
+                      "a second officer"),
+    "finance_officer": _("capital bases; invoices; service approvals"),
     "service_agent": _("raise and work complaints, returns and allowances"),
     "service_supervisor": _("extensions, approvals and the complaint analysis"),
     "sales_manager": _("place orders; release held orders up to 10 per cent over the limit; sign allowances"),

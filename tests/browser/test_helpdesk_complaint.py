@@ -33,8 +33,8 @@ def test_complaint_flow(transactional_db, live_server, browser):
     page.goto(live_server.url + "/helpdesk/")
     page.locator("#new-ticket").click()
     # phone entry: search-as-you-type asks the picker API for a few matches; pick one
-    page.locator("#id_customer_search").press_sequentially("鑫源", delay=50)
-    options = page.locator("#customer-options").get_by_role("option")
+    page.locator("#id_customer_id_search").press_sequentially("鑫源", delay=50)
+    options = page.locator("#id_customer_id_options").get_by_role("option")
     option = options.filter(has_text="北京鑫源铜业有限公司")
     expect(option).to_have_count(1)
     assert options.count() <= 10

@@ -9,10 +9,11 @@ class BulkConfig(AppConfig):
 
     def ready(self) -> None:
         from kehu.bulk import importers  # noqa: F401  (registers the customers importer)
+        from kehu.bulk.events import LABELS as BULK_LABELS
         from kehu.bulk.events import BulkEvent
         from kehu.bulk.params import PARAMS
         from kehu.core.audit import register_events
         from kehu.core.params import register_params
 
-        register_events(BulkEvent)
+        register_events(BulkEvent, BULK_LABELS)
         register_params(PARAMS)

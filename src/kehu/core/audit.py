@@ -117,10 +117,14 @@ class Event:
 # Other apps keep their event codes in their own ``events.py`` (grading 3xxx, credit and exposure 4xxx,
 # accounts 5xxx, service 6xxx) and register the class here from their AppConfig.ready().
 _EXTRA_EVENTS: list[type] = []
+# The translated name of every registered app event code, for the audit-log page.
+EVENT_LABELS: dict[int, object] = {}
 
 
-def register_events(events: type) -> None:
-    """Make an app's event-code class known, so its rows carry readable event names."""
+def register_events(events: type, labels: dict[int, object] | None = None) -> None:
+    """Make an app's event-code class known, so its rows carry readable event names; ``labels`` gives each
+    code its translated name (tests/test_audit_page.py checks that every code has one)."""
+    EVENT_LABELS.update(labels or {})
     taken = {v for k, v in vars(Event).items() if k.isupper()}
     for source in _EXTRA_EVENTS:
         taken |= {v for k, v in vars(source).items() if k.isupper()}

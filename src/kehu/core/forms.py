@@ -75,14 +75,16 @@ EVENT_LABELS = {
 
 
 def event_names() -> dict[int, str]:
-    """Every known event code with its label: core's translated ones, other apps' by their name."""
+    """Every known event code with its translated label (an app's code without one keeps its name)."""
     from kehu.core.audit import _EXTRA_EVENTS
+    from kehu.core.audit import EVENT_LABELS as APP_EVENT_LABELS
 
     names = {}
     for source in (Event, *_EXTRA_EVENTS):
         for key, value in vars(source).items():
             if key.isupper() and isinstance(value, int):
                 names[value] = key.lower()
+    names.update(APP_EVENT_LABELS)
     names.update(EVENT_LABELS)
     return names
 

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods
 from kehu.core import services, twofactor
 from kehu.core.errors import DomainError, InvalidInput
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
-from kehu.core.forms import EVENT_LABELS, AuditFilterForm, LoginForm, PasswordChangeForm
+from kehu.core.forms import AuditFilterForm, LoginForm, PasswordChangeForm
 from kehu.core.models import ApiToken, User
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
@@ -261,6 +261,7 @@ def audit_log(request):
                                       since=since, until=until)
         except DomainPermissionDenied:
             raise HttpForbidden() from None
+        queryset = queryset.select_related("actor")
         if data.get("before"):
             queryset = queryset.filter(pk__lt=data["before"])
         # Keyset pagination: one row more than a page tells whether there is a next page, no COUNT.
@@ -268,8 +269,15 @@ def audit_log(request):
         if len(rows) > AUDIT_PAGE_SIZE:
             rows = rows[:AUDIT_PAGE_SIZE]
             next_before = rows[-1].pk
+    from kehu.core.audit_display import channel_label, object_label, value_changes
+    from kehu.core.forms import event_names
+
+    names = event_names()
     for row in rows:
-        row.label = EVENT_LABELS.get(row.event_code, row.event)
+        row.label = names.get(row.event_code, row.event)
+        row.object_label = object_label(row.object_type, row.object_id)
+        row.changes = value_changes(row.object_type, row.old_values, row.new_values)
+        row.channel_label = channel_label(row.channel)
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "core/audit_log.html", {"form": form, "rows": rows, "next_before": next_before},
                   status=status)

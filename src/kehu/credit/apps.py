@@ -22,7 +22,9 @@ class CreditConfig(AppConfig):
 
         group_member_joined.connect(membership.on_member_joined, dispatch_uid="credit.member_joined")
         group_member_leaving.connect(membership.on_member_leaving, dispatch_uid="credit.member_leaving")
-        register_events(CreditEvent)
+        from kehu.credit.events import LABELS as CREDIT_LABELS
+
+        register_events(CreditEvent, CREDIT_LABELS)
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
         from kehu.core.nav import NavItem, register_nav

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import DateInput
 from kehu.credit.models import Classification, Product, Rating
+from kehu.customers.widgets import CustomerPicker
 
 MONEY = {"max_digits": 15, "decimal_places": 2, "min_value": 0}
 
@@ -19,7 +20,8 @@ def money(label, required=False, **kw):
 
 
 class LineRequestForm(forms.Form):
-    customer_id = forms.IntegerField(label=_("Customer ID"), required=False, min_value=1)
+    customer_id = forms.IntegerField(label=_("Customer"), required=False, min_value=1,
+                                     widget=CustomerPicker(perm="credit.request"))
     group_id = forms.IntegerField(label=_("Group ID"), required=False, min_value=1)
     line_type = forms.ChoiceField(label=_("Line type"), choices=[("comprehensive", _("Maximum comprehensive line")),
                                                                  ("specific", _("Specific (single-product) line"))])
@@ -65,7 +67,7 @@ class LineRequestForm(forms.Form):
 
 
 class RatingForm(forms.Form):
-    customer_id = forms.IntegerField(label=_("Customer ID"), min_value=1)
+    customer_id = forms.IntegerField(label=_("Customer"), min_value=1, widget=CustomerPicker(perm="credit.rate"))
     rating = forms.ChoiceField(label=_("Rating"), choices=Rating.choices)
     rated_on = forms.DateField(label=_("Rated on"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Note"), required=False, max_length=500)

@@ -172,6 +172,14 @@ class PickerFilter(Schema):
     model_config = ConfigDict(extra="forbid")
     q: str = Field("", max_length=100)
     limit: int = Field(10, ge=1, le=search.PICKER_LIMIT_MAX)
+    # the permission of the form the picker serves (e.g. credit.rate): the customers in that scope
+    perm: str = Field("", max_length=64)
+
+
+def _picker_auth():
+    from kehu.api import BearerAuth, SessionAuth
+
+    return [SessionAuth(), BearerAuth()]
 
 
 class CustomerPickerItem(Schema):
@@ -182,17 +190,26 @@ class CustomerPickerItem(Schema):
     admission_status: str
 
 
-@router.get("/customers/picker", response=list[CustomerPickerItem],
+@router.get("/customers/picker", response=list[CustomerPickerItem], auth=_picker_auth(), url_name="customers_picker",
             summary="Search-as-you-type for forms: a few customers in your scope, masked")
 def customer_picker(request, filters: Query[PickerFilter]):
+    """The one customer picker of every form (kehu.customers.widgets.CustomerPicker): name, pinyin, initials
+    or credit code, within the scope of the form's permission (``perm``, default customer.view). Read-only,
+    so the page's session may call it (a GET carries no CSRF risk)."""
     from kehu.core.errors import PermissionDenied
     from kehu.core.selectors import access_for
 
-    if not access_for(request.auth).has(Perm.CUSTOMER_VIEW):
+    access = access_for(request.auth)
+    perm = filters.perm or Perm.CUSTOMER_VIEW
+    if not access.has(perm):
         raise PermissionDenied()
     if not filters.q.strip():
         return []
-    rows = selectors.customer_search(user=request.auth, q=filters.q)[: filters.limit]
+    if perm == Perm.CUSTOMER_VIEW:
+        rows = selectors.customer_search(user=request.auth, q=filters.q)[: filters.limit]
+    else:
+        rows = selectors.customer_search(user=None, q=filters.q).filter(
+            access.scope_q(perm, org_path_field="org_path", owner_field="manager_id"))[: filters.limit]
     return [{"id": c.pk, "name": selectors.masked(c, "name"),
              "code": c.uscc or selectors.masked(c, "id_number"), "org_unit": c.org_unit.code,
              "admission_status": c.admission_status} for c in rows]

@@ -115,7 +115,8 @@ def _logins() -> list[DemoLogin]:
     for branch in BRANCHES:
         b = branch.lower()
         logins += [
-            DemoLogin(f"{b}_cm1", "", branch, (Role.CUSTOMER_MANAGER.value,), "submits applications"),
+            DemoLogin(f"{b}_cm1", "", branch, (Role.CUSTOMER_MANAGER.value,),
+                      "submits applications; requests credit lines and draws on them"),
             DemoLogin(f"{b}_cm2", "", branch, (Role.CUSTOMER_MANAGER.value,), "sales pre-check"),
             DemoLogin(f"{b}_office", "", branch, (Role.CUSTOMER_OFFICE.value,), "office review, groups"),
             DemoLogin(f"{b}_dept", "", branch, (Role.DEPT_REVIEWER.value,), "all five departments"),

@@ -20,6 +20,7 @@ from kehu.customers.models import (
 )
 from kehu.customers.selectors import masked, personal_fields
 from kehu.customers.services.admission import QUESTIONNAIRE_FIELDS
+from kehu.customers.widgets import CustomerPicker
 
 ENTITY = ("enterprise", "financial_institution")
 PERSON = ("individual", "scattered")
@@ -308,7 +309,7 @@ class GroupForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    customer = forms.CharField(label=_("Customer"), max_length=22,
+    customer = forms.CharField(label=_("Customer"), max_length=22, widget=CustomerPicker(),
                                help_text=_("Customer ID or unified social credit code."))
     relation = forms.ChoiceField(label=_("Relation"), choices=GroupRelation.choices)
     evidence = forms.CharField(label=_("Evidence"), max_length=500, required=False)

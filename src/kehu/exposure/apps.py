@@ -11,11 +11,12 @@ class ExposureConfig(AppConfig):
         from kehu.core.audit import register_events
         from kehu.core.params import register_params
         from kehu.core.permissions import register_permissions
+        from kehu.exposure.events import LABELS as EXPOSURE_LABELS
         from kehu.exposure.events import ExposureEvent
         from kehu.exposure.params import PARAMS
         from kehu.exposure.permissions import ROLE_PERMISSIONS
 
-        register_events(ExposureEvent)
+        register_events(ExposureEvent, EXPOSURE_LABELS)
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
         from kehu.core.nav import NavItem, register_nav

@@ -15,11 +15,12 @@ class GradingConfig(AppConfig):
         from kehu.core.nav import NavItem, register_nav
         from kehu.core.params import register_params
         from kehu.core.permissions import register_permissions
+        from kehu.grading.events import LABELS as GRADING_LABELS
         from kehu.grading.events import GradingEvent
         from kehu.grading.params import PARAMS
         from kehu.grading.permissions import ROLE_PERMISSIONS, GradingPerm
 
-        register_events(GradingEvent)
+        register_events(GradingEvent, GRADING_LABELS)
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(_("Customer grading"), "grading:runs", GradingPerm.VIEW, order=35))

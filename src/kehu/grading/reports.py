@@ -7,6 +7,7 @@ import io
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kehu.core.exports import mark_workbook, safe_row
 from kehu.grading.rules import GRADES
@@ -17,15 +18,19 @@ COLUMNS = ("customer", "volume", "fulfilment", "payment", "operating", "total", 
 
 def headers() -> list[str]:
     return [_("Customer"), _("Purchase volume"), _("Contract fulfilment"), _("Payment"), _("Operating status"),
-            _("Total score"), _("Grade"), _("Knock-out applied"), _("Last month"), _("Change")]
+            _("Total score"), _("Grade"), _("Knock-out applied"), _("Last month"), pgettext("grade", "Change")]
 
 
-def summary_rows(results) -> list[list]:
-    return [[r.customer.name, r.score_volume, r.score_fulfilment, r.score_payment, r.score_operating, r.total_score,
-             r.grade + ("*" if r.overridden else ""), r.knockout, r.previous_grade, r.change] for r in results]
+def summary_rows(results, *, unmask: bool = False) -> list[list]:
+    """One row per result; individuals' names masked as in the archive unless ``unmask``."""
+    from kehu.customers.selectors import masked
+
+    return [[r.customer.true_name if unmask else masked(r.customer, "name"), r.score_volume, r.score_fulfilment,
+             r.score_payment, r.score_operating, r.total_score, r.grade + ("*" if r.overridden else ""), r.knockout,
+             r.previous_grade, r.change] for r in results]
 
 
-def summary_xlsx(period, results, *, mark: str = "") -> bytes:
+def summary_xlsx(period, results, *, unmask: bool = False, mark: str = "") -> bytes:
     """The summary as XLSX: cells neutralised against formula injection, ``mark`` (the watermark) as the
     last row and in the workbook's properties."""
     from openpyxl import Workbook
@@ -35,7 +40,7 @@ def summary_xlsx(period, results, *, mark: str = "") -> bytes:
     ws.title = period.strftime("%Y-%m")
     ws.append([_("Customer grade summary") + " " + period.strftime("%Y-%m")])
     ws.append(headers())
-    for row in summary_rows(results.iterator(chunk_size=2000)):
+    for row in summary_rows(results.iterator(chunk_size=2000), unmask=unmask):
         ws.append(safe_row("" if v is None else v for v in row))
     if mark:
         ws.append([mark])
@@ -45,28 +50,54 @@ def summary_xlsx(period, results, *, mark: str = "") -> bytes:
     return out.getvalue()
 
 
-def summary_pdf(period, results, limit: int = 40, *, mark: str = "") -> bytes:
-    """One table page (the first ``limit`` customers; the XLSX has them all)."""
-    import matplotlib
+# The PDF's font: Adobe's Song (宋体) CID font that reportlab knows by name. A CID font needs no font file
+# on the machine that makes the PDF, so the PDF has Chinese text on any machine with nothing but kehu's
+# install; PDF readers render it with their Chinese font (Adobe-GB1 character collection).
+PDF_FONT = "STSong-Light"
 
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
 
-    rows = [["" if v is None else str(v) for v in row] for row in summary_rows(results[:limit])]
-    fig = Figure(figsize=(11.7, 8.3))
-    ax = fig.add_subplot()
-    ax.axis("off")
-    ax.set_title(_("Customer grade summary") + " " + period.strftime("%Y-%m"))
-    if rows:
-        table = ax.table(cellText=rows, colLabels=headers(), loc="upper center")
-        table.auto_set_font_size(False)
-        table.set_fontsize(7)
-    if mark:
-        fig.text(0.5, 0.02, mark, ha="center", fontsize=7, color="#888888")
-        fig.text(0.5, 0.5, mark, ha="center", va="center", fontsize=18, color="#cccccc", alpha=0.3, rotation=30)
+def summary_pdf(period, results, limit: int = 40, *, unmask: bool = False, mark: str = "") -> bytes:
+    """One table page (the first ``limit`` customers; the XLSX has them all), A4 landscape. Cells wrap, so
+    a long name takes two lines instead of running over its neighbours."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    cell = ParagraphStyle("cell", fontName=PDF_FONT, fontSize=7.5, leading=9, wordWrap="CJK")
+    head = ParagraphStyle("head", parent=cell, fontSize=7.5)
+    title = ParagraphStyle("title", fontName=PDF_FONT, fontSize=14, leading=18, spaceAfter=6)
+
+    def para(value, style=cell):
+        from xml.sax.saxutils import escape
+
+        return Paragraph(escape("" if value is None else str(value)), style)
+
+    rows = summary_rows(results[:limit], unmask=unmask)
+    data = [[para(h, head) for h in headers()]] + [[para(v) for v in row] for row in rows]
+    page = landscape(A4)
+    usable = page[0] - 20 * mm
+    # the customer column takes what the nine narrow columns leave
+    narrow = [20 * mm, 20 * mm, 18 * mm, 20 * mm, 18 * mm, 14 * mm, 22 * mm, 16 * mm, 14 * mm]
+    widths = [usable - sum(narrow), *narrow]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
     out = io.BytesIO()
-    with matplotlib.rc_context({"font.family": ["Noto Sans CJK SC", "WenQuanYi Zen Hei", "sans-serif"]}):
-        fig.savefig(out, format="pdf")
+    doc = SimpleDocTemplate(out, pagesize=page, leftMargin=10 * mm, rightMargin=10 * mm, topMargin=10 * mm,
+                            bottomMargin=10 * mm, title=_("Customer grade summary") + " " + period.strftime("%Y-%m"))
+    story = [para(_("Customer grade summary") + " " + period.strftime("%Y-%m"), title), table]
+    if mark:  # the watermark (who exported it, when) under the table
+        story.append(para(mark, ParagraphStyle("mark", parent=cell, textColor=colors.grey, spaceBefore=6)))
+    doc.build(story)
     return out.getvalue()
 
 

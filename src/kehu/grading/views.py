@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 from kehu.core.errors import DomainError, InvalidInput, NotFound
 from kehu.core.exports import watermark
 from kehu.core.periods import parse_period
+from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 from kehu.grading import reports, selectors
 from kehu.grading.models import GradeOverride
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services import overrides
-from kehu.grading.services.run import run_period
+from kehu.grading.services.run import run_period, run_reopen
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -82,6 +83,19 @@ def run_start(request):
 
 
 @login_required
+@require_POST
+def run_reopen_view(request, period: str):
+    """Reopen a closed month with a reason (the same service, permission and audit as the API and CLI)."""
+    _require(request, GradingPerm.RUN)
+    try:
+        run = run_reopen(actor=request.user, period=period, reason=request.POST.get("reason", ""))
+        messages.success(request, _("%(p)s reopened; run it again to grade it anew.") % {"p": f"{run.period:%Y-%m}"})
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("grading:runs")
+
+
+@login_required
 def period_results(request, period: str):
     _require(request, GradingPerm.VIEW)
     try:
@@ -90,12 +104,16 @@ def period_results(request, period: str):
         return redirect("grading:runs")
     results = selectors.results(user=request.user, period=month)
     fmt = request.GET.get("format", "")
+    # exports show individuals' names in clear only to those who may unmask (as the customer export does)
+    unmask = access_for(request.user).has(Perm.CUSTOMER_UNMASK)
     if fmt == "xlsx":
-        response = HttpResponse(reports.summary_xlsx(month, results, mark=watermark(request.user)), content_type=XLSX)
+        response = HttpResponse(reports.summary_xlsx(month, results, unmask=unmask, mark=watermark(request.user)),
+                                content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="grades-{month:%Y-%m}.xlsx"'
         return response
     if fmt == "pdf":
-        response = HttpResponse(reports.summary_pdf(month, results, mark=watermark(request.user)), content_type="application/pdf")
+        response = HttpResponse(reports.summary_pdf(month, results, unmask=unmask, mark=watermark(request.user)),
+                                content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="grades-{month:%Y-%m}.pdf"'
         return response
     return render(request, "grading/results.html", {"period": month, "rows": results[:500],

@@ -17,10 +17,11 @@ class HelpdeskConfig(AppConfig):
         from kehu.core.permissions import register_permissions
 
         from . import permissions
+        from .events import LABELS as HELPDESK_LABELS
         from .events import HelpdeskEvent
         from .params import PARAMS
 
-        register_events(HelpdeskEvent)
+        register_events(HelpdeskEvent, HELPDESK_LABELS)
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(label=_("Service"), url_name="helpdesk:ticket_list", perm=permissions.VIEW, order=40))

@@ -140,6 +140,17 @@ def extension_notices(ticket) -> list[dict]:
 
     return [{**n, "date": n.get("date") or timezone.localtime(datetime.fromisoformat(n["at"]), cr.SHANGHAI).date()
              .isoformat()} for n in ticket.data.get("notices", [])]
+def _masked_customer_rows(rows):
+    """The customer dimension of the analysis with individuals' names masked, in the table and the chart,
+    as the archive masks them."""
+    from kehu.core.rules import mask
+    from kehu.customers.models import Customer
+    from kehu.customers.selectors import PERSONAL_FIELDS_BY_KIND
+
+    personal_kinds = [kind for kind, fields in PERSONAL_FIELDS_BY_KIND.items() if "name" in fields]
+    people = set(Customer.objects.filter(name__in=[name for name, _n in rows], kind__in=personal_kinds)
+                 .values_list("name", flat=True))
+    return [(mask("name", name) if name in people else name, n) for name, n in rows]
 
 
 def allowance_context(ticket, user) -> dict:
@@ -157,7 +168,12 @@ def allowance_context(ticket, user) -> dict:
     approval = allowance.allowance_approval(ticket)
     labels = dict(Role.choices)
     decisions = {"approved": State.APPROVED.label, "rejected": State.REJECTED.label}
+    from kehu.core.models import User
+
+    # people by their name, not their login
+    people = {u.pk: str(u) for u in User.objects.filter(pk__in=[s["user"] for s in approval["sign_offs"]])}
     given = [{**s, "role_label": labels.get(s["role"], s["role"]), "decision_label": decisions.get(s["decision"]),
+              "name": people.get(s["user"], s.get("username", "")),
               "at": timezone.localtime(datetime.fromisoformat(s["at"]))} for s in approval["sign_offs"]]
     by_role = {s["role"]: s for s in given}
     invoice = Decimal(ticket.data["invoice_amount"]) if ticket.data.get("invoice_amount") else None
@@ -192,13 +208,16 @@ def analysis(request):
     sections = []
     for dim in an.DIMENSIONS:
         rows = an.monthly_breakdown(qs, month=month, dimension=dim)
+        if dim == "customer":
+            rows = _masked_customer_rows(rows)
         label = str(DIMENSION_LABELS.get(dim, dim))
         sections.append({"dimension": dim, "label": label, "rows": rows,
                          "svg": mark_safe(an.bar_chart_svg(rows, label)) if rows else ""})  # noqa: S308 - our own SVG
     repeats = an.repeat_complaints(qs, window_days=90, threshold=2, on=timezone.now())
     from kehu.customers.models import Customer
+    from kehu.customers.selectors import masked
 
-    names = dict(Customer.objects.filter(pk__in=[cid for cid, _cat, _n in repeats]).values_list("pk", "name"))
+    names = {c.pk: masked(c, "name") for c in Customer.objects.filter(pk__in=[cid for cid, _cat, _n in repeats])}
     repeats = [(cid, names.get(cid, cid), cat, n) for cid, cat, n in repeats]
     return render(request, "helpdesk/analysis.html", {"month": month, "sections": sections, "repeats": repeats})
 
@@ -325,7 +344,13 @@ def ticket_create(request):
             field = getattr(exc, "field", None)
             if field:
                 error = f"{error} ({field})"
+    from kehu.customers.widgets import CustomerPicker
+
+    # the one customer picker of every form, asking the helpdesk's picker (scoped by helpdesk.handle)
+    picker = CustomerPicker(url_name="api:customer_picker").render("customer_id", values.get("customer_id"),
+                                                                   attrs={"id": "id_customer_id"})
     return render(request, "helpdesk/ticket_create.html", {
         "values": values, "error": error, "customer_label": customer_label, "kinds": Kind.choices,
+        "customer_picker": picker,
         "channels": Channel.choices, "priorities": Priority.choices,
         "financial_consumer": request.POST.get("financial_consumer") == "on"}, status=status)

@@ -14,18 +14,20 @@ class TradeConfig(AppConfig):
         from kehu.core.audit import register_events
         from kehu.core.permissions import register_permissions
         from kehu.trade import imports  # noqa: F401  (registers the sales/deliveries/invoices/payments importers)
+        from kehu.trade.events import LABELS as FACT_LABELS
         from kehu.trade.events import TradeFactEvent
         from kehu.trade.permissions import ROLE_PERMISSIONS
 
-        register_events(TradeFactEvent)
+        register_events(TradeFactEvent, FACT_LABELS)
         register_permissions(ROLE_PERMISSIONS)
         # trade credit: limits, orders, holds
         from kehu.core.params import register_params
+        from kehu.trade.credit_events import LABELS as TRADE_CREDIT_LABELS
         from kehu.trade.credit_events import TradeCreditEvent
         from kehu.trade.credit_permissions import ROLE_PERMISSIONS as CREDIT_ROLE_PERMISSIONS
         from kehu.trade.params import PARAMS
 
-        register_events(TradeCreditEvent)
+        register_events(TradeCreditEvent, TRADE_CREDIT_LABELS)
         register_permissions(CREDIT_ROLE_PERMISSIONS)
         register_params(PARAMS)
         from kehu.core.nav import NavItem, register_nav

@@ -2,6 +2,8 @@
 
 The facts keep 4701-4749 in ``events.py``."""
 
+from django.utils.translation import gettext_lazy as _
+
 
 class TradeCreditEvent:
     LIMITS_RECALCULATED = 4750  # one per recalculation, with counts
@@ -17,3 +19,21 @@ class TradeCreditEvent:
     ORDER_CANCELLED = 4764
     ORDER_SHIPPED = 4765
     ORDER_INVOICED = 4766
+
+
+# The Chinese names of the events on the audit-log page (kehu.core.audit.register_events).
+LABELS = {
+    TradeCreditEvent.LIMITS_RECALCULATED: _("Credit limits recalculated"),
+    TradeCreditEvent.LIMITS_CHANGED: _("Credit limits changed"),
+    TradeCreditEvent.LIMIT_SET: _("Credit limit set"),
+    TradeCreditEvent.LIMIT_CHANGE_REQUESTED: _("Credit limit increase requested"),
+    TradeCreditEvent.LIMIT_CHANGE_APPROVED: _("Credit limit increase approved"),
+    TradeCreditEvent.LIMIT_CHANGE_REJECTED: _("Credit limit increase rejected"),
+    TradeCreditEvent.ORDER_ACCEPTED: _("Order accepted"),
+    TradeCreditEvent.ORDER_HELD: _("Order on credit hold"),
+    TradeCreditEvent.ORDER_RELEASED: _("Held order released"),
+    TradeCreditEvent.ORDER_REJECTED: _("Order rejected"),
+    TradeCreditEvent.ORDER_CANCELLED: _("Order cancelled"),
+    TradeCreditEvent.ORDER_SHIPPED: _("Order shipped"),
+    TradeCreditEvent.ORDER_INVOICED: _("Order invoiced"),
+}

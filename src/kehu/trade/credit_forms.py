@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.forms import DateInput
+from kehu.customers.widgets import CustomerPicker
 
 
 def money(label, required=True):
@@ -16,7 +17,8 @@ def money(label, required=True):
 
 
 class OrderForm(forms.Form):
-    customer_id = forms.IntegerField(label=_("Customer ID"), min_value=1)
+    customer_id = forms.IntegerField(label=_("Customer"), min_value=1,
+                                     widget=CustomerPicker(perm="trade.order_place"))
     number = forms.CharField(label=_("Order number"), max_length=64)
     amount = money(_("Amount (CNY)"))
     ordered_on = forms.DateField(label=_("Ordered on"), required=False, widget=DateInput())

@@ -2,6 +2,8 @@
 
 Trade credit (limits, orders, holds) keeps its own codes, 4750-4799, in ``credit_events.py``."""
 
+from django.utils.translation import gettext_lazy as _
+
 
 class TradeFactEvent:
     SALES_RECORDED = 4701
@@ -13,3 +15,17 @@ class TradeFactEvent:
     INVOICE_CORRECTED = 4721
     PAYMENT_RECORDED = 4730
     PAYMENT_CORRECTED = 4731
+
+
+# The Chinese names of the events on the audit-log page (kehu.core.audit.register_events).
+LABELS = {
+    TradeFactEvent.SALES_RECORDED: _("Sales recorded"),
+    TradeFactEvent.SALES_CORRECTED: _("Sales corrected"),
+    TradeFactEvent.DELIVERY_RECORDED: _("Delivery recorded"),
+    TradeFactEvent.DELIVERY_CORRECTED: _("Delivery corrected"),
+    TradeFactEvent.DELIVERY_CONFIRMED: _("Delivery confirmed"),
+    TradeFactEvent.INVOICE_RECORDED: _("Invoice recorded"),
+    TradeFactEvent.INVOICE_CORRECTED: _("Invoice corrected"),
+    TradeFactEvent.PAYMENT_RECORDED: _("Payment recorded"),
+    TradeFactEvent.PAYMENT_CORRECTED: _("Payment corrected"),
+}

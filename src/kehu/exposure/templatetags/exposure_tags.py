@@ -24,6 +24,14 @@ PROBLEM_LABELS = {
     "xml_invalid": _("XML does not match the schema"),
 }
 
+# The concentration limits checked at month end (rule parameters; domain spec R-6, R-7).
+LIMIT_LABELS = {
+    "limit.single_borrower_loan_pct_capital": _("Loans to one borrower / net capital"),
+    "limit.group_credit_pct_net_capital": _("Credit to one group / net capital"),
+    "limit.large_exposure_single_pct_tier1": _("Large exposure to one customer / tier 1 capital"),
+    "limit.large_exposure_connected_pct_tier1": _("Large exposure to connected customers / tier 1 capital"),
+}
+
 FIELD_LABELS = {
     "org_code": _("Reporting institution code"),
     "year": _("Year"),
@@ -47,3 +55,9 @@ def problem_label(code: str) -> str:
 @register.filter
 def field_label(code: str) -> str:
     return FIELD_LABELS.get(code, code)
+
+
+@register.filter
+def limit_label(code: str) -> str:
+    """A concentration limit's name instead of its parameter code (an unknown code is shown as it is)."""
+    return LIMIT_LABELS.get(code, code)

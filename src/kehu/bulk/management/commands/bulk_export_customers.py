@@ -4,16 +4,28 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+FILTER_HELP = {
+    "q": "search text: name, pinyin, initials, credit code or ID number",
+    "kind": "customer kind (enterprise, individual, ...)",
+    "status": "admission status (prospect, qualified, active, ...)",
+    "org": "org unit code: that unit and the units below it",
+    "region": "region",
+    "industry": "industry",
+    "grade": "customer grade",
+}
+
 
 class Command(BaseCommand):
     help = "Export the customers a user may see (masked without unmask permission) to XLSX or CSV."
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", required=True)
-        parser.add_argument("--format", choices=["xlsx", "csv"], default="")
-        parser.add_argument("--as", dest="as_user", default="")
+        parser.add_argument("-o", "--output", required=True, help="file to write (.xlsx or .csv)")
+        parser.add_argument("--format", choices=["xlsx", "csv"], default="",
+                            help="file format (default: from the file name)")
+        parser.add_argument("--as", dest="as_user", default="",
+                            help="username whose data scope and unmask permission apply")
         for name in ("q", "kind", "status", "org", "region", "industry", "grade"):
-            parser.add_argument(f"--{name}", default="")
+            parser.add_argument(f"--{name}", default="", help=FILTER_HELP[name])
 
     def handle(self, *args, **opts):
         from kehu.bulk.exports import export_customers

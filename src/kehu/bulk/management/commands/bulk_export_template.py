@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = "Write the customer import template (XLSX, or CSV if the file name ends in .csv)."
 
     def add_arguments(self, parser):
-        parser.add_argument("-o", "--output", default="客户导入模板.xlsx")
+        parser.add_argument("-o", "--output", default="客户导入模板.xlsx",
+                            help="file to write (default: %(default)s; .csv for CSV)")
 
     def handle(self, *args, **opts):
         from kehu.bulk.exports import export_template

@@ -12,8 +12,9 @@ class Command(BaseCommand):
     help = "Import customers from a CSV (UTF-8 or GB18030) or XLSX file; re-running the same file resumes it."
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
-        parser.add_argument("--mode", default=ImportMode.UPSERT, choices=ImportMode.values)
+        parser.add_argument("file", help="CSV (UTF-8 or GB18030) or XLSX file in the template's columns")
+        parser.add_argument("--mode", default=ImportMode.UPSERT, choices=ImportMode.values,
+                            help="create new customers, update existing ones, or both (default: %(default)s)")
         parser.add_argument("--org", default="", help="org unit code of created customers")
         parser.add_argument("--as", dest="as_user", default="", help="username the import runs as")
         parser.add_argument("--chunk", type=int, default=0,

@@ -17,10 +17,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("period", help="YYYY-MM")
-        parser.add_argument("--org-code", default="")
-        parser.add_argument("--preparer", default="")
-        parser.add_argument("--phone", default="")
-        parser.add_argument("--reviewer", default="")
+        parser.add_argument("--org-code", default="", help="reporting institution code in the table header")
+        parser.add_argument("--preparer", default="", help="name of the preparer (填表人) in the header")
+        parser.add_argument("--phone", default="", help="the preparer's phone in the header")
+        parser.add_argument("--reviewer", default="", help="name of the reviewer (复核人) in the header")
         parser.add_argument("--out", help="directory for the XLSX and XML files")
 
     def handle(self, *args, **o):

@@ -10,8 +10,8 @@ class Command(BaseCommand):
     help = "Reopen a closed grading period so it can be run again; the reason is audited."
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", required=True)
-        parser.add_argument("--reason", required=True)
+        parser.add_argument("--period", required=True, help="the closed month to reopen, e.g. 2026-10")
+        parser.add_argument("--reason", required=True, help="why it is reopened (written to the audit log)")
 
     def handle(self, *args, **opts):
         try:

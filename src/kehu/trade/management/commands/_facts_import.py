@@ -14,7 +14,7 @@ class FactsImportCommand(BaseCommand):
     target = ""
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", help="CSV (UTF-8 or GB18030) or XLSX file in the template's columns")
         parser.add_argument("--mode", default=ImportMode.UPSERT, choices=ImportMode.values,
                             help="create: never change a recorded fact; update: only correct; upsert: both")
         parser.add_argument("--as", dest="as_user", default="", help="username the import runs as (scope, audit)")
