@@ -17,7 +17,7 @@ class ActivitiesConfig(AppConfig):
         from kehu.core.params import register_params
         from kehu.core.permissions import register_permissions
 
-        register_events(ActivityEvent)
+        register_events(ActivityEvent, ActivityEvent.labels)
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(_("Follow-ups"), "activities:tasks", ActivityPerm.VIEW, order=15))

@@ -152,13 +152,9 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
 
 
 def _event_labels() -> dict[int, str]:
-    from kehu.core.audit import _EXTRA_EVENTS
     from kehu.core.forms import event_names
 
-    names = event_names()
-    for source in _EXTRA_EVENTS:  # apps that name their events in Chinese keep a ``labels`` mapping
-        names.update(getattr(source, "labels", {}))
-    return names
+    return event_names()
 
 
 def _audit_entries(customer, codes_by_kind: dict[str, frozenset[int]], other: bool,
