@@ -348,6 +348,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("outbox", "dispatch"): "outbox_dispatch",
     ("reception", "purge"): "reception_purge",
     ("surveys", "dispatch"): "surveys_dispatch",
+    ("staff", "score"): "staff_score",
 }
 
 

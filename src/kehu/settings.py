@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kehu.outbox",
     "kehu.reception",
     "kehu.surveys",
+    "kehu.staff",
 ]
 
 MIDDLEWARE = [

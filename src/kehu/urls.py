@@ -18,4 +18,5 @@ urlpatterns = [
     path("reception/", include("kehu.reception.urls")),
     path("surveys/", include("kehu.surveys.urls")),
     path("s/", include("kehu.surveys.public_urls")),
+    path("staff/", include("kehu.staff.urls")),
 ]
