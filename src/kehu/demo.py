@@ -29,6 +29,7 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     ("kehu.trade.demo_credit", "load_demo_trade_credit", _("Trade credit")),
     ("kehu.reception.demo", "load_demo_reception", _("Reception")),
     ("kehu.surveys.demo", "load_demo_surveys", _("Satisfaction surveys")),
+    ("kehu.staff.demo", "load_demo_staff", _("Staff assessment")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).
