@@ -144,6 +144,7 @@ from kehu.exposure.api import router as exposure_router  # noqa: E402
 from kehu.grading.api import router as grading_router  # noqa: E402
 from kehu.helpdesk.api import router as helpdesk_router  # noqa: E402
 from kehu.reception.api import router as reception_router  # noqa: E402
+from kehu.staff.api import router as staff_router  # noqa: E402
 from kehu.suitability.api import router as suitability_router  # noqa: E402
 from kehu.surveys.api import router as surveys_router  # noqa: E402
 from kehu.trade.api import router as trade_router  # noqa: E402
@@ -161,3 +162,4 @@ api.add_router("", accounts_router)
 api.add_router("", reception_router)
 api.add_router("", surveys_router)
 api.add_router("", suitability_router)
+api.add_router("", staff_router)

@@ -413,6 +413,7 @@ ALIASES: dict[tuple[str, str], str] = {
     ("outbox", "dispatch"): "outbox_dispatch",
     ("reception", "purge"): "reception_purge",
     ("surveys", "dispatch"): "surveys_dispatch",
+    ("staff", "score"): "staff_score",
 }
 
 # What each module group and each of its commands does, for `kehu GROUP --help` (printed before Django

@@ -34,6 +34,7 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     # after the others, so that adding it keeps their seeds
     ("kehu.suitability.demo", "load_demo_suitability", _("Asset-management suitability")),
     ("kehu.accounts.demo", "load_demo_accounts", _("Personal accounts")),
+    ("kehu.staff.demo", "load_demo_staff", _("Staff assessment")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "kehu.suitability",
     "kehu.backup",
     "kehu.privacy",
+    "kehu.staff",
 ]
 
 MIDDLEWARE = [

@@ -22,4 +22,5 @@ urlpatterns = [
     path("s/", include("kehu.surveys.public_urls")),
     path("suitability/", include("kehu.suitability.urls")),
     path("privacy/", include("kehu.privacy.urls")),
+    path("staff/", include("kehu.staff.urls")),
 ]

@@ -1,0 +1,1 @@
+from tests.reception.conftest import api, english, rworld  # noqa: F401  (shared fixtures)
