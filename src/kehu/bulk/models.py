@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.fields import EncryptedJSONField
+
 
 class ImportMode(models.TextChoices):
     CREATE = "create", _("Create only")
@@ -84,7 +86,9 @@ class ImportRowError(models.Model):
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()
-    values = models.JSONField()
+    # The row's cells as the file had them: ID numbers, phones and addresses among them, so encrypted at rest
+    # like the customer's own personal fields (issue 11, defect 4).
+    values = EncryptedJSONField(default=list)
     reason = models.TextField()  # in Chinese
     reason_en = models.TextField(blank=True)
 

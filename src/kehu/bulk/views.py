@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -131,8 +131,10 @@ def job_errors(request, job_id: int):
     job = _job(request, job_id)
     if not job.error_file or not Path(job.error_file).is_file():
         raise Http404()
-    return FileResponse(open(job.error_file, "rb"), as_attachment=True,  # noqa: SIM115 (closed by the response)
-                        filename=f"import-{job.pk}-errors.csv", content_type="text/csv; charset=utf-8")
+    data = services.error_download(job=job, actor=request.user, channel="web")
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
 
 
 @login_required
