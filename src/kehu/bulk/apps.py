@@ -16,3 +16,7 @@ class BulkConfig(AppConfig):
 
         register_events(BulkEvent)
         register_params(PARAMS)
+        from kehu.bulk.permissions import ROLE_PERMISSIONS
+        from kehu.core.permissions import register_permissions
+
+        register_permissions(ROLE_PERMISSIONS)

@@ -21,6 +21,8 @@ PARAMS = [
               "Most data rows an import file may have (the XLSX dimension is checked before reading).", int),
     ParamSpec("bulk.import_max_columns", 100, "columns", "proposed", "issue 11 defect 3",
               "Most columns an import file may have.", int),
+    ParamSpec("bulk.export_approval_rows", 1000, "rows", "proposed", "domain spec 10.5 (export controls)",
+              "A customer export of more rows than this needs a second person's approval.", int),
     ParamSpec("bulk.job_stale_seconds", 120, "seconds", "proposed", "kehu design",
               "A running import whose last chunk committed longer ago than this has lost its process and may be "
               "resumed.", int),
