@@ -61,3 +61,7 @@ def test_no_server_error_on_any_operation(cworld, live_server, tmp_path, usernam
     out = result.stdout
     start = out.find("FAILURES")
     assert result.returncode == 0, (out[start:start + 12000] if start >= 0 else out[-8000:]) + result.stderr[-2000:]
+    # The run really got past authentication: some of its generated writes succeeded and were audited.
+    from kehu.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(actor=w.users[username], channel="api").exists(), out[-3000:]
