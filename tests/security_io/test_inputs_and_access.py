@@ -82,8 +82,14 @@ def test_integers_beyond_64_bits_and_nul_never_500(cworld):
     ]
     for user, method, path in calls:
         r = api.call(user, method, path)
-        assert 400 <= r.status_code < 500, (path, r.status_code, r.content)
-        assert set(r.json()) >= {"code", "message"}, path
+        # SQLite cannot bind such an integer (400 out_of_range); PostgreSQL compares it as numeric and finds
+        # nothing (an empty list, or 404). Never a 500.
+        assert r.status_code < 500, (path, r.status_code, r.content)
+        if r.status_code >= 400:
+            assert set(r.json()) >= {"code", "message"}, path
+        else:
+            body = r.json()
+            assert (body.get("items") if isinstance(body, dict) else body) == [], path
     r = api.post("bj_cm", "/trade/orders", {"customer_id": HUGE, "number": "SO-1", "amount": "1.00"})
     assert 400 <= r.status_code < 500, r.content
 
