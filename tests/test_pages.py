@@ -180,7 +180,8 @@ def test_main_pages_render_for_the_right_users(world):
 def test_roles_without_the_permission_get_403(world):
     customer = world.enterprise()
     assert client_for(world.admin).get("/customers/").status_code == 403  # separation of duties
-    assert client_for(world.admin).get(f"/customers/{customer.pk}/").status_code == 403
+    # An existing customer is 404 for a user without any customer permission, like a missing one (defect 13).
+    assert client_for(world.admin).get(f"/customers/{customer.pk}/").status_code == 404
     assert client_for(world.bj_cm).get("/audit/").status_code == 403
     assert client_for(world.bj_office).get("/customers/new/").status_code == 403
 

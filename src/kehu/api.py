@@ -65,7 +65,41 @@ def docs_access(view):
     return wrapped
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error", "type": "object", "required": ["code", "message"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"},
+                   "problems": {"type": "array", "items": {}}, "errors": {"type": "array", "items": {}}},
+}
+ERROR_STATUSES = {
+    400: "Invalid input or a business rule refused it", 401: "No valid API token", 403: "Not allowed",
+    404: "Not found, or outside your data scope", 409: "Conflict with the current state",
+    413: "Request body too large", 422: "The request does not match the schema",
+}
+
+
+class KehuAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI declares every error status an operation can answer (issue 11, defect 6).
+
+    Errors are mapped in one place (the handlers below), so every operation can answer each of them with
+    the one ``Error`` body; declaring them on every operation is what the API really does. A 413 is
+    declared where a body is sent."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for methods in schema.get("paths", {}).values():
+            for method, operation in methods.items():
+                responses = operation.setdefault("responses", {})
+                for status, text in ERROR_STATUSES.items():
+                    if status == 413 and method.lower() in ("get", "delete"):
+                        continue
+                    responses.setdefault(str(status), responses.pop(status, None) or {
+                        "description": text,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+        return schema
+
+
+api = KehuAPI(
     title="kehu API",
     version="1",
     description="Customer management for Chinese enterprises and financial institutions (客户管理系统).",

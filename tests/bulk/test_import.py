@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+from pathlib import Path
 
 import pytest
 
@@ -33,8 +34,11 @@ def good_rows(n, seed=1):
 
 
 def read_errors(path):
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.reader(fh))
+    """The stored error file, decrypted (it is kept encrypted under KEHU_HOME)."""
+    from kehu.core.crypto import keyring
+
+    text = keyring().decrypt_bytes(Path(path).read_bytes()).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
 
 
 def test_valid_rows_create_customers_with_archive_encryption(world, tmp_path):

@@ -46,7 +46,7 @@ def test_upload_status_and_error_file(world):
     assert status.status_code == 200 and status.json()["has_error_file"] is True
     errors = get(world, "bj_cm", f"/imports/{body['id']}/errors")
     assert errors.status_code == 200
-    assert "坏代码" in b"".join(errors.streaming_content).decode("utf-8-sig")
+    assert "坏代码" in errors.content.decode("utf-8-sig")
     assert get(world, "sh_cm", f"/imports/{body['id']}").status_code == 404
     assert get(world, "sh_cm", f"/imports/{body['id']}/errors").status_code == 404
 

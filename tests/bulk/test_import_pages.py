@@ -57,7 +57,7 @@ def test_upload_page_runs_the_import_and_shows_the_job(world):
     assert "下载被拒绝的行" in html and f"/customers/bulk/import/{job.pk}/errors/" in html
     state = client.get(f"/customers/bulk/import/{job.pk}/status/").json()
     assert (state["status"], state["percent"], state["rows_created"], state["has_error_file"]) == ("done", 100, 3, True)
-    errors = b"".join(client.get(f"/customers/bulk/import/{job.pk}/errors/").streaming_content).decode("utf-8-sig")
+    errors = client.get(f"/customers/bulk/import/{job.pk}/errors/").content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(errors)))
     assert rows[0][-2:] == ["错误原因", "error_reason"] and rows[1][1] == "坏代码"
     assert "invalid_identifier" in rows[1][-1] and "not a valid unified social credit code" in rows[1][-1]

@@ -119,8 +119,9 @@ def test_set_based_import_leaves_what_the_archive_services_leave(world, tmp_path
 def test_every_error_of_a_row_in_chinese_and_english(world, tmp_path):
     path = mixed_file(world, tmp_path)
     job = run_import(actor=world.bj_cm, target="customers", path=path, org_code="BJ")
-    with open(job.error_file, encoding="utf-8-sig", newline="") as fh:
-        errors = {r[1]: r for r in csv.reader(fh)}
+    from kehu.bulk.services import error_file_bytes
+
+    errors = {r[1]: r for r in csv.reader(io.StringIO(error_file_bytes(job).decode("utf-8-sig")))}
     assert errors["客户名称"][-2:] == ["错误原因", "error_reason"]
     many_zh, many_en = errors["多错公司"][-2:]
     for field in ("uscc", "phone", "email", "registered_capital_amount"):

@@ -204,7 +204,10 @@ def test_every_download_route_is_walked():
                     and p not in API_ROUTES}
     allowed_web = {"customers:document_upload", "grading:result", "grading:result_override", "exposure:report_create",
                    "exposure:report_action", "bulk:job", "bulk:job_status", "bulk:job_resume", "bulk:import",
-                   "exposure:reports", "surveys:templates"}
+                   "exposure:reports", "surveys:templates",
+                   # export approval: the request form, the decision and the list hold no customer rows; the
+                   # approved download is bulk:export (walked above)
+                   "bulk:export_request", "bulk:export_decide", "bulk:exports"}
     allowed_api = {"/exposure/reports", "/customers/{customer_id}/documents", "/grading/results/{period}/{customer_id}",
                    "/surveys/templates"}
     assert unwalked_web - allowed_web == set()

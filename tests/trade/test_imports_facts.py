@@ -39,8 +39,9 @@ def write_csv(path, header, rows, encoding="utf-8-sig"):
 
 
 def error_rows(job):
-    with open(job.error_file, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.reader(fh))[1:]
+    from kehu.bulk.services import error_file_bytes
+
+    return list(csv.reader(io.StringIO(error_file_bytes(job).decode("utf-8-sig"))))[1:]
 
 
 def test_sales_import_with_chinese_headers_rejects_bad_rows_and_a_rerun_creates_nothing(fworld, customer, tmp_path):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from django.http import FileResponse
+from django.http import HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kehu.bulk.models import ImportJob, ImportMode
-from kehu.bulk.services import import_start
+from kehu.bulk.services import error_download, import_start
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
 from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
@@ -73,5 +73,7 @@ def import_errors(request, job_id: int):
     job = _job(request, job_id)
     if not job.error_file or not Path(job.error_file).is_file():
         raise NotFound()
-    return FileResponse(open(job.error_file, "rb"), as_attachment=True,  # noqa: SIM115 (closed by the response)
-                        filename=f"import-{job.pk}-errors.csv", content_type="text/csv; charset=utf-8")
+    data = error_download(job=job, actor=request.auth, channel="api")
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response

@@ -17,3 +17,7 @@ class BulkConfig(AppConfig):
 
         register_events(BulkEvent, BULK_LABELS)
         register_params(PARAMS)
+        from kehu.bulk.permissions import ROLE_PERMISSIONS
+        from kehu.core.permissions import register_permissions
+
+        register_permissions(ROLE_PERMISSIONS)

@@ -141,8 +141,19 @@ def export_audit(*, actor, filters: dict[str, str] | None, fmt: str, rows: int, 
                      new=new, channel=channel)
 
 
-def export_customers(*, actor, path: Path, fmt: str = "xlsx", filters: dict[str, str] | None = None) -> int:
-    """Write the customers ``actor`` may see that match ``filters`` (those of customer search); audited."""
+def export_customers(*, actor, path: Path, fmt: str = "xlsx", filters: dict[str, str] | None = None,
+                     request_id: int | None = None) -> int:
+    """Write the customers ``actor`` may see that match ``filters`` (those of customer search); audited.
+
+    Above ``bulk.export_approval_rows`` rows a person needs an approved ``ExportRequest`` (``request_id``:
+    its filters and format are used, once); without one ``ApprovalRequired`` is raised."""
+    from kehu.bulk import approvals
+
+    if request_id is not None:
+        approved = approvals.export_take(actor=actor, request_id=request_id)
+        filters, fmt = approved.filters, approved.fmt
+    else:
+        approvals.check_export(actor=actor, filters=filters)
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput(f"unknown format {fmt}", field="format")
     count = write_table(Path(path), export_header(), customer_rows(actor=actor, filters=filters), fmt,

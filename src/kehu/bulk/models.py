@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.fields import EncryptedJSONField
+
 
 class ImportMode(models.TextChoices):
     CREATE = "create", _("Create only")
@@ -84,7 +86,9 @@ class ImportRowError(models.Model):
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
     line = models.PositiveIntegerField()
-    values = models.JSONField()
+    # The row's cells as the file had them: ID numbers, phones and addresses among them, so encrypted at rest
+    # like the customer's own personal fields (issue 11, defect 4).
+    values = EncryptedJSONField(default=list)
     reason = models.TextField()  # in Chinese
     reason_en = models.TextField(blank=True)
 
@@ -93,3 +97,39 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.line}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    DOWNLOADED = "downloaded", _("Downloaded")
+
+
+class ExportRequest(models.Model):
+    """A customer export above ``bulk.export_approval_rows`` rows (domain spec 10.5): requested by one
+    user, approved by another who holds ``export.approve`` over the requester's org unit, then downloaded
+    once by the requester with the filters that were approved."""
+
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    filters = models.JSONField(_("filters"), default=dict)
+    fmt = models.CharField(_("format"), max_length=10)
+    rows = models.PositiveIntegerField(_("rows"))
+    masked = models.BooleanField(_("masked"), default=True)
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(_("status"), max_length=12, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    org_path = models.CharField(max_length=255, db_index=True)  # the requester's org unit, for the approver's scope
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = _("export request")
+
+    def __str__(self) -> str:
+        return f"export {self.pk} ({self.status})"

@@ -9,6 +9,9 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import InvalidInput
 from kehu.core.exports import is_watermark
 
 BLOCK = 1 << 20
@@ -35,16 +38,109 @@ def _is_xlsx(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm")
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+class FileRefused(InvalidInput):
+    """The file breaks a limit (``code``: unsafe_file, too_many_rows, too_many_columns): a 400 with a clear
+    message in the request, a failed job with that message in the background."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(_("The file is refused: %(why)s.") % {"why": detail}, code=code, field="file")
+
+
+def check_file(path: Path, *, max_rows: int, max_columns: int, max_uncompressed: int, max_ratio: int) -> None:
+    """Refuse a file before reading it (issue 11, defect 3). An XLSX is a zip: its directory says how large
+    each part is once inflated, so a zip bomb is refused without inflating anything (total size and the
+    ratio of each part above 1 MiB); the first sheet's ``<dimension>`` (read with defusedxml, a few KB)
+    gives its rows and columns. ``read_rows`` enforces the same row and column limits while reading."""
+    if not _is_xlsx(path):
+        return
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            if len(infos) > 10_000:
+                raise FileRefused("unsafe_file", f"{len(infos)} parts in the workbook")
+            total = sum(i.file_size for i in infos)
+            if total > max_uncompressed:
+                raise FileRefused("unsafe_file", f"the workbook inflates to {total} bytes (limit {max_uncompressed})")
+            for info in infos:
+                if info.file_size > (1 << 20) and info.file_size > max_ratio * max(1, info.compress_size):
+                    raise FileRefused("unsafe_file", f"part {info.filename} inflates {info.file_size // max(1, info.compress_size)}"
+                                      f" times (limit {max_ratio})")
+            sheet = _first_sheet(archive)
+            if sheet is not None:
+                rows, columns = _dimension(archive, sheet)
+                if rows > max_rows + 1:
+                    raise FileRefused("too_many_rows", f"the sheet has {rows - 1} data rows (limit {max_rows})")
+                if columns > max_columns:
+                    raise FileRefused("too_many_columns", f"the sheet has {columns} columns (limit {max_columns})")
+    except zipfile.BadZipFile as exc:
+        raise FileRefused("unreadable_file", str(exc)) from None
+
+
+def _first_sheet(archive) -> str | None:
+    names = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+    return "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else (names[0] if names else None)
+
+
+def _dimension(archive, name: str) -> tuple[int, int]:
+    """(rows, columns) from the sheet's ``<dimension ref="A1:M1000"/>``, read with defusedxml's iterparse
+    from the first 64 KB only; (0, 0) if the sheet does not say."""
+    import io
+    import re
+
+    from defusedxml.ElementTree import iterparse
+
+    with archive.open(name) as fh:
+        head = fh.read(64 * 1024)
+    ref = ""
+    try:
+        for _event, element in iterparse(io.BytesIO(head), events=("start",)):
+            if element.tag.endswith("}dimension") or element.tag == "dimension":
+                ref = element.get("ref", "")
+                break
+            if element.tag.endswith("}sheetData"):
+                break
+    except Exception as exc:  # defusedxml refuses DTDs and entities; a cut-off head is fine once found
+        if exc.__class__.__module__.startswith("defusedxml"):
+            raise FileRefused("unsafe_file", f"the sheet's XML is refused: {exc.__class__.__name__}") from None
+    match = re.fullmatch(r"[A-Z]{1,3}\d+:([A-Z]{1,3})(\d+)", ref)
+    if not match:
+        return 0, 0
+    letters, rows = match.group(1), int(match.group(2))
+    columns = 0
+    for ch in letters:
+        columns = columns * 26 + ord(ch) - 64
+    return rows, columns
+
+
+def read_rows(path: Path, *, max_rows: int | None = None,
+              max_columns: int | None = None) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, cells) of every row, header first; blank rows and the watermark row of a kehu
-    export are skipped."""
+    export are skipped. Past ``max_rows`` data rows or a row of more than ``max_columns`` cells,
+    ``FileRefused`` is raised."""
+    count = 0
+    for number, cells in _read_rows(path, max_columns):
+        if max_columns is not None and len(cells) > max_columns:
+            while cells and not cells[-1]:
+                cells.pop()
+            if len(cells) > max_columns:
+                raise FileRefused("too_many_columns", f"line {number} has {len(cells)} columns (limit {max_columns})")
+        count += 1
+        if max_rows is not None and count > max_rows + 1:
+            raise FileRefused("too_many_rows", f"more than {max_rows} data rows")
+        yield number, cells
+
+
+def _read_rows(path: Path, max_columns: int | None) -> Iterator[tuple[int, list[str]]]:
     if _is_xlsx(path):
         import openpyxl
 
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows = sheet.iter_rows(values_only=True, max_col=None if max_columns is None else max_columns + 50)
+            for number, row in enumerate(rows, start=1):
                 cells = _clean(list(row))
                 if any(cells) and not is_watermark(cells):
                     yield number, cells

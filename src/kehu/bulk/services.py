@@ -14,9 +14,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import hashlib
+import io
 import logging
 import os
-import shutil
 import threading
 import time
 from collections import deque
@@ -36,11 +36,14 @@ from kehu.bulk.events import BulkEvent
 from kehu.bulk.importers import SPECS, ImportSpec
 from kehu.bulk.models import ImportChunk, ImportJob, ImportMode, ImportRowError, ImportStatus
 from kehu.bulk.outcomes import Outcome, attempt, reasons
-from kehu.bulk.readers import count_rows, fill_header, read_rows
+from kehu.bulk.readers import check_file, count_rows, fill_header, read_rows
 from kehu.core.audit import audit_record
+from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.errors import DomainError, InvalidInput
-from kehu.core.files import private_dir
+from kehu.core.exports import safe_row, watermark
+from kehu.core.files import private_dir, private_open, private_write, seal_file, unseal_file
 from kehu.core.params import get_param
+from kehu.core.rules import mask
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +78,18 @@ def _job_for(*, actor, target: str, path: Path, mode: str, org_code: str) -> Imp
 
 def _open(spec: ImportSpec, path: Path) -> tuple[Iterator[tuple[int, list[str]]], list[str], dict[int, str]]:
     """The file's rows after the header, the header's cells and the column mapping; 400 for a bad file."""
-    rows = read_rows(path)
+    limits = {"max_rows": int(get_param("bulk.import_max_rows")),
+              "max_columns": int(get_param("bulk.import_max_columns"))}
+    check_file(path, max_uncompressed=int(get_param("bulk.xlsx_max_uncompressed_bytes")),
+               max_ratio=int(get_param("bulk.xlsx_max_ratio")), **limits)
+    rows = read_rows(path, **limits)
     try:
         _line, header_cells = next(rows)
     except StopIteration:
         raise InvalidInput(_("The file is empty."), code="empty_file") from None
-    except (UnicodeDecodeError, ValueError, OSError, KeyError) as exc:
+    except DomainError:
+        raise
+    except (UnicodeDecodeError, ValueError, OSError, KeyError, csv.Error) as exc:
         raise InvalidInput(_("The file cannot be read: %(e)s") % {"e": exc}, code="unreadable_file") from None
     except Exception as exc:  # openpyxl's BadZipFile / InvalidFileException for a corrupt XLSX
         if exc.__class__.__name__ in ("BadZipFile", "InvalidFileException"):
@@ -290,17 +299,76 @@ def error_dir() -> Path:
     return private_dir(Path(settings.KEHU_HOME) / "imports")
 
 
-def write_error_file(job: ImportJob, header_cells: list[str]) -> Path:
+def _error_csv(job: ImportJob, header_cells: list[str], *, masked: bool = False, mark: str = "") -> bytes:
     """The rejected rows with their original columns plus the reason in Chinese and in English, as UTF-8 CSV
-    with BOM (opens in Excel). The reason columns are ignored when the fixed file is imported again."""
-    out = error_dir() / f"import-{job.pk}-errors.csv"
-    with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([*header_cells, *REASON_HEADERS])
-        for err in job.row_errors.order_by("line").iterator():
-            cells = list(err.values) + [""] * (len(header_cells) - len(err.values))
-            writer.writerow([*cells[: len(header_cells)], err.reason, err.reason_en])
+    with BOM (opens in Excel). The reason columns are ignored when the fixed file is imported again.
+
+    ``masked`` masks the personal columns (ID number, phone, e-mail, address, a person's name) as pages do;
+    cells are neutralised against formula injection; ``mark`` is the watermark row."""
+    maskers = _maskers(job, header_cells) if masked else {}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*header_cells, *REASON_HEADERS])
+    for err in job.row_errors.order_by("line").iterator():
+        cells = list(err.values) + [""] * (len(header_cells) - len(err.values))
+        cells = cells[: len(header_cells)]
+        person = _is_person(job, header_cells, cells)
+        for index, kind in maskers.items():
+            if cells[index] and (kind != "name" or person):
+                cells[index] = mask(kind, cells[index])
+        writer.writerow(safe_row([*cells, err.reason, err.reason_en]))
+    if mark:
+        writer.writerow([mark])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+PERSONAL_COLUMNS = {"id_number": "id_number", "phone": "phone", "email": "email", "address": "address",
+                    "name": "name", "legal_representative": "name", "contact_name": "name"}
+
+
+def _maskers(job: ImportJob, header_cells: list[str]) -> dict[int, str]:
+    spec = SPECS.get(job.target)
+    mapping = spec.header_map(fill_header(header_cells)) if spec is not None else {}
+    return {index: PERSONAL_COLUMNS[key] for index, key in mapping.items() if key in PERSONAL_COLUMNS}
+
+
+def _is_person(job: ImportJob, header_cells: list[str], cells: list[str]) -> bool:
+    """Whether the row's 客户名称 is a person's name: the kind column says individual or scattered (or the
+    file has no kind column: mask to be safe)."""
+    spec = SPECS.get(job.target)
+    mapping = spec.header_map(fill_header(header_cells)) if spec is not None else {}
+    kind_at = next((i for i, key in mapping.items() if key == "kind"), None)
+    if kind_at is None or kind_at >= len(cells):
+        return True
+    return cells[kind_at].strip().lower() not in ("企业", "金融机构", "enterprise", "financial_institution")
+
+
+def write_error_file(job: ImportJob, header_cells: list[str]) -> Path:
+    """Keep the error file encrypted under KEHU_HOME/imports (0600), like documents; it is read through
+    ``error_file_bytes`` and served masked (``error_download``)."""
+    out = error_dir() / f"import-{job.pk}-errors.csv.enc"
+    private_write(out, keyring().encrypt_bytes(_error_csv(job, header_cells)))
     return out
+
+
+def error_file_bytes(job: ImportJob) -> bytes:
+    """The stored error file, decrypted (the operator's CLI and the tests read it)."""
+    return keyring().decrypt_bytes(Path(job.error_file).read_bytes())
+
+
+def error_download(*, job: ImportJob, actor, channel: str = "web") -> bytes:
+    """The error file as the user may see it: personal columns masked unless ``actor`` may unmask, with the
+    watermark; audited as an export."""
+    from kehu.core.permissions import Perm
+    from kehu.core.selectors import access_for
+
+    masked = actor is not None and not access_for(actor).has(Perm.CUSTOMER_UNMASK)
+    header = next(csv.reader(io.StringIO(error_file_bytes(job).decode("utf-8-sig"))))[: -len(REASON_HEADERS)]
+    data = _error_csv(job, header, masked=masked, mark=watermark(actor))
+    with transaction.atomic():
+        audit_record(actor=actor, event_code=BulkEvent.EXPORT_DONE, object_type="import_errors", object_id=job.pk,
+                     new={"format": "csv", "rows": job.rows_rejected, "masked": masked}, channel=channel)
+    return data
 
 
 # ---------------------------------------------------------------------------------------------- web jobs
@@ -324,7 +392,7 @@ def import_start(*, actor, target: str, upload, file_name: str, mode: str = Impo
     limit = int(get_param("bulk.import_max_bytes"))
     stored = upload_dir() / f"upload-{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}{suffix}"
     size = 0
-    with stored.open("wb") as out:
+    with private_open(stored, "wb") as out:
         for block in iter(lambda: upload.read(1 << 20), b""):
             size += len(block)
             if size > limit:
@@ -347,8 +415,13 @@ def import_start(*, actor, target: str, upload, file_name: str, mode: str = Impo
     if job is None:
         job = ImportJob.objects.create(target=target, file_name=Path(file_name).name[:255], file_hash=digest,
                                        mode=mode, org_code=org_code, actor=actor)
-    final = upload_dir() / f"job-{job.pk}{suffix}"
-    shutil.move(stored, final)
+    # Kept encrypted at rest like documents until the job is done (issue 11, defect 3); the plaintext copy
+    # that was checked above is removed now, and the job reads a decrypted working copy it deletes itself.
+    final = upload_dir() / f"job-{job.pk}{suffix}.sealed"
+    try:
+        seal_file(stored, final)
+    finally:
+        stored.unlink(missing_ok=True)
     ImportJob.objects.filter(pk=job.pk).update(source_file=str(final), status=ImportStatus.QUEUED)
     job.refresh_from_db()
     _launch(job)
@@ -391,9 +464,21 @@ def _run_job_in_thread(job_id: int) -> None:
 
 def _run_job(job_id: int) -> Any:
     job = ImportJob.objects.select_related("actor").get(pk=job_id)
+    sealed = Path(job.source_file)
+    suffix = Path(sealed.name.removesuffix(".sealed")).suffix
+    work = upload_dir() / f"work-{job.pk}-{os.getpid()}-{threading.get_ident()}{suffix}"
     try:
-        return run_import(actor=job.actor, target=job.target, path=Path(job.source_file), mode=job.mode,
+        unseal_file(sealed, work)
+        return run_import(actor=job.actor, target=job.target, path=work, mode=job.mode,
                           org_code=job.org_code, job=job)
     except DomainError as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=str(exc.message)[:2000])
         return None
+    except DecryptionError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=str(exc)[:2000])
+        return None
+    finally:
+        work.unlink(missing_ok=True)  # the plaintext working copy never outlives the job
+        job.refresh_from_db(fields=["status"])
+        if job.status == ImportStatus.DONE:
+            sealed.unlink(missing_ok=True)

@@ -11,4 +11,7 @@ urlpatterns = [
     path("import/<int:job_id>/errors/", views.job_errors, name="job_errors"),
     path("template.<str:fmt>", views.template_download, name="template"),
     path("export/", views.export_customers, name="export"),
+    path("exports/", views.export_requests, name="exports"),
+    path("exports/request/", views.export_request, name="export_request"),
+    path("exports/<int:request_id>/decide/", views.export_decide, name="export_decide"),
 ]

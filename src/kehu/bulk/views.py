@@ -12,16 +12,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kehu.bulk import exports, services
+from kehu.bulk import approvals, exports, services
 from kehu.bulk.models import ImportJob, ImportMode, ImportStatus
-from kehu.core.errors import DomainError
+from kehu.core.errors import DomainError, NotFound
 from kehu.core.exports import watermark
 from kehu.core.files import private_dir
 from kehu.core.models import OrgUnit
@@ -131,8 +131,10 @@ def job_errors(request, job_id: int):
     job = _job(request, job_id)
     if not job.error_file or not Path(job.error_file).is_file():
         raise Http404()
-    return FileResponse(open(job.error_file, "rb"), as_attachment=True,  # noqa: SIM115 (closed by the response)
-                        filename=f"import-{job.pk}-errors.csv", content_type="text/csv; charset=utf-8")
+    data = services.error_download(job=job, actor=request.user, channel="web")
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
 
 
 @login_required
@@ -184,16 +186,72 @@ def export_customers(request):
     filters["org_code"] = request.GET.get("org", "").strip()[:50]
     fmt = request.GET.get("format", "xlsx")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404()
+    # More rows than bulk.export_approval_rows: only through an approved request, downloaded once (10.5).
+    request_id = request.GET.get("request", "")
+    try:
+        if request_id:
+            if not request_id.isdigit() or len(request_id) > 18:
+                raise Http404()
+            approved = approvals.export_take(actor=request.user, request_id=int(request_id))
+            filters, fmt = dict(approved.filters), approved.fmt
+        else:
+            approvals.check_export(actor=request.user, filters=filters)
+    except approvals.ApprovalRequired as exc:
+        return render(request, "bulk/export_request.html", {
+            "rows": exc.params.get("rows"), "limit": approvals.threshold(), "fmt": fmt,
+            "filters": exports._filters(filters)}, status=409)
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("bulk:exports")
     if fmt == "csv":
         response = StreamingHttpResponse(exports.stream_csv(actor=request.user, filters=filters),
                                          content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
         return response
-    if fmt != "xlsx":
-        raise Http404()
     path = _temp_path("xlsx")
     count = exports.write_table(path, exports.export_header(), exports.customer_rows(actor=request.user,
                                                                                      filters=filters), "xlsx",
                                 mark=watermark(request.user))
     exports.export_audit(actor=request.user, filters=filters, fmt="xlsx", rows=count, channel="web")
     return FileResponse(_Removed(path), as_attachment=True, filename=f"customers-{stamp}.xlsx", content_type=XLSX)
+
+
+@login_required
+@require_POST
+def export_request(request):
+    """Ask for a large export: the filters and format of the page that was refused, and a reason."""
+    filters = {k: request.POST.get(k, "").strip()[:100] for k in exports.FILTERS}
+    try:
+        approvals.export_request(actor=request.user, filters=filters, fmt=request.POST.get("format", ""),
+                                 reason=request.POST.get("reason", ""))
+        messages.success(request, _("Export requested; a second person must approve it."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("bulk:exports")
+
+
+@login_required
+def export_requests(request):
+    """Your export requests (download once when approved) and those you may decide."""
+    _require(request, Perm.CUSTOMER_VIEW)
+    return render(request, "bulk/exports.html", {
+        "mine": approvals.my_requests(user=request.user),
+        "to_decide": approvals.requests_to_decide(user=request.user)[:100]})
+
+
+@login_required
+@require_POST
+def export_decide(request, request_id: int):
+    try:
+        approvals.export_decide(actor=request.user, request_id=request_id,
+                                approve=request.POST.get("decision") == "approve", note=request.POST.get("note", ""))
+        messages.success(request, _("Decision recorded."))
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("bulk:exports")

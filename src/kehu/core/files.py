@@ -40,3 +40,37 @@ def private_open(path: Path, mode: str = "wb", **kwargs: Any) -> IO:
 def private_write(path: Path, data: bytes) -> None:
     with private_open(path, "wb") as fh:
         fh.write(data)
+
+
+SEALED_MAGIC = b"KEHUS1\n"
+SEALED_BLOCK = 4 << 20
+
+
+def seal_file(src: Path, dst: Path) -> None:
+    """Encrypt ``src`` into ``dst`` (0600) block by block under the current data key, like documents, without
+    holding the whole file in memory: ``KEHUS1\\n`` then, per block of 4 MiB, its length (4 bytes) and the
+    block as ``KeyRing.encrypt_bytes`` writes it."""
+    from kehu.core.crypto import keyring
+
+    ring = keyring()
+    with open(src, "rb") as fin, private_open(dst, "wb") as fout:
+        fout.write(SEALED_MAGIC)
+        for block in iter(lambda: fin.read(SEALED_BLOCK), b""):
+            sealed = ring.encrypt_bytes(block)
+            fout.write(len(sealed).to_bytes(4, "big") + sealed)
+
+
+def unseal_file(src: Path, dst: Path) -> None:
+    """Decrypt a file written by ``seal_file`` into ``dst`` (0600); ``DecryptionError`` if it was altered."""
+    from kehu.core.crypto import DecryptionError, keyring
+
+    ring = keyring()
+    with open(src, "rb") as fin, private_open(dst, "wb") as fout:
+        if fin.read(len(SEALED_MAGIC)) != SEALED_MAGIC:
+            raise DecryptionError("not a sealed kehu file")
+        while head := fin.read(4):
+            size = int.from_bytes(head, "big")
+            blob = fin.read(size)
+            if len(head) != 4 or len(blob) != size:
+                raise DecryptionError("sealed file is truncated")
+            fout.write(ring.decrypt_bytes(blob))

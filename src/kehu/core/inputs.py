@@ -6,9 +6,10 @@ import re
 import time
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
+from pydantic import BeforeValidator, WithJsonSchema
 
 from kehu.core.errors import InvalidInput
 from kehu.core.params import ParamSpec
@@ -133,3 +134,16 @@ def choice(value: Any, field: str, choices: list[str]) -> str:
             field=field,
         )
     return value
+
+
+def _plain_decimal_text(value: Any) -> Any:
+    """For API schemas: decimal text must be plain ASCII notation (the rule of ``plain_decimal``); JSON
+    numbers and Decimals pass on to pydantic's own checks."""
+    if isinstance(value, str) and (len(value) > 64 or not AMOUNT_RE.fullmatch(value.strip()) or "," in value):
+        raise ValueError("must be a plain decimal number (ASCII digits, an optional point)")
+    return value
+
+
+# The Decimal of every API input schema (amounts, rates, ratios): "١٠٠٠", "1_000", "1e3", "NaN" are 422.
+PlainDecimal = Annotated[Decimal, BeforeValidator(_plain_decimal_text), WithJsonSchema(
+    {"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^[+-]?[0-9]+(\.[0-9]+)?$"}]})]

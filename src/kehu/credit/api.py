@@ -12,12 +12,13 @@ from typing import Annotated, Literal
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, StringConstraints
 
+from kehu.core.inputs import PlainDecimal
 from kehu.credit import selectors, services
 from kehu.credit.models import CreditLine
 
 router = Router(tags=["credit"])
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+Money = Annotated[PlainDecimal, Field(ge=0, max_digits=15, decimal_places=2)]
 Product = Literal["loan", "trade_finance", "discount", "acceptance", "letter_of_credit", "letter_of_guarantee",
                   "other"]
 Key = Annotated[str, StringConstraints(max_length=100)]
@@ -47,7 +48,7 @@ class FormulaIn(In):
     intangibles: Money | None = None
     related_party_receivables: Money | None = None
     long_outstanding_receivables: Money | None = None
-    industry_debt_ratio: Annotated[Decimal, Field(ge=0, lt=1, max_digits=6, decimal_places=4)] | None = None
+    industry_debt_ratio: Annotated[PlainDecimal, Field(ge=0, lt=1, max_digits=6, decimal_places=4)] | None = None
     other_bank_lines: Money | None = None
     annual_revenue: Money | None = None
     is_sme: bool = False
@@ -65,7 +66,7 @@ class LineIn(In):
     temp_amount: Money | None = None
     temp_valid_to: date | None = None
     collateral_type: Annotated[str, StringConstraints(max_length=32)] = ""
-    mortgage_share_pct: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None = None
+    mortgage_share_pct: Annotated[PlainDecimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None = None
     formula_inputs: FormulaIn | None = None
     renews_line_id: int | None = None
 
@@ -90,7 +91,7 @@ class UseIn(In):
     product: Product
     amount: Money
     currency: Annotated[str, StringConstraints(min_length=3, max_length=3)] | None = None
-    fx_rate: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=8)] | None = None
+    fx_rate: Annotated[PlainDecimal, Field(gt=0, max_digits=16, decimal_places=8)] | None = None
     reference: Annotated[str, StringConstraints(max_length=64)] = ""
     margin_amount: Money | None = None
     low_risk_collateral_amount: Money | None = None

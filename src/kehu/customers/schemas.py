@@ -9,8 +9,10 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
+from kehu.core.inputs import PlainDecimal
+
 Text = Annotated[str, StringConstraints(max_length=2000)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=19, decimal_places=2)]
+Money = Annotated[PlainDecimal, Field(ge=0, max_digits=19, decimal_places=2)]
 Kind = Literal["enterprise", "individual", "financial_institution", "scattered"]
 
 

@@ -11,11 +11,12 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, StringConstraints
 
+from kehu.core.inputs import PlainDecimal
 from kehu.exposure import selectors, services
 
 router = Router(tags=["exposure"])
 
-Money = Annotated[Decimal, Field(gt=0, max_digits=15, decimal_places=2)]
+Money = Annotated[PlainDecimal, Field(gt=0, max_digits=15, decimal_places=2)]
 Period = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")]
 
 

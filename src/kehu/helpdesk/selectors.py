@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
+from kehu.core.access import require
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.money import round_money
 from kehu.core.selectors import access_for
@@ -34,15 +35,16 @@ def ticket_list(*, user, state: str | None = None, sort: str = ""):
 
 
 def ticket_get(*, user, ticket_id: int, perm: str | tuple[str, ...] = P.VIEW, lock: bool = False) -> Ticket:
-    """One ticket the user reaches with ``perm`` (or any of several): 403 without the permission at all,
-    404 outside its scope."""
+    """One ticket the user reaches with ``perm`` (or any of several): 404 when no grant of the helpdesk
+    reaches it (out of scope or without the module, issue 11 defect 13), 403 when the view reaches it but
+    not ``perm``."""
     access = access_for(user)
     perms = (perm,) if isinstance(perm, str) else perm
-    if not any(access.has(p) for p in perms):
-        raise PermissionDenied()
     qs = Ticket.objects.select_for_update() if lock else Ticket.objects
     ticket = qs.filter(pk=ticket_id).first()
-    if ticket is None or not any(access.reaches(p, org_path=ticket.org_path, owner_id=ticket.owner_id)
-                                 for p in perms):
-        raise NotFound()
-    return ticket
+    if ticket is not None and any(access.reaches(p, org_path=ticket.org_path, owner_id=ticket.owner_id)
+                                  for p in perms):
+        return ticket
+    require(user, perms[0], view=P.VIEW, org_path=ticket.org_path if ticket else None,
+            owner_id=ticket.owner_id if ticket else None)
+    raise NotFound()  # pragma: no cover - require raised: perms[0] does not reach the ticket

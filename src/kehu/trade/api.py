@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, StringConstraints
 
+from kehu.core.inputs import PlainDecimal
 from kehu.trade import credit_selectors as selectors
 from kehu.trade.api_facts import router as facts_router
 from kehu.trade.models import SalesOrder
@@ -21,7 +22,7 @@ from kehu.trade.services import credit as services
 router = Router(tags=["trade"])
 router.add_router("", facts_router)
 
-Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
+Money = Annotated[PlainDecimal, Field(ge=0, max_digits=15, decimal_places=2)]
 Note = Annotated[str, StringConstraints(max_length=500)]
 Key = Annotated[str, StringConstraints(max_length=64)]
 OrderStatusName = Literal["", "accepted", "credit_hold", "rejected", "shipped", "invoiced", "cancelled"]
@@ -45,7 +46,7 @@ class TradeNoteIn(In):
 
 class ShipIn(In):
     shipped_on: date | None = None
-    quantity: Annotated[Decimal, Field(gt=0, max_digits=16, decimal_places=4)] | None = None
+    quantity: Annotated[PlainDecimal, Field(gt=0, max_digits=16, decimal_places=4)] | None = None
 
 
 class OrderInvoiceIn(In):

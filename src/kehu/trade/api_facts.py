@@ -17,6 +17,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, StringConstraints
 
 from kehu.core.errors import NotFound
+from kehu.core.inputs import PlainDecimal
 from kehu.trade import selectors
 from kehu.trade.services import facts
 
@@ -24,8 +25,8 @@ router = Router(tags=["trade facts"])
 
 MAX_ID = 2**63 - 1
 Ref = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Money = Annotated[Decimal, Field(ge=0, max_digits=15, decimal_places=2)]
-Quantity = Annotated[Decimal, Field(ge=0, max_digits=19, decimal_places=4)]
+Money = Annotated[PlainDecimal, Field(ge=0, max_digits=15, decimal_places=2)]
+Quantity = Annotated[PlainDecimal, Field(ge=0, max_digits=19, decimal_places=4)]
 Currency = Annotated[str, StringConstraints(max_length=3)]
 
 

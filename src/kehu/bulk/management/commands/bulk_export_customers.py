@@ -24,6 +24,8 @@ class Command(BaseCommand):
                             help="file format (default: from the file name)")
         parser.add_argument("--as", dest="as_user", default="",
                             help="username whose data scope and unmask permission apply")
+        parser.add_argument("--request", type=int, default=None,
+                            help="an approved export request (more rows than bulk.export_approval_rows)")
         for name in ("q", "kind", "status", "org", "region", "industry", "grade"):
             parser.add_argument(f"--{name}", default="", help=FILTER_HELP[name])
 
@@ -40,5 +42,10 @@ class Command(BaseCommand):
                 raise CommandError(f"no such user: {opts['as_user']}")
         filters = {k: opts[k] for k in ("q", "kind", "status", "region", "industry", "grade")}
         filters["org_code"] = opts["org"]
-        count = export_customers(actor=actor, path=out, fmt=fmt, filters=filters)
+        from kehu.core.errors import DomainError
+
+        try:
+            count = export_customers(actor=actor, path=out, fmt=fmt, filters=filters, request_id=opts["request"])
+        except DomainError as exc:
+            raise CommandError(str(exc.message)) from None
         self.stdout.write(f"{count} customers written to {out}")

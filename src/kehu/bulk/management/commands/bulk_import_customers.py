@@ -22,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=-1,
                             help="validating processes (default: parameter bulk.import_workers; 1: none)")
         parser.add_argument("--chunk-pause", type=float, default=0.0, help=argparse.SUPPRESS)
+        parser.add_argument("--errors", default="", metavar="FILE",
+                            help="write the rejected rows readable to FILE (0600; masked unless --as may unmask)")
 
     def handle(self, *args, **opts):
         from rich.progress import Progress
@@ -52,4 +54,11 @@ class Command(BaseCommand):
                           f"{job.rows_updated} updated, {job.rows_unchanged} unchanged, "
                           f"{job.rows_rejected} rejected")
         if job.error_file:
-            self.stdout.write(f"rejected rows: {job.error_file}")
+            # Kept encrypted under KEHU_HOME like documents (issue 11, defect 4); --errors writes a readable copy.
+            self.stdout.write(f"rejected rows: {job.error_file} (encrypted)")
+            if opts["errors"]:
+                from kehu.bulk.services import error_download
+                from kehu.core.files import private_write
+
+                private_write(Path(opts["errors"]), error_download(job=job, actor=actor, channel="cli"))
+                self.stdout.write(f"rejected rows written to {opts['errors']}")
