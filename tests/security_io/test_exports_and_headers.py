@@ -223,7 +223,8 @@ def _production_env(home: Path, **extra) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
     env.update({"KEHU_HOME": str(home), "KEHU_DEBUG": "0", "KEHU_HTTPS": "1", "KEHU_ALLOWED_HOSTS": "kehu.example.cn",
                 "KEHU_SECRET_KEY": "x" * 20 + "Kehu-deploy-check-secret-0123456789-abcdefghij",
-                "KEHU_DATA_KEYS": "k1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=", **extra})
+                "KEHU_DATA_KEYS": "k1:" + "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=",
+                "KEHU_AUDIT_KEY": "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=", **extra})
     return env
 
 
