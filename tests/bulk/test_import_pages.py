@@ -131,7 +131,7 @@ def test_list_export_streams_csv_of_the_current_filters_masked_and_audited(world
     r = client_for(world, "bj_auditor").get("/customers/bulk/export/", {"kind": "individual", "format": "csv"})
     assert isinstance(r, StreamingHttpResponse) and r.status_code == 200
     rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode("utf-8-sig"))))
-    assert is_watermark(rows.pop()) and rows[0] == TEMPLATE_HEADER and len(rows) == 2
+    assert is_watermark(rows.pop()) and rows[0][:len(TEMPLATE_HEADER)] == TEMPLATE_HEADER and len(rows) == 2
     assert rows[1][1] == "张**" and rows[1][3] != person.id_number  # the auditor may not unmask
     event = AuditEvent.objects.filter(event_code=7002).get()
     assert event.new_values == {"filters": {"kind": "individual"}, "format": "csv", "rows": 1, "masked": True}

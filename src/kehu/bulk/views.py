@@ -28,6 +28,7 @@ from kehu.core.models import OrgUnit
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
+from kehu.core.twofactor import require_for_pii
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -196,8 +197,14 @@ def export_customers(request):
                 raise Http404()
             approved = approvals.export_take(actor=request.user, request_id=int(request_id))
             filters, fmt = dict(approved.filters), approved.fmt
+            rows = approved.rows
         else:
-            approvals.check_export(actor=request.user, filters=filters)
+            rows = approvals.check_export(actor=request.user, filters=filters)
+        if exports._may_unmask(request.user):
+            # Personal data in clear above sec.mfa_export_threshold rows needs a session that logged in with
+            # the second factor (issue 11; domain spec I-10, 10.5).
+            require_for_pii(user=request.user, verified=bool(request.session.get("kehu_2fa_at")), rows=rows,
+                            threshold_param="sec.mfa_export_threshold")
     except approvals.ApprovalRequired as exc:
         return render(request, "bulk/export_request.html", {
             "rows": exc.params.get("rows"), "limit": approvals.threshold(), "fmt": fmt,
