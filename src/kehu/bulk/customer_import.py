@@ -461,8 +461,11 @@ class ChunkApplier:
                               actor=self.actor if self.actor is not None and self.actor.pk else None)
                 for c in segment.changes for f in c.changed
             ], batch_size=500)
-        consents = {c.after.pk: ConsentRecord(customer_id=c.after.pk, purpose="info_change", fields=c.personal)
-                    for c in segment.changes if c.personal}
+        # S3 Art.8, as customer_update does it: every changed field but the internal ones asks the customer.
+        notified = {c.after.pk: [f for f in c.changed if f not in archive.NOT_NOTIFIED] for c in segment.changes}
+        consents = {c.after.pk: ConsentRecord(customer_id=c.after.pk, purpose="info_change",
+                                              fields=notified[c.after.pk])
+                    for c in segment.changes if notified[c.after.pk]}
         if consents:
             ConsentRecord.objects.bulk_create(list(consents.values()), batch_size=500)
         entries: list[AuditEntry] = []
@@ -478,8 +481,16 @@ class ChunkApplier:
                                       new={f: item.new_view[f] for f in item.changed}, channel=self.channel))
             if pk in consents:
                 entries.append(AuditEntry(Event.CUSTOMER_CONSENT_RECORDED, "consent", consents[pk].pk, customer_id=pk,
-                                          new={"status": "pending", "fields": item.personal}, channel=self.channel))
+                                          new={"status": "pending", "fields": notified[pk]}, channel=self.channel))
         audit_record_many(actor=self.actor, entries=entries)
+        # The change notices (kehu.privacy sends them through the outbox), as customer_update sends them.
+        for change in segment.changes:
+            consent = consents.get(change.after.pk)
+            if consent is None:
+                continue
+            old = {f: customer_field_value(change.before, f) for f in notified[change.after.pk]}
+            for hook in archive.CHANGE_NOTICE_HOOKS:
+                hook(consent=consent, customer=change.after, old=old, actor=self.actor)
         self.outcome.counts["created"] += len(ids)
         self.outcome.counts["updated"] += len(segment.changes)
 
