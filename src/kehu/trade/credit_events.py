@@ -17,3 +17,4 @@ class TradeCreditEvent:
     ORDER_CANCELLED = 4764
     ORDER_SHIPPED = 4765
     ORDER_INVOICED = 4766
+    ORDER_PREPAID = 4767  # the payment of a prepaid order (款到发货) recorded before shipping
