@@ -250,7 +250,7 @@ def ticket_create(request):
 
     from . import permissions as P
     from . import services
-    from .models import Channel, Kind, Priority
+    from .models import Channel, ComplaintCategory, Kind, Priority
 
     if not access_for(request.user).has(P.HANDLE):
         raise HttpForbidden()
@@ -291,7 +291,8 @@ def ticket_create(request):
             field = getattr(exc, "field", None)
             if field:
                 error = f"{error} ({field})"
+    categories = list(ComplaintCategory.objects.filter(active=True).values_list("name", flat=True))
     return render(request, "helpdesk/ticket_create.html", {
-        "values": values, "error": error, "customer_label": customer_label, "kinds": Kind.choices,
+        "categories": categories, "values": values, "error": error, "customer_label": customer_label, "kinds": Kind.choices,
         "channels": Channel.choices, "priorities": Priority.choices,
         "financial_consumer": request.POST.get("financial_consumer") == "on"}, status=status)
