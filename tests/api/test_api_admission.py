@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from kehu.core.audit import Event
 from kehu.core.models import AuditEvent
-from kehu.customers.models import AdmissionStatusChange
+from kehu.customers.models import AdmissionStatusChange, Customer
 
 DEPARTMENTS = ["enterprise_mgmt", "production", "finance", "audit", "safety_env"]
 
@@ -106,3 +107,12 @@ def test_committee_rejection(api, world):
     final = api.post("hq_committee3", f"/admissions/{application.pk}/votes", {"approve": False, "comment": "同意否决"})
     assert final.json()["status"] == "rejected"
     assert api.get("bj_cm", f"/customers/{customer.pk}").json()["admission_status"] == "rejected"
+
+
+def test_terminating_requires_a_reason_and_an_explanation(api, world):
+    customer = world.admit(world.enterprise())
+    for body in ({}, {"note": "虚假信息"}, {"reason": "other"}, {"reason": "", "note": "x"}, {"reason": "other", "note": ""}):
+        r = api.post("bj_office", f"/customers/{customer.pk}/terminate", body)
+        assert 400 <= r.status_code < 500 and r.json()["code"], body
+    assert Customer.objects.get(pk=customer.pk).admission_status != "terminated"
+    assert not AuditEvent.objects.filter(event_code=Event.CUSTOMER_TERMINATED).exists()

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kehu.helpdesk import analysis, services
-from kehu.helpdesk.models import KnowledgeArticle, Ticket
+from kehu.helpdesk.models import ComplaintCategory, KnowledgeArticle, Ticket
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Kehu-test-2026"
@@ -15,6 +15,13 @@ def login(world, name):
     c = Client()
     assert c.login(username=name, password=PASSWORD)
     return c
+
+
+@pytest.fixture(autouse=True)
+def categories():
+    """The analysis tests use their own category names (the managed list is seeded with the Chinese ones)."""
+    for name in ("delivery", "quality"):
+        ComplaintCategory.objects.get_or_create(name=name)
 
 
 def test_monthly_breakdown_and_repeats(hworld):
@@ -52,3 +59,25 @@ def test_pages_and_scope(hworld):
     assert login(w, "sh_agent").get(f"/helpdesk/{t.pk}/").status_code == 404
     assert b"Broken seal" not in login(w, "sh_agent").get("/helpdesk/").content
     assert login(w, "admin").get("/helpdesk/").status_code == 403
+
+
+def test_categories_come_from_the_managed_list(hworld):
+    """A category is chosen from the list (seeded with the existing ones, edited in the admin): a variant
+    spelling is refused instead of splitting the analysis; the create page offers the list."""
+    from kehu.core.errors import InvalidInput
+
+    w = hworld
+    assert set(ComplaintCategory.objects.values_list("name", flat=True)) >= {"质量问题", "到货延迟", "开票差错"}
+    with pytest.raises(InvalidInput) as refused:
+        services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="complaint", subject="s",
+                             category="质量")
+    assert refused.value.code == "unknown_category"
+    t = services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="complaint", subject="s",
+                             category="质量问题")
+    assert t.category == "质量问题"
+    ComplaintCategory.objects.filter(name="质量问题").update(active=False)
+    with pytest.raises(InvalidInput):
+        services.ticket_open(actor=w.bj_agent, customer_id=w.enterprise().pk, kind="complaint", subject="s",
+                             category="质量问题")
+    html = login(w, "bj_agent").get("/helpdesk/new/").content.decode()
+    assert '<select id="id_category" name="category">' in html and "到货延迟" in html and ">质量问题<" not in html

@@ -40,7 +40,7 @@ def test_phone_entry_creates_a_complaint(hworld):
     assert page.status_code == 200 and b'data-url="/api/v1/helpdesk/customer-picker"' in page.content
     r = c.post("/helpdesk/new/", {"kind": "complaint", "channel": "phone", "priority": "high",
                                   "customer_id": str(customer.pk), "customer_label": customer.name,
-                                  "subject": "到货延迟", "description": "客户来电", "category": "delivery",
+                                  "subject": "到货延迟", "description": "客户来电", "category": "到货延迟",
                                   "root_cause": "carrier", "product": "铜杆", "contract": "HT-2025-01",
                                   "team": "华北组", "subject_username": "bj_agent2", "financial_consumer": "on"})
     t = Ticket.objects.get()

@@ -32,3 +32,34 @@ class PasswordExpiryMiddleware:
             return False
         max_age = int(get_param("sec.password_max_age_days"))
         return user.password_changed_at + timedelta(days=max_age) < timezone.now()
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page refused for its HTTP method (Django's ``require_POST`` and friends answer 405 with an empty
+    body) shows a proper page like 404 and 403 (``405.html``); the API answers JSON ``{"code", "message"}``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith("application/json"):
+            return response
+        api = request.path.startswith("/api/")
+        if not api and response.content:
+            return response  # a page that already explains itself
+        from django.http import JsonResponse
+        from django.template.loader import render_to_string
+        from django.utils.translation import gettext as _
+
+        allowed = response.get("Allow", "")
+        if api:
+            out = JsonResponse({"code": "method_not_allowed", "message": _("This address does not accept this method.")},
+                               status=405)
+        else:
+            from django.http import HttpResponse
+
+            out = HttpResponse(render_to_string("405.html", {"allowed": allowed}, request=request), status=405)
+        if allowed:
+            out["Allow"] = allowed
+        return out

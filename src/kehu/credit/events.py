@@ -20,6 +20,7 @@ class CreditEvent:
     LINE_CHANGE_REQUESTED = 4022
     LINE_CHANGE_APPROVED = 4023
     LINE_CHANGE_REJECTED = 4024
+    LINE_EXPIRY_WARNED = 4025  # B-8: the line expires within bankline.expiry_warning_days and no renewal is started
     USE_RESERVED = 4101
     USE_POSTED = 4102
     USE_RELEASED = 4103

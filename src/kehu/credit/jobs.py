@@ -1,4 +1,5 @@
-"""The daily credit job on a schedule: lapsed reservations released, matured lines expired (B-6)."""
+"""The daily credit job on a schedule: lapsed reservations released, matured lines expired (B-6), lines
+expiring within ``bankline.expiry_warning_days`` without a renewal warned (B-8)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def _slot(now: datetime) -> str:
 
 def _run(slot: str, now: datetime) -> dict:
     from kehu.credit.services.guard import use_expire_due
-    from kehu.credit.services.lines import line_expire_due
+    from kehu.credit.services.lines import line_expire_due, line_expiry_warn
 
     expired = 0
     while True:  # in batches, each in its own transaction, as `kehu credit expire` does
@@ -29,7 +30,8 @@ def _run(slot: str, now: datetime) -> dict:
         expired += n
         if n == 0:
             break
-    return {"reservations_expired": expired, **line_expire_due(today=now.date())}
+    return {"reservations_expired": expired, **line_expire_due(today=now.date()),
+            "renewal_warnings": line_expiry_warn(today=now.date())}
 
 
 JOB = Job("credit.daily_expire", _("Daily credit expiry"), _slot, _run)

@@ -99,6 +99,8 @@ class CreditLine(models.Model):
     temp_valid_to = models.DateField(_("temporary line valid to"), null=True, blank=True)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"))
+    # B-8: the day the daily job warned the customer manager that the line expires soon without a renewal
+    expiry_warned_on = models.DateField(_("renewal warning given on"), null=True, blank=True)
     collateral_type = models.CharField(_("collateral"), max_length=32, blank=True)
     mortgage_share_pct = models.DecimalField(_("share backed by mortgage (%)"), max_digits=5, decimal_places=2,
                                              default=0)

@@ -133,3 +133,14 @@ def line_changes(*, user: User, status: str = "pending", line_id: int | None = N
 
 def pending_change(line: CreditLine) -> LineChange | None:
     return LineChange.objects.filter(line=line, status="pending").select_related("requested_by").first()
+
+
+def renewal_due(*, user: User, today=None) -> list[CreditLine]:
+    """Lines the user sees that expire within ``bankline.expiry_warning_days`` with no renewal started (B-8)."""
+    from django.utils import timezone
+
+    from kehu.credit.services.lines import _renewal_due_q
+
+    today = today or timezone.localdate()
+    visible = lines_visible(user).values("pk")
+    return list(_renewal_due_q(today).filter(pk__in=visible).select_related("customer", "group").order_by("valid_to"))

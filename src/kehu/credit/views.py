@@ -59,6 +59,7 @@ def line_list(request):
         if access.has(CreditPerm.APPROVE) else []
     return render(request, "credit/list.html", {
         "lines": lines, "next_before": next_before, "inbox": inbox, "changes": changes, "status": status,
+        "renewals": selectors.renewal_due(user=request.user),
         "can_request": access.has(CreditPerm.REQUEST), "can_rate": access.has(CreditPerm.RATE),
         "rating_form": f.RatingForm() if access.has(CreditPerm.RATE) else None})
 

@@ -238,9 +238,13 @@ TERMINATION_LABELS = {
 
 
 class TerminateForm(forms.Form):
-    reason = forms.ChoiceField(label=_("Reason"),
-                               choices=[(r, TERMINATION_LABELS.get(r, r)) for r in rules.TERMINATION_REASONS])
+    """Ending the cooperation cannot be undone: the reason is chosen (no default), explained, and confirmed."""
+
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", _("Choose a reason"))] + [
+        (r, TERMINATION_LABELS.get(r, r)) for r in rules.TERMINATION_REASONS])
     note = forms.CharField(label=_("Explanation"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    confirm = forms.BooleanField(label=_("I confirm ending the cooperation with this customer"),
+                                 help_text=_("Its agreements end too; this cannot be undone."))
 
 
 class LicenceForm(forms.Form):

@@ -658,7 +658,8 @@ def customer_terminate(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
     return _run(request, customer, slot="terminate", form=f.TerminateForm(request.POST, prefix="terminate"), anchor="admission",
                 done=_("The cooperation has been terminated."),
-                call=lambda d: services.customer_terminate(actor=request.user, customer_id=customer.pk, **d))
+                call=lambda d: services.customer_terminate(actor=request.user, customer_id=customer.pk,
+                                                           reason=d["reason"], note=d["note"]))
 
 
 @login_required

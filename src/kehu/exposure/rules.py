@@ -81,6 +81,31 @@ def report_line(facts: list[LineFact], *, prev_line_amount: Decimal | None) -> t
     return None
 
 
+def report_deadlines(period: str, *, deadline_days: int, cutoff_days: int) -> dict[str, date]:
+    """The internal cut-off for the draft and the submission deadline of a period's table: so many calendar
+    days after its month-end (R-4: within 15 days, no extension for holidays)."""
+    from datetime import timedelta
+
+    end = month_bounds(period)[1]
+    return {"cutoff": end + timedelta(days=cutoff_days), "deadline": end + timedelta(days=deadline_days)}
+
+
+def deadline_state(today: date, deadlines: dict[str, date], *, signed: bool) -> str:
+    """Where a period's table stands against its dates: "" (signed, or before the cut-off), "cutoff_passed"
+    (the internal cut-off has passed and it is not signed), "overdue" (the deadline has passed)."""
+    if signed or today <= deadlines["cutoff"]:
+        return ""
+    return "overdue" if today > deadlines["deadline"] else "cutoff_passed"
+
+
+def carried_forward_since(period: str, carried_periods: set[str]) -> str:
+    """The first period of the unbroken run of carried-forward periods ending at ``period`` (R-3)."""
+    since = period
+    while previous_period(since) in carried_periods:
+        since = previous_period(since)
+    return since
+
+
 def in_scope(line_amount: Decimal, threshold: Decimal) -> bool:
     """R-4: customers whose reported line is at or above the threshold (default ¥100 million)."""
     return line_amount >= threshold

@@ -47,3 +47,48 @@ def alerts(*, user: User, period: str) -> QuerySet[ConcentrationAlert]:
     access = _access(user)
     return ConcentrationAlert.objects.filter(freeze__period=period).filter(
         access.scope_q(ExposurePerm.VIEW, org_path_field="org_path")).select_related("customer", "group")
+
+
+def period_deadlines(period: str, *, today=None) -> dict:
+    """The internal cut-off and the submission deadline of ``period`` (``report.internal_cutoff_days``,
+    ``report.deadline_days_after_month_end``, R-4) and whether a signed table exists, with the warning state."""
+    from django.utils import timezone
+
+    from kehu.core.params import get_param
+
+    from . import rules
+    from .models import LargeCreditReport, ReportStatus
+
+    today = today or timezone.localdate()
+    dates = rules.report_deadlines(period, deadline_days=int(get_param("report.deadline_days_after_month_end")),
+                                   cutoff_days=int(get_param("report.internal_cutoff_days")))
+    signed = LargeCreditReport.objects.filter(period=period, status=ReportStatus.SIGNED).exists()
+    return {**dates, "period": period, "signed": signed, "state": rules.deadline_state(today, dates, signed=signed)}
+
+
+def carried_forward_review(*, user: User, report: LargeCreditReport) -> list[dict]:
+    """Customers of ``report`` carried forward (renewal pending, R-3) for longer than
+    ``report.carried_forward_review_days``: since the month-end before the first period of their unbroken run
+    of carried-forward rows (in earlier tables of the same periods) to this table's month-end."""
+    from kehu.core.params import get_param
+
+    from . import rules
+
+    rows = list(report_rows(user=user, report=report).filter(carried_forward=True))
+    if not rows:
+        return []
+    earlier: dict[int, set[str]] = {}
+    for customer_id, period in LargeCreditRow.objects.filter(
+            customer_id__in=[r.customer_id for r in rows], carried_forward=True,
+            report__period__lt=report.period).values_list("customer_id", "report__period").distinct():
+        earlier.setdefault(customer_id, set()).add(period)
+    limit = int(get_param("report.carried_forward_review_days"))
+    end = rules.month_bounds(report.period)[1]
+    out = []
+    for row in rows:
+        since = rules.carried_forward_since(report.period, earlier.get(row.customer_id, set()))
+        start = rules.month_bounds(rules.previous_period(since))[1]
+        days = (end - start).days
+        if days > limit:
+            out.append({"row": row, "since": since, "days": days})
+    return out

@@ -39,7 +39,7 @@ def index(request):
     return render(request, "exposure/index.html", {
         "freezes": selectors.freezes(user=request.user)[:24], "reports": selectors.reports(user=request.user)[:24],
         "alerts": selectors.alerts(user=request.user, period=latest.period)[:100] if latest else [],
-        "latest": latest, "default_period": _last_month(),
+        "latest": latest, "default_period": _last_month(), "due": selectors.period_deadlines(_last_month()),
         "can_run": access.has(ExposurePerm.RUN), "can_capital": access.has(ExposurePerm.CAPITAL)})
 
 
@@ -111,6 +111,8 @@ def report_detail(request, report_id):
     rows = selectors.report_rows(user=request.user, report=report)
     return render(request, "exposure/report.html", {
         "report": report, "rows": rows, "can_run": access.has(ExposurePerm.RUN),
+        "due": selectors.period_deadlines(report.period),
+        "review": selectors.carried_forward_review(user=request.user, report=report),
         "can_sign": access.has(ExposurePerm.SIGNOFF) and report.maker_id != request.user.pk})
 
 

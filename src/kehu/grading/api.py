@@ -72,14 +72,19 @@ class ResultOut(Schema):
     raw_sued: bool
     raw_archive_complete: bool
     raw_disqualified: bool
+    raw_current_ratio: Decimal | None
+    raw_debt_ratio: Decimal | None
+    raw_overdue_others: Decimal | None
     weight_volume: Decimal
     weight_fulfilment: Decimal
     weight_payment: Decimal
     weight_operating: Decimal
+    weight_financial: Decimal
     score_volume: Decimal
     score_fulfilment: Decimal
     score_payment: Decimal
     score_operating: Decimal
+    score_financial: Decimal
     total_score: Decimal
     computed_grade: str
     knockout: str
@@ -88,6 +93,23 @@ class ResultOut(Schema):
     previous_grade: str
     change: int | None
     overridden: bool
+
+
+class StatementIn(In):
+    customer_id: int
+    year: int
+    current_ratio: Decimal
+    debt_ratio: Decimal
+    overdue_to_others: Decimal
+
+
+class StatementOut(Schema):
+    id: int
+    customer_id: int
+    year: int
+    current_ratio: Decimal
+    debt_ratio: Decimal
+    overdue_to_others: Decimal
 
 
 class OverrideIn(In):
@@ -198,3 +220,20 @@ def override_create(request, payload: OverrideIn):
 def override_decide(request, override_id: int, payload: OverrideDecisionIn):
     return overrides.override_decide(actor=request.auth, override_id=_id(override_id), approve=payload.approve,
                                      note=payload.note)
+
+
+@router.post("/grading/statements", response={201: StatementOut},
+             summary="Enter or correct a customer's yearly financial statement (current ratio, debt ratio, "
+                     "overdue to other creditors)")
+def statement_record(request, payload: StatementIn):
+    from kehu.grading.services.financials import statement_record as record
+
+    return Status(201, record(actor=request.auth, **payload.model_dump()))
+
+
+@router.get("/grading/statements/{customer_id}", response=list[StatementOut],
+            summary="A customer's yearly financial statements, latest first")
+def statement_list(request, customer_id: int):
+    from kehu.grading.services.financials import statements_of
+
+    return statements_of(actor=request.auth, customer_id=_id(customer_id))

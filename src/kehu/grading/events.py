@@ -14,6 +14,7 @@ class GradingEvent:
     OVERRIDE_APPROVED = 4621
     OVERRIDE_REJECTED = 4622
     EVENT_RECORDED = 4630
+    STATEMENT_RECORDED = 4631  # a yearly financial statement entered or corrected
     EXIT_REVIEW_OPENED = 4640
 
 

@@ -95,15 +95,22 @@ class GradeResult(models.Model):
     raw_sued = models.BooleanField(_("sued for unpaid goods"))
     raw_archive_complete = models.BooleanField(_("archive complete"))
     raw_disqualified = models.BooleanField(_("disqualifying event"))
+    # the customer's latest yearly statement up to M-1's year (S9 Ch.5 §1: financial status); none: NULL
+    raw_current_ratio = models.DecimalField(_("current ratio"), max_digits=12, decimal_places=4, null=True)
+    raw_debt_ratio = models.DecimalField(_("debt ratio"), max_digits=12, decimal_places=4, null=True)
+    raw_overdue_others = models.DecimalField(_("overdue to other creditors"), max_digits=20, decimal_places=2,
+                                             null=True)
     # weights and scores per indicator; G-4: a score never exceeds its weight (checked below)
     weight_volume = models.DecimalField(max_digits=5, decimal_places=2)
     weight_fulfilment = models.DecimalField(max_digits=5, decimal_places=2)
     weight_payment = models.DecimalField(max_digits=5, decimal_places=2)
     weight_operating = models.DecimalField(max_digits=5, decimal_places=2)
+    weight_financial = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     score_volume = models.DecimalField(_("volume score"), max_digits=5, decimal_places=2)
     score_fulfilment = models.DecimalField(_("fulfilment score"), max_digits=5, decimal_places=2)
     score_payment = models.DecimalField(_("payment score"), max_digits=5, decimal_places=2)
     score_operating = models.DecimalField(_("operating score"), max_digits=5, decimal_places=2)
+    score_financial = models.DecimalField(_("financial score"), max_digits=5, decimal_places=2, default=0)
     total_score = models.DecimalField(_("total score"), max_digits=6, decimal_places=2)
     computed_grade = models.CharField(_("grade by score"), max_length=1)
     knockout = models.CharField(_("knock-out applied"), max_length=64, blank=True)
@@ -129,6 +136,9 @@ class GradeResult(models.Model):
             models.CheckConstraint(condition=Q(score_operating__gte=0,
                                                score_operating__lte=F("weight_operating")),
                                    name="grading_operating_within_weight"),
+            models.CheckConstraint(condition=Q(score_financial__gte=0,
+                                               score_financial__lte=F("weight_financial")),
+                                   name="grading_financial_within_weight"),
             models.CheckConstraint(condition=Q(grade__in=["A", "B", "C", "D", "E"]), name="grading_grade_letter"),
         ]
         indexes = [models.Index(fields=["period", "grade"])]
@@ -160,6 +170,29 @@ class CustomerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.kind} {self.occurred_on}"
+
+
+class FinancialStatement(models.Model):
+    """A customer's yearly financial figures as the customer provided them (S9 Ch.5 §1: graded on the
+    financial status too): current ratio, debt ratio (liabilities / assets), amount overdue to other creditors."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+                                 related_name="financial_statements")
+    year = models.PositiveIntegerField(_("year"))
+    current_ratio = models.DecimalField(_("current ratio"), max_digits=12, decimal_places=4)
+    debt_ratio = models.DecimalField(_("debt ratio"), max_digits=12, decimal_places=4)
+    overdue_to_others = models.DecimalField(_("overdue to other creditors"), max_digits=20, decimal_places=2)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("financial statement")
+        verbose_name_plural = _("financial statements")
+        ordering = ["customer_id", "-year"]
+        constraints = [models.UniqueConstraint(fields=["customer", "year"], name="grading_statement_one_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.year}"
 
 
 class OverrideStatus(models.TextChoices):

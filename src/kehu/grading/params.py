@@ -8,7 +8,9 @@ PARAMS = [
     ParamSpec("grading.weights", {"volume": 30, "fulfilment": 25, "payment": 30, "operating": 15}, "points",
               "proposed", "domain spec G-6 (the source's scoring table is cut off)",
               "Weights of purchase volume, contract fulfilment, payment and operating status in the default "
-              "scorecard.", dict),
+              "scorecard; a \"financial\" weight adds the financial indicator fed from the customer's yearly "
+              "statements (S9 Ch.5 §1: operating and financial status), the weights still adding up to 100.",
+              dict),
     ParamSpec("grading.bands", [["A", 90], ["B", 80], ["C", 70], ["D", 60]], "points", "proposed",
               "domain spec G-7", "Lower bounds of grades A-D in the default scorecard; below D is E.", list),
     ParamSpec("grading.volume_full_amount", "1000000.00", "CNY", "proposed", "domain spec G-6 (V_full)",

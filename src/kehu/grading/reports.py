@@ -114,6 +114,8 @@ def charts(results) -> dict[str, str]:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    from kehu.core.charts import count_axis, no_negative
+
     counts = dict(results.order_by().values_list("grade").annotate(n=Count("id")))
     moves = (results.exclude(previous_grade="").order_by().values("previous_grade", "grade")
              .annotate(n=Count("id")).values_list("previous_grade", "grade", "n"))
@@ -126,6 +128,8 @@ def charts(results) -> dict[str, str]:
         fig = Figure(figsize=(5, 3))
         ax = fig.add_subplot()
         ax.bar(list(GRADES), [counts.get(g, 0) for g in GRADES], color="#3a6ea5")
+        count_axis(ax.yaxis)  # numbers of customers: whole, from zero
+        no_negative(ax)
         ax.set_title(_("Grade distribution"))
         out["distribution"] = _svg(fig)
         fig = Figure(figsize=(4, 4))
@@ -143,6 +147,8 @@ def charts(results) -> dict[str, str]:
         fig = Figure(figsize=(5, 3))
         ax = fig.add_subplot()
         ax.hist(scores, bins=list(range(0, 105, 5)), color="#6a8f3a")
+        count_axis(ax.yaxis)
+        no_negative(ax)
         ax.set_title(_("Score histogram"))
         out["histogram"] = _svg(fig)
     return out

@@ -67,8 +67,12 @@ def total_score(scores: Mapping[str, Decimal]) -> Decimal:
 #   knockouts: [{"code": K, "cap": G}] (G-8), K one of KNOCKOUTS.
 
 INDICATORS: tuple[str, ...] = ("volume", "fulfilment", "payment", "operating")
+# S9 Ch.5 §1 grades on the operating AND financial status: the financial indicator, fed from the customer's
+# yearly statements (grading.FinancialStatement), is optional so that the policies without it keep working.
+OPTIONAL_INDICATORS: tuple[str, ...] = ("financial",)
+ALL_INDICATORS: tuple[str, ...] = INDICATORS + OPTIONAL_INDICATORS
 RAWS: tuple[str, ...] = ("volume", "fulfilment", "on_time", "overdue_days", "licence_ok", "not_sued",
-                         "archive_complete")
+                         "archive_complete", "current_ratio", "debt_ratio", "overdue_to_others")
 KNOCKOUTS: tuple[str, ...] = ("disqualified", "sued_for_unpaid_goods", "archive_incomplete")
 SCALE_MAX = Decimal(100)
 
@@ -89,9 +93,10 @@ def _dec(value, what: str) -> Decimal:
 
 def default_policy(*, volume_full_amount: Decimal, weights: Mapping[str, int | str],
                    bands: Sequence[Sequence], fulfilment_floor: Decimal) -> dict:
-    """The PROPOSED scorecard of domain spec G-6/G-7/G-8 built from the parameters."""
+    """The PROPOSED scorecard of domain spec G-6/G-7/G-8 built from the parameters; with a positive
+    "financial" weight among ``weights`` it has the financial indicator too (S9 Ch.5 §1)."""
     w = {k: str(v) for k, v in weights.items()}
-    return {
+    config = {
         "indicators": [
             {"code": "volume", "weight": w["volume"], "terms": [
                 {"raw": "volume", "kind": "linear", "points": w["volume"], "full_at": str(volume_full_amount)}]},
@@ -104,7 +109,7 @@ def default_policy(*, volume_full_amount: Decimal, weights: Mapping[str, int | s
                 {"raw": "overdue_days", "kind": "thresholds", "better": "lower",
                  "steps": [["0", "10"], ["10", "8"], ["20", "6"], ["30", "4"], ["40", "2"]]}]},
             # operating status 15 = licences valid 5 + no litigation 5 + archive complete 5 (the source's
-            # "financial health" has no recorded fact yet; the complete archive stands in for it)
+            # "financial health" is the optional financial indicator fed from the yearly statements: financial_indicator)
             {"code": "operating", "weight": w["operating"], "terms": [
                 {"raw": "licence_ok", "kind": "thresholds", "better": "higher", "steps": [["1", "5"]]},
                 {"raw": "not_sued", "kind": "thresholds", "better": "higher", "steps": [["1", "5"]]},
@@ -114,6 +119,24 @@ def default_policy(*, volume_full_amount: Decimal, weights: Mapping[str, int | s
         "knockouts": [{"code": "disqualified", "cap": "E"}, {"code": "sued_for_unpaid_goods", "cap": "C"},
                       {"code": "archive_incomplete", "cap": "B"}],
     }
+    if Decimal(w.get("financial", "0")) > 0:
+        config["indicators"].append(financial_indicator(w["financial"]))
+    return config
+
+
+def financial_indicator(weight) -> dict:
+    """The financial indicator of the default scorecard (PROPOSED: the sources name the financial status, not
+    how to score it), out of ``weight``: 40 % for the current ratio (full at 1.5), 40 % for the debt ratio (full
+    at or below 60 %, half at or below 80 %), 20 % for owing nothing overdue to other creditors. A customer
+    without a statement scores 0 here (no points for an indicator without data)."""
+    w = Decimal(str(weight))
+    part = (w * Decimal("0.4")).quantize(Decimal("0.01"))
+    rest = w - 2 * part
+    return {"code": "financial", "weight": str(w), "terms": [
+        {"raw": "current_ratio", "kind": "linear", "points": str(part), "full_at": "1.5"},
+        {"raw": "debt_ratio", "kind": "thresholds", "better": "lower",
+         "steps": [["0.6", str(part)], ["0.8", str((part / 2).quantize(Decimal("0.01")))]]},
+        {"raw": "overdue_to_others", "kind": "thresholds", "better": "lower", "steps": [["0", str(rest)]]}]}
 
 
 def validate_policy(config) -> dict:
@@ -121,9 +144,11 @@ def validate_policy(config) -> dict:
     if not isinstance(config, Mapping):
         raise PolicyInvalid("the configuration must be an object")
     indicators = config.get("indicators")
-    if not isinstance(indicators, list) or sorted(i.get("code") for i in indicators if isinstance(i, Mapping)) \
-            != sorted(INDICATORS) or len(indicators) != len(INDICATORS):
-        raise PolicyInvalid("indicators must be exactly: " + ", ".join(INDICATORS))
+    codes = [i.get("code") for i in indicators if isinstance(i, Mapping)] if isinstance(indicators, list) else []
+    if not isinstance(indicators, list) or len(codes) != len(indicators) or len(set(codes)) != len(codes) \
+            or not set(INDICATORS) <= set(codes) or not set(codes) <= set(ALL_INDICATORS):
+        raise PolicyInvalid("indicators must be exactly: " + ", ".join(INDICATORS) + " (and optionally "
+                            + ", ".join(OPTIONAL_INDICATORS) + ")")
     out_ind = []
     total = Decimal(0)
     for ind in indicators:
@@ -184,7 +209,7 @@ def validate_policy(config) -> dict:
         if not isinstance(ko, Mapping) or ko.get("code") not in KNOCKOUTS or ko.get("cap") not in GRADES:
             raise PolicyInvalid("each knock-out is {code, cap} with code one of " + ", ".join(KNOCKOUTS))
         out_ko.append({"code": ko["code"], "cap": ko["cap"]})
-    order = {c: i for i, c in enumerate(INDICATORS)}
+    order = {c: i for i, c in enumerate(ALL_INDICATORS)}
     out_ind.sort(key=lambda i: order[i["code"]])
     return {"indicators": out_ind, "bands": [[g, str(b)] for (g, _), b in zip(bands, bounds, strict=True)],
             "knockouts": out_ko}
@@ -256,6 +281,9 @@ def _num(value: str) -> str:
 def _raw_sql(raw: str) -> str:
     return {
         "volume": "r.raw_volume",
+        "current_ratio": "r.raw_current_ratio",
+        "debt_ratio": "r.raw_debt_ratio",
+        "overdue_to_others": "r.raw_overdue_others",
         "fulfilment": "r.raw_fulfilment",
         "on_time": "r.raw_on_time",
         "overdue_days": "r.raw_overdue_days",

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<str:period>/", views.period_results, name="results"),
     path("<str:period>/<int:customer_id>/", views.result_detail, name="result"),
     path("<str:period>/<int:customer_id>/override/", views.override_request, name="override_request"),
+    path("<str:period>/<int:customer_id>/statement/", views.statement_record, name="statement_record"),
 ]

@@ -16,7 +16,7 @@ from kehu.core.periods import parse_period
 from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 from kehu.grading import reports, selectors
-from kehu.grading.models import GradeOverride
+from kehu.grading.models import FinancialStatement, GradeOverride
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services import overrides
 from kehu.grading.services.run import run_period, run_reopen
@@ -47,6 +47,25 @@ def override_request(request, period: str, customer_id: int):
         overrides.override_request(actor=request.user, customer_id=customer_id, period=period,
                                    to_grade=request.POST.get("to_grade", ""), reason=request.POST.get("reason", ""))
         messages.success(request, _("Override requested; a second person must approve it."))
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("grading:result", period=period, customer_id=customer_id)
+
+
+@login_required
+@require_POST
+def statement_record(request, period: str, customer_id: int):
+    """The customer's yearly statement entered on its grading page (S9 Ch.5 §1: financial status)."""
+    from kehu.grading.services.financials import statement_record as record
+
+    _require(request, GradingPerm.RECORD_STATEMENT)
+    try:
+        record(actor=request.user, customer_id=customer_id, year=request.POST.get("year", ""),
+               current_ratio=request.POST.get("current_ratio", ""), debt_ratio=request.POST.get("debt_ratio", ""),
+               overdue_to_others=request.POST.get("overdue_to_others", ""))
+        messages.success(request, _("Financial statement recorded; it counts from the next run."))
     except NotFound:
         raise Http404() from None
     except DomainError as exc:
@@ -133,4 +152,7 @@ def result_detail(request, period: str, customer_id: int):
     access = access_for(request.user)
     return render(request, "grading/result.html", {
         "r": row, "period": month, "can_override": access.reaches(GradingPerm.OVERRIDE_REQUEST, org_path=row.org_path),
+        "statements": FinancialStatement.objects.filter(customer_id=row.customer_id).order_by("-year")[:5],
+        "can_record_statement": access.reaches(GradingPerm.RECORD_STATEMENT, org_path=row.org_path),
+        "statement_year": month.year - 1,
         "overrides": GradeOverride.objects.filter(customer_id=row.customer_id, period=month)})

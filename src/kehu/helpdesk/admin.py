@@ -8,7 +8,7 @@ from kehu.core.admin import AuditedAdmin, RoleGated
 
 from . import permissions as P
 from . import selectors
-from .models import CalendarOverride, KnowledgeArticle, SlaPolicy, Ticket, WorkingHours
+from .models import CalendarOverride, ComplaintCategory, KnowledgeArticle, SlaPolicy, Ticket, WorkingHours
 
 
 class ServiceConfigAdmin(AuditedAdmin):
@@ -70,3 +70,10 @@ class TicketAdmin(RoleGated, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ComplaintCategory)
+class ComplaintCategoryAdmin(ServiceConfigAdmin):
+    list_display = ("name", "active", "position")
+    list_editable = ("active", "position")
+    search_fields = ("name",)

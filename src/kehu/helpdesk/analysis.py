@@ -53,12 +53,16 @@ def bar_chart_svg(rows: list[tuple[str, int]], title: str) -> str:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    from kehu.core.charts import count_axis, no_negative
+
     # text stays text in the SVG ("svg.fonttype": "none"), so the browser draws Chinese labels with its fonts
     with matplotlib.rc_context({"svg.fonttype": "none", "font.family": ["sans-serif"]}):
         fig = Figure(figsize=(6, 3))
         ax = fig.subplots()
         labels = [str(label) for label, _ in rows[:12]]
         ax.barh(labels[::-1], [n for _, n in rows[:12]][::-1])
+        count_axis(ax.xaxis)  # counts of tickets: whole numbers, from zero
+        no_negative(ax, "x")
         ax.set_title(title)
         out = io.StringIO()
         fig.savefig(out, format="svg", bbox_inches="tight")

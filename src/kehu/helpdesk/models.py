@@ -189,6 +189,23 @@ class SlaBreach(models.Model):
         return f"{self.ticket_id} {self.clock} {self.due_at}"
 
 
+class ComplaintCategory(models.Model):
+    """The managed list of ticket categories (configured in the admin): a ticket's category is one of the
+    active names, so the analysis never splits one category into spellings ("质量" / "质量问题")."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("ticket category")
+        verbose_name_plural = _("ticket categories")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class SlaCheckpoint(models.Model):
     """When one clock of a ticket (first response, resolution, regulatory deadline) reaches a warning
     fraction of its time, or its due time (fraction 1). Computed on the ticket's business calendar (working

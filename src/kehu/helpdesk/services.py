@@ -38,6 +38,16 @@ from .models import (
 from .selectors import ticket_get
 
 
+def _category(value) -> str:
+    """A ticket's category is empty or one of the active names of the managed list (ComplaintCategory)."""
+    from .models import ComplaintCategory
+
+    name = text(value, "category", max_length=64)
+    if name and not ComplaintCategory.objects.filter(name=name, active=True).exists():
+        raise InvalidInput(_("Choose a category from the list."), field="category", code="unknown_category")
+    return name
+
+
 def calendar_for(org_path: str) -> cr.BusinessCalendar:
     """The business calendar of an org unit: the nearest configured working hours, and overrides of the
     unit and its ancestors (the nearer unit wins)."""
@@ -159,7 +169,7 @@ def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description
     cal = calendar_for(customer.org_path)
     ticket = Ticket(kind=kind, customer=customer, org_path=customer.org_path, owner_id=customer.manager_id,
                     subject=subject, description=text(description, "description", max_length=5000),
-                    category=text(category, "category", max_length=64), product=text(product, "product", max_length=120),
+                    category=_category(category), product=text(product, "product", max_length=120),
                     subject_user_id=subject_user_id, created_by=actor, amount=money, data=data,
                     financial_consumer=bool(financial_consumer), received_at=now,
                     contract=text(contract, "contract", max_length=120), channel=channel, priority=priority,

@@ -303,7 +303,7 @@ def ticket_create(request):
 
     from . import permissions as P
     from . import services
-    from .models import Channel, Kind, Priority
+    from .models import Channel, ComplaintCategory, Kind, Priority
 
     if not access_for(request.user).has(P.HANDLE):
         raise HttpForbidden()
@@ -349,8 +349,9 @@ def ticket_create(request):
     # the one customer picker of every form, asking the helpdesk's picker (scoped by helpdesk.handle)
     picker = CustomerPicker(url_name="api:customer_picker").render("customer_id", values.get("customer_id"),
                                                                    attrs={"id": "id_customer_id"})
+    categories = list(ComplaintCategory.objects.filter(active=True).values_list("name", flat=True))
     return render(request, "helpdesk/ticket_create.html", {
-        "values": values, "error": error, "customer_label": customer_label, "kinds": Kind.choices,
-        "customer_picker": picker,
+        "categories": categories, "values": values, "error": error, "customer_label": customer_label,
+        "kinds": Kind.choices, "customer_picker": picker,
         "channels": Channel.choices, "priorities": Priority.choices,
         "financial_consumer": request.POST.get("financial_consumer") == "on"}, status=status)

@@ -38,6 +38,7 @@ class OrderIn(In):
     amount: Money
     ordered_on: date | None = None
     idempotency_key: Key = ""
+    prepaid: bool = False  # cash before delivery (款到发货): no credit check; the payment is recorded before shipping
 
 
 class TradeNoteIn(In):
@@ -47,6 +48,11 @@ class TradeNoteIn(In):
 class ShipIn(In):
     shipped_on: date | None = None
     quantity: Annotated[PlainDecimal, Field(gt=0, max_digits=16, decimal_places=4)] | None = None
+
+
+class PrepaymentIn(In):
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    paid_on: date | None = None
 
 
 class OrderInvoiceIn(In):
@@ -76,6 +82,8 @@ class OrderOut(Schema):
     hold_reasons: list[str]
     release_authority: str
     check_figures: dict
+    prepaid: bool
+    prepayment: dict
     created_at: datetime
     decided_at: datetime | None
     decision_note: str
@@ -312,6 +320,14 @@ def order_cancel(request, order_id: int, payload: TradeNoteIn):
 @router.post("/trade/orders/{order_id}/ship", response=OrderDetail, summary="Ship an accepted order (a delivery)")
 def order_ship(request, order_id: int, payload: ShipIn):
     order = services.order_ship(actor=request.auth, order_id=order_id, channel="api", **payload.model_dump())
+    return order_detail_out(request, order)
+
+
+@router.post("/trade/orders/{order_id}/prepayment", response=OrderDetail,
+             summary="Record the payment of a prepaid order (cash before delivery) before it ships")
+def order_prepayment(request, order_id: int, payload: PrepaymentIn):
+    order = services.order_prepayment_record(actor=request.auth, order_id=order_id, channel="api",
+                                             **payload.model_dump())
     return order_detail_out(request, order)
 
 

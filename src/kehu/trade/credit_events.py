@@ -19,6 +19,7 @@ class TradeCreditEvent:
     ORDER_CANCELLED = 4764
     ORDER_SHIPPED = 4765
     ORDER_INVOICED = 4766
+    ORDER_PREPAID = 4767  # the payment of a prepaid order (款到发货) recorded before shipping
 
 
 # The Chinese names of the events on the audit-log page (kehu.core.audit.register_events).
@@ -36,4 +37,5 @@ LABELS = {
     TradeCreditEvent.ORDER_CANCELLED: _("Order cancelled"),
     TradeCreditEvent.ORDER_SHIPPED: _("Order shipped"),
     TradeCreditEvent.ORDER_INVOICED: _("Order invoiced"),
+    TradeCreditEvent.ORDER_PREPAID: _("Prepayment recorded"),
 }

@@ -22,6 +22,8 @@ class OrderForm(forms.Form):
     number = forms.CharField(label=_("Order number"), max_length=64)
     amount = money(_("Amount (CNY)"))
     ordered_on = forms.DateField(label=_("Ordered on"), required=False, widget=DateInput())
+    prepaid = forms.BooleanField(label=_("Prepaid (cash before delivery)"), required=False,
+                                 help_text=_("The customer pays before shipping: no credit check, no credit hold."))
     # A new key per form shown: submitting the same page twice (double click, reload) places one order.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 

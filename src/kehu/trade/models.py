@@ -76,6 +76,10 @@ class SalesOrder(models.Model):
     release_authority = models.CharField(_("release authority"), max_length=32, choices=ReleaseAuthority.choices,
                                          blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, blank=True)
+    # Cash before delivery (款到发货, domain spec L-2: grade C and no-credit customers): the customer pays before
+    # the goods leave, so the order takes no credit, is not checked against the limit and never held.
+    prepaid = models.BooleanField(_("prepaid"), default=False)
+    prepayment = models.JSONField(_("prepayment"), default=dict, blank=True)  # reference, paid_on, amount, by
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -48,6 +48,7 @@ def sales_chart(months: list[tuple[date, object]]) -> str:
         fig = Figure(figsize=(7, 2.6))
         ax = fig.add_subplot()
         ax.bar([f"{m:%y-%m}" for m, _v in months], [float(v) / 10000 for _m, v in months], color="#3a6ea5")
+        ax.set_ylim(bottom=0)  # sales: no negative ticks
         ax.set_ylabel("10k CNY")
         ax.tick_params(axis="x", labelsize=8)
         ax.spines[["top", "right"]].set_visible(False)

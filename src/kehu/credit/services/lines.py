@@ -616,3 +616,33 @@ def line_expire_due(*, actor: User | None = None, today: date | None = None) -> 
     return counts
 
 
+
+
+def _renewal_due_q(today: date):
+    from datetime import timedelta
+
+    from django.db.models import Exists, OuterRef
+
+    horizon = today + timedelta(days=int(get_param("bankline.expiry_warning_days", on=today)))
+    renewing = CreditLine.objects.filter(renews=OuterRef("pk")).exclude(status__in=["rejected", "closed", "exited"])
+    return CreditLine.objects.filter(status__in=["active", "frozen"], valid_to__gte=today, valid_to__lte=horizon) \
+        .exclude(Exists(renewing))
+
+
+def line_expiry_warn(*, today: date | None = None) -> int:
+    """The daily job (B-8): a line expiring within ``bankline.expiry_warning_days`` with no renewal started
+    warns its customer's manager once (audited with the manager, shown on the credit lines page of whoever
+    sees the line until the renewal is requested)."""
+    today = today or timezone.localdate()
+    warned = 0
+    for line in _renewal_due_q(today).filter(expiry_warned_on__isnull=True).select_related("customer", "group") \
+            .order_by("pk"):
+        with transaction.atomic():
+            if CreditLine.objects.filter(pk=line.pk, expiry_warned_on__isnull=True).update(expiry_warned_on=today):
+                manager = line.customer.manager_id if line.customer_id else None
+                audit_record(actor=None, event_code=CreditEvent.LINE_EXPIRY_WARNED, object_type="credit_line",
+                             object_id=line.pk, customer_id=line.customer_id,
+                             new={"valid_to": line.valid_to.isoformat(), "manager": manager,
+                                  "days_left": (line.valid_to - today).days})
+                warned += 1
+    return warned

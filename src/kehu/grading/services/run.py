@@ -32,7 +32,15 @@ from kehu.customers.rules import TRADABLE
 from kehu.grading import rules
 from kehu.grading.errors import PeriodClosed
 from kehu.grading.events import GradingEvent
-from kehu.grading.models import CustomerEvent, ExitReview, GradeOverride, GradeResult, GradingRun, RunState
+from kehu.grading.models import (
+    CustomerEvent,
+    ExitReview,
+    FinancialStatement,
+    GradeOverride,
+    GradeResult,
+    GradingRun,
+    RunState,
+)
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services._common import require_company_wide, require_text
 from kehu.grading.services.policies import policy_in_force
@@ -40,8 +48,9 @@ from kehu.grading.services.policies import policy_in_force
 RESULT_COLUMNS = (
     "period", "customer_id", "org_path", "policy_version", "raw_volume", "raw_fulfilment", "raw_on_time",
     "raw_overdue_days", "raw_licence_ok", "raw_sued", "raw_archive_complete", "raw_disqualified",
-    "weight_volume", "weight_fulfilment", "weight_payment", "weight_operating", "score_volume",
-    "score_fulfilment", "score_payment", "score_operating", "total_score", "computed_grade", "knockout", "cap",
+    "raw_current_ratio", "raw_debt_ratio", "raw_overdue_others",
+    "weight_volume", "weight_fulfilment", "weight_payment", "weight_operating", "weight_financial", "score_volume",
+    "score_fulfilment", "score_payment", "score_operating", "score_financial", "total_score", "computed_grade", "knockout", "cap",
     "grade", "previous_grade", "change", "overridden",
 )
 
@@ -128,6 +137,13 @@ def _raw_select(period: date, lo: int, hi: int) -> str:
         return (f"EXISTS (SELECT 1 FROM {ev} e WHERE e.customer_id = c.id AND e.kind = '{kind}' "
                 f"AND e.occurred_on >= {since} AND e.occurred_on <= {E})")
 
+    fs = _t(FinancialStatement)
+
+    def statement(column: str) -> str:
+        """The customer's latest yearly statement up to M-1's year."""
+        return (f"(SELECT f.{_c(FinancialStatement, column)} FROM {fs} f WHERE f.customer_id = c.id "
+                f"AND f.year <= {int(start.year)} ORDER BY f.year DESC LIMIT 1)")
+
     tradable = ", ".join(f"'{s}'" for s in sorted(TRADABLE))
     return (
         f"SELECT c.id AS id, c.org_path AS org_path, {facts['raw_volume']} AS raw_volume, "
@@ -137,7 +153,9 @@ def _raw_select(period: date, lo: int, hi: int) -> str:
         f"CASE WHEN {event('sued_for_unpaid_goods', sued_from)} THEN TRUE ELSE FALSE END AS raw_sued, "
         f"CASE WHEN (NOT ({entity}) OR {licence_any}) AND (c.kind = 'scattered' OR {contract}) "
         f"THEN TRUE ELSE FALSE END AS raw_archive_complete, "
-        f"CASE WHEN {event('disqualifying', S)} THEN TRUE ELSE FALSE END AS raw_disqualified "
+        f"CASE WHEN {event('disqualifying', S)} THEN TRUE ELSE FALSE END AS raw_disqualified, "
+        f"{statement('current_ratio')} AS raw_current_ratio, {statement('debt_ratio')} AS raw_debt_ratio, "
+        f"{statement('overdue_to_others')} AS raw_overdue_others "
         # the customers this period's own exit reviews terminated stay in its population, so a re-run grades
         # the same customers as the first run
         f"FROM {_t(Customer)} c WHERE (c.admission_status IN ({tradable}) OR EXISTS (SELECT 1 FROM "
@@ -151,6 +169,8 @@ def insert_sql(period: date, config: dict, policy_version: int, lo: int, hi: int
     concat = " || "
     ind = {i["code"]: i for i in config["indicators"]}
     w = {k: rules._num(v["weight"]) for k, v in ind.items()}
+    w.setdefault("financial", "0")
+    financial = rules.indicator_sql(ind["financial"]) if "financial" in ind else "CAST(0 AS NUMERIC)"
     crank = rules.rank_sql("t.total", config)
     final = f"(CASE WHEN t.caprank > {crank} THEN t.caprank ELSE {crank} END)"
     prev_rank = rules.letter_rank_sql("prev.grade")
@@ -162,12 +182,14 @@ def insert_sql(period: date, config: dict, policy_version: int, lo: int, hi: int
         f"s AS MATERIALIZED (SELECT r.*, {rules.indicator_sql(ind['volume'])} AS sv, "
         f"{rules.indicator_sql(ind['fulfilment'])} AS sf, "
         f"{rules.indicator_sql(ind['payment'])} AS sp, {rules.indicator_sql(ind['operating'])} AS so, "
+        f"{financial} AS sfin, "
         f"{rules.cap_rank_sql(config)} AS caprank, {rules.knockout_text_sql(config, concat)} AS ko FROM r), "
-        f"t AS MATERIALIZED (SELECT s.*, s.sv + s.sf + s.sp + s.so AS total FROM s) "
+        f"t AS MATERIALIZED (SELECT s.*, s.sv + s.sf + s.sp + s.so + s.sfin AS total FROM s) "
         f"SELECT {_lit(period)}, t.id, t.org_path, {int(policy_version)}, t.raw_volume, t.raw_fulfilment, "
         f"t.raw_on_time, t.raw_overdue_days, t.raw_licence_ok, t.raw_sued, t.raw_archive_complete, "
-        f"t.raw_disqualified, {w['volume']}, {w['fulfilment']}, {w['payment']}, {w['operating']}, "
-        f"t.sv, t.sf, t.sp, t.so, t.total, {rules.letter_sql(crank)}, t.ko, "
+        f"t.raw_disqualified, t.raw_current_ratio, t.raw_debt_ratio, t.raw_overdue_others, "
+        f"{w['volume']}, {w['fulfilment']}, {w['payment']}, {w['operating']}, {w['financial']}, "
+        f"t.sv, t.sf, t.sp, t.so, t.sfin, t.total, {rules.letter_sql(crank)}, t.ko, "
         f"CASE WHEN t.caprank >= 0 THEN {rules.letter_sql('t.caprank')} ELSE '' END, "
         f"{rules.letter_sql(final)}, COALESCE(prev.grade, ''), "
         f"CASE WHEN prev.grade IS NULL THEN NULL ELSE {prev_rank} - {final} END, FALSE "

@@ -8,6 +8,7 @@ from kehu.trade.services.credit import (  # noqa: F401
     order_cancel,
     order_invoice,
     order_place,
+    order_prepayment_record,
     order_reject,
     order_release,
     order_ship,

@@ -60,7 +60,8 @@ class CheckResult:
 
 def exposure_of(customer_id: int, *, today: date | None = None, grace_days: int | None = None) -> Exposure:
     """Open receivables (each invoice's unpaid part), delivered but unbilled, accepted orders not yet shipped,
-    and the invoices overdue by more than the grace period, in one statement."""
+    and the invoices overdue by more than the grace period, in one statement. A prepaid order (款到发货) and its
+    deliveries take no credit and are left out; its invoice is settled by the payment received before shipping."""
     today = today or timezone.localdate()
     grace = int(get_param("trade.overdue_grace_days", on=today) if grace_days is None else grace_days)
     cutoff = today - timedelta(days=grace)
@@ -83,9 +84,12 @@ def exposure_of(customer_id: int, *, today: date | None = None, grace_days: int 
           (SELECT COALESCE(SUM({shipped}), 0) FROM {dlv} d
              LEFT JOIN {inv} b ON b.id = d.{col(Delivery, 'invoice')}
              WHERE d.{col(Delivery, 'customer')} = %s AND d.{col(Delivery, 'delivered_on')} <= %s
-               AND (d.{col(Delivery, 'invoiced')} = %s OR b.{col(Invoice, 'issued_on')} > %s)),
+               AND (d.{col(Delivery, 'invoiced')} = %s OR b.{col(Invoice, 'issued_on')} > %s)
+               AND NOT EXISTS (SELECT 1 FROM {order} po WHERE po.id = d.{col(Delivery, 'order')}
+                               AND po.{col(SalesOrder, 'prepaid')} = %s)),
           (SELECT COALESCE(SUM({cents('o.' + col(SalesOrder, 'amount'))}), 0) FROM {order} o
-             WHERE o.{col(SalesOrder, 'customer')} = %s AND o.{col(SalesOrder, 'status')} = %s),
+             WHERE o.{col(SalesOrder, 'customer')} = %s AND o.{col(SalesOrder, 'status')} = %s
+               AND o.{col(SalesOrder, 'prepaid')} = %s),
           (SELECT COUNT(*) FROM {inv} i WHERE i.{col(Invoice, 'customer')} = %s AND {issued}
              AND i.{col(Invoice, 'due_on')} < %s AND {open_part} > 0),
           (SELECT COALESCE(SUM({open_part}), 0) FROM {inv} i WHERE i.{col(Invoice, 'customer')} = %s AND {issued}
@@ -97,8 +101,8 @@ def exposure_of(customer_id: int, *, today: date | None = None, grace_days: int 
     """
     c, t = customer_id, today
     params = [t, c, t,  # receivables (paid by, customer, issued by)
-              c, t, False, t,  # shipped not invoiced
-              c, OrderStatus.ACCEPTED,  # open orders
+              c, t, False, t, True,  # shipped not invoiced (prepaid orders take no credit)
+              c, OrderStatus.ACCEPTED, False,  # open orders (not the prepaid ones)
               c, t, cutoff, t,  # overdue count: customer, issued by, due before, paid by (open part)
               t, c, t, cutoff, t,  # overdue amount: paid by (summed open part), then as the count
               c, t, cutoff, t,  # oldest overdue due date

@@ -8,6 +8,7 @@ override: it re-checks under the lock and needs the authority for the excess at 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,7 +28,15 @@ from kehu.trade import rules
 from kehu.trade.credit_events import TradeCreditEvent
 from kehu.trade.credit_permissions import CreditPerm
 from kehu.trade.errors import IdempotencyMismatch, NoReleaseAuthority, OrderNumberTaken
-from kehu.trade.models import CreditAccount, Delivery, Invoice, OrderStatus, OrderStatusChange, SalesOrder
+from kehu.trade.models import (
+    CreditAccount,
+    Delivery,
+    Invoice,
+    OrderStatus,
+    OrderStatusChange,
+    Payment,
+    SalesOrder,
+)
 from kehu.trade.services.credit._common import (
     actor_or_none,
     check_customer_scope,
@@ -75,10 +84,15 @@ def _record(order: SalesOrder, *, from_status: str, actor: User | None, note: st
 
 
 def order_place(*, actor: User | None, customer_id: Any, number: Any, amount: Any, ordered_on: Any = None,
-                idempotency_key: Any = "", channel: str = "") -> SalesOrder:
+                idempotency_key: Any = "", channel: str = "", prepaid: Any = False) -> SalesOrder:
     """Place an order and check it against the customer's credit (L-5): accepted, or on CREDIT_HOLD.
 
-    The same idempotency key with the same body returns the first order and changes nothing."""
+    A ``prepaid`` order (cash before delivery, 款到发货) takes no credit: it is accepted without the check and
+    ships only once its payment is recorded (``order_prepayment_record``). The same idempotency key with the
+    same body returns the first order and changes nothing."""
+    if prepaid not in (True, False, None, "", 0, 1, "true", "false", "on"):
+        raise InvalidInput(_("prepaid must be true or false."), field="prepaid")
+    prepaid = prepaid in (True, 1, "true", "on")
     number = text(number, "number", max_length=64, required=True)
     amt = positive_amount(amount)
     ordered_on = optional_day(ordered_on, "ordered_on") or timezone.localdate()
@@ -98,19 +112,21 @@ def order_place(*, actor: User | None, customer_id: Any, number: Any, amount: An
             if SalesOrder.objects.filter(number=number).exists():
                 raise OrderNumberTaken()
             check = credit_check(account, amt)
+            if prepaid:  # no credit is taken: what the check saw is kept for the page, nothing is held
+                check = replace(check, figures={**check.figures, "prepaid": True}, reasons=[], fits=True)
             status = OrderStatus.CREDIT_HOLD if check.reasons else OrderStatus.ACCEPTED
             order = SalesOrder.objects.create(
                 customer=customer, number=number, ordered_on=ordered_on, amount=amt, status=status,
                 check_figures=check.figures, hold_reasons=check.reasons,
                 release_authority=check.authority if check.reasons else "", idempotency_key=key,
-                created_by=actor_or_none(actor))
+                created_by=actor_or_none(actor), prepaid=prepaid)
             _record(order, from_status="", actor=actor)
             audit_record(actor=actor, event_code=TradeCreditEvent.ORDER_HELD if check.reasons
                          else TradeCreditEvent.ORDER_ACCEPTED, object_type="sales_order", object_id=order.pk,
                          customer_id=customer.pk, channel=channel,
                          new={"number": number, "amount": str(amt), "status": status, "reasons": check.reasons,
                               "release_authority": order.release_authority, "figures": check.figures,
-                              "idempotency_key": key})
+                              "idempotency_key": key, "prepaid": prepaid})
             return order
     except IntegrityError:
         # Two requests raced past the look-ups (same key, or the same number): the loser answers with the
@@ -217,6 +233,9 @@ def order_ship(*, actor: User | None, order_id: Any, shipped_on: Any = None, qua
     shipped_on = optional_day(shipped_on, "shipped_on") or timezone.localdate()
     qty = Decimal(1) if quantity in (None, "") else positive_amount(quantity, "quantity")
     order, _account = _locked(actor, order_id, CreditPerm.ORDER_PLACE, OrderStatus.SHIPPED)
+    if order.prepaid and not order.prepayment:
+        raise InvalidTransition(_("Order %(number)s is prepaid: record its payment before shipping.") % {
+            "number": order.number}, code="payment_first")
     reference = f"{order.number}/D"
     if Delivery.objects.filter(customer_id=order.customer_id, reference=reference).exists():
         raise Conflict(_("A delivery %(ref)s already exists.") % {"ref": reference}, code="delivery_exists")
@@ -261,9 +280,37 @@ def order_invoice(*, actor: User | None, order_id: Any, reference: Any, issued_o
     if _has_invoice_link():
         values["invoice"] = invoice
     unbilled.update(**values)
+    if order.prepaid and order.prepayment:  # the payment received before shipping settles the invoice
+        Payment.objects.create(invoice=invoice, customer_id=order.customer_id, reference=order.prepayment["reference"],
+                               paid_on=date.fromisoformat(order.prepayment["paid_on"]), amount=total,
+                               created_by=actor_or_none(actor))
     return _move(order, OrderStatus.INVOICED, actor=actor, note="", event=TradeCreditEvent.ORDER_INVOICED,
                  channel=channel, extra={"invoice": invoice.pk, "reference": reference, "amount": str(total),
                                          "due_on": due.isoformat()})
+
+
+@transaction.atomic
+def order_prepayment_record(*, actor: User | None, order_id: Any, reference: Any, paid_on: Any = None,
+                            channel: str = "") -> SalesOrder:
+    """Record the payment of a prepaid order (款到发货) for its full amount, before it ships (finance)."""
+    reference = text(reference, "reference", max_length=64, required=True)
+    paid_on = optional_day(paid_on, "paid_on") or timezone.localdate()
+    order = _order_for(actor, order_id, CreditPerm.ORDER_INVOICE)
+    lock_account(order.customer_id)
+    order = SalesOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    if not order.prepaid or order.status != OrderStatus.ACCEPTED or order.prepayment:
+        raise InvalidTransition(_("Only an accepted prepaid order without a recorded payment takes one."),
+                                code="not_awaiting_payment")
+    if paid_on > timezone.localdate():
+        raise InvalidInput(_("A payment cannot be dated in the future."), field="paid_on")
+    order.prepayment = {"reference": reference, "paid_on": paid_on.isoformat(), "amount": str(order.amount),
+                        "by": actor.pk if actor is not None and actor.pk else None}
+    order.save(update_fields=["prepayment"])
+    _record(order, from_status=order.status, actor=actor, note=_("Payment %(ref)s received") % {"ref": reference})
+    audit_record(actor=actor, event_code=TradeCreditEvent.ORDER_PREPAID, object_type="sales_order", object_id=order.pk,
+                 customer_id=order.customer_id, channel=channel,
+                 new={"number": order.number, "prepayment": order.prepayment})
+    return order
 
 
 def required_authority_now(order: SalesOrder) -> str:

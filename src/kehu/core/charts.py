@@ -1,0 +1,18 @@
+"""Helpers for the server-rendered matplotlib charts."""
+
+from __future__ import annotations
+
+
+def count_axis(axis) -> None:
+    """An axis of counts: integer ticks only (no 0.5 customers) and nothing below zero."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+
+
+def no_negative(ax, which: str = "y") -> None:
+    """Start a value axis at zero: counts and amounts have no negative ticks."""
+    if which == "y":
+        ax.set_ylim(bottom=0)
+    else:
+        ax.set_xlim(left=0)
