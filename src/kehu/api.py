@@ -16,33 +16,13 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 
+from kehu.core.api_auth import BearerAuth, SessionAuth  # noqa: F401 (SessionAuth: re-exported)
 from kehu.core.errors import DomainError
 from kehu.core.http_security import out_of_range_error
 from kehu.core.services import token_authenticate
 
 logger = logging.getLogger(__name__)
-
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        user = token_authenticate(token, ip=request.META.get("REMOTE_ADDR", ""))
-        if user is not None:
-            request.user = user
-        return user
-
-
-class SessionAuth:
-    """The staff web UI's own session, for the few pages that call the API from JavaScript."""
-
-    openapi_type = "apiKey"
-
-    def __call__(self, request: HttpRequest):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return None
 
 
 def docs_access(view):

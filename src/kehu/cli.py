@@ -16,9 +16,10 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from django.utils.translation import gettext as _
+
+from kehu.core.progress import ProgressBars as _ProgressBars
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -62,37 +63,6 @@ def _out(text: str = "") -> None:
 
 def _err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
-
-
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-class _ProgressBars:
-    """Adapts ``progress(task, done, total)`` callbacks to rich progress bars on stderr."""
-
-    def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=_stderr_console(),
-        )
-        self.tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> _ProgressBars:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def __call__(self, task: str, done: int, total: int) -> None:
-        if task not in self.tasks:
-            self.tasks[task] = self.progress.add_task(task, total=total)
-        self.progress.update(self.tasks[task], completed=done, total=total)
 
 
 def _migrate(verbosity: int = 1) -> None:

@@ -268,7 +268,7 @@ class PickerOut(Schema):
 
 
 def _picker_auth():
-    from kehu.api import BearerAuth, SessionAuth
+    from kehu.core.api_auth import BearerAuth, SessionAuth
 
     return [SessionAuth(), BearerAuth()]
 

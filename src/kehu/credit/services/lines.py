@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -233,10 +234,10 @@ def line_request(
 
 def _concentration_cap(*, group: bool) -> Decimal | None:
     """B-6 caps the proposal by the concentration limits of section 4: 15 % of tier-1 net capital for one
-    client, 20 % for a connected group (R-9), from the latest capital bases finance entered."""
-    from kehu.exposure.models import CapitalBase
-
-    base = CapitalBase.objects.order_by("-as_of").first()
+    client, 20 % for a connected group (R-9), from the latest capital bases finance entered. The capital
+    base is exposure's model, an app above credit: looked up by name, not imported, until it moves to credit
+    (issue 12, item 4; docs/architecture.md)."""
+    base = apps.get_model("exposure", "CapitalBase").objects.order_by("-as_of").first()
     if base is None:
         return None
     code = "limit.large_exposure_connected_pct_tier1" if group else "limit.large_exposure_single_pct_tier1"

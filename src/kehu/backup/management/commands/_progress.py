@@ -1,3 +1,3 @@
 """Rich progress bars on stderr for the backup commands (the same look as ``kehu keys reencrypt``)."""
 
-from kehu.cli import _ProgressBars as ProgressBars  # noqa: F401
+from kehu.core.progress import ProgressBars  # noqa: F401
