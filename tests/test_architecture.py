@@ -41,6 +41,7 @@ LAYERS = [
     "suitability",
     "reception",
     "surveys",  # surveys after helpdesk tickets and reception visits
+    "staff",  # monthly scorecards of service staff from helpdesk, reception and survey data
     "backup",
     "privacy",  # erasure and access requests over every app; registers backup hooks
 ]
@@ -48,6 +49,9 @@ TOP = "kehu"  # kehu/api.py, urls.py, cli.py, demo.py, settings.py, wsgi.py, asg
 
 # (importing file relative to src/kehu, imported module) -> why it is still there.
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
+    ("core/audit_display.py", "kehu.customers.selectors"):
+        "the audit page names a customer masked as the archive does; plan: customers registers an object-label "
+        "provider in ready(), as it does for the inbox",
 }
 
 # (file relative to src/kehu, "label.Model") -> why a lower app reads that model of a higher one.

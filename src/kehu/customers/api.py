@@ -177,7 +177,7 @@ class PickerFilter(Schema):
 
 
 def _picker_auth():
-    from kehu.api import BearerAuth, SessionAuth
+    from kehu.core.api_auth import BearerAuth, SessionAuth
 
     return [SessionAuth(), BearerAuth()]
 
