@@ -14,11 +14,12 @@ class BackupConfig(AppConfig):
         from kehu.core.scheduler import register_job
 
         from . import jobs
+        from .events import LABELS as BACKUPEVENT_LABELS
         from .events import BackupEvent
         from .params import PARAMS
         from .selectors import stale_backup_warning
 
-        register_events(BackupEvent)
+        register_events(BackupEvent, BACKUPEVENT_LABELS)
         register_params(PARAMS)
         for job in jobs.JOBS:
             register_job(job)

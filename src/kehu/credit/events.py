@@ -33,6 +33,7 @@ class CreditEvent:
 
 # The Chinese names of the events on the audit-log page (kehu.core.audit.register_events).
 LABELS = {
+    CreditEvent.LINE_EXPIRY_WARNED: _("Credit line expiry warned"),
     CreditEvent.RATING_RECORDED: _("Customer rating recorded"),
     CreditEvent.LINE_REQUESTED: _("Credit line requested"),
     CreditEvent.LINE_APPROVED: _("Credit line approved"),

@@ -20,6 +20,7 @@ class GradingEvent:
 
 # The Chinese names of the events on the audit-log page (kehu.core.audit.register_events).
 LABELS = {
+    GradingEvent.STATEMENT_RECORDED: _("Financial statement recorded"),
     GradingEvent.POLICY_CREATED: _("Scorecard created"),
     GradingEvent.POLICY_APPROVED: _("Scorecard approved"),
     GradingEvent.RUN_STARTED: _("Grading run started"),

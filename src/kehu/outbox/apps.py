@@ -13,10 +13,11 @@ class OutboxConfig(AppConfig):
         from kehu.core.scheduler import register_job
 
         from . import jobs
+        from .events import LABELS as OUTBOXEVENT_LABELS
         from .events import OutboxEvent
         from .params import PARAMS
 
-        register_events(OutboxEvent)
+        register_events(OutboxEvent, OUTBOXEVENT_LABELS)
         register_params(PARAMS)
         register_params(jobs.PARAMS)
         register_job(jobs.JOB)

@@ -16,11 +16,12 @@ class PrivacyConfig(AppConfig):
         from kehu.core.scheduler import register_job
 
         from . import jobs, permissions
+        from .events import LABELS as PRIVACYEVENT_LABELS
         from .events import PrivacyEvent
         from .params import PARAMS
         from .services import reapply_erasures
 
-        register_events(PrivacyEvent)
+        register_events(PrivacyEvent, PRIVACYEVENT_LABELS)
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(label=_("Privacy"), url_name="privacy:inbox", perm=permissions.VIEW, order=80))

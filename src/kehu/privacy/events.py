@@ -1,6 +1,9 @@
 """Audit event codes of the privacy app (91xx: personal-information protection). Never renumber."""
 
 
+from django.utils.translation import gettext_lazy as _
+
+
 class PrivacyEvent:
     NOTICE_PUBLISHED = 9101
     CONSENT_GIVEN = 9102
@@ -19,3 +22,25 @@ class PrivacyEvent:
     SWEEP_DONE = 9141
     CHANGE_ANSWERED = 9150
     CHANGE_UNDONE = 9151
+
+
+# The Chinese names of the events on the audit-log page (kehu.core.audit.register_events).
+LABELS = {
+    PrivacyEvent.NOTICE_PUBLISHED: _("Privacy notice published"),
+    PrivacyEvent.CONSENT_GIVEN: _("Consent given"),
+    PrivacyEvent.CONSENT_WITHDRAWN: _("Consent withdrawn"),
+    PrivacyEvent.REQUEST_RECEIVED: _("Data-subject request received"),
+    PrivacyEvent.REQUEST_VERIFIED: _("Requester identity verified"),
+    PrivacyEvent.REQUEST_DONE: _("Data-subject request done"),
+    PrivacyEvent.REQUEST_REFUSED: _("Data-subject request refused"),
+    PrivacyEvent.REQUEST_EXPORTED: _("Personal data exported for the person"),
+    PrivacyEvent.HOLD_PLACED: _("Legal hold placed"),
+    PrivacyEvent.HOLD_RELEASED: _("Legal hold released"),
+    PrivacyEvent.RECORD_RESTRICTED: _("Record restricted"),
+    PrivacyEvent.PERSONAL_DATA_ERASED: _("Personal data erased"),
+    PrivacyEvent.ERASURE_REAPPLIED: _("Erasure re-applied"),
+    PrivacyEvent.SWEEP_DRY_RUN: _("Retention sweep dry run"),
+    PrivacyEvent.SWEEP_DONE: _("Retention sweep done"),
+    PrivacyEvent.CHANGE_ANSWERED: _("Change notice answered"),
+    PrivacyEvent.CHANGE_UNDONE: _("Refused change undone"),
+}

@@ -15,10 +15,11 @@ class ReceptionConfig(AppConfig):
         from kehu.core.scheduler import register_job
 
         from . import jobs, permissions
+        from .events import LABELS as RECEPTIONEVENT_LABELS
         from .events import ReceptionEvent
         from .params import PARAMS
 
-        register_events(ReceptionEvent)
+        register_events(ReceptionEvent, RECEPTIONEVENT_LABELS)
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(label=_("Reception"), url_name="reception:desk", perm=permissions.VIEW, order=45))

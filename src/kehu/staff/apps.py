@@ -15,10 +15,11 @@ class StaffConfig(AppConfig):
         from kehu.core.scheduler import register_job
 
         from . import jobs, permissions
+        from .events import LABELS as STAFFEVENT_LABELS
         from .events import StaffEvent
         from .params import PARAMS
 
-        register_events(StaffEvent)
+        register_events(StaffEvent, STAFFEVENT_LABELS)
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(label=_("Scorecard"), url_name="staff:mine", perm=permissions.SELF, order=47))

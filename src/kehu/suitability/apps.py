@@ -15,10 +15,11 @@ class SuitabilityConfig(AppConfig):
         from kehu.core.scheduler import register_job
 
         from . import jobs, permissions
+        from .events import LABELS as SUITABILITYEVENT_LABELS
         from .events import SuitabilityEvent
         from .params import PARAMS
 
-        register_events(SuitabilityEvent)
+        register_events(SuitabilityEvent, SUITABILITYEVENT_LABELS)
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_params(jobs.PARAMS)

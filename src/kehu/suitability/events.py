@@ -1,3 +1,6 @@
+from django.utils.translation import gettext_lazy as _
+
+
 class SuitabilityEvent:
     """Audit event codes of the suitability module (76xx). Never renumber."""
 
@@ -21,3 +24,28 @@ class SuitabilityEvent:
     FILING_WARNED = 7643
     FILING_OVERDUE = 7644
     RECORD_PURGED = 7650
+
+
+# The Chinese names of the events on the audit-log page (kehu.core.audit.register_events).
+LABELS = {
+    SuitabilityEvent.PROFILE_SAVED: _("Investor profile saved"),
+    SuitabilityEvent.EVIDENCE_ADDED: _("Evidence added"),
+    SuitabilityEvent.ASSESSMENT_RECORDED: _("Risk assessment recorded"),
+    SuitabilityEvent.ASSESSMENT_EXPIRED: _("Risk assessment expired"),
+    SuitabilityEvent.PROFESSIONAL_REQUESTED: _("Professional investor requested"),
+    SuitabilityEvent.PROFESSIONAL_DECIDED: _("Professional investor decided"),
+    SuitabilityEvent.PRODUCT_SAVED: _("Product saved"),
+    SuitabilityEvent.MATERIAL_ATTACHED: _("Marketing material attached"),
+    SuitabilityEvent.MATERIAL_REFUSED: _("Marketing material refused"),
+    SuitabilityEvent.SUBSCRIPTION_CREATED: _("Subscription created"),
+    SuitabilityEvent.SUBSCRIPTION_TRANSITION: _("Subscription status changed"),
+    SuitabilityEvent.SUITABILITY_CHECKED: _("Suitability checked"),
+    SuitabilityEvent.WARNING_ISSUED: _("Risk warning issued"),
+    SuitabilityEvent.COOLING_OFF_ENDED: _("Cooling-off ended"),
+    SuitabilityEvent.FILING_CREATED: _("Filing created"),
+    SuitabilityEvent.FILING_DOCUMENT_ADDED: _("Filing document added"),
+    SuitabilityEvent.FILING_SUBMITTED: _("Filing submitted"),
+    SuitabilityEvent.FILING_WARNED: _("Filing due warning"),
+    SuitabilityEvent.FILING_OVERDUE: _("Filing overdue"),
+    SuitabilityEvent.RECORD_PURGED: _("Record purged after retention"),
+}

@@ -15,10 +15,11 @@ class SurveysConfig(AppConfig):
         from kehu.core.scheduler import register_job
 
         from . import jobs, permissions
+        from .events import LABELS as SURVEYEVENT_LABELS
         from .events import SurveyEvent
         from .params import PARAMS
 
-        register_events(SurveyEvent)
+        register_events(SurveyEvent, SURVEYEVENT_LABELS)
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(label=_("Satisfaction"), url_name="surveys:report", perm=permissions.VIEW, order=46))
