@@ -29,3 +29,8 @@ class AccountsConfig(AppConfig):
 
         register_inbox(InboxProvider(name="accounts", sections=inbox.sections, order=45))
         overview.register()
+        from kehu.accounts import jobs
+        from kehu.core.scheduler import register_job
+
+        register_params(jobs.PARAMS)
+        register_job(jobs.JOB)

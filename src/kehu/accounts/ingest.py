@@ -515,6 +515,33 @@ def _triggers(pg: bool) -> int:
     return len(tasks)
 
 
+def class3_sweep() -> int:
+    """The nightly pass of ``accounts.class3_cumulative`` (domain spec Appendix B, A-5): the same trigger
+    search as the ingest's, over every person with Class III accounts and no task yet. Postings and the
+    ingest raise tasks as they go; this catches what they could not see, e.g. a lower threshold approved
+    with an earlier effective date. Returns the number of tasks created."""
+    pg = connection.vendor == "postgresql"
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for name in ("acct_limits", "acct_affected", "acct_persons"):
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+            cursor.execute("""CREATE TEMP TABLE acct_affected AS
+                SELECT a.id AS account_id, a.tier, a.customer_id FROM accounts_personalaccount a
+                WHERE a.tier = 'III'
+                  AND NOT EXISTS (SELECT 1 FROM accounts_remediationtask r WHERE r.customer_id = a.customer_id)""")
+        last = RemediationTask.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        _limits_table(pg)
+        created = _triggers(pg)
+        _drop_stage()
+        if created:
+            for task in RemediationTask.objects.filter(pk__gt=last).order_by("pk")[:created]:
+                audit_record(actor=None, event_code=AccountsEvent.REMEDIATION_CREATED, object_type="remediation_task",
+                             object_id=task.pk, customer_id=task.customer_id,
+                             new={"trigger_date": task.trigger_date.isoformat(), "due_date": task.due_date.isoformat(),
+                                  "total_fen": task.total_fen, "by": "accounts.class3_cumulative"})
+    return created
+
+
 # --------------------------------------------------------------------------------------------- errors
 
 
