@@ -284,11 +284,9 @@ def _gate_sql() -> str:
     account, txn, task = (PersonalAccount._meta.db_table, AccountTransaction._meta.db_table,
                           RemediationTask._meta.db_table)
     customer, param = Customer._meta.db_table, RuleParameter._meta.db_table
-    # The value in force on the day, resolved as core.params.get_param resolves it.
-    params = ", ".join(
-        f"""(SELECT p.value FROM {param} p WHERE p.code = '{code}' AND p.status = 'approved'
-              AND p.effective_from <= %(day)s AND (p.effective_to IS NULL OR p.effective_to >= %(day)s)
-            ORDER BY p.effective_from DESC, p.approved_at DESC LIMIT 1)""" for code in _GATE_CODES)
+    # The parameter rows in force on the day (usually none: the defaults apply), newest first, as
+    # core.params.get_param resolves them; a join rather than a subquery per code keeps the planning short.
+    codes = ", ".join(f"'{code}'" for code in _GATE_CODES)
     # Each transaction row carries its account's tier, so the bucket of either tier can be asked before the
     # tier is known; in gate mode everything already counted in the day and year counts, whatever its time.
     counted = "((t.tier = 'II' AND t.bucket = %(b2)s) OR (t.tier = 'III' AND t.bucket = %(b3)s))"
@@ -297,14 +295,17 @@ def _gate_sql() -> str:
                s.c_year, s.c_day, s.c_balance,
                (SELECT r.due_date FROM {task} r WHERE r.customer_id = a.customer_id AND r.status = 'open'
                 LIMIT 1),
-               {params}
+               p.code, p.value
         FROM {account} a JOIN {customer} c ON c.id = a.customer_id
+        LEFT JOIN {param} p ON p.code IN ({codes}) AND p.status = 'approved' AND p.effective_from <= %(day)s
+             AND (p.effective_to IS NULL OR p.effective_to >= %(day)s)
         CROSS JOIN (SELECT SUM(CASE WHEN {counted} AND t.local_year = %(year)s THEN t.amount_fen ELSE 0 END) AS c_year,
                            SUM(CASE WHEN {counted} AND t.local_day = %(day)s THEN t.amount_fen ELSE 0 END) AS c_day,
                            SUM(CASE WHEN t.direction = 'in' THEN t.amount_fen ELSE -t.amount_fen END) AS c_balance
                     FROM {txn} t
                     WHERE t.account_id = (SELECT x.id FROM {account} x WHERE x.account_no = %(no)s)) s
-        WHERE a.account_no = %(no)s"""
+        WHERE a.account_no = %(no)s
+        ORDER BY p.effective_from DESC, p.approved_at DESC"""
 
 
 _GATE_SQL: list[str] = []
@@ -325,7 +326,8 @@ def _gate_snapshot(*, actor: User | None, txn: TxnInput) -> tuple[PersonalAccoun
             "b3": rules.bucket_of("III", txn.type) or "-"}
     with connection.cursor() as cursor:
         cursor.execute(_GATE_SQL[0], args)
-        row = cursor.fetchone()
+        rows = cursor.fetchall()
+    row = rows[0] if rows else None
     if actor is not None:
         access = access_for(actor)
         if not access.has(AccountsPerm.VIEW):
@@ -339,8 +341,10 @@ def _gate_snapshot(*, actor: User | None, txn: TxnInput) -> tuple[PersonalAccoun
                               opened_on=opened_on, identity_check=row[4])
     decode = RuleParameter._meta.get_field("value").from_db_value
     values = {spec.code: spec.default for spec in ACCT_PARAMS}
-    for code, raw in zip(_GATE_CODES, row[11:], strict=True):
-        if raw is not None:
+    seen = set()
+    for code, raw in (r[11:13] for r in rows):  # newest first: the first row of a code is the one in force
+        if code is not None and code not in seen:
+            seen.add(code)
             values[code] = decode(raw, None, connection)
     limited = bool(rules.bucket_of(account.tier, txn.type))
     counters = rules.Counters(day=int(row[8] or 0) if limited else 0, year=int(row[7] or 0) if limited else 0,
