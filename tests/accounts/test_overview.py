@@ -68,7 +68,7 @@ def test_the_customer_page_shows_the_accounts_card_and_their_events(world, api):
     task = _triggered(world, person)
     html = _page(world.bj_cm, f"/customers/{person.pk}/").content.decode()
     assert 'id="card-accounts"' in html
-    for text in ("Ⅰ类 1 个，Ⅱ类 0 个，Ⅲ类 1 个", "¥1,000.00 / ¥1,000.00", "已逾期（应于 2024-04-08 前完成）",
+    for text in ("Ⅰ类户 1 个，Ⅱ类户 0 个，Ⅲ类户 1 个", "¥1,000.00 / ¥1,000.00", "已逾期（应于 2024-04-08 前完成）",
                  f"/accounts/tasks/{task.pk}/"):
         assert text in html, text
     entries = api.get("bj_cm", f"/customers/{person.pk}/timeline?kind=accounts&limit=50").json()["entries"]
