@@ -193,3 +193,48 @@ def test_workers_give_the_same_result(world, tmp_path):
     reset()
     ingest(write(tmp_path / "t.csv", rows), workers=1)
     assert snapshot() == two
+
+
+def test_postgres_converts_in_sql_exactly_as_the_python_parse(world, tmp_path):
+    """On PostgreSQL the file is COPYed and the plain rows converted in SQL; every other row goes back to
+    the Python parse. The staged rows and the reasons must be the Python parse's, row for row."""
+    from django.db import connection, transaction
+
+    from kehu.accounts import ingest as module
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    tricky = ["2024-02-29T23:59:59+08:00", "2023-02-29T10:00:00+08:00", "2024-12-31T16:00:00Z",
+              "2024-12-31T16:00:00.5+00:00", "2024-01-01T00:00:00.123456-05:30", "1991-06-01T12:00:00+08:00",
+              " 2024-03-01T10:00:00+08:00", "2024-03-01 10:00:00+08:00", "2024-03-01T24:00:00+08:00",
+              "2024-04-31T10:00:00+08:00", "2024-03-01T10:00:00+0800", "2024-03-01T10:00:00+14:00",
+              "2024-03-01T10:00:00+23:59", "2024-03-01T10:00:60+08:00", "2024-03-01T10:00:00z", "9999-01-01T00:00:00Z"]
+    amounts = ["1", "1.5", "0.01", "0.00", "0", "12.", ".5", "0001.20", "9999999999999.99", "99999999999999",
+               "1e3", " 7.00", "１.00"]
+    rows, n = [], 0
+    for when in tricky:
+        for amount in amounts:
+            n += 1
+            txn_type = TYPES[n % len(TYPES)]
+            direction = DIRECTION_OF[txn_type] if n % 17 else ("in" if DIRECTION_OF[txn_type] == "out" else "out")
+            txn_id = f"T{n}" if n % 23 else f"T {n}"
+            rows.append([txn_id, f"A{n % 5}" if n % 29 else "", when, direction, txn_type, amount])
+    rows.append(["", "", "", "", "", ""])  # skipped by the Python reader, and here too
+    rows.append(["Tx", "A1", "2024-03-01T10:00:00+08:00", "IN", "cash_deposit", "1.00"])
+    path = write(tmp_path / "t.csv", rows)
+    assert module._copyable(path)
+    expected_good, expected_bad = module._parse_chunk(list(module._read(path)))
+    with transaction.atomic():
+        module._create_stage(True)
+        total, good, bad = module._copy_raw(path)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {module.STAGE_COLUMNS} FROM acct_stage")
+            staged = [tuple(r) for r in cursor.fetchall()]
+        transaction.set_rollback(True)
+    assert total == len(rows) - 1
+    assert bad == expected_bad
+    assert good  # some rows take the Python path
+    normal = [(line, t, a, p.astimezone(SHANGHAI).replace(tzinfo=None) - timedelta(hours=8), d, y, di, ty, f)
+              for line, t, a, p, d, y, di, ty, f in staged] + good
+    assert sorted(normal) == sorted(expected_good)
+    assert staged  # and some in SQL

@@ -22,5 +22,15 @@ class AccountsConfig(AppConfig):
         register_permissions(ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(_("Personal accounts"), "accounts:home", AccountsPerm.VIEW, order=45))
-        # No inbox registry in core yet: the remediation inbox is its own menu entry.
+        # The task list with its report stays a menu entry; the open tasks also reach the inbox.
         register_nav(NavItem(_("Class III remediation"), "accounts:tasks", AccountsPerm.VIEW, order=46))
+        from kehu.accounts import inbox, overview
+        from kehu.core.inbox import InboxProvider, register_inbox
+
+        register_inbox(InboxProvider(name="accounts", sections=inbox.sections, order=45))
+        overview.register()
+        from kehu.accounts import jobs
+        from kehu.core.scheduler import register_job
+
+        register_params(jobs.PARAMS)
+        register_job(jobs.JOB)

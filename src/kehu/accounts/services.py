@@ -32,13 +32,14 @@ from kehu.accounts.models import (
     Tier,
     TxnType,
 )
-from kehu.accounts.params import limits_from, values_on
+from kehu.accounts.params import LIMIT_PARAMS, limits_from, values_on
+from kehu.accounts.params import PARAMS as ACCT_PARAMS
 from kehu.accounts.permissions import AccountsPerm
 from kehu.accounts.selectors import class3_suspended, trigger_threshold
 from kehu.core.audit import audit_record
-from kehu.core.errors import InvalidInput, NotFound
+from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
 from kehu.core.inputs import choice, day, text
-from kehu.core.models import User
+from kehu.core.models import RuleParameter, User
 from kehu.core.params import get_param
 from kehu.core.rules import mask_id_number
 from kehu.customers.models import Customer, CustomerKind, Document, DocumentKind
@@ -255,28 +256,107 @@ def _before(account: PersonalAccount, txn: TxnInput, *, gate: bool) -> rules.Cou
     return rules.Counters(day=day_used, year=year_used, balance=balance)
 
 
-def _evaluate(account: PersonalAccount, txn: TxnInput, *, gate: bool) -> CheckResult:
+def _evaluate(account: PersonalAccount, txn: TxnInput, *, gate: bool, known: tuple | None = None) -> CheckResult:
     if txn.day < account.opened_on:
         raise InvalidInput(_("The transaction is dated before the account was opened."), field="posted_at",
                            code="before_opening")
-    counters = _before(account, txn, gate=gate)
-    values = values_on(txn.day)
+    if known is None:
+        counters, values = _before(account, txn, gate=gate), values_on(txn.day)
+        suspended = account.tier == "III" and class3_suspended(account.customer_id, txn.day,
+                                                               action=values["acct.overdue_action"])
+    else:  # from _gate_snapshot
+        counters, values, task_due = known
+        suspended = (account.tier == "III" and values["acct.overdue_action"] == "suspend" and task_due is not None
+                     and rules.is_overdue(due=task_due, today=txn.day))
     limits = limits_from(values)
     violations = rules.check(tier=account.tier, txn_type=txn.type, amount=txn.amount,
                              face_to_face=account.face_to_face, counters=counters, limits=limits)
-    suspended = account.tier == "III" and class3_suspended(account.customer_id, txn.day,
-                                                           action=values["acct.overdue_action"])
     return CheckResult(allowed=not violations and not suspended, violations=violations, counters=counters,
                        limits=limits, suspended=suspended,
                        room=rules.room(tier=account.tier, txn_type=txn.type, counters=counters, limits=limits))
 
 
-def transaction_check(*, actor: User | None, txn: TxnInput) -> CheckResult:
-    """Gate mode's question: would this transaction be allowed? Reads only."""
-    from kehu.accounts.selectors import account_get
+_GATE_CODES = [*LIMIT_PARAMS.values(), "acct.overdue_action"]
 
-    account = account_get(user=actor, account_no=txn.account_no)
-    return _evaluate(account, txn, gate=True)
+
+def _gate_sql() -> str:
+    """The gate check's one statement (built once; table names from the models)."""
+    account, txn, task = (PersonalAccount._meta.db_table, AccountTransaction._meta.db_table,
+                          RemediationTask._meta.db_table)
+    customer, param = Customer._meta.db_table, RuleParameter._meta.db_table
+    # The parameter rows in force on the day (usually none: the defaults apply), newest first, as
+    # core.params.get_param resolves them; a join rather than a subquery per code keeps the planning short.
+    codes = ", ".join(f"'{code}'" for code in _GATE_CODES)
+    # Each transaction row carries its account's tier, so the bucket of either tier can be asked before the
+    # tier is known; in gate mode everything already counted in the day and year counts, whatever its time.
+    counted = "((t.tier = 'II' AND t.bucket = %(b2)s) OR (t.tier = 'III' AND t.bucket = %(b3)s))"
+    return f"""
+        SELECT a.id, a.tier, a.customer_id, a.opened_on, a.identity_check, c.org_path, c.manager_id,
+               s.c_year, s.c_day, s.c_balance,
+               (SELECT r.due_date FROM {task} r WHERE r.customer_id = a.customer_id AND r.status = 'open'
+                LIMIT 1),
+               p.code, p.value
+        FROM {account} a JOIN {customer} c ON c.id = a.customer_id
+        LEFT JOIN {param} p ON p.code IN ({codes}) AND p.status = 'approved' AND p.effective_from <= %(day)s
+             AND (p.effective_to IS NULL OR p.effective_to >= %(day)s)
+        CROSS JOIN (SELECT SUM(CASE WHEN {counted} AND t.local_year = %(year)s THEN t.amount_fen ELSE 0 END) AS c_year,
+                           SUM(CASE WHEN {counted} AND t.local_day = %(day)s THEN t.amount_fen ELSE 0 END) AS c_day,
+                           SUM(CASE WHEN t.direction = 'in' THEN t.amount_fen ELSE -t.amount_fen END) AS c_balance
+                    FROM {txn} t
+                    WHERE t.account_id = (SELECT x.id FROM {account} x WHERE x.account_no = %(no)s)) s
+        WHERE a.account_no = %(no)s
+        ORDER BY p.effective_from DESC, p.approved_at DESC"""
+
+
+_GATE_SQL: list[str] = []
+
+
+def _gate_snapshot(*, actor: User | None, txn: TxnInput) -> tuple[PersonalAccount, rules.Counters, dict, Any]:
+    """One statement for a gate check: the account with its holder's branch (for the caller's scope), its
+    counters over everything already counted in the transaction's day and year, the Class III balance, the
+    person's open remediation task's due date and the acct.* parameters in force that day. The same values
+    as account_get, _before(gate=True), values_on and class3_suspended, which take five statements (and
+    the ORM's query building cost more than the database)."""
+    from kehu.core.selectors import access_for
+
+    if not _GATE_SQL:
+        _GATE_SQL.append(_gate_sql())
+    day = txn.day
+    args = {"day": day, "year": day.year, "no": txn.account_no, "b2": rules.bucket_of("II", txn.type) or "-",
+            "b3": rules.bucket_of("III", txn.type) or "-"}
+    with connection.cursor() as cursor:
+        cursor.execute(_GATE_SQL[0], args)
+        rows = cursor.fetchall()
+    row = rows[0] if rows else None
+    if actor is not None:
+        access = access_for(actor)
+        if not access.has(AccountsPerm.VIEW):
+            raise PermissionDenied()
+        if row is not None and not access.reaches(AccountsPerm.VIEW, org_path=row[5], owner_id=row[6]):
+            row = None
+    if row is None:
+        raise NotFound()
+    opened_on = row[3] if isinstance(row[3], date) else date.fromisoformat(row[3])
+    account = PersonalAccount(id=row[0], account_no=txn.account_no, tier=row[1], customer_id=row[2],
+                              opened_on=opened_on, identity_check=row[4])
+    decode = RuleParameter._meta.get_field("value").from_db_value
+    values = {spec.code: spec.default for spec in ACCT_PARAMS}
+    seen = set()
+    for code, raw in (r[11:13] for r in rows):  # newest first: the first row of a code is the one in force
+        if code is not None and code not in seen:
+            seen.add(code)
+            values[code] = decode(raw, None, connection)
+    limited = bool(rules.bucket_of(account.tier, txn.type))
+    counters = rules.Counters(day=int(row[8] or 0) if limited else 0, year=int(row[7] or 0) if limited else 0,
+                              balance=int(row[9] or 0) if account.tier == "III" else 0)
+    task_due = row[10] if row[10] is None or isinstance(row[10], date) else date.fromisoformat(row[10])
+    return account, counters, values, task_due
+
+
+def transaction_check(*, actor: User | None, txn: TxnInput) -> CheckResult:
+    """Gate mode's question: would this transaction be allowed? Reads only, in one statement."""
+    account, counters, values, task_due = _gate_snapshot(actor=actor, txn=txn)
+    return _evaluate(account, txn, gate=True, known=(counters, values, task_due))
 
 
 @dataclass
@@ -305,7 +385,12 @@ def transaction_post(*, actor: User | None, txn: TxnInput, mode: str | None = No
             raise TxnConflict()
         return Posted(txn=existing, created=False, breaches=list(existing.breaches.values_list("rule", flat=True)),
                       task=None)
-    result = _evaluate(account, txn, gate=(mode == "gate"))
+    if mode == "gate":
+        # Under the locks: the counters and parameters in one statement, as a check reads them.
+        counters, values, task_due = _gate_snapshot(actor=None, txn=txn)[1:]
+        result = _evaluate(account, txn, gate=True, known=(counters, values, task_due))
+    else:
+        result = _evaluate(account, txn, gate=False)
     if mode == "gate" and not result.allowed:
         if result.suspended:
             raise Class3Suspended()

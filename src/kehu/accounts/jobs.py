@@ -1,0 +1,37 @@
+"""``accounts.class3_cumulative`` on kehu's scheduler (domain spec Appendix B): nightly, the Class III
+¥50,000 trigger over every person without a task (postings and the ingest raise tasks in real time), and
+the count of open and overdue tasks. Suspension needs no job: it is decided at each posting and check from
+the overdue task (acct.overdue_action)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.params import ParamSpec, get_param
+from kehu.core.scheduler import Job, daily_slot
+
+PARAMS = [
+    ParamSpec("acct.class3_sweep_time", "02:00", "HH:MM (Asia/Shanghai)", "proposed", "domain spec Appendix B",
+              "Time of day from which the nightly Class III cumulative check (accounts.class3_cumulative) is due.",
+              str),
+]
+
+
+def _slot(now: datetime) -> str:
+    return daily_slot(now, at=time.fromisoformat(str(get_param("acct.class3_sweep_time", on=now.date()))))
+
+
+def _run(slot: str, now: datetime) -> dict:
+    from kehu.accounts import selectors
+    from kehu.accounts.ingest import class3_sweep
+    from kehu.accounts.models import RemediationTask, TaskStatus
+
+    created = class3_sweep()
+    tasks = RemediationTask.objects.all()
+    return {"tasks_created": created, "open": tasks.filter(status=TaskStatus.OPEN).count(),
+            "overdue": selectors.overdue_tasks(tasks, now.date()).count()}
+
+
+JOB = Job("accounts.class3_cumulative", _("Nightly Class III cumulative check"), _slot, _run)
