@@ -77,7 +77,8 @@ def test_large_credit_and_grading_xlsx_write_no_live_formula(cworld):
 
     class Row:  # the summary's rows as the grading selector yields them
         class customer:  # noqa: N801
-            name = PAYLOADS[3]
+            name = true_name = PAYLOADS[3]
+            kind = "enterprise"
         score_volume = score_fulfilment = score_payment = score_operating = total_score = 1
         grade, overridden, knockout, previous_grade, change = "A", False, "", "", None
 

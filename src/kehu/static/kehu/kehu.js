@@ -111,6 +111,11 @@
       if (button && !window.confirm(button.getAttribute("data-confirm"))) { event.preventDefault(); }
     });
 
+    // A print button (the visitor badge): no inline handler, the CSP allows scripts from kehu only.
+    document.addEventListener("click", function (event) {
+      if (event.target.closest("[data-print]")) { window.print(); }
+    });
+
     // A form that came back with errors is scrolled into view.
     var failed = document.querySelector("details.action[open] .form-errors, details.action[open] .has-error");
     if (failed) { failed.scrollIntoView({ block: "center" }); }
