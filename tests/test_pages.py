@@ -641,8 +641,9 @@ def test_every_message_is_translated_and_the_compiled_catalogue_matches(po_path)
     po = polib.pofile(str(po_path))
     untranslated = [e.msgid for e in po if not e.msgstr or "fuzzy" in e.flags]
     assert untranslated == []
-    compiled = {e.msgid: e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
-    assert {e.msgid: e.msgstr for e in po} == {k: v for k, v in compiled.items() if k}
+    # keyed by context and id: the same msgid may be translated differently in another context
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
+    assert {(e.msgctxt, e.msgid): e.msgstr for e in po} == {k: v for k, v in compiled.items() if k[1]}
 
 
 def test_every_template_string_is_in_a_catalogue():
