@@ -24,6 +24,7 @@ from kehu.bulk.outcomes import Rejection, attempt, reasons
 from kehu.bulk.readers import read_rows
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput
+from kehu.core.exports import safe_row
 from kehu.customers.rules import clean_resident_id
 
 COLUMNS = ["account_no", "id_number", "name", "tier", "opened_on", "channel", "bound_account_no", "bound_same_bank",
@@ -105,6 +106,7 @@ def import_accounts(path: Path, *, actor=None, org_code: str | None = None) -> I
             writer.writerow([*header, *REASON_HEADERS])
             for rejection in result.rejected:
                 why = reasons(rejection)
-                writer.writerow([*(rejection.cells + [""] * len(header))[: len(header)], why["zh-hans"], why["en"]])
+                writer.writerow(safe_row([*(rejection.cells + [""] * len(header))[: len(header)], why["zh-hans"],
+                                                 why["en"]]))
         result.error_file = str(out)
     return result

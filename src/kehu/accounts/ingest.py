@@ -39,6 +39,7 @@ from kehu.accounts.params import limits_on
 from kehu.bulk.readers import encoding_of
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput
+from kehu.core.exports import safe_row
 
 COLUMNS = ["txn_id", "account_no", "posted_at", "direction", "type", "amount"]
 CHUNK_LINES = 50_000
@@ -573,7 +574,7 @@ def _write_errors(path: Path, run: IngestRun, bad: list[tuple[int, list[str], st
         writer.writerow([*COLUMNS, *REASON_HEADERS])
         for line in sorted(by_line):
             cells, code = by_line[line]
-            writer.writerow([*(cells + [""] * 6)[:6], *texts[code]])
+            writer.writerow(safe_row([*(cells + [""] * 6)[:6], *texts[code]]))
     return out
 
 

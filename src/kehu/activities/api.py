@@ -65,7 +65,7 @@ class TaskAssignIn(Schema):
     activity_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
-class TaskOut(Schema):
+class FollowUpTaskOut(Schema):
     id: int
     customer_id: int
     activity_id: int | None
@@ -136,7 +136,7 @@ def activity_create(request, customer_id: int, payload: ActivityIn):
     return Status(201, activity_out(activity))
 
 
-@router.get("/activities/tasks", response=list[TaskOut],
+@router.get("/activities/tasks", response=list[FollowUpTaskOut],
             summary="My open follow-ups (scope=mine) or the team's overdue ones (scope=team)")
 def task_list(request, q: Query[TaskListQuery]):
     tasks = (selectors.my_tasks(user=request.auth) if q.scope == "mine"
@@ -174,20 +174,20 @@ def activity_delete(request, activity_id: int, q: Query[ActivityDeleteQuery]):
     return Status(204, None)
 
 
-@router.post("/customers/{customer_id}/tasks", response={201: TaskOut, 400: dict, 403: dict, 404: dict},
+@router.post("/customers/{customer_id}/tasks", response={201: FollowUpTaskOut, 400: dict, 403: dict, 404: dict},
              summary="Assign a follow-up to a colleague (a holiday due date moves to the next working day)")
 def task_create(request, customer_id: int, payload: TaskAssignIn):
     task = services.task_assign(actor=request.auth, customer_id=customer_id, channel="api", **payload.model_dump())
     return Status(201, task_out(task))
 
 
-@router.post("/activities/tasks/{task_id}/done", response={200: TaskOut, 404: dict, 409: dict},
+@router.post("/activities/tasks/{task_id}/done", response={200: FollowUpTaskOut, 404: dict, 409: dict},
              summary="Mark a follow-up done")
 def task_done(request, task_id: int, payload: TaskDoneIn):
     return task_out(services.task_complete(actor=request.auth, task_id=task_id, note=payload.note, channel="api"))
 
 
-@router.post("/activities/tasks/{task_id}/cancel", response={200: TaskOut, 400: dict, 404: dict, 409: dict},
+@router.post("/activities/tasks/{task_id}/cancel", response={200: FollowUpTaskOut, 400: dict, 404: dict, 409: dict},
              summary="Cancel a follow-up with a reason")
 def task_cancel(request, task_id: int, payload: TaskCancelIn):
     return task_out(services.task_cancel(actor=request.auth, task_id=task_id, reason=payload.reason, channel="api"))

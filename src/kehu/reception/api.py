@@ -61,7 +61,7 @@ class CheckInIn(Schema):
     expected_minutes: int | None = None
 
 
-class TransitionIn(Schema):
+class VisitTransitionIn(Schema):
     model_config = ConfigDict(extra="forbid")
     to: str = Field(max_length=16)
     note: str = Field("", max_length=300)
@@ -143,7 +143,7 @@ def check_in(request, visit_id: int, payload: CheckInIn):
 
 
 @router.post("/reception/visits/{visit_id}/transition", response=VisitOut)
-def transition(request, visit_id: int, payload: TransitionIn):
+def transition(request, visit_id: int, payload: VisitTransitionIn):
     return visit_out(services.visit_transition(actor=request.auth, visit_id=visit_id, to=payload.to,
                                                note=payload.note), request.auth)
 

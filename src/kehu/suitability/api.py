@@ -159,7 +159,7 @@ def professional_request(request, profile_id: int, payload: ProfessionalIn):
                                                                   **payload.model_dump())))
 
 
-class DecideIn(Schema):
+class SuitabilityDecideIn(Schema):
     model_config = ConfigDict(extra="forbid")
     approve: bool
     note: str = Field("", max_length=500)
@@ -167,7 +167,7 @@ class DecideIn(Schema):
 
 @router.post("/suitability/professional/{decision_id}/decide", response=DecisionOut,
              summary="The second person's decision on a professional classification")
-def professional_decide(request, decision_id: int, payload: DecideIn):
+def professional_decide(request, decision_id: int, payload: SuitabilityDecideIn):
     return decision_out(services.professional_decide(actor=request.auth, decision_id=decision_id,
                                                      **payload.model_dump()))
 

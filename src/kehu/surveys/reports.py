@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from kehu.core.errors import InvalidInput, PermissionDenied
+from kehu.core.exports import safe_row
 from kehu.core.params import get_param
 from kehu.core.periods import month_end
 from kehu.core.selectors import access_for
@@ -176,20 +177,25 @@ def report_xlsx(report: dict, answers, *, headings: dict, labels: dict) -> bytes
     columns = [headings["key"], headings["sent"], headings["answered"], headings["response_rate"], headings["csat"]]
     for dim in ("month", "channel", "team", "grade"):
         sheet = book.create_sheet(title=str(headings[dim]))
-        sheet.append([str(c) for c in columns])
+        _append(sheet, [str(c) for c in columns])
         for r in report[dim]:
-            sheet.append([str(labels.get(r["key"], r["key"])), r["sent"], r["answered"], r["response_rate"], r["csat"]])
+            _append(sheet, [str(labels.get(r["key"], r["key"])), r["sent"], r["answered"], r["response_rate"], r["csat"]])
     sheet = book.create_sheet(title=str(headings["trend"]))
-    sheet.append([str(headings["month"]), str(headings["csat"]), str(headings["complaints"])])
+    _append(sheet, [str(headings["month"]), str(headings["csat"]), str(headings["complaints"])])
     for t in report["trend"]:
-        sheet.append([t["month"], t["csat"], t["complaints"]])
+        _append(sheet, [t["month"], t["csat"], t["complaints"]])
     sheet = book.create_sheet(title=str(headings["answers"]))
-    sheet.append([str(headings[k]) for k in ("answered_at", "channel", "team", "grade", "overall", "lowest", "comment",
+    _append(sheet, [str(headings[k]) for k in ("answered_at", "channel", "team", "grade", "overall", "lowest", "comment",
                                              "follow_up")])
     for a in answers:
-        sheet.append([timezone.localtime(a.answered_at).strftime("%Y-%m-%d %H:%M"),
+        _append(sheet, [timezone.localtime(a.answered_at).strftime("%Y-%m-%d %H:%M"),
                       str(labels.get(a.invitation.trigger, a.invitation.trigger)), a.invitation.team,
                       a.invitation.customer_grade, a.overall, a.lowest, a.comment, a.follow_up_id])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _append(sheet, row) -> None:
+    # every cell through the one helper against formula injection (a comment typed by a customer)
+    sheet.append(safe_row(row))

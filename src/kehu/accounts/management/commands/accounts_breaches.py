@@ -5,6 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from kehu.core.exports import safe_row
+
 
 class Command(BaseCommand):
     help = "Write txn_id,rule for every transaction that broke a limit or rule (one line per rule)."
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         try:
             writer = csv.writer(out)
             writer.writerow(["txn_id", "rule"])
-            writer.writerows(breach_rows(user=None))
+            writer.writerows(safe_row(r) for r in breach_rows(user=None))
         finally:
             if out is not sys.stdout:
                 out.close()

@@ -5,6 +5,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from kehu.core.exports import safe_row
+
 
 class Command(BaseCommand):
     help = ("Write id_number_masked,customer_id,trigger_txn_id,trigger_date,due_date for each person whose "
@@ -20,7 +22,7 @@ class Command(BaseCommand):
         try:
             writer = csv.writer(out)
             writer.writerow(["id_number_masked", "customer_id", "trigger_txn_id", "trigger_date", "due_date"])
-            writer.writerows(trigger_rows(user=None))
+            writer.writerows(safe_row(r) for r in trigger_rows(user=None))
         finally:
             if out is not sys.stdout:
                 out.close()
