@@ -92,7 +92,34 @@ class World:
         return customer
 
 
+# Data that migrations seed (default SLA policies, complaint categories, survey templates, the default
+# questionnaire, the purpose register). A transactional test (browser tests, real-thread races) flushes every
+# table when it ends, seeds included, so the world puts back what is missing.
+SEEDS = [
+    ("kehu.helpdesk.migrations.0004_seed_sla_policies", "helpdesk.SlaPolicy"),
+    ("kehu.helpdesk.migrations.0009_complaint_categories", "helpdesk.ComplaintCategory"),
+    ("kehu.surveys.migrations.0002_seed_templates", "surveys.SurveyTemplate"),
+    ("kehu.suitability.migrations.0002_default_questionnaire", "suitability.Questionnaire"),
+    ("kehu.privacy.migrations.0002_seed_register", "privacy.ProcessingPurpose"),
+]
+
+
+def reseed() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, label in SEEDS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        if not model.objects.exists():
+            import_module(module).seed(apps, None)
+
+
 def build_world() -> World:
+    reseed()
     world = World()
     make = core_services.org_unit_create
     make(code="HQ", name="总部", actor=None)

@@ -42,7 +42,7 @@ def test_extensions_move_the_due_time_on_the_ticket_page(transactional_db, live_
     page.goto(url)
     due = page.locator("#resolution-due")
     before = due.inner_text()
-    seconds_before = int(page.locator("#sla-remaining").get_attribute("data-seconds"))
+    seconds_before = int(page.locator("#sla-remaining").get_attribute("data-countdown"))
     assert seconds_before < 10 * 24 * 3600  # five working days of working time
 
     page.locator("#id_reason").fill("需第三方检测")
@@ -54,7 +54,7 @@ def test_extensions_move_the_due_time_on_the_ticket_page(transactional_db, live_
     assert ticket.resolution_due == ticket.regulatory_due == limit_30
     assert due.inner_text() != before and _day(limit_30) in due.inner_text()
     assert _day(limit_30) in page.locator("#regulatory-due").inner_text()
-    seconds_30 = int(page.locator("#sla-remaining").get_attribute("data-seconds"))
+    seconds_30 = int(page.locator("#sla-remaining").get_attribute("data-countdown"))
     assert 29 * 24 * 3600 < seconds_30 <= 31 * 24 * 3600  # the countdown follows the extended limit
     today = timezone.localtime(timezone.now(), SHANGHAI).date().isoformat()
     expect(page.locator("#notices")).to_contain_text(today + " 需第三方检测")
@@ -68,7 +68,7 @@ def test_extensions_move_the_due_time_on_the_ticket_page(transactional_db, live_
     expect(senior.locator("#ticket-state")).to_contain_text("60")
     limit_60 = limit_30 + timedelta(days=30)
     assert _day(limit_60) in senior.locator("#resolution-due").inner_text()
-    seconds_60 = int(senior.locator("#sla-remaining").get_attribute("data-seconds"))
+    seconds_60 = int(senior.locator("#sla-remaining").get_attribute("data-countdown"))
     assert 59 * 24 * 3600 < seconds_60 <= 61 * 24 * 3600
     ticket = Ticket.objects.get(pk=ticket.pk)
     assert ticket.regulatory_due == ticket.resolution_due == limit_60  # 60 days from receipt, no more
