@@ -397,6 +397,13 @@ GROUP_HELP: dict[str, str] = {
     "export": "export customers and the import template",
     "trade": "trade credit: recalculate limits from the grades",
     "schedule": "scheduled jobs: run the due ones, list them",
+    "accounts": "personal account tiers: import accounts, ingest transactions, breaches, Class III triggers",
+    "backup": "backups: create, verify, restore, prune, the restore drill",
+    "suitability": "asset-management suitability: expire questionnaires and cooling-off periods",
+    "outbox": "the message outbox: send what is due, retry what failed",
+    "reception": "visitor reception: erase old registrations",
+    "surveys": "satisfaction surveys: send the surveys that are due",
+    "staff": "staff assessment: compute a month's scorecards",
 }
 ALIAS_HELP: dict[tuple[str, str], str] = {
     ("credit", "expire"): "expire reservations and matured lines, shrink lapsed temporary lines",
@@ -414,6 +421,20 @@ ALIAS_HELP: dict[tuple[str, str], str] = {
     ("schedule", "run"): "run the scheduled jobs that are due (from cron or a timer)",
     ("schedule", "list"): "list the scheduled jobs and their last runs",
     ("export", "customers"): "export the customers you may see, masked unless you may unmask",
+    ("accounts", "import"): "record personal accounts from a CSV file",
+    ("accounts", "ingest"): "ingest core-banking transactions: counters, breaches, Class III triggers",
+    ("accounts", "breaches"): "write every breach as txn_id,rule",
+    ("accounts", "triggers"): "write every Class III 50,000-yuan trigger",
+    ("backup", "create"): "make an encrypted backup set while kehu serves",
+    ("backup", "verify"): "check a backup set against its manifest",
+    ("backup", "restore"): "restore a set into an empty database and check it table by table",
+    ("backup", "prune"): "destroy the sets retention no longer keeps",
+    ("backup", "drill"): "restore the newest set into a scratch target and record the result",
+    ("suitability", "expire"): "expire questionnaires and end cooling-off periods",
+    ("outbox", "dispatch"): "send the queued messages, retry the failed ones",
+    ("reception", "purge"): "erase registrations of visits not linked to a customer after the retention period",
+    ("surveys", "dispatch"): "send the satisfaction surveys that are due",
+    ("staff", "score"): "compute the month's scorecards of service and reception staff",
     ("export", "template"): "write the customer import template",
 }
 
@@ -425,7 +446,7 @@ DJANGO_BASE_OPTIONS = {"--version", "--verbosity", "--settings", "--pythonpath",
 # Every role a user can hold (kehu.core.models.Role; tests/test_cli.py keeps the two lists equal).
 ROLES = ("customer_manager", "customer_office", "dept_reviewer", "committee", "auditor", "sysadmin",
          "credit_approver", "risk_officer", "finance_officer", "service_agent", "service_supervisor",
-         "sales_manager", "finance_manager", "general_manager")
+         "sales_manager", "finance_manager", "general_manager", "privacy_officer")
 
 
 def _alias_available(command: str) -> bool:

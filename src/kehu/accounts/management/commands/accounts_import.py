@@ -10,7 +10,7 @@ class Command(BaseCommand):
             "bound_same_bank,bound_kind. New ID numbers create individual customers.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", help="accounts CSV: account_no,id_number,name,tier,opened_on,channel,...")
         parser.add_argument("--org", default="", help="org unit code of customers created from new ID numbers")
         parser.add_argument("--as", dest="as_user", default="", help="username the import runs as")
 

@@ -13,7 +13,7 @@ class Command(BaseCommand):
             "Class III 50,000 trigger are computed; idempotent by txn_id; a killed run is simply run again.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", help="transactions CSV: txn_id,account_no,posted_at,direction,type,amount")
         parser.add_argument("--workers", type=int, default=1, help="processes that parse the file (default 1)")
         parser.add_argument("--stage-pause", type=float, default=0.0, help=argparse.SUPPRESS)  # kill tests
 

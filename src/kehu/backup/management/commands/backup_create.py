@@ -12,7 +12,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--to", metavar="DIR", help="directory for the set (default: KEHU_BACKUP_DIR or "
                                                         "KEHU_HOME/backups)")
-        parser.add_argument("--kind", choices=[k.value for k in BackupRun.Kind], default=BackupRun.Kind.MANUAL)
+        parser.add_argument("--kind", choices=[k.value for k in BackupRun.Kind], default=BackupRun.Kind.MANUAL,
+                            help="what the run log records the set as (default manual)")
 
     def handle(self, *args, **opts):
         with ProgressBars() as bars:

@@ -12,7 +12,7 @@ class Command(BaseCommand):
             "document and the audit chain against the manifest.")
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE")
+        parser.add_argument("file", metavar="FILE", help="the backup set to restore")
         parser.add_argument("--into", required=True, metavar="TARGET",
                             help="a new SQLite file path, or postgresql://... of an empty database")
         parser.add_argument("--files-dir", required=True, metavar="DIR",

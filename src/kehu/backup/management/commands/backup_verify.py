@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Open a backup set without restoring it: decrypt and check every part against its manifest."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE")
+        parser.add_argument("file", metavar="FILE", help="the backup set to check")
 
     def handle(self, *args, **opts):
         with ProgressBars() as bars:
