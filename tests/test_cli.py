@@ -303,7 +303,7 @@ def test_serve_refuses_keys_found_only_in_kehu_home(tmp_path):
     (tmp_path / "data-keys").write_text(KEYS + "\n")
     (tmp_path / "audit-key").write_text(AUDIT_KEY + "\n")
     env = kehu_env(tmp_path, KEHU_DATA_KEYS=None, KEHU_AUDIT_KEY=None, KEHU_DEBUG="0")
-    ok(kehu(tmp_path, "init", "-v", "0", env=env))
+    ok(kehu(tmp_path, "init", "-v", "0", env=kehu_env(tmp_path, KEHU_DEBUG="0")))  # the database, with the keys
     result = kehu(tmp_path, "serve", "--port", str(free_port()), env=env)
     assert result.returncode == 1
     assert "kehu will not start without its keys: set KEHU_DATA_KEYS and KEHU_AUDIT_KEY" in result.stderr
