@@ -71,8 +71,8 @@ class Customer(models.Model):
     termination_reason = models.CharField(_("termination reason"), max_length=32, blank=True)
     # PIPL Art.47 / domain spec PI-9: a record that must be kept under a legal hold although its deletion is due
     # is restricted: kept and secured, hidden from pages, exports and analytics (set by kehu.privacy).
-    pi_restricted = models.BooleanField(_("restricted (legal hold)"), default=False, db_default=False,
-                                        db_index=True)
+    # No index: few records are restricted, and an index on the flag drew the planner off the search indexes.
+    pi_restricted = models.BooleanField(_("restricted (legal hold)"), default=False, db_default=False)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

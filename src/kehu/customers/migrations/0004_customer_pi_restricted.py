@@ -2,7 +2,8 @@
 
 On SQLite, Django adds a NOT NULL column by rebuilding the table, which would drop the full-text-search
 triggers of 0003_search_fts; the column is added with ALTER TABLE there instead (a constant default makes
-that possible), and with Django's own operation on PostgreSQL.
+that possible), and with Django's own operation on PostgreSQL. No index: restricted records are rare, and an
+index on the flag drew the planner away from the search indexes (tests/bulk/test_search_plans.py).
 """
 
 from django.db import migrations, models
@@ -11,7 +12,7 @@ from django.db import migrations, models
 def _field(model):
     # The historical model of a database operation inside SeparateDatabaseAndState does not have the field
     # yet: build it as the state operation does.
-    field = models.BooleanField(db_default=False, db_index=True, default=False)
+    field = models.BooleanField(db_default=False, default=False)
     field.contribute_to_class(model, "pi_restricted")
     return field
 
@@ -21,7 +22,6 @@ def add_column(apps, schema_editor):
     field = _field(model)
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute('ALTER TABLE "customers_customer" ADD COLUMN "pi_restricted" bool DEFAULT 0 NOT NULL')
-        schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
     else:
         schema_editor.add_field(model, field)
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 migrations.AddField(
                     model_name="customer",
                     name="pi_restricted",
-                    field=models.BooleanField(db_default=False, db_index=True, default=False,
+                    field=models.BooleanField(db_default=False, default=False,
                                               verbose_name="restricted (legal hold)"),
                 ),
             ],
