@@ -118,6 +118,19 @@ def reseed() -> None:
             import_module(module).seed(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def _migration_seeds(request):
+    """Every test that uses the database starts with the seeded data in place (see SEEDS)."""
+    names = request.fixturenames
+    if "transactional_db" in names or "live_server" in names:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or request.node.get_closest_marker("django_db") is not None:
+        request.getfixturevalue("db")
+    else:
+        return
+    reseed()
+
+
 def build_world() -> World:
     reseed()
     world = World()
