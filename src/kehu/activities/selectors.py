@@ -48,6 +48,12 @@ def contact_summary(customer_id: int) -> dict:
     return {"last": last, "next_planned_on": planned, "next_task": task}
 
 
+def open_tasks_of(customer_id: int, limit: int = 10) -> list[FollowUpTask]:
+    """The customer's open follow-ups, due first (the activity block of the customer page)."""
+    return list(FollowUpTask.objects.filter(customer_id=customer_id, status=TaskStatus.OPEN)
+                .select_related("assignee").order_by("due_on", "id")[:limit])
+
+
 def my_tasks(*, user: User, today: date | None = None) -> list[FollowUpTask]:
     """The user's open follow-ups, oldest due first, each marked overdue / today / upcoming."""
     today = today or timezone.localdate()

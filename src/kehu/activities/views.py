@@ -13,7 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kehu.activities import selectors, services
 from kehu.activities.forms import ActivityDeleteForm, ActivityForm, TaskCancelForm, TaskDoneForm
-from kehu.activities.models import FollowUpTask
 from kehu.activities.permissions import ActivityPerm
 from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from kehu.core.selectors import access_for
@@ -25,8 +24,7 @@ def section_context(*, request, customer, access) -> dict:
     may_log = access.reaches(ActivityPerm.LOG, org_path=customer.org_path, owner_id=customer.manager_id)
     context = {"recent_activities": selectors.activities_of(user=request.user, customer_id=customer.pk, limit=5),
                "may_log": may_log,
-               "open_tasks": list(FollowUpTask.objects.filter(customer=customer, status="open")
-                                  .select_related("assignee").order_by("due_on", "id")[:10])}
+               "open_tasks": selectors.open_tasks_of(customer.pk)}
     if may_log:
         context["activity_form"] = ActivityForm(prefix="activity", contacts=customer.contacts.all(),
                                                 colleagues=selectors.colleagues_for(customer))
