@@ -180,3 +180,21 @@ def world(db) -> World:
 def tworld(transactional_db) -> World:
     """The world for tests with real threads (each thread commits)."""
     return build_world()
+
+
+def cli_env() -> dict[str, str]:
+    """The environment for a real ``kehu`` subprocess that works on the test database: the same database and the
+    same KEHU_HOME (the keys that encrypt files and key the audit chain). Without KEHU_HOME the test process uses
+    ``<home>/test`` while a subprocess would use ``<home>`` and generate keys of its own."""
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = urlunsplit(urlsplit(os.environ["KEHU_DATABASE_URL"])._replace(path="/" + db["NAME"]))
+    return {**os.environ, "KEHU_DATABASE_URL": url, "KEHU_HOME": str(settings.KEHU_HOME), "KEHU_DEBUG": "1"}

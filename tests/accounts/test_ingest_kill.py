@@ -3,7 +3,6 @@ counters, breaches and tasks as an uninterrupted run, nothing doubled."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import time
 from datetime import date
 
 import pytest
-from tests.bulk.test_import_kill import _database_url
+from tests.conftest import cli_env
 
 from kehu.accounts.models import AccountTransaction, IngestRun
 from kehu.core.models import RuleParameter
@@ -29,7 +28,7 @@ def test_sigkill_then_rerun_gives_the_uninterrupted_result(tmp_path, stage):
     RuleParameter.objects.create(code="acct.class3_kyc_trigger_cumulative", value="8000.00",
                                  effective_from=date(2020, 1, 1), status=RuleParameter.Status.APPROVED)
     path = write(tmp_path / "t.csv", make_rows(nos, 300, seed=17))
-    env = {**os.environ, "KEHU_DATABASE_URL": _database_url(), "KEHU_DEBUG": "1"}
+    env = cli_env()
     cmd = [sys.executable, "-m", "kehu.cli", "accounts", "ingest", str(path)]
 
     done = subprocess.run(cmd, env=env, capture_output=True, timeout=120)

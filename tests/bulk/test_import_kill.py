@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
 from tests.bulk.test_import import good_rows, read_errors, write_csv
+from tests.conftest import cli_env
 
 from kehu.bulk.models import ImportChunk, ImportJob
 from kehu.customers.models import Customer
 
 N = 60
-
-
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    parts = urlsplit(os.environ["KEHU_DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + settings["NAME"]))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,7 +27,7 @@ def test_sigkill_then_rerun_imports_each_row_once(tmp_path, workers):
     rows = good_rows(N, seed=21)
     rows.insert(30, ["企业", "坏代码", "91110000000000000X", "", "", ""])
     path = write_csv(tmp_path / "kill.csv", rows)
-    env = {**os.environ, "KEHU_DATABASE_URL": _database_url(), "KEHU_DEBUG": "1"}
+    env = cli_env()
     cmd = [sys.executable, "-m", "kehu.cli", "manage", "bulk_import_customers", str(path), "--org", "BJ",
            "--as", "bj_cm", "--chunk", "5", "--workers", workers]
     proc = subprocess.Popen([*cmd, "--chunk-pause", "0.3"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

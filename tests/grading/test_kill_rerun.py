@@ -3,17 +3,15 @@ byte-identical to an uninterrupted run; running a period twice changes nothing."
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 from datetime import date
 from decimal import Decimal
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
+from tests.conftest import cli_env
 
 from kehu.core.models import OrgUnit
 from kehu.customers.models import Customer
@@ -41,14 +39,6 @@ def _make_customers(world) -> None:
         + [CustomerEvent(customer_id=c, kind="disqualifying", occurred_on=date(2026, 9, 9)) for c in ids[::7]])
 
 
-def _database_url() -> str:
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    parts = urlsplit(os.environ["KEHU_DATABASE_URL"])
-    return urlunsplit(parts._replace(path="/" + settings["NAME"]))
-
-
 @pytest.mark.django_db(transaction=True)
 def test_killed_run_resumes_to_byte_identical_results(gworld, policy):
     _make_customers(gworld)
@@ -59,7 +49,7 @@ def test_killed_run_resumes_to_byte_identical_results(gworld, policy):
     GradeResult.objects.filter(period=P).delete()
     GradingRun.objects.filter(period=P).delete()
 
-    env = {**os.environ, "KEHU_DATABASE_URL": _database_url(), "KEHU_DEBUG": "1"}
+    env = cli_env()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kehu.cli", "manage", "grading_run", "--period", "2026-10", "--chunk-size", "3",
          "--chunk-pause", "0.25", "--no-progress"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
