@@ -27,11 +27,11 @@ PACKAGE = SRC / "kehu"
 
 # Lowest first. An app may import the apps before it, never one after it.
 LAYERS = [
-    "core",  # users, org units, scope, audit, params, registries (nav, inbox, scheduler)
+    "core",  # users, org units, scope, audit, params, the business calendar, registries (nav, inbox, scheduler)
     "customers",  # the archive and admission; the customer page's registry (customers.overview)
     "bulk",  # import/export of customers; the export-column and importer registries
     "outbox",  # messages and signed links; depends only on core
-    "helpdesk",  # tickets and the one business calendar, which the apps above reuse
+    "helpdesk",  # tickets; their clocks run on the business calendar, which is core's (kehu.core.calendar)
     "trade",  # trade facts and trade credit in one app until issue 12 item 3 splits it
     "grading",  # reads trade facts; asks trade to recalculate limits after a run
     "credit",  # bank credit lines

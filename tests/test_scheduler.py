@@ -14,13 +14,13 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from kehu.core.audit import Event
+from kehu.core.calendar import is_chinese_workday
 from kehu.core.models import AuditEvent, ScheduledRun
 from kehu.core.scheduler import (
     JOBS,
     Job,
     daily_slot,
     every_slot,
-    is_chinese_workday,
     monthly_slot,
     nth_working_day,
     run_due,

@@ -11,10 +11,9 @@ from kehu.activities import rules, selectors, services
 from kehu.activities.errors import StaleActivity, TaskClosed
 from kehu.activities.events import ActivityEvent
 from kehu.activities.models import FollowUpTask, TaskStatus
+from kehu.core.calendar import BusinessCalendar, is_working_day
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
-from kehu.core.models import AuditEvent
-from kehu.helpdesk.calendar_rules import BusinessCalendar, is_working_day
-from kehu.helpdesk.models import CalendarOverride
+from kehu.core.models import AuditEvent, CalendarOverride
 
 pytestmark = pytest.mark.django_db
 

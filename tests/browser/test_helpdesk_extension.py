@@ -12,8 +12,8 @@ from tests.browser.support import login
 from tests.conftest import PASSWORD, build_world
 
 from kehu.core import services as core_services
+from kehu.core.calendar import SHANGHAI
 from kehu.helpdesk import services
-from kehu.helpdesk.calendar_rules import SHANGHAI
 from kehu.helpdesk.models import Ticket
 
 pytestmark = pytest.mark.browser

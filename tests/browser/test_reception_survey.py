@@ -13,9 +13,9 @@ from django.utils import timezone
 from tests.browser.support import login
 from tests.conftest import PASSWORD, build_world
 
+from kehu.core import calendar as cr
 from kehu.core import services as core_services
-from kehu.helpdesk import calendar_rules as cr
-from kehu.helpdesk.services import calendar_for
+from kehu.core.selectors import calendar_for
 from kehu.outbox.models import Message
 from kehu.reception.models import Visit
 from kehu.surveys.models import Answer, Invitation

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kehu.core.calendar import SHANGHAI
 from kehu.core.errors import (
     InvalidInput,
     InvalidTransition,
@@ -20,7 +21,6 @@ from kehu.core.errors import (
 from kehu.core.models import AuditEvent, RuleParameter
 from kehu.helpdesk import services
 from kehu.helpdesk.allowance import allowance_approval, signable_roles
-from kehu.helpdesk.calendar_rules import SHANGHAI
 from kehu.helpdesk.errors import AlreadySigned, EvidenceMissing
 from kehu.helpdesk.events import HelpdeskEvent as E
 from kehu.helpdesk.models import ReceivableReduction, State, Ticket

@@ -6,10 +6,10 @@ from datetime import date, datetime
 import pytest
 from django.test import Client
 
+from kehu.core.calendar import SHANGHAI
 from kehu.core.errors import InvalidInput, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
 from kehu.core.models import AuditEvent, RuleParameter
 from kehu.helpdesk import rules, services
-from kehu.helpdesk.calendar_rules import SHANGHAI
 from kehu.helpdesk.events import HelpdeskEvent as E
 from kehu.helpdesk.models import KnowledgeArticle, State
 

@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 
 from kehu.core import services as core_services
+from kehu.core.calendar import SHANGHAI
 from kehu.core.errors import InvalidInput, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
 from kehu.helpdesk import rules, services
-from kehu.helpdesk.calendar_rules import SHANGHAI
 from kehu.helpdesk.models import ReceivableReduction, State
 from kehu.helpdesk.selectors import receivable_reductions
 

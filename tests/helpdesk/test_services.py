@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from kehu.core.calendar import SHANGHAI
 from kehu.core.errors import (
     InvalidInput,
     InvalidTransition,
@@ -10,12 +11,11 @@ from kehu.core.errors import (
     PermissionDenied,
     SelfApprovalNotAllowed,
 )
-from kehu.core.models import AuditEvent
+from kehu.core.models import AuditEvent, CalendarOverride
 from kehu.helpdesk import services
-from kehu.helpdesk.calendar_rules import SHANGHAI
 from kehu.helpdesk.errors import HandlerIsSubject, ReopenWindowClosed
 from kehu.helpdesk.events import HelpdeskEvent as E
-from kehu.helpdesk.models import CalendarOverride, ReceivableReduction, State
+from kehu.helpdesk.models import ReceivableReduction, State
 from kehu.helpdesk.selectors import receivable_reductions, ticket_list
 
 pytestmark = pytest.mark.django_db(transaction=False)

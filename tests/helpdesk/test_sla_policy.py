@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kehu.core.calendar import SHANGHAI
 from kehu.helpdesk import rules, services
-from kehu.helpdesk.calendar_rules import SHANGHAI
 from kehu.helpdesk.models import SlaPolicy
 
 NOW = datetime(2025, 9, 30, 16, 0, tzinfo=SHANGHAI)  # Tuesday before National Day

@@ -9,15 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kehu.core import services as core_services
-from kehu.core.errors import InvalidInput, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
-from kehu.helpdesk import services
-from kehu.helpdesk.calendar_rules import (
+from kehu.core.calendar import (
     SHANGHAI,
     BusinessCalendar,
     format_duration,
     working_time_between,
     working_time_used,
 )
+from kehu.core.errors import InvalidInput, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
+from kehu.helpdesk import services
 from kehu.helpdesk.models import State
 
 CAL = BusinessCalendar()

@@ -3,9 +3,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
+from kehu.core.calendar import SHANGHAI
 from kehu.core.models import AuditEvent
 from kehu.helpdesk import services
-from kehu.helpdesk.calendar_rules import SHANGHAI
 from kehu.helpdesk.events import HelpdeskEvent as E
 from kehu.helpdesk.models import SlaBreach, Ticket
 from kehu.helpdesk.watch import sla_watch

@@ -19,10 +19,10 @@ from kehu.backup.services import backup_create, backup_restore
 from kehu.core import services as core_services
 from kehu.core.audit import verify_chain
 from kehu.core.errors import InvalidInput, InvalidTransition, NotFound
+from kehu.core.models import CalendarOverride
 from kehu.customers import services as customer_services
 from kehu.customers.models import Contact, Customer, Document
 from kehu.customers.selectors import customer_get, customer_search
-from kehu.helpdesk.models import CalendarOverride
 from kehu.privacy import ledger
 from kehu.privacy import services as privacy
 from kehu.privacy.models import (

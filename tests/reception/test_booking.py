@@ -4,7 +4,7 @@ make-up (调休) Saturday; a slot outside needs a manager's approval, never the 
 import pytest
 
 from kehu.core.errors import InvalidInput, SelfApprovalNotAllowed
-from kehu.helpdesk.models import CalendarOverride, WorkingHours
+from kehu.core.models import CalendarOverride, WorkingHours
 from kehu.reception import services
 from kehu.reception.errors import OutsideReceptionHours
 

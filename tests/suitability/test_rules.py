@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kehu.helpdesk.calendar_rules import BusinessCalendar, is_working_day
+from kehu.core.calendar import BusinessCalendar, is_working_day
 from kehu.suitability import rules
 from kehu.suitability.params import FORBIDDEN, MATRIX, PRO_2017, QI_2012, QI_2018
 

@@ -15,10 +15,11 @@ from kehu.activities.events import ActivityEvent
 from kehu.activities.models import TASK_TRANSITIONS, Activity, ActivityKind, FollowUpTask, TaskStatus
 from kehu.activities.permissions import ActivityPerm
 from kehu.core.audit import audit_record
+from kehu.core.calendar import is_working_day
 from kehu.core.errors import InvalidInput, NotFound
 from kehu.core.inputs import choice, day, text
 from kehu.core.models import User
-from kehu.core.selectors import access_for
+from kehu.core.selectors import access_for, calendar_for
 from kehu.customers.models import Contact, Customer, Document
 from kehu.customers.selectors import customer_get
 
@@ -28,13 +29,10 @@ _MAX_FUTURE_DAYS = 1
 
 
 def _working_day_checker(org_path: str):
-    # One business calendar for the whole system: the helpdesk's (chinese-calendar holidays and make-up
-    # working days, with per-org overrides).
-    from kehu.helpdesk import calendar_rules
-    from kehu.helpdesk.services import calendar_for
-
+    # The one business calendar (kehu.core.calendar: chinese-calendar holidays and make-up working days,
+    # with per-org overrides).
     cal = calendar_for(org_path)
-    return lambda d: calendar_rules.is_working_day(d, cal)
+    return lambda d: is_working_day(d, cal)
 
 
 def _when(value: Any, now: datetime) -> datetime:

@@ -70,17 +70,6 @@ def every_slot(now: datetime, *, minutes: int) -> str:
     return f"{now.date().isoformat()}T{start // 60:02d}:{start % 60:02d}"
 
 
-def is_chinese_workday(day: date) -> bool:
-    """Working day on China's calendar (holidays and make-up days from chinese-calendar; weekends beyond
-    the years it knows)."""
-    try:
-        import chinese_calendar
-
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year the library does not know yet
-        return day.weekday() < 5
-
-
 # ------------------------------------------------------------------------------------------- registry
 
 @dataclass(frozen=True)

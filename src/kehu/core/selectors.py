@@ -1,12 +1,14 @@
-"""Reads for core: a user's roles, permissions and data scope."""
+"""Reads for core: a user's roles, permissions and data scope; an org unit's business calendar."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 
 from django.db.models import Q
 
-from kehu.core.models import OrgUnit, RoleAssignment, User
+from kehu.core import calendar as cal_rules
+from kehu.core.models import CalendarOverride, OrgUnit, RoleAssignment, User, WorkingHours
 from kehu.core.permissions import ROLE_PERMISSIONS
 
 
@@ -76,3 +78,17 @@ def org_units_visible_to(user: User):
     for grant in access.grants:
         query |= Q(path__startswith=grant.org_path)
     return OrgUnit.objects.filter(query)
+
+
+def calendar_for(org_path: str) -> cal_rules.BusinessCalendar:
+    """The business calendar of an org unit: the nearest configured working hours, and overrides of the
+    unit and its ancestors (the nearer unit wins) over China's holidays and make-up working days."""
+    ancestors = [org_path[:i + 1] for i, ch in enumerate(org_path) if ch == "/"] + [org_path, ""]
+    hours = WorkingHours.objects.filter(org_path__in=ancestors).order_by("-org_path").first()
+    sessions = cal_rules.DEFAULT_SESSIONS
+    if hours:
+        sessions = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in hours.sessions)
+    overrides = {}
+    for o in CalendarOverride.objects.filter(org_path__in=ancestors).order_by("org_path"):
+        overrides[o.day] = o.working
+    return cal_rules.BusinessCalendar(sessions=sessions, overrides=overrides)

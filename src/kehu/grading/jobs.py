@@ -6,8 +6,9 @@ from datetime import date, datetime, time
 
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.calendar import is_chinese_workday
 from kehu.core.params import get_param
-from kehu.core.scheduler import Job, is_chinese_workday, monthly_slot
+from kehu.core.scheduler import Job, monthly_slot
 from kehu.grading.models import GradingRun, RunState
 
 

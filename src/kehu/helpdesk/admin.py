@@ -5,10 +5,11 @@ within their scope, since every ticket change must go through the services (stat
 from django.contrib import admin
 
 from kehu.core.admin import AuditedAdmin, RoleGated
+from kehu.core.models import CalendarOverride, WorkingHours
 
 from . import permissions as P
 from . import selectors
-from .models import CalendarOverride, ComplaintCategory, KnowledgeArticle, SlaPolicy, Ticket, WorkingHours
+from .models import ComplaintCategory, KnowledgeArticle, SlaPolicy, Ticket
 
 
 class ServiceConfigAdmin(AuditedAdmin):

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 
-from .calendar_rules import SHANGHAI
+from kehu.core.calendar import SHANGHAI
+
 from .models import KnowledgeArticle
 
 DIMENSIONS = {"category": "category", "root_cause": "root_cause", "product": "product",

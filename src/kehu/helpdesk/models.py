@@ -226,37 +226,6 @@ class SlaCheckpoint(models.Model):
         return f"{self.ticket_id} {self.clock} {self.fraction} {self.at}"
 
 
-class CalendarOverride(models.Model):
-    """A day that is (or is not) a working day for an org unit, for years the library does not know."""
-
-    org_path = models.CharField(_("org unit path"), max_length=255, blank=True,
-                                help_text=_("Empty for all org units"))
-    day = models.DateField(_("day"))
-    working = models.BooleanField(_("working day"))
-    note = models.CharField(_("note"), max_length=120, blank=True)
-
-    class Meta:
-        verbose_name = _("calendar override")
-        verbose_name_plural = _("calendar overrides")
-        unique_together = [("org_path", "day")]
-
-    def __str__(self):
-        return f"{self.org_path or '*'} {self.day} {'working' if self.working else 'off'}"
-
-
-class WorkingHours(models.Model):
-    org_path = models.CharField(_("org unit path"), max_length=255, unique=True)
-    sessions = models.JSONField(_("working sessions"),
-                                help_text=_('e.g. [["08:30","12:00"],["13:30","17:30"]]'))
-
-    class Meta:
-        verbose_name = _("working hours")
-        verbose_name_plural = _("working hours")
-
-    def __str__(self):
-        return self.org_path
-
-
 class KnowledgeArticle(models.Model):
     """An answer in the searchable knowledge base used by online service."""
 

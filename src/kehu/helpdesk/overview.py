@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kehu.core import calendar as cr
+from kehu.core.selectors import calendar_for
 from kehu.customers.overview import SummaryCard, TimelineKind, register_card, register_timeline_kind
 
-from . import calendar_rules as cr
 from . import permissions as P
 from .events import HelpdeskEvent
 from .models import Ticket
@@ -17,7 +18,7 @@ from .rules import TERMINAL
 
 
 def _card(*, customer, user, access, today) -> dict:
-    from .services import calendar_for, clock_unit
+    from .services import clock_unit
 
     open_tickets = list(Ticket.objects.filter(customer=customer).exclude(state__in=sorted(TERMINAL))
                         .order_by("resolution_due", "id")[:5])

@@ -8,22 +8,21 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core import calendar as cr
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import choice, text
 from kehu.core.params import get_param
-from kehu.core.selectors import access_for
+from kehu.core.selectors import access_for, calendar_for
 from kehu.customers.selectors import customer_get
 
-from . import calendar_rules as cr
 from . import permissions as P
 from . import rules
 from .allowance import allowance_sign, allowance_terms
 from .errors import HandlerIsSubject, ReopenWindowClosed
 from .events import HelpdeskEvent as E
 from .models import (
-    CalendarOverride,
     Channel,
     Disposition,
     Kind,
@@ -33,7 +32,6 @@ from .models import (
     SlaUnit,
     State,
     Ticket,
-    WorkingHours,
 )
 from .selectors import ticket_get
 
@@ -46,22 +44,6 @@ def _category(value) -> str:
     if name and not ComplaintCategory.objects.filter(name=name, active=True).exists():
         raise InvalidInput(_("Choose a category from the list."), field="category", code="unknown_category")
     return name
-
-
-def calendar_for(org_path: str) -> cr.BusinessCalendar:
-    """The business calendar of an org unit: the nearest configured working hours, and overrides of the
-    unit and its ancestors (the nearer unit wins)."""
-    from datetime import time
-
-    ancestors = [org_path[:i + 1] for i, ch in enumerate(org_path) if ch == "/"] + [org_path, ""]
-    hours = WorkingHours.objects.filter(org_path__in=ancestors).order_by("-org_path").first()
-    sessions = cr.DEFAULT_SESSIONS
-    if hours:
-        sessions = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in hours.sessions)
-    overrides = {}
-    for o in CalendarOverride.objects.filter(org_path__in=ancestors).order_by("org_path"):
-        overrides[o.day] = o.working
-    return cr.BusinessCalendar(sessions=sessions, overrides=overrides)
 
 
 # Parameters that fill a policy's empty target (seeded default policies leave both empty).

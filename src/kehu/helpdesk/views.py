@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kehu.core import calendar as cr
 from kehu.core.errors import NotFound
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
+from kehu.core.selectors import calendar_for
 
-from . import calendar_rules as cr
 from . import selectors
-from .services import calendar_for, clock_unit
+from .services import clock_unit
 
 
 @login_required

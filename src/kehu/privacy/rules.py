@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from kehu.helpdesk import calendar_rules as cr
+from kehu.core import calendar as cr
 
 
 def request_due(received: datetime, cal: cr.BusinessCalendar, *, working_days: int, cap_days: int

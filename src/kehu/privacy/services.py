@@ -19,7 +19,7 @@ from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, Permissi
 from kehu.core.inputs import choice, text
 from kehu.core.models import User
 from kehu.core.params import get_param
-from kehu.core.selectors import access_for
+from kehu.core.selectors import access_for, calendar_for
 from kehu.customers.models import Contact, Customer, CustomerKind, Document
 from kehu.customers.selectors import customer_get
 
@@ -131,8 +131,6 @@ def unregistered_personal_fields() -> list[str]:
 # --------------------------------------------------------------------------------------- requests
 
 def _calendar(customer: Customer):
-    from kehu.helpdesk.services import calendar_for
-
     return calendar_for(customer.org_path)
 
 

@@ -11,11 +11,11 @@ from datetime import datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from kehu.core import calendar as cr
 from kehu.core import services as core_services
 from kehu.core.models import User
+from kehu.core.selectors import calendar_for
 from kehu.customers.models import Customer
-from kehu.helpdesk import calendar_rules as cr
-from kehu.helpdesk.services import calendar_for
 
 from . import services
 from .models import SafetyCheckItem, Visit

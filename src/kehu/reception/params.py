@@ -2,7 +2,7 @@ from kehu.core.params import ParamSpec
 
 PARAMS = [
     # Reception hours (S2 §2, Mon-Fri 08:30-12:00 and 13:30-17:30) are the business calendar's working hours
-    # (helpdesk WorkingHours and CalendarOverride, chinese-calendar holidays and make-up days): one calendar.
+    # (kehu.core.calendar: WorkingHours and CalendarOverride, chinese-calendar holidays and make-up days): one calendar.
     ParamSpec("reception.overstay_grace_minutes", 15, "minutes", "proposed", "domain spec 7 V-4 (expected length of stay)",
               "A visitor still in the building this long after the expected end of the stay counts as an overstay.",
               int),

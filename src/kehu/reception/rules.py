@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from kehu.helpdesk import calendar_rules as cr
+from kehu.core import calendar as cr
 
 TRANSITIONS: dict[str, set[str]] = {
     "requested": {"scheduled", "cancelled"},

@@ -20,9 +20,8 @@ from kehu.core.errors import (
 from kehu.core.inputs import choice, day, text
 from kehu.core.models import User
 from kehu.core.params import get_param
-from kehu.core.selectors import access_for
+from kehu.core.selectors import access_for, calendar_for
 from kehu.customers.selectors import customer_get
-from kehu.helpdesk.services import calendar_for
 
 from . import permissions as P
 from . import rules

@@ -7,9 +7,10 @@ from datetime import datetime, time
 
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.calendar import is_chinese_workday
 from kehu.core.params import get_param
 from kehu.core.periods import month_before
-from kehu.core.scheduler import Job, is_chinese_workday, monthly_slot
+from kehu.core.scheduler import Job, monthly_slot
 
 
 def _slot(now: datetime) -> str | None:

@@ -15,7 +15,7 @@ def watch_open_tickets(apps, schema_editor):
 
     from django.utils import timezone
 
-    from kehu.helpdesk import calendar_rules as cr
+    from kehu.core import calendar as cr
 
     Ticket = apps.get_model("helpdesk", "Ticket")
     Checkpoint = apps.get_model("helpdesk", "SlaCheckpoint")

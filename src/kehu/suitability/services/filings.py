@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.audit import audit_record
+from kehu.core.calendar import is_working_day
 from kehu.core.crypto import keyring
 from kehu.core.errors import InvalidInput, InvalidTransition, NotFound
 from kehu.core.inputs import choice, day, text
 from kehu.core.params import get_param
-from kehu.helpdesk.calendar_rules import is_working_day
-from kehu.helpdesk.services import calendar_for
+from kehu.core.selectors import calendar_for
 
 from .. import permissions as P
 from .. import rules

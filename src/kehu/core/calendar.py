@@ -1,4 +1,8 @@
-"""Pure due-time functions on China's business calendar. No ORM: the calendar is passed in.
+"""The one business calendar of kehu: pure due-time functions on China's calendar. No ORM: the calendar
+is passed in (``kehu.core.selectors.calendar_for`` reads an org unit's from ``WorkingHours`` and
+``CalendarOverride``). Every app that counts working days or hours uses these functions: helpdesk
+clocks, reception hours, privacy request deadlines, suitability filings, follow-up due days, and the
+scheduler's "n-th working day of the month".
 
 Working days come from ``chinese_calendar`` (public holidays and make-up working days); per-org
 overrides win over the library, and years the library does not know fall back to Monday-Friday.
@@ -39,13 +43,20 @@ class BusinessCalendar:
         return hash((self.sessions, tuple(sorted(self.overrides.items())), str(self.tz)))
 
 
-def is_working_day(day: date, cal: BusinessCalendar) -> bool:
-    if day in cal.overrides:
-        return cal.overrides[day]
+def is_chinese_workday(day: date) -> bool:
+    """Working day on China's calendar (holidays and make-up days from chinese-calendar; Monday-Friday
+    beyond the years it knows). No per-org overrides: for jobs that run for the whole company."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:  # year unknown to the library: plain Monday-Friday
         return day.weekday() < 5
+
+
+def is_working_day(day: date, cal: BusinessCalendar) -> bool:
+    """Working day for the calendar of an org unit: its overrides win over China's calendar."""
+    if day in cal.overrides:
+        return cal.overrides[day]
+    return is_chinese_workday(day)
 
 
 def _sessions_on(day: date, cal: BusinessCalendar) -> list[tuple[datetime, datetime]]:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kehu.helpdesk.calendar_rules import (
+from kehu.core.calendar import (
     SHANGHAI,
     BusinessCalendar,
     add_calendar_days,
