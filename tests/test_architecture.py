@@ -58,8 +58,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
 UPWARD_MODEL_LOOKUPS: dict[tuple[str, str], str] = {
     ("core/audit.py", "customers.Customer"):
         "an audit row takes its customer's org path for scoping; to become a registry customers fills",
-    ("credit/services/lines.py", "exposure.CapitalBase"):
-        "B-6 concentration cap reads the capital base, which exposure owns; the model is to move to credit",
     ("trade/services/credit/limits.py", "grading.GradeResult"):
         "trade credit limits follow the grade; goes when trade credit becomes its own app above grading",
 }

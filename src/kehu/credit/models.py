@@ -334,3 +334,25 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class CapitalBase(models.Model):
+    """Capital bases entered by finance (R-7 to R-9): credit's B-6 concentration cap and exposure's
+    concentration alerts measure against the latest. Entered through ``kehu.exposure.services.capital_base_record``."""
+
+    as_of = models.DateField(_("as of"), unique=True)
+    capital_amount = models.DecimalField(_("capital"), **MONEY)
+    net_capital_amount = models.DecimalField(_("net capital"), **MONEY)
+    tier1_net_amount = models.DecimalField(_("tier 1 net capital"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "exposure_capitalbase"  # moved from exposure (issue 12): the table and its rows stay
+        verbose_name = _("capital base")
+        verbose_name_plural = _("capital bases")
+        ordering = ["-as_of"]
+
+    def __str__(self) -> str:
+        return str(self.as_of)

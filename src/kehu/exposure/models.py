@@ -1,5 +1,6 @@
 """Regulatory statistics: the monthly freeze, the large-credit statistics table (客户大额授信统计表) with its
-maker-checker sign-off, capital bases and concentration alerts (domain spec 4)."""
+maker-checker sign-off and concentration alerts (domain spec 4). The capital bases they measure against are
+credit's (``kehu.credit.models.CapitalBase``): credit's B-6 cap reads them too."""
 
 from __future__ import annotations
 
@@ -8,26 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 20, "decimal_places": 2}
-
-
-class CapitalBase(models.Model):
-    """Capital bases entered by finance (R-7 to R-9)."""
-
-    as_of = models.DateField(_("as of"), unique=True)
-    capital_amount = models.DecimalField(_("capital"), **MONEY)
-    net_capital_amount = models.DecimalField(_("net capital"), **MONEY)
-    tier1_net_amount = models.DecimalField(_("tier 1 net capital"), **MONEY)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("capital base")
-        verbose_name_plural = _("capital bases")
-        ordering = ["-as_of"]
-
-    def __str__(self) -> str:
-        return str(self.as_of)
 
 
 class StatFreeze(models.Model):

@@ -31,13 +31,12 @@ from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.credit import rules as credit_rules
-from kehu.credit.models import CreditLine, CreditUse, SubLimit
+from kehu.credit.models import CapitalBase, CreditLine, CreditUse, SubLimit
 from kehu.customers.models import Customer, CustomerGroup, GroupMembership
 from kehu.exposure import rules, selectors
 from kehu.exposure.errors import ReportInvalid
 from kehu.exposure.events import ExposureEvent
 from kehu.exposure.models import (
-    CapitalBase,
     ConcentrationAlert,
     FrozenPosition,
     LargeCreditReport,

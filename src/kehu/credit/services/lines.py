@@ -8,7 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,7 +31,7 @@ from kehu.core.selectors import access_for
 from kehu.credit import rules
 from kehu.credit.errors import CreditRefused, NoAuthority, RatingTooLow
 from kehu.credit.events import CreditEvent
-from kehu.credit.models import CreditLine, CreditUse, CustomerRating, LineChange, SubLimit
+from kehu.credit.models import CapitalBase, CreditLine, CreditUse, CustomerRating, LineChange, SubLimit
 from kehu.credit.permissions import CreditPerm
 from kehu.credit.services._base import line_for, lock_lines, movement
 from kehu.credit.services.membership import charge_uses_to_group_line
@@ -234,10 +233,8 @@ def line_request(
 
 def _concentration_cap(*, group: bool) -> Decimal | None:
     """B-6 caps the proposal by the concentration limits of section 4: 15 % of tier-1 net capital for one
-    client, 20 % for a connected group (R-9), from the latest capital bases finance entered. The capital
-    base is exposure's model, an app above credit: looked up by name, not imported, until it moves to credit
-    (issue 12, item 4; docs/architecture.md)."""
-    base = apps.get_model("exposure", "CapitalBase").objects.order_by("-as_of").first()
+    client, 20 % for a connected group (R-9), from the latest capital bases finance entered."""
+    base = CapitalBase.objects.order_by("-as_of").first()
     if base is None:
         return None
     code = "limit.large_exposure_connected_pct_tier1" if group else "limit.large_exposure_single_pct_tier1"
