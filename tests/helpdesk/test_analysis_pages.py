@@ -81,3 +81,25 @@ def test_categories_come_from_the_managed_list(hworld):
                              category="质量问题")
     html = login(w, "bj_agent").get("/helpdesk/new/").content.decode()
     assert '<select id="id_category" name="category">' in html and "到货延迟" in html and ">质量问题<" not in html
+
+
+def test_repeat_complaints_follow_the_parameters(hworld):
+    """The analysis page's repeat-complaint period and count are rule parameters, not numbers in the view."""
+    from datetime import timedelta
+
+    from kehu.core.models import RuleParameter
+
+    w = hworld
+    customer = w.enterprise()
+    for _ in range(2):
+        services.ticket_open(actor=w.bj_agent, customer_id=customer.pk, kind="complaint", subject="s",
+                             category="delivery")
+    c = login(w, "bj_agent")
+    repeats = c.get("/helpdesk/analysis/").content.decode().split("<h2>重复投诉", 1)[1]
+    assert repeats.startswith("（90天内至少2次）</h2>")
+    assert "<td>delivery</td><td>2</td>" in repeats
+    RuleParameter.objects.create(code="service.repeat_complaint_threshold", value=3, status="approved",
+                                 effective_from=timezone.localdate() - timedelta(days=1), approved_at=timezone.now())
+    repeats = c.get("/helpdesk/analysis/").content.decode().split("<h2>重复投诉", 1)[1]
+    assert repeats.startswith("（90天内至少3次）</h2>")
+    assert "<td>delivery</td>" not in repeats

@@ -21,6 +21,16 @@ PARAMS = [
               "First-response target.", int),
     ParamSpec("service.reopen_days", 30, "calendar days", "proposed", "spec 6.2",
               "A closed complaint can be reopened within this many days.", int),
+    # Domain spec S-2 (complaint analysis): a customer complaining again about the same thing is flagged.
+    # The spec names no numbers; these are the analysis page's proposed defaults.
+    ParamSpec("service.repeat_complaint_window_days", 90, "calendar days", "proposed",
+              "spec 6.1 S-2 (complaint analysis: repeat complaints)",
+              "重复投诉统计期（天）: complaints of one customer in one category within this many days count together.",
+              int),
+    ParamSpec("service.repeat_complaint_threshold", 2, "complaints", "proposed",
+              "spec 6.1 S-2 (complaint analysis: repeat complaints)",
+              "重复投诉次数: this many complaints of one customer in one category within the period are repeat "
+              "complaints.", int),
     ParamSpec("service.sla_warn_fractions", ["0.5", "0.8"], "fraction", "source", "Appendix B service.sla_watch",
               "Fractions of the SLA at which the watcher warns.", list),
     # Domain spec S-12 bands (thresholds [PROPOSED]). An allowance belongs to the lowest band whose amount

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from kehu.core import calendar as cr
 from kehu.core.errors import NotFound
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
+from kehu.core.params import get_param
 from kehu.core.selectors import calendar_for
 
 from . import selectors
@@ -37,8 +38,6 @@ def ticket_list(request):
 
 def _first_warn_fraction():
     from decimal import Decimal
-
-    from kehu.core.params import get_param
 
     fractions = sorted(Decimal(str(f)) for f in get_param("service.sla_warn_fractions"))
     return fractions[0] if fractions else Decimal("1")
@@ -214,13 +213,17 @@ def analysis(request):
         label = str(DIMENSION_LABELS.get(dim, dim))
         sections.append({"dimension": dim, "label": label, "rows": rows,
                          "svg": mark_safe(an.bar_chart_svg(rows, label)) if rows else ""})  # noqa: S308 - our own SVG
-    repeats = an.repeat_complaints(qs, window_days=90, threshold=2, on=timezone.now())
+    now = timezone.now()
+    repeat_days = int(get_param("service.repeat_complaint_window_days", on=timezone.localdate(now)))
+    repeat_threshold = int(get_param("service.repeat_complaint_threshold", on=timezone.localdate(now)))
+    repeats = an.repeat_complaints(qs, window_days=repeat_days, threshold=repeat_threshold, on=now)
     from kehu.customers.models import Customer
     from kehu.customers.selectors import masked
 
     names = {c.pk: masked(c, "name") for c in Customer.objects.filter(pk__in=[cid for cid, _cat, _n in repeats])}
     repeats = [(cid, names.get(cid, cid), cat, n) for cid, cat, n in repeats]
-    return render(request, "helpdesk/analysis.html", {"month": month, "sections": sections, "repeats": repeats})
+    return render(request, "helpdesk/analysis.html", {"month": month, "sections": sections, "repeats": repeats,
+                                                      "repeat_days": repeat_days, "repeat_threshold": repeat_threshold})
 
 
 @login_required
