@@ -8,7 +8,11 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from kehu.core.params import register_params
         from kehu.customers import overview
+        from kehu.customers.params import PARAMS
+
+        register_params(PARAMS)
 
         overview.register_own()
         from kehu.core.inbox import InboxProvider, register_inbox
