@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -39,7 +41,7 @@ class OrgUnit(models.Model):
         return self.path.strip("/").count("/")
 
 
-class KehuUserManager(UserManager):
+class KehuUserManager(UserManager["User"]):
     pass
 
 
@@ -60,7 +62,7 @@ class User(AbstractUser):
     # The 30-second step of the last code accepted: a code is good once (no replay within its window).
     totp_last_step = models.BigIntegerField(_("last code step"), null=True, blank=True)
 
-    objects = KehuUserManager()
+    objects: ClassVar[KehuUserManager] = KehuUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -76,7 +76,8 @@ def is_chinese_workday(day: date) -> bool:
     try:
         import chinese_calendar
 
-        return chinese_calendar.is_workday(day)
+        workday: bool = chinese_calendar.is_workday(day)
+        return workday
     except NotImplementedError:  # a year the library does not know yet
         return day.weekday() < 5
 
@@ -88,7 +89,7 @@ class Job:
     code: str
     description: Any
     slot: Callable[[datetime], str | None]  # the slot due at ``now`` (local time), or None
-    run: Callable[[str, datetime], dict]  # does the work of a slot, returns a small summary
+    run: Callable[[str, datetime], dict[str, Any]]  # does the work of a slot, returns a small summary
 
 
 JOBS: dict[str, Job] = {}

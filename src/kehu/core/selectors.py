@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from kehu.core.models import OrgUnit, RoleAssignment, User
 from kehu.core.permissions import ROLE_PERMISSIONS
@@ -58,7 +58,7 @@ class Access:
 def access_for(user: User) -> Access:
     if not user or not user.is_authenticated or not user.is_active:
         return Access(user=user)
-    cached = getattr(user, "_kehu_access", None)
+    cached: Access | None = getattr(user, "_kehu_access", None)
     if cached is not None:
         return cached
     rows = RoleAssignment.objects.filter(user=user, org_unit__is_active=True).select_related("org_unit")
@@ -66,11 +66,11 @@ def access_for(user: User) -> Access:
         user=user,
         grants=[Grant(r.role, r.org_unit.path, r.department, r.own_customers_only) for r in rows],
     )
-    user._kehu_access = access
+    user.__dict__["_kehu_access"] = access  # cached on this user object for the request
     return access
 
 
-def org_units_visible_to(user: User):
+def org_units_visible_to(user: User) -> QuerySet[OrgUnit]:
     access = access_for(user)
     query = Q(pk__in=[])
     for grant in access.grants:
