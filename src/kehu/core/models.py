@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -10,6 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from kehu.core.selectors import Access
 
 
 class OrgUnit(models.Model):
@@ -63,6 +66,9 @@ class User(AbstractUser):
     totp_last_step = models.BigIntegerField(_("last code step"), null=True, blank=True)
 
     objects: ClassVar[KehuUserManager] = KehuUserManager()
+
+    if TYPE_CHECKING:
+        _kehu_access: Access  # kehu.core.selectors.access_for caches the grants here for the request
 
     class Meta:
         verbose_name = _("user")

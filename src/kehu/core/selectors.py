@@ -66,7 +66,7 @@ def access_for(user: User) -> Access:
         user=user,
         grants=[Grant(r.role, r.org_unit.path, r.department, r.own_customers_only) for r in rows],
     )
-    user.__dict__["_kehu_access"] = access  # cached on this user object for the request
+    user._kehu_access = access
     return access
 
 
