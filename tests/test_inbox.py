@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django.test import Client
 from django.utils import timezone
+from tests._fixtures.credit_world import add_credit_users, rated_customer
 from tests.conftest import PASSWORD
-from tests.credit.conftest import add_credit_users, rated_customer
 from tests.trade.credit_world import add_credit_users as add_trade_users
 from tests.trade.credit_world import set_limit
 

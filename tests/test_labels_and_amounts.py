@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.test import Client
 from django.utils import timezone
-from tests.credit.conftest import active_line, add_credit_users, rated_customer
+from tests._fixtures.credit_world import active_line, add_credit_users, rated_customer
 
 from kehu.credit import services as credit
 

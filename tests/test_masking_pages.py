@@ -4,8 +4,8 @@ the helpdesk analysis (table and chart) and its repeat complaints."""
 from __future__ import annotations
 
 from django.test import Client
+from tests._fixtures.credit_world import add_credit_users
 from tests.conftest import PASSWORD
-from tests.credit.conftest import add_credit_users
 from tests.trade.credit_world import add_credit_users as add_trade_users
 from tests.trade.credit_world import set_limit
 

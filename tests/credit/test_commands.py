@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from tests.credit.conftest import active_line, rated_customer
+from tests._fixtures.credit_world import active_line, rated_customer
 
 from kehu.credit import services
 from kehu.credit.models import CreditLine

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from tests.credit.conftest import active_line, rated_customer
+from tests._fixtures.credit_world import active_line, rated_customer
 
 from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from kehu.core.models import AuditEvent

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.test import Client
 from django.utils import translation
-from tests.credit.conftest import active_line, rated_customer
+from tests._fixtures.credit_world import active_line, rated_customer
 
 from kehu.credit.models import CreditLine, CreditUse, Product
 

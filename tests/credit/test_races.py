@@ -7,8 +7,8 @@ import random
 from decimal import Decimal
 
 from django.db import connection
+from tests._fixtures.credit_world import active_line, rated_customer
 from tests.concurrency import run_together
-from tests.credit.conftest import active_line, rated_customer
 
 from kehu.core.errors import DomainError
 from kehu.credit import services

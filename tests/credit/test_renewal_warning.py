@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.test import Client
 from django.utils import timezone
-from tests.credit.conftest import active_line, rated_customer
+from tests._fixtures.credit_world import active_line, rated_customer
 
 from kehu.core.models import AuditEvent
 from kehu.credit import services

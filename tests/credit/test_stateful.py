@@ -19,7 +19,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from tests.credit.conftest import rated_customer
+from tests._fixtures.credit_world import rated_customer
 
 from kehu.core.errors import DomainError
 from kehu.credit import services

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal as D
 
 from django.test import Client
-from tests.exposure.conftest import rated_customer
+from tests._fixtures.credit_world import rated_customer
 
 from kehu.exposure import rules, selectors
 from kehu.exposure.models import LargeCreditReport, LargeCreditRow, StatFreeze

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.test import Client
-from tests.exposure.conftest import active_line, rated_customer
+from tests._fixtures.credit_world import active_line, rated_customer
 from tests.exposure.test_services import HEADER, _period
 
 from kehu.exposure.models import LargeCreditReport, StatFreeze

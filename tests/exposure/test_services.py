@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
-from tests.exposure.conftest import active_line, rated_customer
+from tests._fixtures.credit_world import active_line, rated_customer
 
 from kehu.core.errors import Conflict, InvalidTransition, PermissionDenied, SelfApprovalNotAllowed
 from kehu.core.models import AuditEvent

@@ -55,7 +55,7 @@ def test_customer_exports_write_no_live_formula(world):
 
 
 def test_large_credit_and_grading_xlsx_write_no_live_formula(cworld):
-    from tests.exposure.conftest import active_line, rated_customer
+    from tests._fixtures.credit_world import active_line, rated_customer
     from tests.exposure.test_services import HEADER, _period
 
     from kehu.exposure import services as exposure

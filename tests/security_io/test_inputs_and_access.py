@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from tests._fixtures.credit_world import active_line, rated_customer
 from tests.api.conftest import ApiClient
-from tests.exposure.conftest import active_line, rated_customer
 
 from kehu.core.errors import InvalidInput
 from kehu.core.inputs import amount, day

@@ -23,9 +23,8 @@ def require(user: User | None, perm: str, *, view: str, org_path: str | None, ow
     if user is None:
         return
     access = access_for(user)
-    where = {"org_path": org_path, "owner_id": owner_id}
-    if access.reaches(perm, **where):
+    if access.reaches(perm, org_path=org_path, owner_id=owner_id):
         return
-    if access.reaches(view, **where):
+    if access.reaches(view, org_path=org_path, owner_id=owner_id):
         raise PermissionDenied()
     raise NotFound()

@@ -6,14 +6,17 @@ import order (issue 12, item 4; docs/architecture.md). ``kehu.api`` re-exports b
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from kehu.core.models import User
 from kehu.core.services import token_authenticate
 
 
 class BearerAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = token_authenticate(token, ip=request.META.get("REMOTE_ADDR", ""))
         if user is not None:
             request.user = user
@@ -25,7 +28,7 @@ class SessionAuth:
 
     openapi_type = "apiKey"
 
-    def __call__(self, request: HttpRequest):
+    def __call__(self, request: HttpRequest) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             return user

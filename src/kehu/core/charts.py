@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def count_axis(axis) -> None:
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
+
+
+def count_axis(axis: Axis) -> None:
     """An axis of counts: integer ticks only (no 0.5 customers) and nothing below zero."""
     from matplotlib.ticker import MaxNLocator
 
     axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
-def no_negative(ax, which: str = "y") -> None:
+def no_negative(ax: Axes, which: str = "y") -> None:
     """Start a value axis at zero: counts and amounts have no negative ticks."""
     if which == "y":
         ax.set_ylim(bottom=0)

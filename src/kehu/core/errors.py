@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,7 +14,7 @@ class DomainError(Exception):
     http_status = 400
     default_message = _("The operation is not allowed.")
 
-    def __init__(self, message=None, *, code: str | None = None, **params):
+    def __init__(self, message: object = None, *, code: str | None = None, **params: Any) -> None:
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code
@@ -28,7 +30,8 @@ class InvalidInput(DomainError):
     http_status = 400
     default_message = _("The input is not valid.")
 
-    def __init__(self, message=None, *, field: str | None = None, code: str | None = None, **params):
+    def __init__(self, message: object = None, *, field: str | None = None, code: str | None = None,
+                 **params: Any) -> None:
         super().__init__(message, code=code, **params)
         self.field = field
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from kehu.core.models import User
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 WATERMARK_PREFIX = "# 导出人"
@@ -35,7 +38,7 @@ def safe_row(row: Iterable[Any]) -> list[Any]:
     return [safe_cell(v) for v in row]
 
 
-def watermark(user, when: datetime | None = None) -> str:
+def watermark(user: User | None, when: datetime | None = None) -> str:
     """``# 导出人 <username> (id) 导出时间 <local time>``: the line every export file carries."""
     when = timezone.localtime(when or timezone.now())
     who = "kehu" if user is None or not getattr(user, "pk", None) else f"{user.get_username()} (#{user.pk})"
@@ -47,7 +50,7 @@ def is_watermark(cells: list[str]) -> bool:
     return bool(cells) and str(cells[0]).startswith(WATERMARK_PREFIX)
 
 
-def mark_workbook(book, mark: str) -> None:
+def mark_workbook(book: Any, mark: str) -> None:
     """Put the watermark into an openpyxl workbook's properties and every sheet's footer."""
     book.properties.creator = mark
     book.properties.description = mark

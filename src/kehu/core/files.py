@@ -28,7 +28,7 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def private_open(path: Path, mode: str = "wb", **kwargs: Any) -> IO:
+def private_open(path: Path, mode: str = "wb", **kwargs: Any) -> IO[Any]:
     """Open ``path`` for writing, created 0600 (and narrowed to 0600 if it existed)."""
     path = Path(path)
     flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if "a" in mode else os.O_TRUNC)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
 from django.db import DataError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
@@ -36,7 +38,7 @@ CSP = "; ".join([
 ])
 
 
-def _refuse(request, status: int, code: str, message: str) -> HttpResponse:
+def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return HttpResponse(json.dumps({"code": code, "message": message}, ensure_ascii=False), status=status,
                             content_type="application/json; charset=utf-8")
@@ -55,26 +57,26 @@ def out_of_range_error(exc: BaseException) -> bool:
 
 
 class InputGuardMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         raw_query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in raw_query or "\x00" in raw_query:
             return _refuse(request, 400, "invalid_input", _("The request contains a NUL character."))
         return self.get_response(request)
 
-    def process_exception(self, request, exc):
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if out_of_range_error(exc):
             return _refuse(request, 400, "out_of_range", _("A number in the request is out of range."))
         return None
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kehu.core.models import User
 
 INBOX_ROWS = 10
 
@@ -46,7 +50,8 @@ def register_inbox(provider: InboxProvider) -> None:
         PROVIDERS.sort(key=lambda p: p.order)
 
 
-def section(kind: str, label, items, row: Callable[[object], InboxRow], limit: int = INBOX_ROWS) -> InboxSection:
+def section(kind: str, label: object, items: Any, row: Callable[[Any], InboxRow], limit: int = INBOX_ROWS
+            ) -> InboxSection:
     """A section from a queryset or a list: the first ``limit`` rows and the total count (COUNT only when
     there are more rows than shown)."""
     rows = list(items[:limit])
@@ -55,7 +60,7 @@ def section(kind: str, label, items, row: Callable[[object], InboxRow], limit: i
     return InboxSection(kind=kind, label=label, count=count, rows=[row(item) for item in rows])
 
 
-def inbox_for(user) -> list[InboxSection]:
+def inbox_for(user: User) -> list[InboxSection]:
     """Every section of every module for ``user``, empty ones included (the dashboard shows their tiles)."""
     sections: list[InboxSection] = []
     for provider in PROVIDERS:

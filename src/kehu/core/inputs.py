@@ -43,19 +43,20 @@ def date_range() -> tuple[int, int]:
 
         _RANGE_CACHE["range"] = (int(get_param("input.date_min_year")), int(get_param("input.date_max_year")))
         _RANGE_CACHE["at"] = now
-    return _RANGE_CACHE["range"]
+    years: tuple[int, int] = _RANGE_CACHE["range"]
+    return years
 
 
 def date_range_reset() -> None:
     _RANGE_CACHE["range"] = None
 
 
-def text(value: Any, field: str, *, max_length: int, required: bool = False) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
+def text(raw: Any, field: str, *, max_length: int, required: bool = False) -> str:
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str):
         raise InvalidInput(_("%(field)s must be text.") % {"field": field}, field=field)
-    value = value.strip()
+    value = raw.strip()
     if required and not value:
         raise InvalidInput(_("%(field)s is required.") % {"field": field}, field=field, code="required")
     if len(value) > max_length:
@@ -133,7 +134,7 @@ def choice(value: Any, field: str, choices: list[str]) -> str:
             _("%(field)s must be one of: %(choices)s.") % {"field": field, "choices": ", ".join(choices)},
             field=field,
         )
-    return value
+    return str(value)
 
 
 def _plain_decimal_text(value: Any) -> Any:

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +18,10 @@ class PasswordExpiryMiddleware:
 
     EXEMPT_PREFIXES = ("/static/", "/api/", "/i18n/")
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(self.EXEMPT_PREFIXES):
             change_url = reverse("password_change")
@@ -27,38 +31,37 @@ class PasswordExpiryMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _expired(user) -> bool:
+    def _expired(user: Any) -> bool:
         if not user.has_usable_password() or user.password_changed_at is None:
             return False
         max_age = int(get_param("sec.password_max_age_days"))
-        return user.password_changed_at + timedelta(days=max_age) < timezone.now()
+        expired: bool = user.password_changed_at + timedelta(days=max_age) < timezone.now()
+        return expired
 
 
 class MethodNotAllowedPageMiddleware:
     """A page refused for its HTTP method (Django's ``require_POST`` and friends answer 405 with an empty
     body) shows a proper page like 404 and 403 (``405.html``); the API answers JSON ``{"code", "message"}``."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if response.status_code != 405 or response.get("Content-Type", "").startswith("application/json"):
             return response
         api = request.path.startswith("/api/")
-        if not api and response.content:
+        if not api and isinstance(response, HttpResponse) and response.content:
             return response  # a page that already explains itself
-        from django.http import JsonResponse
         from django.template.loader import render_to_string
         from django.utils.translation import gettext as _
 
         allowed = response.get("Allow", "")
+        out: HttpResponse
         if api:
             out = JsonResponse({"code": "method_not_allowed", "message": _("This address does not accept this method.")},
                                status=405)
         else:
-            from django.http import HttpResponse
-
             out = HttpResponse(render_to_string("405.html", {"allowed": allowed}, request=request), status=405)
         if allowed:
             out["Allow"] = allowed

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.fields import EncryptedTextField
+
+if TYPE_CHECKING:
+    from kehu.core.selectors import Access
 
 
 class OrgUnit(models.Model):
@@ -39,7 +44,7 @@ class OrgUnit(models.Model):
         return self.path.strip("/").count("/")
 
 
-class KehuUserManager(UserManager):
+class KehuUserManager(UserManager["User"]):
     pass
 
 
@@ -60,7 +65,10 @@ class User(AbstractUser):
     # The 30-second step of the last code accepted: a code is good once (no replay within its window).
     totp_last_step = models.BigIntegerField(_("last code step"), null=True, blank=True)
 
-    objects = KehuUserManager()
+    objects: ClassVar[KehuUserManager] = KehuUserManager()
+
+    if TYPE_CHECKING:
+        _kehu_access: Access  # kehu.core.selectors.access_for caches the grants here for the request
 
     class Meta:
         verbose_name = _("user")

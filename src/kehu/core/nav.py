@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.urls import NoReverseMatch, reverse
+
+if TYPE_CHECKING:
+    from kehu.core.selectors import Access
 
 
 @dataclass(frozen=True)
@@ -24,7 +29,7 @@ def register_nav(item: NavItem) -> None:
         NAV.sort(key=lambda i: i.order)
 
 
-def nav_for(access, path: str) -> list[dict]:
+def nav_for(access: Access, path: str) -> list[dict[str, Any]]:
     items = []
     for item in NAV:
         if not access.has(item.perm):
@@ -39,13 +44,14 @@ def nav_for(access, path: str) -> list[dict]:
 
 # Dashboard warnings: apps register a callable (request.user, access) -> list of texts to show on top of the
 # dashboard (e.g. the backup app warns the system administrator of a stale backup).
-DASHBOARD_WARNINGS: list = []
+WarningProvider = Callable[[Any, "Access"], list[Any]]
+DASHBOARD_WARNINGS: list[WarningProvider] = []
 
 
-def register_dashboard_warning(provider) -> None:
+def register_dashboard_warning(provider: WarningProvider) -> None:
     if provider not in DASHBOARD_WARNINGS:
         DASHBOARD_WARNINGS.append(provider)
 
 
-def dashboard_warnings(user, access) -> list:
+def dashboard_warnings(user: Any, access: Access) -> list[Any]:
     return [text for provider in DASHBOARD_WARNINGS for text in provider(user, access)]

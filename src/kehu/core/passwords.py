@@ -12,7 +12,7 @@ class CharacterClassValidator:
     def __init__(self, min_classes: int = 3) -> None:
         self.min_classes = min_classes
 
-    def validate(self, password: str, user=None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         if character_classes(password) < self.min_classes:
             raise ValidationError(
                 _("The password must mix at least %(n)d of: lower case, upper case, digits, symbols.")

@@ -6,10 +6,13 @@ import order (issue 12, item 4; docs/architecture.md).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
-def stderr_console():
+def stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)

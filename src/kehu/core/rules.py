@@ -138,7 +138,7 @@ def throttle_delay_seconds(failures: int, *, free: int, base: int, cap: int) -> 
     if failures <= free or base <= 0:
         return 0
     exponent = min(failures - free - 1, 40)
-    return min(base * 2**exponent, cap)
+    return min(base * (1 << exponent), cap)  # 2**exponent; exponent >= 0 here
 
 
 def audit_row_hmac(key: bytes, prev_hash: str, content: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import time
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from kehu.core import calendar as cal_rules
 from kehu.core.models import CalendarOverride, OrgUnit, RoleAssignment, User, WorkingHours
@@ -60,7 +60,7 @@ class Access:
 def access_for(user: User) -> Access:
     if not user or not user.is_authenticated or not user.is_active:
         return Access(user=user)
-    cached = getattr(user, "_kehu_access", None)
+    cached: Access | None = getattr(user, "_kehu_access", None)
     if cached is not None:
         return cached
     rows = RoleAssignment.objects.filter(user=user, org_unit__is_active=True).select_related("org_unit")
@@ -72,7 +72,7 @@ def access_for(user: User) -> Access:
     return access
 
 
-def org_units_visible_to(user: User):
+def org_units_visible_to(user: User) -> QuerySet[OrgUnit]:
     access = access_for(user)
     query = Q(pk__in=[])
     for grant in access.grants:

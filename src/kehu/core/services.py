@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -40,6 +40,9 @@ from kehu.core.models import (
 )
 from kehu.core.params import REGISTRY, get_param
 from kehu.core.rules import throttle_delay_seconds
+
+if TYPE_CHECKING:
+    from kehu.core.scheduler import Job
 
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -102,7 +105,8 @@ def _check_reuse(user: User, password: str) -> None:
 
 def _remember_password(user: User) -> None:
     keep = int(get_param("sec.password_history"))
-    PasswordHistory.objects.create(user=user, password=user.password, created_at=user.password_changed_at)
+    PasswordHistory.objects.create(user=user, password=user.password,
+                                   created_at=user.password_changed_at or timezone.now())
     stale = PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[keep:]
     PasswordHistory.objects.filter(pk__in=list(stale)).delete()
 
@@ -222,7 +226,7 @@ def _wait_text(seconds: float) -> str:
     return _("%(n)d minutes") % {"n": (seconds + 59) // 60}
 
 
-def _throttle_rows(keys: list[str], now) -> dict[str, LoginThrottle]:
+def _throttle_rows(keys: list[str], now: datetime) -> dict[str, LoginThrottle]:
     """Lock (creating if need be) the throttle rows of ``keys``, in key order so that two logins never
     wait for each other's rows crosswise."""
     rows = {}
@@ -262,7 +266,7 @@ def login_attempt(*, username: str, password: str, ip: str = "", channel: str = 
     with transaction.atomic():
         now = timezone.now()
         rows = _throttle_rows([name_key, ip_key], now)
-        user = User.objects.select_for_update().filter(username=username).first()
+        user: User | None = User.objects.select_for_update().filter(username=username).first()
         waits = [row.blocked_until for row in rows.values() if row.blocked_until and row.blocked_until > now]
         if user is not None and user.locked_until and user.locked_until > now:
             waits.append(user.locked_until)
@@ -317,7 +321,7 @@ def login_attempt(*, username: str, password: str, ip: str = "", channel: str = 
                              new={"failed_logins": user.failed_logins or max_failures}, ip=ip, channel=channel)
                 if just_locked:
                     audit_record(actor=user, event_code=Event.ACCOUNT_LOCKED, object_type="user",
-                                 object_id=user.pk, new={"locked_until": user.locked_until.isoformat()}, ip=ip,
+                                 object_id=user.pk, new={"locked_until": user.locked_until.isoformat() if user.locked_until else None}, ip=ip,
                                  channel=channel)
                 user.save(update_fields=["failed_logins", "locked_until"])
     if outcome is not None:
@@ -325,7 +329,7 @@ def login_attempt(*, username: str, password: str, ip: str = "", channel: str = 
     return None
 
 
-def login_throttle_purge(*, now=None) -> int:
+def login_throttle_purge(*, now: datetime | None = None) -> int:
     """Delete the throttle rows that no longer count (no failure for a window, no wait running); a daily
     job, so the table holds only the names and addresses of recent failures."""
     now = now or timezone.now()
@@ -356,7 +360,7 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def account_refusal(user: User, *, now=None) -> str | None:
+def account_refusal(user: User, *, now: datetime | None = None) -> str | None:
     """Why the account may not be used now (the checks of a login, applied to API tokens too), or None:
     ``inactive``, ``locked`` or ``password_expired``."""
     now = now or timezone.now()
@@ -496,7 +500,7 @@ def parameter_approve(*, parameter_id: int, actor: User) -> RuleParameter:
     return row
 
 
-def _make_throttle_purge_job():
+def _make_throttle_purge_job() -> Job:
     from datetime import time
 
     from django.utils.translation import gettext_lazy

@@ -65,8 +65,9 @@ def totp_begin(*, user: User) -> str:
         raise Conflict(_("The second factor is already on."), code="second_factor_enabled")
     locked.totp_secret = pyotp.random_base32()
     locked.save(update_fields=["totp_secret"])
-    user.totp_secret = locked.totp_secret
-    return locked.totp_secret
+    secret: str = locked.totp_secret
+    user.totp_secret = secret
+    return secret
 
 
 def _code_step(secret: str, code: str, *, after: int | None = None) -> int | None:

@@ -12,7 +12,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 20, "decimal_places": 2}
+from kehu.core.fields import DecimalDigits
+
+MONEY: DecimalDigits = {"max_digits": 20, "decimal_places": 2}
 
 
 class Rating(models.TextChoices):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from kehu.core.money import round_money
 
@@ -117,7 +118,7 @@ class AuthorityRow:
     min_mortgage_share_pct: Decimal = ZERO
 
 
-def parse_matrix(rows: list[dict]) -> list[AuthorityRow]:
+def parse_matrix(rows: list[dict[str, Any]]) -> list[AuthorityRow]:
     out = []
     for r in rows:
         max_amount = r.get("max_amount")
@@ -146,12 +147,15 @@ def level_has_authority(matrix: list[AuthorityRow], level: int, *, line_amount: 
     """A level may approve when one of its whole-line rows allows the amount and, for every product that
     has rows at that level, one of them allows the sub-limit."""
     rows = [r for r in matrix if r.level == level]
-    kw = {"rating": rating, "collateral": collateral, "mortgage_share_pct": mortgage_share_pct}
-    if not any(_row_allows(r, amount=line_amount, **kw) for r in rows if r.product == ""):
+    def allows(row: AuthorityRow, amount: Decimal) -> bool:
+        return _row_allows(row, amount=amount, rating=rating, collateral=collateral,
+                           mortgage_share_pct=mortgage_share_pct)
+
+    if not any(allows(r, line_amount) for r in rows if r.product == ""):
         return False
     for product, amount in sub_limits.items():
         product_rows = [r for r in rows if r.product == product]
-        if product_rows and not any(_row_allows(r, amount=amount, **kw) for r in product_rows):
+        if product_rows and not any(allows(r, amount) for r in product_rows):
             return False
     return True
 
@@ -183,7 +187,7 @@ class FormulaInputs:
 
 
 def formula_proposal(inputs: FormulaInputs, *, rating: str, requested: Decimal, k_rating: dict[str, float | str],
-                     target_share: Decimal, concentration_cap: Decimal | None = None) -> dict:
+                     target_share: Decimal, concentration_cap: Decimal | None = None) -> dict[str, Any]:
     """B-6: MCL_theory = EffNetAssets × D*/(1−D*) × K_rating × TargetShare; then
     MCL = min(MCL_theory − other banks' lines, concentration cap, requested, SME revenue cap), floor 0.
     Returns every intermediate figure so the page can show the working beside the request."""

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from pypinyin import lazy_pinyin
 from stdnum.cn import ric, uscc
@@ -53,6 +54,12 @@ def clean_email(value: str) -> str | None:
 # ---------------------------------------------------------------- search keys
 
 
+def _each_character(chars: str) -> Any:
+    """pypinyin's ``errors`` callback: characters without pinyin stay, one item each (pypinyin takes a list
+    here although its annotations name only ``str``)."""
+    return list(chars)
+
+
 def pinyin_keys(name: str) -> tuple[str, str]:
     """Return (full pinyin, initials) of a name, lower case, without tones or spaces.
 
@@ -60,7 +67,7 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     """
     # One pypinyin pass: the initial of each syllable is its first letter, which is what Style.FIRST_LETTER
     # gives, and a second pass was the largest cost of a bulk import (about 80 µs of ~300 µs per row).
-    syllables = [s.lower() for s in lazy_pinyin(name or "", errors=lambda chars: list(chars)) if s.strip()]
+    syllables = [s.lower() for s in lazy_pinyin(name or "", errors=_each_character) if s.strip()]
     return "".join(syllables)[:600], "".join(s[0] for s in syllables)[:200]
 
 
@@ -137,7 +144,7 @@ class LicenceFact:
 @dataclass(frozen=True)
 class Problem:
     code: str
-    params: dict
+    params: dict[str, Any]
 
 
 def licence_problems(required: list[str], licences: list[LicenceFact], today: date) -> list[Problem]:

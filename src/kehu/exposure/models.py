@@ -8,7 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 20, "decimal_places": 2}
+from kehu.core.fields import DecimalDigits
+
+MONEY: DecimalDigits = {"max_digits": 20, "decimal_places": 2}
 
 
 class StatFreeze(models.Model):

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from kehu.customers.rules import clean_uscc
@@ -17,7 +18,7 @@ ZERO = Decimal("0.00")
 
 def uscc_valid(code: str | None) -> bool:
     """GB 32100-2015: length, character set and check character (the customers app's rule)."""
-    return bool(code) and clean_uscc(code) == code
+    return code is not None and bool(code) and clean_uscc(code) == code
 
 
 def month_bounds(period: str) -> tuple[date, date]:
@@ -114,10 +115,10 @@ def in_scope(line_amount: Decimal, threshold: Decimal) -> bool:
 HEADER_FIELDS = ["org_code", "year", "month", "preparer", "phone", "reviewer"]
 
 
-def validate_report(header: dict, rows: list[dict]) -> list[dict]:
+def validate_report(header: dict[str, Any], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The checks run before submission: header complete; every code valid and unique; line >= outstanding;
     a carried-forward row says so."""
-    problems = []
+    problems: list[dict[str, Any]] = []
     for name in HEADER_FIELDS:
         if not str(header.get(name) or "").strip():
             problems.append({"code": "header_incomplete", "field": name})
@@ -137,7 +138,7 @@ def validate_report(header: dict, rows: list[dict]) -> list[dict]:
     return problems
 
 
-def _wan(amount) -> str:
+def _wan(amount: object) -> str:
     """Amounts are reported in 万元 (ten thousand yuan) with two decimals."""
     return str((Decimal(str(amount)) / Decimal(10000)).quantize(Decimal("0.01")))
 
@@ -146,7 +147,7 @@ XML_COLUMNS = ["uscc", "name", "group_code", "line_amount", "outstanding_amount"
                "off_balance_amount", "exposure_amount", "carried_forward"]
 
 
-def build_xml(header: dict, rows: list[dict]) -> bytes:
+def build_xml(header: dict[str, Any], rows: list[dict[str, Any]]) -> bytes:
     """R-5: gather → report → table → record → cell; one ``report`` element per large customer, with the
     header on ``gather``."""
     gather = ET.Element("gather", {k: str(header.get(k, "")) for k in HEADER_FIELDS})
@@ -162,7 +163,8 @@ def build_xml(header: dict, rows: list[dict]) -> bytes:
                 value = "1" if value else "0"
             cell = ET.SubElement(record, "cell", {"name": col})
             cell.text = str(value or "")
-    return ET.tostring(gather, encoding="utf-8", xml_declaration=True)
+    data: bytes = ET.tostring(gather, encoding="utf-8", xml_declaration=True)
+    return data
 
 
 def validate_xml(data: bytes) -> list[str]:

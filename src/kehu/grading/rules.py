@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 GRADES: tuple[str, ...] = ("A", "B", "C", "D", "E")
 
@@ -81,7 +82,7 @@ class PolicyInvalid(ValueError):
     pass
 
 
-def _dec(value, what: str) -> Decimal:
+def _dec(value: object, what: str) -> Decimal:
     try:
         out = Decimal(str(value))
     except Exception:  # noqa: BLE001 - any unparsable value is the same input error
@@ -92,11 +93,11 @@ def _dec(value, what: str) -> Decimal:
 
 
 def default_policy(*, volume_full_amount: Decimal, weights: Mapping[str, int | str],
-                   bands: Sequence[Sequence], fulfilment_floor: Decimal) -> dict:
+                   bands: Sequence[Sequence[object]], fulfilment_floor: Decimal) -> dict[str, Any]:
     """The PROPOSED scorecard of domain spec G-6/G-7/G-8 built from the parameters; with a positive
     "financial" weight among ``weights`` it has the financial indicator too (S9 Ch.5 §1)."""
     w = {k: str(v) for k, v in weights.items()}
-    config = {
+    config: dict[str, Any] = {
         "indicators": [
             {"code": "volume", "weight": w["volume"], "terms": [
                 {"raw": "volume", "kind": "linear", "points": w["volume"], "full_at": str(volume_full_amount)}]},
@@ -124,7 +125,7 @@ def default_policy(*, volume_full_amount: Decimal, weights: Mapping[str, int | s
     return config
 
 
-def financial_indicator(weight) -> dict:
+def financial_indicator(weight: Decimal | int | str) -> dict[str, Any]:
     """The financial indicator of the default scorecard (PROPOSED: the sources name the financial status, not
     how to score it), out of ``weight``: 40 % for the current ratio (full at 1.5), 40 % for the debt ratio (full
     at or below 60 %, half at or below 80 %), 20 % for owing nothing overdue to other creditors. A customer
@@ -139,7 +140,7 @@ def financial_indicator(weight) -> dict:
         {"raw": "overdue_to_others", "kind": "thresholds", "better": "lower", "steps": [["0", str(rest)]]}]}
 
 
-def validate_policy(config) -> dict:
+def validate_policy(config: object) -> dict[str, Any]:
     """Check a configuration and return it normalised (numbers as strings). Raises PolicyInvalid."""
     if not isinstance(config, Mapping):
         raise PolicyInvalid("the configuration must be an object")
@@ -164,7 +165,7 @@ def validate_policy(config) -> dict:
             if not isinstance(term, Mapping) or term.get("raw") not in RAWS:
                 raise PolicyInvalid(f"{ind['code']}: raw must be one of " + ", ".join(RAWS))
             kind = term.get("kind")
-            t: dict = {"raw": term["raw"], "kind": kind}
+            t: dict[str, Any] = {"raw": term["raw"], "kind": kind}
             if kind == "linear":
                 t["points"] = str(_dec(term.get("points"), "points"))
                 full = _dec(term.get("full_at"), "full_at")
@@ -215,17 +216,17 @@ def validate_policy(config) -> dict:
             "knockouts": out_ko}
 
 
-def policy_bands(config: Mapping) -> list[tuple[str, Decimal]]:
+def policy_bands(config: Mapping[str, Any]) -> list[tuple[str, Decimal]]:
     return [(g, Decimal(b)) for g, b in config["bands"]]
 
 
-def policy_weights(config: Mapping) -> dict[str, Decimal]:
+def policy_weights(config: Mapping[str, Any]) -> dict[str, Decimal]:
     return {i["code"]: Decimal(i["weight"]) for i in config["indicators"]}
 
 
 # ----------------------------------------------------------------------------- reference scoring (Python)
 
-def term_points(term: Mapping, raw: Decimal | None) -> Decimal:
+def term_points(term: Mapping[str, Any], raw: Decimal | None) -> Decimal:
     if raw is None:
         if "missing" not in term:
             return Decimal(0)
@@ -241,7 +242,7 @@ def term_points(term: Mapping, raw: Decimal | None) -> Decimal:
     return Decimal(0)
 
 
-def knockout_cap(config: Mapping, flags: Mapping[str, bool]) -> tuple[str, str | None]:
+def knockout_cap(config: Mapping[str, Any], flags: Mapping[str, bool]) -> tuple[str, str | None]:
     """The knock-outs that apply and the most restrictive cap among them (G-8)."""
     hit = [k for k in config.get("knockouts", []) if flags.get(k["code"])]
     if not hit:
@@ -250,7 +251,7 @@ def knockout_cap(config: Mapping, flags: Mapping[str, bool]) -> tuple[str, str |
     return ",".join(sorted(k["code"] for k in hit)), worst["cap"]
 
 
-def score_customer(config: Mapping, raws: Mapping[str, Decimal | None], flags: Mapping[str, bool]) -> dict:
+def score_customer(config: Mapping[str, Any], raws: Mapping[str, Decimal | None], flags: Mapping[str, bool]) -> dict[str, Any]:
     """Score one customer exactly as the set-based SQL does (used by tests and the explanation page)."""
     scores = {}
     for ind in config["indicators"]:
@@ -293,7 +294,7 @@ def _raw_sql(raw: str) -> str:
     }[raw]
 
 
-def term_sql(term: Mapping) -> str:
+def term_sql(term: Mapping[str, Any]) -> str:
     raw = _raw_sql(term["raw"])
     if "missing" in term:
         raw = f"COALESCE({raw}, {_num(term['missing'])})"
@@ -309,7 +310,7 @@ def term_sql(term: Mapping) -> str:
     return f"(CASE {whens} ELSE 0 END)"
 
 
-def indicator_sql(indicator: Mapping) -> str:
+def indicator_sql(indicator: Mapping[str, Any]) -> str:
     """min(weight, max(0, sum of terms)) rounded to cents (G-4)."""
     total = " + ".join(term_sql(t) for t in indicator["terms"])
     w = _num(indicator["weight"])
@@ -317,7 +318,7 @@ def indicator_sql(indicator: Mapping) -> str:
             f"AS NUMERIC), 2)")
 
 
-def rank_sql(total: str, config: Mapping) -> str:
+def rank_sql(total: str, config: Mapping[str, Any]) -> str:
     whens = " ".join(f"WHEN {total} >= {_num(b)} THEN {GRADES.index(g)}" for g, b in config["bands"])
     return f"(CASE {whens} ELSE {len(GRADES) - 1} END)"
 
@@ -329,7 +330,7 @@ _KO_SQL = {
 }
 
 
-def cap_rank_sql(config: Mapping) -> str:
+def cap_rank_sql(config: Mapping[str, Any]) -> str:
     """Rank of the most restrictive knock-out cap that applies, -1 when none (G-8)."""
     kos = sorted(config.get("knockouts", []), key=lambda k: -GRADES.index(k["cap"]))
     if not kos:
@@ -338,7 +339,7 @@ def cap_rank_sql(config: Mapping) -> str:
     return f"(CASE {whens} ELSE -1 END)"
 
 
-def knockout_text_sql(config: Mapping, concat: str) -> str:
+def knockout_text_sql(config: Mapping[str, Any], concat: str) -> str:
     """Comma-joined codes of the knock-outs that apply, in code order (as ``knockout_cap``)."""
     codes = sorted({k["code"] for k in config.get("knockouts", [])})
     if not codes:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
 from kehu.core import calendar as cr
@@ -42,7 +43,7 @@ def within_reception_hours(start: datetime, minutes: int, cal: cr.BusinessCalend
     return False
 
 
-def checklist_missing(checklist: dict, required: list[str]) -> list[str]:
+def checklist_missing(checklist: Mapping[str, object], required: list[str]) -> list[str]:
     """Items of the VIP checklist not ticked yet."""
     return [item for item in required if not checklist.get(item)]
 

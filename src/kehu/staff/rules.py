@@ -8,7 +8,7 @@ DIMENSIONS = ("attitude", "process", "quality", "infosec")
 _CENT = Decimal("0.01")
 
 
-def q2(value) -> Decimal:
+def q2(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 CLASSES = ("C1", "C2", "C3", "C4", "C5")
 RISKS = ("R1", "R2", "R3", "R4", "R5")
@@ -16,7 +18,7 @@ RISKS = ("R1", "R2", "R3", "R4", "R5")
 # --------------------------------------------------------------------------- rule versions
 
 
-def version_in_force(versions: dict[str, dict], on: date) -> tuple[str, dict]:
+def version_in_force(versions: dict[str, dict[str, Any]], on: date) -> tuple[str, dict[str, Any]]:
     """The rule set in force on ``on``: of ``{code: {"effective_from": "YYYY-MM-DD", ...}}`` the one with
     the latest ``effective_from`` not after ``on``. A day before every version is a configuration error."""
     best: tuple[date, str] | None = None
@@ -29,14 +31,14 @@ def version_in_force(versions: dict[str, dict], on: date) -> tuple[str, dict]:
     return best[1], versions[best[1]]
 
 
-def _d(value) -> Decimal:
+def _d(value: object) -> Decimal:
     return Decimal(str(value))
 
 
 # --------------------------------------------------------------------------- questionnaire (M-4, M-10)
 
 
-def score_questionnaire(questions: list[dict], answers: dict[str, str]) -> int:
+def score_questionnaire(questions: list[dict[str, Any]], answers: dict[str, str]) -> int:
     """Sum of the scores of the chosen options; every question must be answered with one of its options."""
     total = 0
     for question in questions:
@@ -51,7 +53,7 @@ def score_questionnaire(questions: list[dict], answers: dict[str, str]) -> int:
     return total
 
 
-def class_for_score(score: int, bands: dict) -> tuple[str, bool]:
+def class_for_score(score: int, bands: dict[str, Any]) -> tuple[str, bool]:
     """(C1..C5, lowest category). ``bands`` gives the highest score of C1..C4; C5 is above C4. The lowest
     category (最低类别) is the bottom of C1: scores up to ``lowest_max``."""
     for cls in CLASSES[:-1]:
@@ -122,7 +124,7 @@ class InvestorFacts:
     experience_years: int = 0
 
 
-def qualified(facts: InvestorFacts, rules: dict) -> tuple[bool, str]:
+def qualified(facts: InvestorFacts, rules: dict[str, Any]) -> tuple[bool, str]:
     """The qualified-investor test of one rule version; returns (passed, reason code).
 
     2012 (集合细则): person/household financial assets >= ¥1 m, institution net assets >= ¥10 m.
@@ -145,7 +147,7 @@ def qualified(facts: InvestorFacts, rules: dict) -> tuple[bool, str]:
     return ok, "qualified" if ok else "person_wealth_below"
 
 
-def professional_test(facts: InvestorFacts, thresholds: dict, *, conversion: bool) -> tuple[bool, str]:
+def professional_test(facts: InvestorFacts, thresholds: dict[str, Any], *, conversion: bool) -> tuple[bool, str]:
     """M-11 (2017 measures, natural persons): assets >= ¥5 m or income >= ¥500k, and >= 2 years; a conversion
     request of an ordinary investor: assets >= ¥3 m or income >= ¥300k, and >= 1 year."""
     if facts.kind == "entity":
@@ -159,7 +161,7 @@ def professional_test(facts: InvestorFacts, thresholds: dict, *, conversion: boo
     return ok, "passed" if ok else "wealth_below"
 
 
-def minimum_for(*, plan_kind: str, product_type: str, product_minimum: Decimal, rules: dict) -> Decimal:
+def minimum_for(*, plan_kind: str, product_type: str, product_minimum: Decimal, rules: dict[str, Any]) -> Decimal:
     """The least a subscription may be: the product's own minimum, raised to what the rule version asks
     (M-7 single-client ¥1 m; 2018 per-type minimums: fixed income ¥300k, mixed ¥400k, equity and
     derivatives ¥1 m)."""
@@ -171,7 +173,7 @@ def minimum_for(*, plan_kind: str, product_type: str, product_minimum: Decimal, 
     return max(_d(product_minimum), floor)
 
 
-def investor_cap(*, plan_kind: str, product_cap: int | None, rules: dict) -> int | None:
+def investor_cap(*, plan_kind: str, product_cap: int | None, rules: dict[str, Any]) -> int | None:
     """The number of investors a plan may have: the product's cap, never above the rule's (M-8: 200 for
     collective and 2018 private plans); a single-client plan has one client."""
     if plan_kind == "single":
@@ -222,7 +224,7 @@ def forbidden_promises(text: str, phrases: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- filings (M-1..M-3)
 
 
-def filing_due(trigger: date, *, amount: int, unit: str, is_working_day) -> date:
+def filing_due(trigger: date, *, amount: int, unit: str, is_working_day: Callable[[date], bool]) -> date:
     """Due date of a filing ``amount`` days after ``trigger`` (the trigger day does not count).
 
     ``working_days`` counts the business calendar's working days (holidays skipped, make-up days counted),
@@ -262,7 +264,7 @@ def missing_documents(required: list[str], attached: list[str]) -> list[str]:
     return [kind for kind in required if kind not in set(attached)]
 
 
-def plans_per_manager(plans: list[tuple[int | None, bool]]) -> dict:
+def plans_per_manager(plans: list[tuple[int | None, bool]]) -> dict[str, Any]:
     """M-3 capacity figure: (manager id, active) per plan -> active plans, managers, plans per manager."""
     active = [m for m, is_active in plans if is_active]
     managers = {m for m in active if m is not None}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 
-def template_problems(questions) -> list[str]:
+def template_problems(questions: object) -> list[str]:
     """What is wrong with a template's question list (empty when it may be published)."""
     if not isinstance(questions, list) or not questions:
         return ["no_questions"]
-    problems, keys = [], set()
+    problems: list[str] = []
+    keys: set[object] = set()
     for q in questions:
         if not isinstance(q, dict) or not str(q.get("key") or "").strip() or not str(q.get("text") or "").strip():
             problems.append("question_needs_key_and_text")
@@ -24,10 +26,12 @@ def template_problems(questions) -> list[str]:
     return problems
 
 
-def parse_answers(questions: list[dict], raw: dict, *, scale_max: int) -> tuple[dict, list[str]]:
+def parse_answers(questions: list[dict[str, Any]], raw: dict[str, Any], *, scale_max: int
+                  ) -> tuple[dict[str, int | str], list[str]]:
     """Clean answers for the template's questions and the keys that are missing or out of range. Every
     scale question needs a score 1..scale_max; text questions are optional (at most 2,000 characters)."""
-    answers, bad = {}, []
+    answers: dict[str, int | str] = {}
+    bad: list[str] = []
     for q in questions:
         value = raw.get(q["key"])
         if q["type"] == "scale":
@@ -45,8 +49,8 @@ def parse_answers(questions: list[dict], raw: dict, *, scale_max: int) -> tuple[
     return answers, bad
 
 
-def lowest_score(questions: list[dict], answers: dict) -> int:
-    return min(answers[q["key"]] for q in questions if q["type"] == "scale")
+def lowest_score(questions: list[dict[str, Any]], answers: dict[str, Any]) -> int:
+    return min(int(answers[q["key"]]) for q in questions if q["type"] == "scale")
 
 
 def csat(overall_scores: list[int], *, satisfied_from: int) -> float | None:

@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 20, "decimal_places": 2}
-QUANTITY = {"max_digits": 20, "decimal_places": 4}
+from kehu.core.fields import DecimalDigits
+
+MONEY: DecimalDigits = {"max_digits": 20, "decimal_places": 2}
+QUANTITY: DecimalDigits = {"max_digits": 20, "decimal_places": 4}
 
 
 class SalesRecord(models.Model):

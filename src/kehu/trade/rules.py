@@ -115,7 +115,7 @@ def excess_ratio(*, limit: Decimal, exposure: Decimal) -> Decimal | None:
 
 
 def release_authority(
-    *, limit: Decimal, exposure: Decimal, overdue: bool, bands: Sequence[Sequence], overdue_authority: str
+    *, limit: Decimal, exposure: Decimal, overdue: bool, bands: Sequence[Sequence[str]], overdue_authority: str
 ) -> str:
     """L-5: the lowest authority that may release an order, by its excess over the limit (≤10 per cent sales
     manager, ≤30 per cent finance manager, above: general manager) and the overdue authority if an invoice

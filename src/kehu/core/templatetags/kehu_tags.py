@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
+from django.forms import BoundField
+from django.template import Context
 
 from kehu.core.models import Department, Role
 
@@ -13,7 +15,7 @@ register = template.Library()
 
 
 @register.inclusion_tag("includes/field.html")
-def field(bound_field, wide: bool = False):
+def field(bound_field: BoundField, wide: bool = False) -> dict[str, Any]:
     """Render one form field with its label, help text and errors.
 
     A form may tag a field with ``kinds`` (the customer kinds it applies to); kehu.js hides the
@@ -37,12 +39,12 @@ def money(value: Any) -> str:
 
 @register.filter
 def role_label(code: str) -> str:
-    return Role(code).label if code in Role.values else code
+    return str(Role(code).label) if code in Role.values else code
 
 
 @register.filter
 def department_label(code: str) -> str:
-    return Department(code).label if code in Department.values else code
+    return str(Department(code).label) if code in Department.values else code
 
 
 # Statuses that mean "good", "waiting" or "bad"; the badge colour follows.
@@ -75,7 +77,7 @@ def compact(values: Any) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def can(context, perm: str) -> bool:
+def can(context: Context, perm: str) -> bool:
     """True when the user holds ``perm`` somewhere: ``{% can "audit.view" as can_audit %}``."""
     from kehu.core.selectors import access_for
 
@@ -85,7 +87,7 @@ def can(context, perm: str) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def active(context, *prefixes: str) -> str:
+def active(context: Context, *prefixes: str) -> str:
     """Return "active" when the current view's name starts with one of ``prefixes`` (for the nav)."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from kehu.core.models import ScheduledRun
@@ -8,10 +10,10 @@ from kehu.core.scheduler import JOBS
 class Command(BaseCommand):
     help = "List the scheduled jobs, the slot due now and their last runs."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--runs", type=int, default=3, help="last runs shown per job (default 3)")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         now = timezone.localtime()
         for code in sorted(JOBS):
             job = JOBS[code]

@@ -1,7 +1,8 @@
 import time
 from datetime import datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kehu.core.scheduler import JOBS, run_due
 
@@ -11,14 +12,14 @@ class Command(BaseCommand):
             "the daily credit expiry). Call it from cron or a systemd timer every few minutes; each slot runs "
             "once however many servers call it.")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--job", action="append", dest="jobs", metavar="CODE",
                             help="only this job (repeatable); see `kehu schedule list`")
         parser.add_argument("--now", help="ISO datetime with offset, to replay a tick; default: now")
         parser.add_argument("--loop", type=int, metavar="SECONDS",
                             help="keep running, one tick every SECONDS (a small daemon instead of cron)")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         unknown = sorted(set(opts.get("jobs") or []) - set(JOBS))
         if unknown:
             raise CommandError(f"unknown job(s): {', '.join(unknown)}; known: {', '.join(sorted(JOBS))}")
