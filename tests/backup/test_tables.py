@@ -138,3 +138,4 @@ def test_row_encoder_reads_copy_rows_like_database_rows():
     assert encode(copy_row) == encode(py_row)
     sqlite_row = tuple(None if v is None else to_sqlite(c)(v) for c, v in zip(spec.columns, copy_row, strict=True))
     assert encode(sqlite_row) == encode(py_row)
+

@@ -360,3 +360,71 @@ def to_postgres(column: Column) -> Callable[[object], object]:
     if kind in ("int", "float"):
         return str
     return lambda v: v if isinstance(v, str) else str(v)
+
+
+# ------------------------------------------------------------------------------------- diagnosis
+
+_SHOWN_KINDS = {"int", "bool", "decimal", "float", "datetime", "date", "time", "uuid"}
+
+
+@dataclass
+class Difference:
+    """The first row (by primary key) where a restored table differs from its source, and how."""
+
+    pk: str
+    missing: str = ""  # "target": the row is not in the restored table; "source": not in the backup
+    columns: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (name, backup, restored)
+
+
+def row_canon(spec: TableSpec) -> Callable[[tuple], tuple[str, ...]]:
+    """raw row -> canonical value per column (``NULL`` for NULL); the pieces ``row_encoder`` joins."""
+    funcs = [canonicaliser(c) for c in spec.columns]
+    return lambda r: tuple(NULL if v is None else f(v) for f, v in zip(funcs, r, strict=True))
+
+
+def first_difference(spec: TableSpec, source_rows: Iterable[tuple], target_rows: Iterable[tuple]) -> Difference | None:
+    """Compare a table row by row (only run when its hash differs): the source is held by primary key, so
+    the rows may come in any order (a dump's COPY data is in physical order)."""
+    canon = row_canon(spec)
+    names = [c.name for c in spec.columns]
+    at = names.index(spec.pk)
+    source = {}
+    for row in source_rows:
+        values = canon(row)
+        source[values[at]] = values
+    found: list[Difference] = []
+    for row in target_rows:
+        got = canon(row)
+        want = source.pop(got[at], None)
+        if want is None:
+            found.append(Difference(got[at], missing="source"))
+        elif want != got:
+            found.append(Difference(got[at], columns=[(n, w, g) for n, w, g in zip(names, want, got, strict=True)
+                                                      if w != g]))
+    found.extend(Difference(pk, missing="target") for pk in source)
+    if not found:
+        return None
+
+    def order(d: Difference):
+        if spec.pk_text:
+            return (0, d.pk)
+        try:
+            return (int(d.pk), "")
+        except ValueError:
+            return (0, d.pk)
+
+    return min(found, key=order)
+
+
+def shown(spec: TableSpec, name: str, value: str | None) -> str:
+    """A value for a problem report: numbers, dates and flags as they are; text (personal data, ciphertext)
+    only by its length."""
+    if value is None:
+        return "-"
+    if value == NULL:
+        return "NULL"
+    column = next(c for c in spec.columns if c.name == name)
+    if column.kind in _SHOWN_KINDS and not column.encrypted:
+        return value
+    return f"<{len(value)} chars>"
+
