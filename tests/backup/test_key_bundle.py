@@ -11,6 +11,7 @@ import os
 import pytest
 from django.utils.translation import gettext as _
 
+from kehu.backup import services as backup_services
 from kehu.backup.bundle import read_bundle
 from kehu.backup.errors import KeyBundleRefused
 from kehu.backup.services import backup_create, backup_restore
@@ -45,7 +46,7 @@ def _other_machine(settings):
     reset_keyring()
 
 
-def test_restore_with_the_bundle_on_a_kehu_without_the_keys(tworld, tmp_path, settings, fresh_keyring):
+def test_restore_with_the_bundle_on_a_kehu_without_the_keys(tworld, tmp_path, settings, fresh_keyring, monkeypatch):
     _with_document(tworld)
     live_keys = list(settings.KEHU_DATA_KEYS)
     run = backup_create(to=tmp_path / "sets", key_bundle=tmp_path / "keys.bundle", passphrase=PASS)
@@ -67,10 +68,15 @@ def test_restore_with_the_bundle_on_a_kehu_without_the_keys(tworld, tmp_path, se
     assert any(p.startswith(undecryptable.split("\x00")[0]) for p in without.problems), without.problems
     assert any(_("Audit chain, row %(row)s: %(kind)s").split("%")[0] in p for p in without.problems), without.problems
 
-    other_keys = list(settings.KEHU_DATA_KEYS)
-    report = backup_restore(run.path, into=str(tmp_path / "b.sqlite3"), files_dir=tmp_path / "fb", record=False,
+    other_keys, other_audit = list(settings.KEHU_DATA_KEYS), settings.KEHU_AUDIT_KEY
+    recorded_under = []
+    monkeypatch.setattr(backup_services, "_record_restore",
+                        lambda *a, **k: recorded_under.append(settings.KEHU_AUDIT_KEY))
+    report = backup_restore(run.path, into=str(tmp_path / "b.sqlite3"), files_dir=tmp_path / "fb",
                             key_bundle=tmp_path / "keys.bundle", passphrase=PASS)
     assert report.ok, report.problems
+    # The restore's own audit row goes to this kehu's chain, under this kehu's key, not the bundle's.
+    assert recorded_under == [other_audit]
     assert report.documents == Document.objects.count() == 1
     assert settings.KEHU_DATA_KEYS == other_keys  # the bundle's keys were only lent to the restore
 

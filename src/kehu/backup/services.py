@@ -763,11 +763,14 @@ def backup_restore(path: str | Path, *, into: str, files_dir: str | Path, actor=
     restore and its check besides the configured ones."""
     keys = bundle.read_bundle(key_bundle, passphrase or "") if key_bundle is not None else None
     with bundle.bundle_keys(keys):
-        return _restore(path, into=into, files_dir=files_dir, actor=actor, progress=progress, record=record,
-                        post_restore=post_restore)
+        report = _restore(path, into=into, files_dir=files_dir, progress=progress, post_restore=post_restore)
+    if record:
+        # Outside the bundle's keys: this audit row goes to the running kehu's own chain, under its own key.
+        _record_restore(report, path, into, actor)
+    return report
 
 
-def _restore(path, *, into, files_dir, actor, progress, record, post_restore) -> Report:
+def _restore(path, *, into, files_dir, progress, post_restore) -> Report:
     progress = progress or _noop
     started = time.monotonic()
     report = Report()
@@ -821,8 +824,6 @@ def _restore(path, *, into, files_dir, actor, progress, record, post_restore) ->
     finally:
         db.close_alias(ALIAS)
     report.seconds = time.monotonic() - started
-    if record:
-        _record_restore(report, path, into, actor)
     return report
 
 
