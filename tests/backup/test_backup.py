@@ -13,6 +13,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import gettext
 from tests.concurrency import run_together
 
 from kehu.backup import db as backup_db
@@ -247,3 +248,61 @@ def test_weekly_and_quarter_slots():
     assert rules.weekly_slot(sunday, weekday=6, hour=2) == "2026-12-06"
     assert rules.weekly_slot(sunday.replace(hour=1), weekday=6, hour=2) == "2026-11-29"
     assert rules.quarter_slot(sunday) == "2026-Q4"
+
+
+def test_restored_copy_shows_the_run_that_made_it_as_finished(tworld, tmp_path):
+    tworld.individual()
+    run = backup_create(to=tmp_path / "sets")
+    report = backup_restore(run.path, into=str(tmp_path / "r.sqlite3"), files_dir=tmp_path / "files")
+    assert report.ok, report.problems
+    assert report.completed_run == run.pk
+    alias = backup_db.open_alias("t_run", backup_db.target_settings(str(tmp_path / "r.sqlite3")))
+    try:
+        copy = BackupRun.objects.using(alias).get(pk=run.pk)
+        live = BackupRun.objects.get(pk=run.pk)
+        assert copy.state == BackupRun.State.DONE
+        assert (copy.path, copy.size, copy.sha256, copy.tables, copy.rows, copy.documents, copy.data_key_ids,
+                copy.audit_last_id, copy.audit_last_hash) == (
+            live.path, live.size, live.sha256, live.tables, live.rows, live.documents, live.data_key_ids,
+            live.audit_last_id, live.audit_last_hash)
+        assert live.started_at <= copy.finished_at <= live.finished_at
+        assert not BackupRun.objects.using(alias).filter(state=BackupRun.State.RUNNING).exists()
+        assert list(verify_chain(using=alias, checkpoint=False)) == []
+    finally:
+        backup_db.close_alias("t_run")
+    event = AuditEvent.objects.filter(object_type="backup").latest("pk")
+    assert event.new_values["completed_run"] == run.pk
+
+
+def test_a_table_that_differs_names_its_first_differing_row(tworld, tmp_path, monkeypatch, pg_target):
+    """The restore check says which row and column differ, not only which table (values of dates and
+    numbers shown, text only by length)."""
+    from kehu.backup import services as backup_services
+    from kehu.core.models import User
+
+    tworld.individual()
+    users = sorted(User.objects.values_list("pk", flat=True))
+    victim, other = users[1], users[-1]
+    run = backup_create(to=tmp_path / "sets")
+    original = backup_services.check_target
+
+    def damaged_check(manifest, alias, settings_dict, *args, **kwargs):
+        with connections[alias].cursor() as cursor:
+            cursor.execute('UPDATE "core_user" SET "failed_logins" = 7, "display_name" = %s WHERE "id" = %s',
+                           ["改过的名字", victim])
+            cursor.execute('UPDATE "core_user" SET "failed_logins" = 9 WHERE "id" = %s', [other])
+        return original(manifest, alias, settings_dict, *args, **kwargs)
+
+    monkeypatch.setattr(backup_services, "check_target", damaged_check)
+    # The native path of the engine under test, and on PostgreSQL also the cross-engine one into SQLite (its
+    # source rows come from the dump's COPY text).
+    targets = [str(tmp_path / "r.sqlite3")] + ([pg_target()] if connections["default"].vendor == "postgresql" else [])
+    for target in targets:
+        report = backup_restore(run.path, into=target, files_dir=tmp_path / f"files-{len(target)}")
+        assert not report.ok
+        [problem] = report.problems
+        prefix = gettext("(first difference: primary key %(pk)s, %(cols)s)").split("%")[0]
+        assert "core_user" in problem and f"{prefix}{victim}" in problem, problem
+        assert "failed_logins: 0 -> 7" in problem and "display_name: <" in problem, problem
+        assert "改过的名字" not in problem
+        assert report.completed_run is None

@@ -21,3 +21,9 @@ class BackupRefused(BackupError):
 
 class RestoreTargetNotEmpty(BackupError):
     code = "restore_target_not_empty"
+
+
+class KeyBundleRefused(BackupError):
+    """A key bundle that cannot be written or opened (wrong passphrase, altered, not a bundle)."""
+
+    code = "key_bundle_refused"

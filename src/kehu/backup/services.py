@@ -21,7 +21,8 @@ import tarfile
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,9 +37,9 @@ from kehu.core.audit import audit_record, verify_chain
 from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.params import get_param
 
-from . import db, rules, tables
+from . import bundle, db, rules, tables
 from .archive import SealedReader, SealedWriter
-from .errors import BackupError, BackupRefused, RestoreTargetNotEmpty
+from .errors import BackupError, BackupRefused, KeyBundleRefused, RestoreTargetNotEmpty
 from .events import BackupEvent
 from .keys import backup_keys
 from .models import BackupRun, RestoreDrill
@@ -189,9 +190,18 @@ def _snapshot(using: str, work: Path, progress: Progress) -> Snapshot:
 # ------------------------------------------------------------------------------------------- create
 
 def backup_create(*, actor=None, kind: str = BackupRun.Kind.MANUAL, to: str | Path | None = None,
-                  using: str = "default", progress: Progress | None = None) -> BackupRun:
-    """Make one backup set while kehu serves; returns its run-log row (state done or failed)."""
+                  using: str = "default", progress: Progress | None = None,
+                  key_bundle: str | Path | None = None, passphrase: str | None = None) -> BackupRun:
+    """Make one backup set while kehu serves; returns its run-log row (state done or failed).
+
+    ``key_bundle``: also write the keys the set needs to that file, sealed under ``passphrase``
+    (``bundle.py``); the set itself never holds a key."""
     progress = progress or _noop
+    if key_bundle is not None:
+        bundle.check_passphrase(passphrase)
+        if Path(key_bundle).expanduser().exists():
+            raise KeyBundleRefused(_("%(p)s already exists; a key bundle is never overwritten.")
+                                   % {"p": key_bundle})
     keys = backup_keys()  # a missing key fails before anything is written
     key_id, key = keys[-1]
     directory = Path(to).expanduser().resolve() if to else backup_dir()
@@ -206,7 +216,10 @@ def backup_create(*, actor=None, kind: str = BackupRun.Kind.MANUAL, to: str | Pa
         with tempfile.TemporaryDirectory(prefix="kehu-backup-", dir=directory) as tmp:
             snap = _snapshot(using, Path(tmp), progress)
             manifest = _write_archive(snap, partial, key_id=key_id, key=key, kind=kind, created=started,
-                                      progress=progress)
+                                      progress=progress, run_id=run.pk, final=final)
+        if key_bundle is not None:
+            bundle_path = bundle.write_bundle(key_bundle, passphrase, backup=final.name,
+                                              created=started.isoformat(), data_key_ids=manifest["data_key_ids"])
         os.replace(partial, final)
     except BaseException as exc:
         partial.unlink(missing_ok=True)
@@ -230,12 +243,13 @@ def backup_create(*, actor=None, kind: str = BackupRun.Kind.MANUAL, to: str | Pa
         run.save()
         audit_record(actor=actor, event_code=BackupEvent.BACKUP_CREATED, object_type="backup_run", object_id=run.pk,
                      new={"kind": kind, "file": final.name, "size": run.size, "tables": run.tables, "rows": run.rows,
-                          "documents": run.documents, "backup_key": key_id, "data_keys": run.data_key_ids})
+                          "documents": run.documents, "backup_key": key_id, "data_keys": run.data_key_ids,
+                          "key_bundle": bundle_path.name if key_bundle is not None else None})
     return run
 
 
 def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind: str, created: datetime,
-                   progress: Progress) -> dict:
+                   progress: Progress, run_id: int | None = None, final: Path | None = None) -> dict:
     from kehu.core.keys import file_key_id
 
     files_dir = Path(settings.KEHU_FILES_DIR)
@@ -308,6 +322,9 @@ def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind:
                 "backup_key_id": key_id,
                 "members": members,
                 "problems": problems,
+                # The run that made the set: its row is in the snapshot still "running"; a restore completes
+                # it from these facts and the file's own size and hash.
+                "run": {"id": run_id, "path": str(final or path), "finished_at": timezone.now().isoformat()},
             }
             body = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
             info = tarfile.TarInfo("manifest.json")
@@ -332,21 +349,25 @@ class Report:
     documents: int = 0
     seconds: float = 0.0
     post_restore: dict = field(default_factory=dict)
+    completed_run: int | None = None  # the run row of the set, completed in the restored copy
 
     def fail(self, text: str) -> None:
         self.ok = False
         self.problems.append(text)
 
 
-def _open(path: Path, extract_to: Path | None, progress: Progress) -> tuple[dict, dict[str, str]]:
-    """Read a whole backup: check every frame, hash every member, optionally extract; -> manifest, hashes."""
+def _open(path: Path, extract_to: Path | None, progress: Progress,
+          whole: dict | None = None) -> tuple[dict, dict[str, str]]:
+    """Read a whole backup: check every frame, hash every member, optionally extract; -> manifest, hashes.
+    ``whole`` receives the size and SHA-256 of the file itself (what the run log recorded)."""
     if not path.exists():
         raise BackupRefused(_("No such backup file: %(p)s") % {"p": path})
     total = path.stat().st_size
     hashes: dict[str, str] = {}
     manifest = None
     with open(path, "rb") as handle:
-        reader = SealedReader(handle, backup_keys(generate=False))
+        counted = _HashingReader(handle)
+        reader = SealedReader(counted, backup_keys(generate=False))
         try:
             with tarfile.open(fileobj=reader, mode="r|") as tar:
                 for info in tar:
@@ -379,6 +400,12 @@ def _open(path: Path, extract_to: Path | None, progress: Progress) -> tuple[dict
                     progress(_("Reading the backup"), min(handle.tell(), total), total)
         except tarfile.TarError as exc:
             raise BackupRefused(_("The backup's content is damaged: %(e)s") % {"e": exc}) from None
+        # tarfile stops at the end-of-archive blocks: the frames after them (padding, the last frame) are
+        # authenticated too, and SealedReader refuses anything after the last one.
+        while reader.read(1024 * 1024):
+            pass
+        if whole is not None:
+            whole.update(size=handle.tell(), sha256=counted.sha.hexdigest())
     if manifest is None:
         raise BackupRefused(_("The backup has no manifest: it is incomplete."))
     return manifest, hashes
@@ -424,12 +451,15 @@ def _target_is_empty(alias: str, settings_dict: dict) -> bool:
         return not connections[alias].introspection.table_names(cursor)
 
 
+SNAPSHOT_MEMBER = "db/kehu.sqlite3"
+
+
 def _load_native(manifest: dict, extracted: Path, alias: str, settings_dict: dict) -> None:
     if manifest["engine"] == "sqlite":
         connections[alias].close()
         target = Path(settings_dict["NAME"])
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(extracted / "db" / "kehu.sqlite3", target)
+        shutil.copyfile(extracted / SNAPSHOT_MEMBER, target)
         return
     connections[alias].close()
     result = subprocess.run(
@@ -438,6 +468,21 @@ def _load_native(manifest: dict, extracted: Path, alias: str, settings_dict: dic
         env=db.pg_env(settings_dict), capture_output=True, check=False)
     if result.returncode != 0:
         raise BackupError(_("pg_restore failed: %(err)s") % {"err": result.stderr.decode(errors="replace")[:2000]})
+
+
+def _is_the_snapshot(manifest: dict, settings_dict: dict) -> bool:
+    """True when the SQLite target is, byte for byte, the snapshot file whose SHA-256 the manifest holds."""
+    if manifest["engine"] != "sqlite" or db.vendor_of(settings_dict) != "sqlite":
+        return False
+    want = manifest["members"].get(SNAPSHOT_MEMBER, {}).get("sha256")
+    sha = hashlib.sha256()
+    try:
+        with open(settings_dict["NAME"], "rb") as handle:
+            while chunk := handle.read(4 * 1024 * 1024):
+                sha.update(chunk)
+    except OSError:
+        return False
+    return bool(want) and sha.hexdigest() == want
 
 
 def _load_logical(manifest: dict, extracted: Path, alias: str, settings_dict: dict, progress: Progress) -> None:
@@ -553,10 +598,111 @@ def _digest_target(alias: str, settings_dict: dict, progress: Progress) -> table
         conn.close()
 
 
+@contextmanager
+def _source_rows(manifest: dict, extracted: Path, spec: tables.TableSpec) -> Iterator[Iterable[tuple]]:
+    """One table's rows as the backup holds them (spec column order), read from the extracted set."""
+    if manifest["engine"] == "sqlite":
+        conn = sqlite3.connect(f"file:{extracted / 'db' / 'kehu.sqlite3'}?mode=ro", uri=True)
+        try:
+            yield tables.fetch_batches(conn.execute(tables.select_sql(spec, vendor="sqlite")))
+        finally:
+            conn.close()
+        return
+    process = subprocess.Popen(
+        [db.pg_tool("pg_restore"), "--data-only", f"--table={spec.table}", "--file=-",
+         str(extracted / "db" / "pgdump")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, encoding="utf-8", errors="strict")
+    try:
+        def rows():
+            names = [c.name for c in spec.columns]
+            for table, columns, block in tables.copy_blocks(process.stdout):
+                if table != spec.table:
+                    continue
+                index = [columns.index(n) for n in names]
+                for row in block:
+                    yield tuple(row[i] for i in index)
+
+        yield rows()
+    finally:
+        process.stdout.close()
+        process.wait()
+
+
+@contextmanager
+def _target_rows(settings_dict: dict, spec: tables.TableSpec) -> Iterator[Iterable[tuple]]:
+    vendor = db.vendor_of(settings_dict)
+    if vendor == "sqlite":
+        conn = sqlite3.connect(settings_dict["NAME"])
+        try:
+            yield tables.fetch_batches(conn.execute(tables.select_sql(spec, vendor="sqlite")))
+        finally:
+            conn.close()
+        return
+    conn = db.pg_connect(settings_dict)
+    try:
+        cursor = conn.cursor(name=f"kehu_diff_{spec.table}")
+        cursor.itersize = tables.BATCH
+        cursor.execute(tables.select_sql(spec, vendor="postgresql"))
+        yield tables.fetch_batches(cursor)
+    finally:
+        conn.close()
+
+
+def _explain(manifest: dict, extracted: Path, settings_dict: dict, name: str) -> str:
+    """Where a table that failed its hash differs: the first primary key and its columns (values of
+    numbers, dates and flags; text only by length, it may be personal data)."""
+    spec = next((s for s in tables.table_specs() if s.table == name), None)
+    if spec is None:
+        return ""
+    try:
+        with _source_rows(manifest, extracted, spec) as source, _target_rows(settings_dict, spec) as target:
+            diff = tables.first_difference(spec, source, target)
+    except Exception as exc:  # a diagnosis must never hide the finding itself
+        return _("(the rows could not be compared: %(e)s)") % {"e": exc}
+    if diff is None:
+        return _("(every row compares equal column by column: the difference is in the canonical form)")
+    if diff.missing == "target":
+        return _("(first difference: the row with primary key %(pk)s is missing)") % {"pk": diff.pk}
+    if diff.missing == "source":
+        return _("(first difference: the row with primary key %(pk)s is not in the backup)") % {"pk": diff.pk}
+    columns = "; ".join(f"{col}: {tables.shown(spec, col, want)} -> {tables.shown(spec, col, got)}"
+                        for col, want, got in diff.columns)
+    return _("(first difference: primary key %(pk)s, %(cols)s)") % {"pk": diff.pk, "cols": columns}
+
+
+def _snapshot_digest(manifest: dict, settings_dict: dict) -> tables.DigestResult:
+    """The table digests of a restored SQLite file that is byte for byte the snapshot: they are the ones the
+    backup computed from that very file, so the manifest's numbers are taken as they are; only the rows a
+    caller watches (the audit chain head) are read."""
+    digest = tables.DigestResult({name: tables.Digest(t["rows"], t["sha256"]) for name, t in manifest["tables"].items()},
+                                 set(manifest["data_key_ids"]), {})
+    specs = {s.table: s for s in tables.table_specs()}
+    conn = sqlite3.connect(f"file:{settings_dict['NAME']}?mode=ro", uri=True)
+    try:
+        for table, columns in WATCH.items():
+            cols = ", ".join(f'"{c}"' for c in columns)
+            digest.watched[table] = conn.execute(f'SELECT {cols} FROM "{table}" ORDER BY "{specs[table].pk}"').fetchall()
+    finally:
+        conn.close()
+    return digest
+
+
 def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Path, report: Report,
-                 progress: Progress) -> None:
-    """Table by table against the manifest, every document decrypted and hashed, the audit chain walked."""
-    digest = _digest_target(alias, settings_dict, progress)
+                 progress: Progress, extracted: Path | None = None) -> None:
+    """Table by table against the manifest, every document decrypted and hashed, the audit chain walked.
+    With ``extracted`` (the unpacked set), a table whose content differs is compared row by row with the
+    backup's own data, and the problem names the first primary key and the columns that differ.
+
+    A SQLite target that is byte for byte the snapshot file whose SHA-256 is in the manifest (a same-engine
+    SQLite restore, hashed here, now) holds exactly the rows the manifest's table hashes were computed from:
+    hashing every row again would give the same numbers, so they are taken from the manifest. Any other
+    target (PostgreSQL, a cross-engine copy, a file that differs by one byte) is hashed table by table. The
+    documents and the audit chain are checked in full either way."""
+    if _is_the_snapshot(manifest, settings_dict):
+        progress(_("Checking tables"), 1, 1)
+        digest = _snapshot_digest(manifest, settings_dict)
+    else:
+        digest = _digest_target(alias, settings_dict, progress)
     expected = manifest["tables"]
     for name in sorted(set(expected) | set(digest.tables)):
         want, got = expected.get(name), digest.tables.get(name)
@@ -568,7 +714,10 @@ def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Pat
             report.fail(_("Table %(t)s: %(got)d rows restored, the backup holds %(want)d.")
                         % {"t": name, "got": got.rows, "want": want["rows"]})
         elif got.sha256 != want["sha256"]:
-            report.fail(_("Table %(t)s: the content differs from the backup.") % {"t": name})
+            problem = _("Table %(t)s: the content differs from the backup.") % {"t": name}
+            if extracted is not None:
+                problem = f"{problem} {_explain(manifest, extracted, settings_dict, name)}"
+            report.fail(problem)
     report.tables = len(digest.tables)
     report.rows = sum(d.rows for d in digest.tables.values())
 
@@ -606,8 +755,22 @@ def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Pat
 
 
 def backup_restore(path: str | Path, *, into: str, files_dir: str | Path, actor=None,
-                   progress: Progress | None = None, record: bool = True, post_restore: bool = True) -> Report:
-    """Restore a backup into an empty target (a SQLite path or a postgresql:// URL) and check it."""
+                   progress: Progress | None = None, record: bool = True, post_restore: bool = True,
+                   key_bundle: str | Path | None = None, passphrase: str | None = None) -> Report:
+    """Restore a backup into an empty target (a SQLite path or a postgresql:// URL) and check it.
+
+    ``key_bundle``: the bundle written with the set; its keys (opened with ``passphrase``) are used for the
+    restore and its check besides the configured ones."""
+    keys = bundle.read_bundle(key_bundle, passphrase or "") if key_bundle is not None else None
+    with bundle.bundle_keys(keys):
+        report = _restore(path, into=into, files_dir=files_dir, progress=progress, post_restore=post_restore)
+    if record:
+        # Outside the bundle's keys: this audit row goes to the running kehu's own chain, under its own key.
+        _record_restore(report, path, into, actor)
+    return report
+
+
+def _restore(path, *, into, files_dir, progress, post_restore) -> Report:
     progress = progress or _noop
     started = time.monotonic()
     report = Report()
@@ -624,7 +787,8 @@ def backup_restore(path: str | Path, *, into: str, files_dir: str | Path, actor=
         scratch_parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="kehu-restore-", dir=scratch_parent) as tmp:
             extracted = Path(tmp)
-            manifest, hashes = _open(Path(path), extracted, progress)
+            whole: dict = {}
+            manifest, hashes = _open(Path(path), extracted, progress, whole)
             report.manifest = manifest
             _check_members(manifest, hashes, report)
             if not report.ok:
@@ -648,7 +812,9 @@ def backup_restore(path: str | Path, *, into: str, files_dir: str | Path, actor=
             if source_files.exists():
                 for item in source_files.iterdir():
                     shutil.move(str(item), files_dir / item.name)
-        check_target(manifest, alias, settings_dict, files_dir, report, progress)
+            check_target(manifest, alias, settings_dict, files_dir, report, progress, extracted=extracted)
+        if report.ok:
+            report.completed_run = _complete_run_row(alias, manifest, whole)
         if report.ok and post_restore:
             from .hooks import POST_RESTORE
 
@@ -658,9 +824,28 @@ def backup_restore(path: str | Path, *, into: str, files_dir: str | Path, actor=
     finally:
         db.close_alias(ALIAS)
     report.seconds = time.monotonic() - started
-    if record:
-        _record_restore(report, path, into, actor)
     return report
+
+
+def _complete_run_row(alias: str, manifest: dict, whole: dict) -> int | None:
+    """The snapshot holds the row of the run that made it, still "running" (it was taken mid-run). In the
+    restored copy that run did finish: its row gets what the live row got (file, size, hash, counts).
+
+    Not a new fact but the end of one already audited (event 9001 in the live chain, after the snapshot);
+    the restore's own audit event (9003) names the completed run. The restored chain is left as the
+    manifest describes it."""
+    run = manifest.get("run") or {}
+    if not run.get("id"):
+        return None  # a set made before the manifest named its run
+    head = manifest["audit_head"] or {}
+    with transaction.atomic(using=alias):
+        done = BackupRun.objects.using(alias).filter(pk=run["id"], state=BackupRun.State.RUNNING).update(
+            state=BackupRun.State.DONE, finished_at=datetime.fromisoformat(run["finished_at"]), path=run["path"],
+            size=whole["size"], sha256=whole["sha256"], tables=len(manifest["tables"]),
+            rows=sum(t["rows"] for t in manifest["tables"].values()), documents=manifest["documents"]["count"],
+            audit_last_id=head.get("last_id"), audit_last_hash=head.get("last_hash", ""),
+            data_key_ids=manifest["data_key_ids"], error="; ".join(manifest["problems"])[:4000])
+    return run["id"] if done else None
 
 
 def _record_restore(report: Report, path, into: str, actor) -> None:
@@ -669,7 +854,7 @@ def _record_restore(report: Report, path, into: str, actor) -> None:
         audit_record(actor=actor, event_code=BackupEvent.BACKUP_RESTORED, object_type="backup",
                      object_id=Path(path).name,
                      new={"target": target, "ok": report.ok, "tables": report.tables, "rows": report.rows,
-                          "post_restore": report.post_restore,
+                          "post_restore": report.post_restore, "completed_run": report.completed_run,
                           "documents": report.documents, "problems": report.problems[:20],
                           "seconds": round(report.seconds, 1)})
 

@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Context, Decimal
 
 from django.apps import apps
@@ -99,15 +99,35 @@ def table_specs() -> list[TableSpec]:
 _DEC_CONTEXT = Context(prec=15)
 
 
+def _is_canonical_dt(value: str) -> bool:
+    """True for exactly ``YYYY-MM-DD HH:MM:SS`` or ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive, six digits).
+
+    Length alone is not enough: PostgreSQL's text form trims trailing zeros of the fraction and appends the
+    offset, so ``2026-12-06 23:34:07.123+00`` is 26 characters long too (a timestamp whose microseconds are
+    a multiple of 1000), and taking it as canonical left ``+00`` in the hash and in a restored SQLite file.
+    """
+    n = len(value)
+    if n != 19 and not (n == 26 and value[19] == "." and value[20:].isdigit()):
+        return False
+    return value[4] == "-" and value[7] == "-" and value[10] == " " and value[13] == ":" and value[16] == ":"
+
+
 def _dt_canon(value) -> str:
     if value.__class__ is str:
         # What Django's SQLite backend stores (naive UTC, str(datetime)) is already the canonical form.
-        if len(value) in (19, 26) and value[10] == " " and value[4] == "-":
+        if _is_canonical_dt(value):
             return value
         value = datetime.fromisoformat(value)
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(sep=" ")
+
+
+def _time_canon(value) -> str:
+    """``HH:MM:SS`` or ``HH:MM:SS.ffffff`` (PostgreSQL's text trims the fraction's trailing zeros)."""
+    if value.__class__ is str:
+        value = time.fromisoformat(value)
+    return value.isoformat()
 
 
 def _decimal(value, places: int) -> Decimal:
@@ -131,8 +151,10 @@ def canonicaliser(column: Column) -> Callable[[object], str]:
         return lambda v: repr(float(v))
     if kind == "datetime":
         return _dt_canon
-    if kind in ("date", "time"):
+    if kind == "date":
         return lambda v: v if isinstance(v, str) else v.isoformat()
+    if kind == "time":
+        return _time_canon
     if kind == "json":
         def canon_json(v):
             if isinstance(v, str | bytes):
@@ -316,6 +338,8 @@ def to_sqlite(column: Column) -> Callable[[object], object]:
         return float
     if kind == "datetime":
         return _dt_canon
+    if kind == "time":
+        return _time_canon
     if kind == "uuid":
         return lambda v: str(v).replace("-", "")
     return lambda v: v
@@ -336,3 +360,71 @@ def to_postgres(column: Column) -> Callable[[object], object]:
     if kind in ("int", "float"):
         return str
     return lambda v: v if isinstance(v, str) else str(v)
+
+
+# ------------------------------------------------------------------------------------- diagnosis
+
+_SHOWN_KINDS = {"int", "bool", "decimal", "float", "datetime", "date", "time", "uuid"}
+
+
+@dataclass
+class Difference:
+    """The first row (by primary key) where a restored table differs from its source, and how."""
+
+    pk: str
+    missing: str = ""  # "target": the row is not in the restored table; "source": not in the backup
+    columns: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (name, backup, restored)
+
+
+def row_canon(spec: TableSpec) -> Callable[[tuple], tuple[str, ...]]:
+    """raw row -> canonical value per column (``NULL`` for NULL); the pieces ``row_encoder`` joins."""
+    funcs = [canonicaliser(c) for c in spec.columns]
+    return lambda r: tuple(NULL if v is None else f(v) for f, v in zip(funcs, r, strict=True))
+
+
+def first_difference(spec: TableSpec, source_rows: Iterable[tuple], target_rows: Iterable[tuple]) -> Difference | None:
+    """Compare a table row by row (only run when its hash differs): the source is held by primary key, so
+    the rows may come in any order (a dump's COPY data is in physical order)."""
+    canon = row_canon(spec)
+    names = [c.name for c in spec.columns]
+    at = names.index(spec.pk)
+    source = {}
+    for row in source_rows:
+        values = canon(row)
+        source[values[at]] = values
+    found: list[Difference] = []
+    for row in target_rows:
+        got = canon(row)
+        want = source.pop(got[at], None)
+        if want is None:
+            found.append(Difference(got[at], missing="source"))
+        elif want != got:
+            found.append(Difference(got[at], columns=[(n, w, g) for n, w, g in zip(names, want, got, strict=True)
+                                                      if w != g]))
+    found.extend(Difference(pk, missing="target") for pk in source)
+    if not found:
+        return None
+
+    def order(d: Difference):
+        if spec.pk_text:
+            return (0, d.pk)
+        try:
+            return (int(d.pk), "")
+        except ValueError:
+            return (0, d.pk)
+
+    return min(found, key=order)
+
+
+def shown(spec: TableSpec, name: str, value: str | None) -> str:
+    """A value for a problem report: numbers, dates and flags as they are; text (personal data, ciphertext)
+    only by its length."""
+    if value is None:
+        return "-"
+    if value == NULL:
+        return "NULL"
+    column = next(c for c in spec.columns if c.name == name)
+    if column.kind in _SHOWN_KINDS and not column.encrypted:
+        return value
+    return f"<{len(value)} chars>"
+
