@@ -209,7 +209,8 @@ def audit_record(
     """Append one audit row (pending until sealed). Must run inside the caller's transaction.
 
     No lock is taken: the row carries the keyed hash of its own content, and the sealer chains it once
-    the caller's transaction has committed (an ``on_commit`` hook registered here, once per transaction).
+    the caller's transaction has committed (an ``on_commit`` hook registered here, once per transaction;
+    on SQLite, whose writers hold the one database write lock anyway, before the commit).
 
     ``org_path`` is the org unit the row concerns; by default the customer's, else the user's the row
     is about (``object_type="user"``), else the actor's; an auditor reads the rows of their subtree.
@@ -244,7 +245,7 @@ def audit_record(
     # The id is part of the hash, so a row moved to another id no longer verifies.
     row.content_hash = content_hmac(key, _content(row))
     AuditEvent.objects.using(using).filter(pk=row.pk).update(content_hash=row.content_hash)
-    _seal_after_commit(using)
+    _seal_after_write(using)
     return row
 
 
@@ -313,7 +314,7 @@ def audit_record_many(*, actor: User | None, entries: Sequence[AuditEntry], usin
     marks = ", ".join(["%s"] * (len(fields) + 1))
     with conn.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({marks})", rows)
-    _seal_after_commit(using)
+    _seal_after_write(using)
     return len(rows)
 
 
@@ -347,6 +348,16 @@ def link_hmac(key: bytes, prev_hash: str, seq: int, content_hash: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ the sealer
+
+
+def _seal_after_write(using: str) -> None:
+    """PostgreSQL: seal after the commit (writers never wait for each other). SQLite: the writing transaction
+    already holds the database's only write lock, so it seals its own rows before it commits; deferring
+    would only add a second write transaction per request, with nothing to run beside it."""
+    if connections[using].vendor == "sqlite":
+        seal(using=using)
+    else:
+        _seal_after_commit(using)
 
 
 def _seal_after_commit(using: str) -> None:
@@ -474,9 +485,33 @@ _VERIFY_COLUMNS = ("pk", "seal_seq", "ts", "actor_id", "actor_name", "event_code
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode
 
 
+def _read_rows(conn, where: str, after: int, limit: int) -> list[tuple]:
+    """One batch of rows as ``_VERIFY_COLUMNS`` tuples, read with a plain cursor (no model, no converters):
+    the time as its ISO text in UTC, the JSON values parsed, as the ORM would return them."""
+    columns = ", ".join("id" if c == "pk" else c for c in _VERIFY_COLUMNS)
+    table = conn.ops.quote_name(AuditEvent._meta.db_table)
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} LIMIT %s", [after, limit])  # noqa: S608
+        raw = cursor.fetchall()
+    loads = json.loads
+    if conn.vendor == "postgresql":  # timestamptz arrives as an aware datetime (the connection is in UTC)
+        return [(*v[:2], v[2].isoformat(), *v[3:10], None if v[10] is None else loads(v[10]),
+                 None if v[11] is None else loads(v[11]), *v[12:]) for v in raw]
+    # SQLite keeps the time in UTC without a zone (Django's converter returns it naive); isoformat() of the
+    # aware value is the naive one's with "+00:00".
+    return [(*v[:2], _naive_utc_iso(v[2]), *v[3:10], None if v[10] is None else loads(v[10]),
+             None if v[11] is None else loads(v[11]), *v[12:]) for v in raw]
+
+
+def _naive_utc_iso(value: Any) -> str:
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1) + "+00:00"
+    return value.isoformat() + "+00:00"
+
+
 def _content_of(v: tuple) -> dict[str, Any]:
-    """``_content`` of a row read as a ``_VERIFY_COLUMNS`` tuple."""
-    content = {"id": v[0], "ts": v[2].isoformat(), "actor": v[3], "actor_name": v[4], "event_code": v[5],
+    """``_content`` of a row read by :func:`_read_rows`."""
+    content = {"id": v[0], "ts": v[2], "actor": v[3], "actor_name": v[4], "event_code": v[5],
                "event": v[6], "object_type": v[7], "object_id": v[8], "customer_id": v[9], "old": v[10],
                "new": v[11], "reason": v[12], "ip": v[13], "channel": v[14]}
     if v[16] >= KEYED:
@@ -517,9 +552,9 @@ def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = Tru
     at_checkpoint: tuple[int, int, str] | None = None
     encode, digest = _ENCODE, hmac.digest
     seal_prefix = b"kehu-audit-v3-seal\x1e"
-    sealed = AuditEvent.objects.using(using).filter(seal_seq__isnull=False).order_by("seal_seq")
+    conn = connections[using]
     while True:
-        rows = list(sealed.filter(seal_seq__gt=last_seq).values_list(*_VERIFY_COLUMNS)[:batch_size])
+        rows = _read_rows(conn, "seal_seq IS NOT NULL AND seal_seq > %s ORDER BY seal_seq", last_seq, batch_size)
         if not rows:
             break
         for v in rows:
@@ -568,10 +603,9 @@ def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = Tru
                 yield ChainProblem(None, "truncated", f"the checkpoint of {checkpoint['at']} counted "
                                                       f"{checkpoint['count']} rows up to it, found {rows_then}")
     # Pending rows: not chained yet, but each carries the keyed hash of its own content (id included).
-    pending = AuditEvent.objects.using(using).filter(seal_seq__isnull=True).order_by("pk")
     last_pending = 0
     while True:
-        rows = list(pending.filter(pk__gt=last_pending).values_list(*_VERIFY_COLUMNS)[:batch_size])
+        rows = _read_rows(conn, "seal_seq IS NULL AND id > %s ORDER BY id", last_pending, batch_size)
         if not rows:
             break
         for v in rows:
