@@ -255,11 +255,16 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _setup()
-    from kehu.core.audit import read_checkpoints, verify_chain
+    from kehu.core.audit import chain_status, read_checkpoints, verify_chain
     from kehu.core.models import AuditEvent
 
     problems = list(verify_chain())
     total = AuditEvent.objects.count()
+    status = chain_status()
+    if status.pending:
+        _out(_("%(n)d rows are committed but not sealed into the chain yet (the oldest from %(at)s); each one's "
+               "own hash verifies. `kehu audit seal` chains them.") % {"n": status.pending,
+                                                                       "at": status.oldest_pending})
     checkpoints, _bad = read_checkpoints()
     if checkpoints:
         last = max(checkpoints, key=lambda c: c["last_id"])
@@ -276,6 +281,16 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         _out(_("Row %(row)s: %(kind)s: %(detail)s") % {"row": row, "kind": problem.kind, "detail": problem.detail})
     _out(_("FAILED: %(n)d problems in the audit chain of %(total)d rows.") % {"n": len(problems), "total": total})
     return EXIT_REFUSED
+
+
+def cmd_audit_seal(args: argparse.Namespace) -> int:
+    _setup()
+    from kehu.core.audit import chain_status, seal
+
+    sealed = seal()
+    _out(_("Sealed %(n)d pending rows; the chain holds %(total)d rows.") % {"n": sealed,
+                                                                           "total": chain_status().sealed})
+    return EXIT_OK
 
 
 def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
@@ -612,6 +627,12 @@ def build_parser() -> argparse.ArgumentParser:
                                               "deleted or reordered, or if it does not match the last "
                                               "signed checkpoint (a rewrite or a truncation).")
     p.set_defaults(handler=cmd_audit_verify)
+    p = audit_commands.add_parser("seal", help="chain the committed rows not sealed yet",
+                                  description="Give every committed audit row that is still pending (e.g. left by "
+                                              "a process that stopped between its commit and its seal) its "
+                                              "place in the hash chain. Safe to run at any time, also beside "
+                                              "a running server.")
+    p.set_defaults(handler=cmd_audit_seal)
     p = audit_commands.add_parser("checkpoint", help="publish a signed checkpoint of the audit chain",
                                   description="Sign the chain head (last row, hash, count, time) with the audit key "
                                               "and append it to KEHU_AUDIT_CHECKPOINT_DIR/checkpoints.jsonl "

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.db import connection, transaction
 
-from kehu.core.audit import Event, audit_record, verify_chain
+from kehu.core.audit import Event, audit_record, seal, verify_chain
 from kehu.core.models import AuditChainHead, AuditEvent
 
 TABLE = AuditEvent._meta.db_table
@@ -55,6 +55,7 @@ def chain(world):
     services.customer_unmask(
         actor=world.bj_cm, customer_id=person.pk, fields=["phone"], reason="核实电话号码"
     )
+    seal()  # what the sealer does after each commit (the test's transaction never commits)
     ids = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
     assert len(ids) > 30
     return {"customer": customer, "ids": ids}
@@ -116,15 +117,15 @@ def test_an_edited_row_rehashed_without_the_key_is_still_detected(chain):
 
 
 def test_an_edited_row_whose_own_hash_is_recomputed_with_the_key_still_breaks_the_link(chain):
-    from kehu.core.audit import _content, audit_key
-    from kehu.core.rules import audit_row_hmac
+    from kehu.core.audit import _content, audit_key, content_hmac, link_hmac
 
     target_id = chain["ids"][10]
     sql(f"UPDATE {TABLE} SET reason = %s WHERE id = %s", ["篡改", target_id])
     forged = AuditEvent.objects.get(pk=target_id)
+    content_hash = content_hmac(audit_key(), _content(forged))
     sql(
-        f"UPDATE {TABLE} SET row_hash = %s WHERE id = %s",
-        [audit_row_hmac(audit_key(), forged.prev_hash, _content(forged)), target_id],
+        f"UPDATE {TABLE} SET content_hash = %s, row_hash = %s WHERE id = %s",
+        [content_hash, link_hmac(audit_key(), forged.prev_hash, forged.seal_seq, content_hash), target_id],
     )
     assert problems() == [(chain["ids"][11], "broken_link")]
 

@@ -11,13 +11,17 @@ from django.db import connection, transaction
 
 from kehu.core.audit import (
     KEYED,
+    SEALED,
     Event,
     _content,
     _plain_content,
     audit_key,
     audit_record,
     checkpoint_path,
+    content_hmac,
+    link_hmac,
     publish_checkpoint,
+    seal,
     verify_chain,
 )
 from kehu.core.models import AuditChainHead, AuditEvent
@@ -39,6 +43,7 @@ def history(world, n=12):
         with transaction.atomic():
             audit_record(actor=world.admin, event_code=Event.ADMIN_CHANGE, object_type="test", object_id=i,
                          new={"i": i})
+    seal()  # what the sealer does after each commit (the test's transaction never commits)
     return list(AuditEvent.objects.order_by("id"))
 
 
@@ -56,8 +61,10 @@ def rechain(rows, *, hasher, version):
 
 def test_new_rows_are_keyed_and_verify(world):
     rows = history(world)
-    assert all(r.hash_version == KEYED for r in rows)
-    assert all(r.row_hash == audit_row_hmac(audit_key(), r.prev_hash, _content(r)) for r in rows)
+    assert all(r.hash_version == SEALED for r in rows)
+    assert [r.seal_seq for r in rows] == list(range(1, len(rows) + 1))
+    assert all(r.content_hash == content_hmac(audit_key(), _content(r)) for r in rows)
+    assert all(r.row_hash == link_hmac(audit_key(), r.prev_hash, r.seal_seq, r.content_hash) for r in rows)
     assert problems() == []
 
 
@@ -158,9 +165,10 @@ def test_plain_rows_written_before_the_switch_stay_verifiable_and_protected(worl
     key = audit_key()
     prev = old[-1].row_hash
     for row in new:
+        row.hash_version = KEYED  # rows written under the head lock, before the sealer
         row.prev_hash = prev
         row.row_hash = audit_row_hmac(key, prev, _content(row))
-        AuditEvent.objects.filter(pk=row.pk).update(prev_hash=prev, row_hash=row.row_hash)
+        AuditEvent.objects.filter(pk=row.pk).update(prev_hash=prev, row_hash=row.row_hash, hash_version=KEYED)
         prev = row.row_hash
     AuditChainHead.objects.filter(pk=1).update(last_id=rows[-1].pk, last_hash=prev, count=len(rows))
     assert problems() == []

@@ -1,42 +1,60 @@
-"""The append-only, keyed hash chain of the audit log, and its signed checkpoints.
+"""The append-only, keyed hash chain of the audit log, its sealer, and its signed checkpoints.
 
-Every service write calls :func:`audit_record` inside its own transaction, so the audit row commits or
-rolls back with the change it describes. Event codes are stable integers grouped by area:
-1xxx core (auth, users, org, parameters, keys), 2xxx customers and admission.
+Every service write calls :func:`audit_record` (or :func:`audit_record_many`) inside its own transaction,
+so the audit row commits or rolls back with the change it describes. Event codes are stable integers
+grouped by area: 1xxx core (auth, users, org, parameters, keys), 2xxx customers and admission.
 
-All code of the chain lives in this module (appending, verifying, checkpoints), so that replacing the
-head-row lock by a sealer (issue 17) stays a change here.
+All code of the chain lives in this module (appending, sealing, verifying, checkpoints). The design is in
+docs/audit-design.md; in short (issue 17, hash version 3):
 
-Rows written since the keyed chain (``hash_version`` 2) carry ``HMAC-SHA256(audit key, prev_hash ‖ row)``;
-older rows (version 1) keep their plain SHA-256 and are verified as they were. The first keyed row
-chains to the last plain one, so its HMAC also seals the whole plain prefix: from the switch on, a
-rewrite of an old row breaks a link nobody can recompute without the key. The audit key is never in the
-database (``KEHU_AUDIT_KEY``/``KEHU_AUDIT_KEY_FILE``). :func:`publish_checkpoint` writes the signed head
-(last id, hash, count, time, first keyed id) to a file outside the database and, optionally, to syslog;
-:func:`verify_chain` checks the rows against the last checkpoint too, which catches a truncation, or a
-rewrite by someone who holds the key but not the checkpoint file.
+* A writer takes no lock. It inserts its row with ``content_hash = HMAC(audit key, row content)``, the
+  content including the row's id, org path and version, and leaves the row *pending* (``seal_seq`` empty).
+* The **sealer** (:func:`seal`) gives committed pending rows their place: under the one chain-head row,
+  locked with SKIP LOCKED so a second sealer never waits but leaves, it numbers them ``seal_seq`` = 1, 2, 3,
+  ... in the order it finds them (id order among the rows committed at that moment) and links each to the
+  previous one: ``row_hash = HMAC(key, prev_hash ‖ seal_seq ‖ content_hash)``. It runs after every commit
+  that wrote audit rows (``on_commit``), from the scheduled checkpoint job and from ``kehu audit seal``.
+* :func:`verify_chain` walks the sealed rows in ``seal_seq`` order (an edit fails the content hash, a
+  deleted or reordered row breaks a link and leaves a gap in the numbers, a truncation shows against the
+  head and the last checkpoint) and checks every pending row's own keyed hash; pending rows are reported by
+  :func:`chain_status` as pending, not as tampering.
+
+Rows of hash versions 1 (plain SHA-256) and 2 (HMAC chained at write time under a head lock) keep their
+hashes; the migration numbered them in id order, and the first sealed row links to the last of them, so
+the key still seals the whole older prefix. The audit key is never in the database (``KEHU_AUDIT_KEY``/
+``KEHU_AUDIT_KEY_FILE``). :func:`publish_checkpoint` writes the signed head (last id, hash, count = last
+``seal_seq``, time, first keyed id) to a file outside the database and, optionally, to syslog.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from kehu.core.models import AuditChainHead, AuditEvent, User
-from kehu.core.rules import GENESIS_HASH, audit_row_hash, audit_row_hmac, canonical_json, checkpoint_signature
+from kehu.core.rules import (
+    GENESIS_HASH,
+    _json_default,
+    audit_row_hash,
+    audit_row_hmac,
+    canonical_json,
+    checkpoint_signature,
+)
 
 logger = logging.getLogger(__name__)
 KEYED = 2
+SEALED = 3  # issue 17: content hash by the writer, place and link by the sealer
 CHECKPOINT_FILE = "checkpoints.jsonl"
 
 
@@ -188,7 +206,11 @@ def audit_record(
     org_path: str | None = None,
     using: str = "default",
 ) -> AuditEvent:
-    """Append one audit row, chained to the previous one. Must run inside the caller's transaction.
+    """Append one audit row (pending until sealed). Must run inside the caller's transaction.
+
+    No lock is taken: the row carries the keyed hash of its own content, and the sealer chains it once
+    the caller's transaction has committed (an ``on_commit`` hook registered here, once per transaction;
+    on SQLite, whose writers hold the one database write lock anyway, before the commit).
 
     ``org_path`` is the org unit the row concerns; by default the customer's, else the user's the row
     is about (``object_type="user"``), else the actor's; an auditor reads the rows of their subtree.
@@ -200,7 +222,6 @@ def audit_record(
     if org_path is None:
         org_path = _org_path_for(actor=actor, customer_id=customer_id, object_type=object_type, object_id=object_id,
                                  using=using)
-    head = _lock_head(using)
     row = AuditEvent(
         ts=timezone.now(),
         actor=actor if actor is not None and actor.pk else None,
@@ -216,17 +237,198 @@ def audit_record(
         ip=ip or "",
         channel=channel or "",
         org_path=org_path or "",
-        hash_version=KEYED,
-        prev_hash=head.last_hash,
+        hash_version=SEALED,
+        prev_hash="",
         row_hash="",
     )
     row.save(force_insert=True, using=using)
-    # The id is part of the hash, so a row moved to another position no longer verifies.
-    row.row_hash = audit_row_hmac(key, head.last_hash, _content(row))
-    AuditEvent.objects.using(using).filter(pk=row.pk).update(row_hash=row.row_hash)
-    AuditChainHead.objects.using(using).filter(pk=head.pk).update(last_id=row.pk, last_hash=row.row_hash,
-                                                                  count=head.count + 1)
+    # The id is part of the hash, so a row moved to another id no longer verifies.
+    row.content_hash = content_hmac(key, _content(row))
+    AuditEvent.objects.using(using).filter(pk=row.pk).update(content_hash=row.content_hash)
+    _seal_after_write(using)
     return row
+
+
+@dataclass
+class AuditEntry:
+    """One row for :func:`audit_record_many`."""
+
+    event_code: int
+    object_type: str
+    object_id: Any
+    customer_id: int | None = None
+    old: dict[str, Any] | None = None
+    new: dict[str, Any] | None = None
+    reason: str = ""
+    channel: str = ""
+    normalised: bool = False  # old/new already went through _normalise
+
+
+def audit_record_many(*, actor: User | None, entries: Sequence[AuditEntry], using: str = "default") -> int:
+    """Append ``entries`` in order, as :func:`audit_record` writes them one at a time (same content, same
+    hashes), for set-based imports: the ids are reserved up front, the content hashes computed in Python and
+    the rows inserted with one ``executemany``. Must run inside the caller's transaction; no lock is taken."""
+    if not entries:
+        return 0
+    conn = transaction.get_connection(using)
+    if not conn.in_atomic_block:
+        raise RuntimeError("audit_record_many must be called inside transaction.atomic()")
+    key = audit_key()
+    ids = _reserve_ids(conn, len(entries))
+    actor_id = actor.pk if actor is not None and actor.pk else None
+    actor_name = actor.get_username() if actor_id else "system"
+    names: dict[int, str] = {}
+    now = timezone.now()
+    from django.apps import apps
+
+    # The org unit each row concerns (an auditor reads their subtree): the customer's, read in one query.
+    customer_ids = {e.customer_id for e in entries if e.customer_id is not None}
+    paths = dict(apps.get_model("customers", "Customer").objects.using(using).filter(pk__in=customer_ids)
+                 .values_list("pk", "org_path")) if customer_ids and apps.is_installed("kehu.customers") else {}
+    fallback: str | None = None
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    rows = []
+    for pk, entry in zip(ids, entries, strict=True):
+        name = names.get(entry.event_code)
+        if name is None:
+            name = names[entry.event_code] = Event.name_of(entry.event_code)
+        org_path = paths.get(entry.customer_id) if entry.customer_id is not None else None
+        if org_path is None:
+            if fallback is None:
+                fallback = _org_path_for(actor=actor, customer_id=None, object_type="", object_id="", using=using)
+            org_path = fallback
+        row = AuditEvent(
+            pk=pk, ts=now, actor_id=actor_id, actor_name=actor_name, event_code=entry.event_code,
+            event=name, object_type=entry.object_type,
+            object_id=str(entry.object_id) if entry.object_id not in (None, "") else "",
+            customer_id=entry.customer_id,
+            old_values=entry.old if entry.normalised else _normalise(entry.old),
+            new_values=entry.new if entry.normalised else _normalise(entry.new),
+            reason=entry.reason or "", ip="", channel=entry.channel or "", org_path=org_path or "",
+            hash_version=SEALED, prev_hash="", row_hash="", seal_seq=None,
+        )
+        row.content_hash = content_hmac(key, _content(row))
+        rows.append((pk, *(f.get_db_prep_save(f.pre_save(row, True), connection=conn) for f in fields)))
+    quote = conn.ops.quote_name
+    columns = ", ".join(quote(c) for c in ["id", *(f.column for f in fields)])
+    marks = ", ".join(["%s"] * (len(fields) + 1))
+    with conn.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES ({marks})", rows)
+    _seal_after_write(using)
+    return len(rows)
+
+
+def _reserve_ids(conn, n: int) -> list[int]:
+    """Ids for ``n`` new audit rows, increasing: PostgreSQL takes them from the table's sequence; SQLite's
+    writing transaction holds the database's write lock (kehu opens SQLite transactions IMMEDIATE) and an
+    AUTOINCREMENT table never reuses an id."""
+    table = AuditEvent._meta.db_table
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [conn.ops.quote_name(table), n])
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        cursor.execute(f"SELECT MAX(id) FROM {conn.ops.quote_name(table)}")  # noqa: S608 (model metadata)
+        top = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
+    return list(range(top + 1, top + 1 + n))
+
+
+def content_hmac(key: bytes, content: dict[str, Any]) -> str:
+    """The keyed hash of one row's own content (version 3), written by the row's writer."""
+    return hmac.digest(key, b"kehu-audit-v3-row\x1e" + canonical_json(content).encode("utf-8"), "sha256").hex()
+
+
+def link_hmac(key: bytes, prev_hash: str, seq: int, content_hash: str) -> str:
+    """The keyed link of a sealed row (version 3): the previous link, the row's place and its content hash."""
+    return hmac.digest(key, b"kehu-audit-v3-seal\x1e%s\x1e%d\x1e%s" % (prev_hash.encode("ascii"), seq,
+                                                                        content_hash.encode("ascii")),
+                       "sha256").hex()
+
+
+# ------------------------------------------------------------------------------------------ the sealer
+
+
+def _seal_after_write(using: str) -> None:
+    """PostgreSQL: seal after the commit (writers never wait for each other). SQLite: the writing transaction
+    already holds the database's only write lock, so it seals its own rows before it commits; deferring
+    would only add a second write transaction per request, with nothing to run beside it."""
+    if connections[using].vendor == "sqlite":
+        seal(using=using)
+    else:
+        _seal_after_commit(using)
+
+
+def _seal_after_commit(using: str) -> None:
+    """Run :func:`seal` once the current transaction has committed (registered once per transaction)."""
+    conn = transaction.get_connection(using)
+    if any(getattr(func, "kehu_audit_seal", False) for _sids, func, _robust in conn.run_on_commit):
+        return
+
+    def after_commit() -> None:
+        try:
+            seal(using=using)
+        except DatabaseError:
+            # The rows stay pending; the next seal (next write, scheduled job, `kehu audit seal`) takes them.
+            logger.warning("sealing the audit chain after a commit failed", exc_info=True)
+
+    after_commit.kehu_audit_seal = True  # type: ignore[attr-defined]
+    transaction.on_commit(after_commit, using=using, robust=True)
+
+
+def seal(*, using: str = "default", batch_size: int = 5000) -> int:
+    """Chain every committed pending row; return how many were sealed.
+
+    Under the chain-head row, locked with SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway): a
+    second sealer does not wait but returns, and the one holding the head looks again after it released it,
+    so a row committed while the head was busy is never left behind. Rows are numbered in id order among the
+    pending rows committed at the moment of sealing; a row whose transaction commits later gets a later number.
+    """
+    sealed = 0
+    conn = connections[using]
+    pending = AuditEvent.objects.using(using).filter(seal_seq__isnull=True)
+    while pending.exists():
+        with transaction.atomic(using=using):
+            heads = AuditChainHead.objects.using(using)
+            if conn.vendor == "postgresql":
+                head = heads.select_for_update(skip_locked=True).filter(pk=1).first()
+                if head is None and not heads.filter(pk=1).exists():
+                    head = _lock_head(using)
+            else:
+                head = _lock_head(using)
+            if head is None:
+                return sealed  # another sealer holds the head and looks again after releasing it
+            rows = list(pending.order_by("pk").values_list("pk", "content_hash")[:batch_size])
+            if not rows:
+                return sealed
+            key = audit_key()
+            prev, seq, updates = head.last_hash, head.count, []
+            for pk, content_hash in rows:
+                seq += 1
+                link = link_hmac(key, prev, seq, content_hash)
+                updates.append((seq, prev, link, pk))
+                prev = link
+            _write_seals(conn, updates)
+            heads.filter(pk=head.pk).update(last_id=rows[-1][0], last_hash=prev, count=seq)
+        sealed += len(rows)
+    return sealed
+
+
+def _write_seals(conn, updates: list[tuple[int, str, str, int]]) -> None:
+    table = conn.ops.quote_name(AuditEvent._meta.db_table)
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            for start in range(0, len(updates), 1000):
+                part = updates[start:start + 1000]
+                values = ", ".join(["(%s::bigint, %s, %s, %s::bigint)"] * len(part))
+                cursor.execute(
+                    f"UPDATE {table} AS a SET seal_seq = v.seq, prev_hash = v.prev, row_hash = v.link "  # noqa: S608
+                    f"FROM (VALUES {values}) AS v(seq, prev, link, id) WHERE a.id = v.id AND a.seal_seq IS NULL",
+                    [x for u in part for x in u])
+        else:
+            cursor.executemany(f"UPDATE {table} SET seal_seq = %s, prev_hash = %s, row_hash = %s "  # noqa: S608
+                               "WHERE id = %s AND seal_seq IS NULL", updates)
 
 
 def audit_key() -> bytes:
@@ -275,67 +477,164 @@ class ChainProblem:
     detail: str
 
 
+# The columns verification reads, in this order (no model instances: a tuple per row).
+_VERIFY_COLUMNS = ("pk", "seal_seq", "ts", "actor_id", "actor_name", "event_code", "event", "object_type",
+                   "object_id", "customer_id", "old_values", "new_values", "reason", "ip", "channel", "org_path",
+                   "hash_version", "prev_hash", "row_hash", "content_hash")
+# canonical_json with one encoder built once (json.dumps builds one per call when given options).
+_ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default).encode
+
+
+def _read_rows(conn, where: str, after: int, limit: int) -> list[tuple]:
+    """One batch of rows as ``_VERIFY_COLUMNS`` tuples, read with a plain cursor (no model, no converters):
+    the time as its ISO text in UTC, the JSON values parsed, as the ORM would return them."""
+    columns = ", ".join("id" if c == "pk" else c for c in _VERIFY_COLUMNS)
+    table = conn.ops.quote_name(AuditEvent._meta.db_table)
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} LIMIT %s", [after, limit])  # noqa: S608
+        raw = cursor.fetchall()
+    loads = json.loads
+    if conn.vendor == "postgresql":  # timestamptz arrives as an aware datetime (the connection is in UTC)
+        return [(*v[:2], v[2].isoformat(), *v[3:10], None if v[10] is None else loads(v[10]),
+                 None if v[11] is None else loads(v[11]), *v[12:]) for v in raw]
+    # SQLite keeps the time in UTC without a zone (Django's converter returns it naive); isoformat() of the
+    # aware value is the naive one's with "+00:00".
+    return [(*v[:2], _naive_utc_iso(v[2]), *v[3:10], None if v[10] is None else loads(v[10]),
+             None if v[11] is None else loads(v[11]), *v[12:]) for v in raw]
+
+
+def _naive_utc_iso(value: Any) -> str:
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1) + "+00:00"
+    return value.isoformat() + "+00:00"
+
+
+def _content_of(v: tuple) -> dict[str, Any]:
+    """``_content`` of a row read by :func:`_read_rows`."""
+    content = {"id": v[0], "ts": v[2], "actor": v[3], "actor_name": v[4], "event_code": v[5],
+               "event": v[6], "object_type": v[7], "object_id": v[8], "customer_id": v[9], "old": v[10],
+               "new": v[11], "reason": v[12], "ip": v[13], "channel": v[14]}
+    if v[16] >= KEYED:
+        content.update(org_path=v[15], v=v[16])
+    return content
+
+
+def _legacy_hash(key: bytes | None, version: int, prev_hash: str, content: dict[str, Any]) -> str:
+    if version >= KEYED:
+        return audit_row_hmac(key, prev_hash, content)
+    plain = dict(content)
+    plain.pop("org_path", None)
+    plain.pop("v", None)
+    return audit_row_hash(prev_hash, plain)
+
+
 def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = True,
                  using: str = "default") -> Iterator[ChainProblem]:
-    """Walk the chain in id order and yield every problem found.
+    """Walk the sealed chain in ``seal_seq`` order, then check the pending rows; yield every problem found.
 
-    An edited row fails its own hash; a deleted or reordered row breaks the link to its neighbour;
-    deleting the newest rows is caught by the chain head and by the last checkpoint, which also pins
-    the head hash at its time (a rewrite before it shows even if the rewriter held the key). With
+    An edited row fails its content hash (or, for rows of versions 1-2, its row hash); a deleted row
+    leaves a gap in the sealed numbers and breaks the link of the next row; a reordered row (its id, place
+    or link changed) fails its hashes or breaks a link; deleting the newest sealed rows is caught by the
+    chain head and by the last checkpoint, which also pins the head hash at its time (a rewrite before it
+    shows even if the rewriter held the key). Pending rows (committed, not yet sealed) are no problem as
+    long as each one's keyed content hash verifies (:func:`chain_status` counts them). With
     ``checkpoint=True`` the last published checkpoint is read; pass one (or False) to choose.
     """
     key = getattr(settings, "KEHU_AUDIT_KEY", None)
-    problems: list[ChainProblem] = []
     if checkpoint is True:
         checkpoint, problems = _last_checkpoint()
         yield from problems
+    cp_seq = checkpoint["count"] if checkpoint and checkpoint.get("last_id") else None
+    keyed_from = (checkpoint or {}).get("keyed_from") or None
     prev_hash = GENESIS_HASH
-    last_id = 0
-    count = 0
-    keyed_seen = False
-    at_checkpoint: tuple[int, str] | None = None
+    last_seq = last_id = count = 0
+    newest_version = 0
+    at_checkpoint: tuple[int, int, str] | None = None
+    encode, digest = _ENCODE, hmac.digest
+    seal_prefix = b"kehu-audit-v3-seal\x1e"
+    conn = connections[using]
     while True:
-        rows = list(AuditEvent.objects.using(using).filter(pk__gt=last_id).order_by("pk")[:batch_size])
+        rows = _read_rows(conn, "seal_seq IS NOT NULL AND seal_seq > %s ORDER BY seal_seq", last_seq, batch_size)
         if not rows:
             break
-        for row in rows:
+        for v in rows:
+            pk, seq, version, prev, row_hash = v[0], v[1], v[16], v[17], v[18]
             count += 1
-            if row.prev_hash != prev_hash:
-                yield ChainProblem(row.pk, "broken_link", "previous hash does not match the preceding row")
-            if row.hash_version >= KEYED:
-                keyed_seen = True
-                if not key:
-                    yield ChainProblem(row.pk, "no_key", "KEHU_AUDIT_KEY is not set; keyed rows cannot be checked")
-                    return
-                expected = audit_row_hmac(key, row.prev_hash, _content(row))
+            if seq != last_seq + 1:
+                yield ChainProblem(pk, "gap", f"sealed rows {last_seq + 1} to {seq - 1} are missing")
+            if prev != prev_hash:
+                yield ChainProblem(pk, "broken_link", "previous hash does not match the preceding row")
+            if version >= KEYED and not key:
+                yield ChainProblem(pk, "no_key", "KEHU_AUDIT_KEY is not set; keyed rows cannot be checked")
+                return
+            if version >= SEALED:
+                content_hash = v[19]
+                good = (digest(key, b"kehu-audit-v3-row\x1e" + encode(_content_of(v)).encode("utf-8"),
+                               "sha256").hex() == content_hash
+                        and digest(key, seal_prefix + b"%s\x1e%d\x1e%s" % (prev.encode("ascii"), seq,
+                                                                           content_hash.encode("ascii")),
+                                   "sha256").hex() == row_hash)
             else:
-                if keyed_seen or (checkpoint and checkpoint.get("keyed_from") and row.pk >= checkpoint["keyed_from"]):
-                    yield ChainProblem(row.pk, "downgraded", "a plain-hashed row where the chain is keyed")
-                expected = audit_row_hash(row.prev_hash, _plain_content(row))
-            if expected != row.row_hash:
-                yield ChainProblem(row.pk, "edited", "row content does not match its hash")
-            prev_hash = row.row_hash
-            last_id = row.pk
-            if checkpoint and row.pk == checkpoint["last_id"]:
-                at_checkpoint = (count, row.row_hash)
+                if newest_version > version or (version < KEYED and keyed_from and pk >= keyed_from):
+                    yield ChainProblem(pk, "downgraded", "an older hash version where the chain is keyed")
+                good = _legacy_hash(key, version, prev, _content_of(v)) == row_hash
+            if not good:
+                yield ChainProblem(pk, "edited", "row content does not match its hash")
+            newest_version = max(newest_version, version)
+            prev_hash, last_seq, last_id = row_hash, seq, pk
+            if seq == cp_seq:
+                at_checkpoint = (count, pk, row_hash)
     head = AuditChainHead.objects.using(using).filter(pk=1).first()
     if head is not None:
         if head.last_hash != prev_hash or head.last_id != last_id:
             yield ChainProblem(head.last_id or None, "missing_tail", "the newest rows do not match the chain head")
-        if head.count != count:
+        if head.count != count or head.count != last_seq:
             yield ChainProblem(None, "count_mismatch", f"chain head counts {head.count} rows, found {count}")
-    if checkpoint and checkpoint["last_id"]:
+    if cp_seq:
         if at_checkpoint is None:
             yield ChainProblem(checkpoint["last_id"], "truncated",
                                f"row {checkpoint['last_id']} of the checkpoint of {checkpoint['at']} is gone")
         else:
-            rows_then, hash_then = at_checkpoint
-            if hash_then != checkpoint["head_hash"]:
+            rows_then, id_then, hash_then = at_checkpoint
+            if hash_then != checkpoint["head_hash"] or id_then != checkpoint["last_id"]:
                 yield ChainProblem(checkpoint["last_id"], "checkpoint_mismatch",
                                    f"the chain up to the checkpoint of {checkpoint['at']} was rewritten")
             if rows_then != checkpoint["count"]:
                 yield ChainProblem(None, "truncated", f"the checkpoint of {checkpoint['at']} counted "
                                                       f"{checkpoint['count']} rows up to it, found {rows_then}")
+    # Pending rows: not chained yet, but each carries the keyed hash of its own content (id included).
+    last_pending = 0
+    while True:
+        rows = _read_rows(conn, "seal_seq IS NULL AND id > %s ORDER BY id", last_pending, batch_size)
+        if not rows:
+            break
+        for v in rows:
+            last_pending = v[0]
+            if v[16] < SEALED:
+                yield ChainProblem(v[0], "edited", "a row of an older hash version outside the chain")
+                continue
+            if not key:
+                yield ChainProblem(v[0], "no_key", "KEHU_AUDIT_KEY is not set; keyed rows cannot be checked")
+                return
+            if digest(key, b"kehu-audit-v3-row\x1e" + encode(_content_of(v)).encode("utf-8"),
+                      "sha256").hex() != v[19]:
+                yield ChainProblem(v[0], "edited", "pending row: content does not match its hash")
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    sealed: int  # rows in the chain (the head's count)
+    pending: int  # committed rows not sealed yet
+    oldest_pending: Any  # the time of the oldest pending row, or None
+
+
+def chain_status(*, using: str = "default") -> ChainStatus:
+    """How far the sealer is: sealed rows and the pending tail (a crash between a commit and its seal leaves
+    rows pending until the next seal; they are not tampering)."""
+    head = AuditChainHead.objects.using(using).filter(pk=1).first()
+    pending = AuditEvent.objects.using(using).filter(seal_seq__isnull=True)
+    oldest = pending.order_by("pk").values_list("ts", flat=True).first()
+    return ChainStatus(sealed=head.count if head else 0, pending=pending.count(), oldest_pending=oldest)
 
 
 # ------------------------------------------------------------------------------------------ checkpoints
@@ -356,8 +655,9 @@ def publish_checkpoint() -> dict:
     path = checkpoint_path()
     if path is None:
         raise ImproperlyConfigured("KEHU_AUDIT_CHECKPOINT_DIR is not set; there is nowhere to publish checkpoints")
+    seal()  # the checkpoint covers every row committed so far
     with transaction.atomic():
-        # Under the head lock: no row can be appended between reading the head and counting.
+        # Under the head lock: no row can be sealed between reading the head and counting.
         head = _lock_head()
         first_keyed = AuditEvent.objects.filter(hash_version__gte=KEYED).order_by("pk").values_list(
             "pk", flat=True).first()
@@ -424,8 +724,10 @@ def _checkpoint_slot(now):
 
 
 def _checkpoint_run(slot: str, now) -> dict:
+    # The periodic sealer too: rows a crashed process committed but never sealed are chained here.
+    sealed = seal()
     if checkpoint_path() is None:
-        return {"published": False, "why": "KEHU_AUDIT_CHECKPOINT_DIR is not set"}
+        return {"published": False, "sealed": sealed, "why": "KEHU_AUDIT_CHECKPOINT_DIR is not set"}
     body = publish_checkpoint()
     return {"published": True, "last_id": body["last_id"], "count": body["count"]}
 

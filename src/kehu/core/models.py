@@ -166,10 +166,12 @@ class ApiToken(models.Model):
 
 
 class AuditEvent(models.Model):
-    """One row of the append-only, hash-chained audit log.
+    """One row of the append-only, hash-chained audit log (docs/audit-design.md).
 
-    ``row_hash`` = SHA-256 over ``prev_hash`` and this row's canonical content, so an edited, deleted or
-    reordered row breaks the chain (`kehu audit verify`).
+    A writer appends the row with ``content_hash`` (keyed hash of its own content, id included) and no
+    lock; the sealer then gives committed rows their place in the chain: ``seal_seq`` (1, 2, 3, ... without
+    gaps), ``prev_hash`` and ``row_hash`` (keyed hash over the previous link, the place and the content
+    hash), so an edited, deleted, reordered or truncated row is detected (`kehu audit verify`).
     """
 
     ts = models.DateTimeField(_("time"), db_index=True)
@@ -194,12 +196,17 @@ class AuditEvent(models.Model):
     hash_version = models.PositiveSmallIntegerField(_("hash version"), default=1)
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     row_hash = models.CharField(_("row hash"), max_length=64)
+    # Version 3 (issue 17): the row's place in the chain, given by the sealer after the row committed
+    # (empty while the row is pending), and the keyed hash of the row's own content, given by its writer.
+    seal_seq = models.BigIntegerField(_("seal sequence"), null=True, blank=True, unique=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["id"]
-        indexes = [models.Index(fields=["actor", "ts"]), models.Index(fields=["object_type", "object_id"]),
+        indexes = [models.Index(fields=["id"], condition=models.Q(seal_seq__isnull=True), name="audit_unsealed"),
+                   models.Index(fields=["actor", "ts"]), models.Index(fields=["object_type", "object_id"]),
                    # The customer page's timeline: a customer's rows newest first, in keyset pages.
                    models.Index(fields=["customer_id", "ts", "id"], name="audit_customer_timeline")]
 
@@ -208,10 +215,10 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """A single row holding the chain's last id and hash.
+    """A single row holding the sealed chain's last id, hash and length (the last ``seal_seq``).
 
-    Appending locks this row, which serialises appenders on PostgreSQL (SQLite's IMMEDIATE transactions
-    already serialise writers) and lets verification notice the removal of the newest rows.
+    Only the sealer writes it (writers take no lock since issue 17); it lets verification notice the
+    removal of the newest sealed rows.
     """
 
     last_id = models.BigIntegerField(default=0)

@@ -1,0 +1,249 @@
+"""The audit log without a global lock (issue 17): writers append pending rows, the sealer chains them after
+commit. Real threads write concurrently; tampering is detected in the sealed chain and among pending rows; a
+process that dies between its commit and its seal leaves pending rows that verify as pending, and the next
+seal chains them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from django.db import connection, transaction
+
+from concurrency import run_together
+from kehu.core.audit import (
+    SEALED,
+    AuditEntry,
+    Event,
+    audit_record,
+    audit_record_many,
+    chain_status,
+    publish_checkpoint,
+    seal,
+    verify_chain,
+)
+from kehu.core.models import AuditChainHead, AuditEvent
+
+TABLE = AuditEvent._meta.db_table
+
+
+def problems():
+    return [(p.row_id, p.kind) for p in verify_chain()]
+
+
+def sql(statement: str, params=()) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+def write(n: int, *, start: int = 0) -> list[int]:
+    ids = []
+    for i in range(start, start + n):
+        with transaction.atomic():
+            ids.append(audit_record(actor=None, event_code=Event.ADMIN_CHANGE, object_type="test", object_id=i,
+                                    new={"i": i}).pk)
+    return ids
+
+
+def sealed_ids() -> list[int]:
+    return list(AuditEvent.objects.filter(seal_seq__isnull=False).order_by("seal_seq").values_list("pk", flat=True))
+
+
+def test_concurrent_writers_on_real_threads_produce_one_valid_chain(tworld):
+    before = AuditEvent.objects.count()
+
+    def writer(t: int):
+        def run():
+            for i in range(15):
+                with transaction.atomic():
+                    audit_record(actor=None, event_code=Event.ADMIN_CHANGE, object_type="thread", object_id=t,
+                                 new={"t": t, "i": i})
+                    if i % 5 == 0:  # some transactions write several rows, some import a batch
+                        audit_record_many(actor=None, entries=[AuditEntry(Event.ADMIN_CHANGE, "batch", f"{t}-{i}-{j}")
+                                                               for j in range(3)])
+            return t
+        return run
+
+    outcomes = run_together([writer(t) for t in range(8)])
+    assert [kind for kind, _value in outcomes] == ["ok"] * 8, outcomes
+    seal()  # a seal that lost its try-lock race leaves nothing behind: at most the next seal is needed
+    total = AuditEvent.objects.count()
+    assert total == before + 8 * (15 + 3 * 3)
+    status = chain_status()
+    assert (status.sealed, status.pending) == (total, 0)
+    seqs = list(AuditEvent.objects.order_by("seal_seq").values_list("seal_seq", flat=True))
+    assert seqs == list(range(1, total + 1))
+    head = AuditChainHead.objects.get(pk=1)
+    last = AuditEvent.objects.get(seal_seq=total)
+    assert (head.last_id, head.last_hash, head.count) == (last.pk, last.row_hash, total)
+    assert problems() == []
+
+
+def test_rows_are_sealed_after_their_commit_and_not_before(tworld):
+    seal()
+    with transaction.atomic():
+        row = audit_record(actor=None, event_code=Event.ADMIN_CHANGE, object_type="test", object_id=1)
+        inside = AuditEvent.objects.get(pk=row.pk).seal_seq
+        if connection.vendor == "postgresql":
+            assert inside is None  # pending inside the writer's transaction: no lock taken
+        else:
+            assert inside is not None  # SQLite: the writer holds the database's write lock and seals itself
+    sealed = AuditEvent.objects.get(pk=row.pk)
+    assert sealed.seal_seq == AuditChainHead.objects.get(pk=1).count and sealed.hash_version == SEALED
+    assert problems() == []
+
+
+def test_a_rolled_back_writer_leaves_no_gap_in_the_chain(tworld):
+    write(3)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        audit_record(actor=None, event_code=Event.ADMIN_CHANGE, object_type="test", object_id="rolled back")
+        raise RuntimeError("the change failed")
+    write(2, start=3)
+    assert problems() == [] and chain_status().pending == 0
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder", "truncate"])
+def test_tampering_with_sealed_rows_is_detected(tworld, tamper):
+    ids = write(8)
+    publish_checkpoint_if_possible = tamper == "truncate"
+    if publish_checkpoint_if_possible:
+        publish_checkpoint()
+    order = sealed_ids()
+    target = order[-5]
+    if tamper == "edit":
+        sql(f"UPDATE {TABLE} SET reason = %s WHERE id = %s", ["改过", target])
+        assert problems() == [(target, "edited")]
+    elif tamper == "delete":
+        sql(f"DELETE FROM {TABLE} WHERE id = %s", [target])
+        found = problems()
+        following = order[order.index(target) + 1]
+        assert (following, "gap") in found and (following, "broken_link") in found
+        assert (None, "count_mismatch") in found
+    elif tamper == "reorder":
+        # Swap the places of two sealed rows: each now sits where its link does not fit.
+        a, b = target, order[order.index(target) + 1]
+        seq_a, seq_b = (AuditEvent.objects.get(pk=x).seal_seq for x in (a, b))
+        AuditEvent.objects.filter(pk=a).update(seal_seq=-1)
+        AuditEvent.objects.filter(pk=b).update(seal_seq=seq_a)
+        AuditEvent.objects.filter(pk=a).update(seal_seq=seq_b)
+        assert {row for row, _kind in problems()} >= {a, b}
+    else:
+        # The newest rows deleted and the head fixed to match: the checkpoint still knows the old end.
+        keep = order[:-3]
+        sql(f"DELETE FROM {TABLE} WHERE id IN ({', '.join(['%s'] * 3)})", order[-3:])
+        last = AuditEvent.objects.get(pk=keep[-1])
+        AuditChainHead.objects.filter(pk=1).update(last_id=last.pk, last_hash=last.row_hash, count=last.seal_seq)
+        assert problems() == [(order[-1], "truncated")]
+    assert ids
+
+
+def crash_after_commit(monkeypatch):
+    """The process stops between its commit and its seal: the after-commit seal never runs."""
+    import kehu.core.audit as audit
+
+    monkeypatch.setattr(audit, "seal", lambda **kwargs: 0)
+
+
+@pytest.mark.parametrize("tamper", ["edit", "reorder"])
+def test_tampering_with_pending_rows_is_detected(tworld, monkeypatch, tamper):
+    write(3)
+    crash_after_commit(monkeypatch)
+    pending = write(3, start=3)
+    monkeypatch.undo()
+    assert chain_status().pending == 3 and problems() == []
+    if tamper == "edit":
+        sql(f"UPDATE {TABLE} SET object_id = %s WHERE id = %s", ["99", pending[1]])
+        assert problems() == [(pending[1], "edited")]
+    else:
+        # Two pending rows swap ids: the id is inside each row's keyed hash.
+        sql(f"UPDATE {TABLE} SET id = %s WHERE id = %s", [10**9, pending[0]])
+        sql(f"UPDATE {TABLE} SET id = %s WHERE id = %s", [pending[0], pending[1]])
+        sql(f"UPDATE {TABLE} SET id = %s WHERE id = %s", [pending[1], 10**9])
+        assert set(problems()) == {(pending[0], "edited"), (pending[1], "edited")}
+    # Sealing does not launder the change: the sealed row still fails its content hash.
+    seal()
+    assert chain_status().pending == 0
+    assert {kind for _row, kind in problems()} == {"edited"}
+
+
+def test_a_forged_pending_row_without_the_key_is_detected(tworld):
+    write(2)
+    row = AuditEvent.objects.order_by("-id").first()
+    row.pk, row.seal_seq, row.object_id, row.content_hash = None, None, "forged", "0" * 64
+    row.save(force_insert=True)
+    assert problems() == [(row.pk, "edited")]
+    seal()
+    assert (row.pk, "edited") in problems()
+
+
+def test_unsealing_a_sealed_row_is_detected(tworld):
+    order = sealed_ids() or write(4)
+    order = sealed_ids()
+    target = order[len(order) // 2]
+    AuditEvent.objects.filter(pk=target).update(seal_seq=None, prev_hash="", row_hash="")
+    kinds = {kind for _row, kind in problems()}
+    assert {"gap", "broken_link", "count_mismatch"} <= kinds
+
+
+def test_a_crash_between_commit_and_seal_leaves_pending_rows_that_the_next_seal_chains(tworld, monkeypatch):
+    write(4)
+    crash_after_commit(monkeypatch)
+    pending = write(5, start=4)
+    monkeypatch.undo()
+    status = chain_status()
+    assert status.pending == 5 and status.oldest_pending is not None
+    assert problems() == []  # pending, not tampering
+    assert seal() == 5
+    assert chain_status().pending == 0
+    assert sealed_ids()[-5:] == pending
+    assert problems() == []
+
+
+def test_a_process_killed_after_its_commit_leaves_pending_rows(tworld, tmp_path):
+    """A real process dies (os._exit) right after its commit, before its seal; `kehu audit verify` reports
+    the rows as pending and exits 0; `kehu audit seal` chains them."""
+    from conftest import cli_env
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite writers seal inside their own transaction: nothing lies between commit and seal")
+    env = cli_env()
+    script = textwrap.dedent("""
+        import os
+        import django
+        django.setup()
+        from django.db import transaction
+        from kehu.core.audit import Event, audit_record
+        with transaction.atomic():
+            transaction.on_commit(lambda: os._exit(9))  # runs first: after the commit, before the seal
+            for i in range(3):
+                audit_record(actor=None, event_code=Event.ADMIN_CHANGE, object_type="crash", object_id=i)
+    """)
+    env["DJANGO_SETTINGS_MODULE"] = "kehu.settings"
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 9, result.stderr
+    assert AuditEvent.objects.filter(object_type="crash").count() == 3
+    assert chain_status().pending == 3
+    verify = subprocess.run([sys.executable, "-m", "kehu.cli", "audit", "verify"], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "3 rows are committed but not sealed" in verify.stdout
+    sealed = subprocess.run([sys.executable, "-m", "kehu.cli", "audit", "seal"], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert sealed.returncode == 0 and "Sealed 3 pending rows" in sealed.stdout, sealed.stdout + sealed.stderr
+    assert chain_status().pending == 0 and problems() == []
+
+
+def test_the_scheduled_checkpoint_job_seals_pending_rows(tworld, monkeypatch):
+    from django.utils import timezone
+
+    from kehu.core.scheduler import run_due
+
+    crash_after_commit(monkeypatch)
+    write(3)
+    monkeypatch.undo()
+    assert chain_status().pending == 3
+    outcomes = run_due(now=timezone.now(), only=["core.audit_checkpoint"])
+    assert [o.state for o in outcomes] == ["done"]
+    assert chain_status().pending == 0 and problems() == []
