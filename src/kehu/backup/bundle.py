@@ -80,12 +80,13 @@ def write_bundle(path: str | Path, passphrase: str, *, backup: str, created: str
                                % {"ids": ", ".join(missing)})
     keys = [(key_id, material) for key_id, material in configured if key_id in wanted]
     audit = getattr(settings, "KEHU_AUDIT_KEY", None)
+    kdf = {"name": "scrypt", **_SCRYPT, "salt": _b64(os.urandom(16))}
     header = {"format": FORMAT, "backup": backup, "created": created, "data_key_ids": [k for k, _m in keys],
-              "kdf": {"name": "scrypt", **_SCRYPT, "salt": _b64(os.urandom(16))}}
+              "kdf": kdf}
     body = json.dumps({"data_keys": [[k, _b64(m)] for k, m in keys],
                        "audit_key": _b64(audit) if audit else None}).encode("utf-8")
     nonce = os.urandom(12)
-    sealed = AESGCM(_derive(passphrase, header["kdf"])).encrypt(nonce, body, _aad(header))
+    sealed = AESGCM(_derive(passphrase, kdf)).encrypt(nonce, body, _aad(header))
     path = Path(path).expanduser().resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never over another bundle

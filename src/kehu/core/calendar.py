@@ -12,6 +12,7 @@ All datetimes are aware; computations happen in the calendar's local zone (Asia/
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -30,8 +31,8 @@ class BusinessCalendar:
     overrides: dict[date, bool] = field(default_factory=dict)  # date -> is a working day
     tz: ZoneInfo = SHANGHAI
 
-    def __post_init__(self):
-        last = None
+    def __post_init__(self) -> None:
+        last: time | None = None
         for start, end in self.sessions:
             if not start < end or (last is not None and start < last):
                 raise ValueError("working-hour sessions must be ordered and non-overlapping")
@@ -39,7 +40,7 @@ class BusinessCalendar:
         if not self.sessions:
             raise ValueError("at least one working-hour session is required")
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self.sessions, tuple(sorted(self.overrides.items())), str(self.tz)))
 
 
@@ -47,7 +48,8 @@ def is_chinese_workday(day: date) -> bool:
     """Working day on China's calendar (holidays and make-up days from chinese-calendar; Monday-Friday
     beyond the years it knows). No per-org overrides: for jobs that run for the whole company."""
     try:
-        return chinese_calendar.is_workday(day)
+        workday: bool = chinese_calendar.is_workday(day)
+        return workday
     except NotImplementedError:  # year unknown to the library: plain Monday-Friday
         return day.weekday() < 5
 
@@ -196,7 +198,7 @@ def format_duration(td: timedelta) -> str:
 
 
 def checkpoint_times(*, start: datetime, due: datetime, now: datetime, pauses: list[tuple[datetime, datetime]],
-                     unit: str, fractions, cal: BusinessCalendar) -> list[tuple[Decimal, datetime]]:
+                     unit: str, fractions: Iterable[Decimal | float | str], cal: BusinessCalendar) -> list[tuple[Decimal, datetime]]:
     """The moments at which a clock running from ``start`` to ``due`` has used each of ``fractions`` of its
     time, and its due time (fraction 1). Working-time clocks measure working time (lunch, nights, weekends
     and holidays do not count), calendar clocks wall time; ``pauses`` before ``now`` are taken off. A

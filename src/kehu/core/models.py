@@ -368,7 +368,7 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("calendar overrides")
         unique_together = [("org_path", "day")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.org_path or '*'} {self.day} {'working' if self.working else 'off'}"
 
 
@@ -384,5 +384,5 @@ class WorkingHours(models.Model):
         verbose_name = _("working hours")
         verbose_name_plural = _("working hours")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.org_path

@@ -77,7 +77,7 @@ class Job:
     code: str
     description: Any
     slot: Callable[[datetime], str | None]  # the slot due at ``now`` (local time), or None
-    run: Callable[[str, datetime], dict]  # does the work of a slot, returns a small summary
+    run: Callable[[str, datetime], dict[str, Any]]  # does the work of a slot, returns a small summary
 
 
 JOBS: dict[str, Job] = {}
