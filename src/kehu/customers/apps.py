@@ -11,6 +11,9 @@ class CustomersConfig(AppConfig):
         from kehu.customers import overview
 
         overview.register_own()
+        from kehu.customers import retention
+
+        retention.register()  # the archive's retention classes (privacy sweeper)
         from kehu.core.inbox import InboxProvider, register_inbox
         from kehu.customers import inbox
 
