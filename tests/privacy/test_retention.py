@@ -193,3 +193,18 @@ def test_policy_action_must_be_one_the_owner_supports(db):
     policy.full_clean()
     with pytest.raises(ValidationError):
         RetentionPolicy(data_class="no_such_class", name="x", basis="x", period_days=1, action="delete").full_clean()
+
+
+def test_the_sweep_command_reports_per_class_and_changes_nothing_by_default(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    customer = world.individual()
+    Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now() - timedelta(days=800))
+    out = StringIO()
+    call_command("privacy_sweep", stdout=out)
+    text = out.getvalue()
+    assert f"customer {customer.pk}: prospect -> delete" in text and "complaint_file: 0 past the period" in text
+    assert "dry run: nothing changed" in text and customer.name not in text
+    assert Customer.objects.get(pk=customer.pk).phone == "13800138000"
