@@ -100,6 +100,8 @@ SEEDS = [
     ("kehu.helpdesk.migrations.0009_complaint_categories", "helpdesk.ComplaintCategory"),
     ("kehu.surveys.migrations.0002_seed_templates", "surveys.SurveyTemplate"),
     ("kehu.suitability.migrations.0002_default_questionnaire", "suitability.Questionnaire"),
+    # before 0002 (which also seeds policies): keyed by the policy table, which is empty only after a flush
+    ("kehu.privacy.migrations.0005_seed_retention_classes", "privacy.RetentionPolicy"),
     ("kehu.privacy.migrations.0002_seed_register", "privacy.ProcessingPurpose"),
 ]
 

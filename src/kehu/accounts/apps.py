@@ -29,6 +29,9 @@ class AccountsConfig(AppConfig):
 
         register_inbox(InboxProvider(name="accounts", sections=inbox.sections, order=45))
         overview.register()
+        from kehu.accounts import retention
+
+        retention.register()  # the AML hold (PI-9)
         from kehu.accounts import jobs
         from kehu.core.scheduler import register_job
 

@@ -51,6 +51,11 @@ PARAMS = [
     ParamSpec("acct.mode", "monitoring", "", "proposed", "domain spec 5 (kehu is not the ledger)",
               "'monitoring': posted transactions are counted and breaches raised; 'gate': a posting that "
               "breaks a limit is refused and changes no counter.", str),
+    ParamSpec("acct.aml_retention_years", 10, "years", "proposed",
+              "2022年1号令 (customer identity data and transaction records >= 5 y after the relationship or the "
+              "transaction ends); domain spec 10.6 default 10 y pending the new AML rules",
+              "A customer with an account opened or a transaction within this many years is under an AML hold: "
+              "the retention sweeper restricts, never erases, their records (PI-9).", int),
 ]
 
 # Limits field -> parameter code

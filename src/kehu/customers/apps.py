@@ -15,6 +15,9 @@ class CustomersConfig(AppConfig):
         register_params(PARAMS)
 
         overview.register_own()
+        from kehu.customers import retention
+
+        retention.register()  # the archive's retention classes (privacy sweeper)
         from kehu.core.inbox import InboxProvider, register_inbox
         from kehu.customers import inbox
 

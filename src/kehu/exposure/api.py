@@ -118,7 +118,7 @@ class AlertQuery(Schema):
 
 def _detail(request, report) -> dict:
     out = ReportOut.model_validate(report).model_dump()
-    out["rows"] = list(selectors.report_rows(user=request.auth, report=report))
+    out["rows"] = selectors.shown_rows(selectors.report_rows(user=request.auth, report=report))
     return out
 
 

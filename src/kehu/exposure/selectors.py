@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.models import User
@@ -37,10 +38,41 @@ def report_get(*, user: User, report_id: int) -> LargeCreditReport:
 
 
 def report_rows(*, user: User, report: LargeCreditReport) -> QuerySet[LargeCreditRow]:
-    """Rows of customers within the user's scope (a branch sees its own customers' rows)."""
+    """Rows of customers within the user's scope (a branch sees its own customers' rows), each annotated
+    ``restricted`` when its customer is restricted under a legal hold (PI-9)."""
     access = _access(user)
-    return report.rows.filter(access.scope_q(ExposurePerm.VIEW, org_path_field="org_path")).order_by(
-        "-line_amount", "customer_id")
+    return report.rows.filter(access.scope_q(ExposurePerm.VIEW, org_path_field="org_path")).annotate(
+        restricted=F("customer__pi_restricted")).order_by("-line_amount", "customer_id")
+
+
+def restricted_name() -> str:
+    return _("Restricted record")
+
+
+def shown_rows(rows) -> list[LargeCreditRow]:
+    """The rows as the page and the API show them. A customer restricted under a legal hold (PI-9: hidden
+    from pages, exports and analytics) keeps its row and its amounts: the large-credit statistics are a
+    regulatory table, and the total exposure must still count every large credit, so leaving the row out
+    would misstate the figures. Only its identity is withheld (name replaced, credit code omitted)."""
+    out = list(rows)
+    for row in out:
+        if getattr(row, "restricted", False):
+            row.name, row.uscc = restricted_name(), ""
+    return out
+
+
+def mask_restricted(rows: list[dict], *, keep_code: bool = False) -> list[dict]:
+    """The same for rows as dicts (the exports). ``keep_code``: the regulator's XML keeps the credit code,
+    the key by which the regulator aggregates a borrower across banks (a legal duty, PIPL Art.13 ¶1(3));
+    the name is withheld there too."""
+    from kehu.customers.models import Customer
+
+    held = set(Customer.objects.filter(pk__in=[r["customer_id"] for r in rows], pi_restricted=True)
+               .values_list("pk", flat=True))
+    if not held:
+        return rows
+    return [{**r, "name": restricted_name(), "uscc": r["uscc"] if keep_code else ""} if r["customer_id"] in held
+            else r for r in rows]
 
 
 def alerts(*, user: User, period: str) -> QuerySet[ConcentrationAlert]:
@@ -74,7 +106,7 @@ def carried_forward_review(*, user: User, report: LargeCreditReport) -> list[dic
 
     from . import rules
 
-    rows = list(report_rows(user=user, report=report).filter(carried_forward=True))
+    rows = shown_rows(report_rows(user=user, report=report).filter(carried_forward=True))
     if not rows:
         return []
     earlier: dict[int, set[str]] = {}

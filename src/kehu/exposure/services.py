@@ -390,6 +390,9 @@ def report_export(*, actor: User | None, report_id: Any, fmt: str, channel: str 
             raise PermissionDenied(_("The XML is the whole table for the regulator; your scope covers only part "
                                      "of it. Export XLSX for your own rows."), code="partial_scope")
         rows = list(scoped.values(*ROW_FIELDS))
+    # PI-9: a restricted customer's row stays (the regulatory totals count it) without its identity; the
+    # regulator's XML keeps the credit code (see selectors.mask_restricted).
+    rows = selectors.mask_restricted(rows, keep_code=fmt == "xml")
     mark = watermark(actor)
     if fmt == "xml":
         data = rules.build_xml(report.header(), rows)

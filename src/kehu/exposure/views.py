@@ -108,7 +108,7 @@ def report_detail(request, report_id):
         report = selectors.report_get(user=request.user, report_id=report_id)
     except NotFound:
         raise Http404() from None
-    rows = selectors.report_rows(user=request.user, report=report)
+    rows = selectors.shown_rows(selectors.report_rows(user=request.user, report=report))
     return render(request, "exposure/report.html", {
         "report": report, "rows": rows, "can_run": access.has(ExposurePerm.RUN),
         "due": selectors.period_deadlines(report.period),

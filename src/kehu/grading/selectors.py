@@ -15,8 +15,11 @@ def runs() -> QuerySet[GradingRun]:
 
 
 def results(*, user: User, period) -> QuerySet[GradeResult]:
+    """A month's results in the user's scope: the page, its charts, the XLSX/PDF summary and the API. A
+    customer restricted under a legal hold (PI-9, ``pi_restricted``) is left out of all of them."""
     scope = access_for(user).scope_q(GradingPerm.VIEW, org_path_field="org_path")
-    return GradeResult.objects.filter(scope, period=period).select_related("customer").order_by("customer_id")
+    return (GradeResult.objects.filter(scope, period=period, customer__pi_restricted=False)
+            .select_related("customer").order_by("customer_id"))
 
 
 def pending_overrides(*, user: User) -> QuerySet[GradeOverride]:

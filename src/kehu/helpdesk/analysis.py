@@ -27,14 +27,16 @@ def monthly_breakdown(qs, *, month: date, dimension: str) -> list[tuple[str, int
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
     lo, hi = month_bounds(month)
-    rows = (qs.filter(kind="complaint", received_at__gte=lo, received_at__lt=hi)
+    # a customer restricted under a legal hold (PI-9) is left out of the analysis, in every dimension
+    rows = (qs.filter(kind="complaint", received_at__gte=lo, received_at__lt=hi, customer__pi_restricted=False)
             .values(DIMENSIONS[dimension]).annotate(n=Count("id")).order_by("-n", DIMENSIONS[dimension]))
     return [(r[DIMENSIONS[dimension]] or "—", r["n"]) for r in rows]
 
 
 def repeat_complaints(qs, *, window_days: int, threshold: int, on: datetime) -> list[tuple[int, str, int]]:
     """Customers with at least ``threshold`` complaints in the same category within ``window_days``."""
-    rows = (qs.filter(kind="complaint", received_at__gte=on - timedelta(days=window_days), received_at__lte=on)
+    rows = (qs.filter(kind="complaint", received_at__gte=on - timedelta(days=window_days), received_at__lte=on,
+                      customer__pi_restricted=False)  # PI-9: a restricted customer is not analysed
             .values("customer_id", "category").annotate(n=Count("id")).filter(n__gte=threshold)
             .order_by("-n", "customer_id"))
     return [(r["customer_id"], r["category"], r["n"]) for r in rows]

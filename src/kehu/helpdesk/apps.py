@@ -11,6 +11,9 @@ class HelpdeskConfig(AppConfig):
         from kehu.helpdesk import overview as customer_overview
 
         customer_overview.register()  # the customer page's card and timeline kinds
+        from kehu.helpdesk import retention
+
+        retention.register()  # complaint files and the open-complaint hold (privacy sweeper)
         from kehu.core.audit import register_events
         from kehu.core.nav import NavItem, register_nav
         from kehu.core.params import register_params

@@ -151,6 +151,8 @@ class Ticket(models.Model):
                                    blank=True, on_delete=models.PROTECT, related_name="+")
     articles = models.ManyToManyField("KnowledgeArticle", verbose_name=_("knowledge articles"), blank=True,
                                       related_name="tickets")
+    # The retention sweeper anonymised the complaint file after its period (domain spec 10.6; kehu.privacy).
+    pi_erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")

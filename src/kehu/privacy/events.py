@@ -20,6 +20,7 @@ class PrivacyEvent:
     ERASURE_REAPPLIED = 9131
     SWEEP_DRY_RUN = 9140
     SWEEP_DONE = 9141
+    RETENTION_APPLIED = 9142
     CHANGE_ANSWERED = 9150
     CHANGE_UNDONE = 9151
 
@@ -41,6 +42,7 @@ LABELS = {
     PrivacyEvent.ERASURE_REAPPLIED: _("Erasure re-applied"),
     PrivacyEvent.SWEEP_DRY_RUN: _("Retention sweep dry run"),
     PrivacyEvent.SWEEP_DONE: _("Retention sweep done"),
+    PrivacyEvent.RETENTION_APPLIED: _("Expired records anonymised or deleted"),
     PrivacyEvent.CHANGE_ANSWERED: _("Change notice answered"),
     PrivacyEvent.CHANGE_UNDONE: _("Refused change undone"),
 }

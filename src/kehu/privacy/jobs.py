@@ -17,7 +17,8 @@ def _run(slot: str, now: datetime) -> dict:
     from .services import retention_sweep
 
     run = retention_sweep(dry_run=False, now=now)
-    return {"candidates": len(run.items), "erased": run.erased, "restricted": run.restricted}
+    return {"candidates": len(run.items), "erased": run.erased, "restricted": run.restricted,
+            "rows": {c["class"]: c["acted"] for c in run.classes}}
 
 
 JOBS = [Job("privacy.retention_sweeper", _("Retention sweeper"), _slot, _run)]

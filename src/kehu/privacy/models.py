@@ -165,7 +165,9 @@ class RetentionPolicy(models.Model):
     class Action(models.TextChoices):
         ANONYMISE = "anonymise", _("Anonymise")
         DELETE = "delete", _("Delete")
+        RESTRICT = "restrict", _("Restrict (keep, hidden from use)")
 
+    # a code of kehu.core.retention.DATA_CLASSES (the app that owns the data registers it)
     data_class = models.CharField(_("data class"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     basis = models.CharField(_("legal basis"), max_length=300)
@@ -180,6 +182,18 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from kehu.core.retention import DATA_CLASSES
+
+        registered = DATA_CLASSES.get(self.data_class)
+        if registered is None:
+            raise ValidationError({"data_class": _("No app registers this data class.")})
+        if self.action not in registered.actions:
+            raise ValidationError({"action": _("This data class supports only: %(actions)s.")
+                                   % {"actions": ", ".join(str(self.Action(a).label) for a in registered.actions)}})
 
 
 class LegalHold(models.Model):
@@ -244,6 +258,9 @@ class SweepRun(models.Model):
     items = models.JSONField(_("items"), default=list)  # [{"customer", "policy", "action"}]
     erased = models.PositiveIntegerField(default=0)
     restricted = models.PositiveIntegerField(default=0)
+    # per data class: counts only, never personal data ({"class", "action", "period_days", "expired", "held",
+    # "acted", "note"})
+    classes = models.JSONField(_("per data class"), default=list)
 
     class Meta:
         verbose_name = _("retention sweep")

@@ -4,7 +4,7 @@ retention sweeper. Each is one transaction with its audit row (audit rows hold m
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -212,11 +212,14 @@ def request_complete(*, actor: User | None, request_id: int, outcome: str,
         if request.state != RequestState.VERIFIED:
             raise InvalidTransition(_("Verify the person's identity first."))
         if request.kind == RequestKind.DELETION:
-            holds = active_holds(request.customer_id, timezone.localdate(now))
-            if holds:
-                _restrict(request.customer, actor=actor, holds=holds)
+            from .retention import hold_kinds
+
+            # explicit holds and the apps' hold rules (open complaint, suitability records, AML period)
+            kinds = hold_kinds([request.customer_id], timezone.localdate(now)).get(request.customer_id, [])
+            if kinds:
+                _restrict(request.customer, actor=actor, kinds=kinds)
                 request.reason = _("Kept under a legal hold (%(kinds)s): the record is restricted, not deleted; it "
-                                   "is deleted when the hold ends.") % {"kinds": ", ".join(h.kind for h in holds)}
+                                   "is deleted when the hold ends.") % {"kinds": ", ".join(kinds)}
             else:
                 erase_customer(customer_id=request.customer_id, actor=actor, cause=Erasure.Cause.REQUEST,
                                request=request, now=now)
@@ -312,12 +315,12 @@ def hold_release(*, actor: User | None, hold_id: int, now: datetime | None = Non
     return hold
 
 
-def _restrict(customer: Customer, *, actor: User | None, holds: list[LegalHold]) -> None:
+def _restrict(customer: Customer, *, actor: User | None, kinds: list[str]) -> None:
     if customer.pi_restricted:
         return
     Customer.objects.filter(pk=customer.pk).update(pi_restricted=True)
     audit_record(actor=actor, event_code=PrivacyEvent.RECORD_RESTRICTED, object_type="customer",
-                 object_id=customer.pk, customer_id=customer.pk, new={"holds": [h.kind for h in holds]})
+                 object_id=customer.pk, customer_id=customer.pk, new={"holds": kinds})
 
 
 # --------------------------------------------------------------------------------------- erasure
@@ -397,61 +400,8 @@ def reapply_erasures(*, using: str, files_dir: Path, since: datetime) -> dict:
 
 # --------------------------------------------------------------------------------------- retention
 
-RETENTION_CLASSES = {
-    # data class -> (admission statuses it covers); the clock starts at the customer's last change
-    "prospect": ("prospect", "rejected"),
-    "former_customer": ("terminated", "exited"),
-}
-
-
-def sweep_candidates(now: datetime) -> list[tuple[Customer, RetentionPolicy]]:
-    found = []
-    erased = Erasure.objects.values("customer_ref")
-    for policy in RetentionPolicy.objects.filter(active=True, data_class__in=list(RETENTION_CLASSES)):
-        statuses = RETENTION_CLASSES[policy.data_class]
-        cutoff = now - timedelta(days=policy.period_days)
-        queryset = Customer.objects.filter(admission_status__in=statuses, updated_at__lte=cutoff).exclude(pk__in=erased)
-        found.extend((c, policy) for c in queryset.order_by("pk"))
-    return found
-
-
 def retention_sweep(*, actor: User | None = None, dry_run: bool = True, now: datetime | None = None) -> SweepRun:
-    """The nightly sweeper (PI-5, 10.6). A dry run lists what has expired. A real run acts only on records a
-    dry run listed at least ``privacy.sweep_grace_days`` ago: under a legal hold the record is restricted
-    (PI-9), otherwise its personal data is anonymised or deleted per the policy. A real run also writes the
-    next dry-run list."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    candidates = sweep_candidates(now)
-    items = [{"customer": c.pk, "policy": p.data_class, "action": p.action,
-              "held": bool(active_holds(c.pk, today))} for c, p in candidates]
-    erased = restricted = 0
-    if not dry_run:
-        grace = int(get_param("privacy.sweep_grace_days", on=today))
-        listed: dict[int, list[datetime]] = {}
-        for run in SweepRun.objects.filter(dry_run=True, started_at__lte=now):
-            for item in run.items:
-                listed.setdefault(item["customer"], []).append(run.started_at)
-        for customer, policy in candidates:
-            if not rules.ready_to_act(listed.get(customer.pk, []), now, grace):
-                continue
-            with transaction.atomic():
-                holds = active_holds(customer.pk, today)
-                if holds:
-                    if not customer.pi_restricted:
-                        _restrict(customer, actor=actor, holds=holds)
-                        restricted += 1
-                    continue
-                erase_customer(customer_id=customer.pk, actor=actor, cause=Erasure.Cause.RETENTION, policy=policy,
-                               now=now)
-                erased += 1
-    with transaction.atomic():
-        run = SweepRun.objects.create(started_at=now, dry_run=True if dry_run else False, items=items,
-                                      erased=erased, restricted=restricted)
-        if not dry_run:
-            # the list of this run is also the dry-run report the next runs count their grace from
-            SweepRun.objects.create(started_at=now, dry_run=True, items=items)
-        audit_record(actor=actor, event_code=PrivacyEvent.SWEEP_DRY_RUN if dry_run else PrivacyEvent.SWEEP_DONE,
-                     object_type="retention_sweep", object_id=run.pk,
-                     new={"candidates": len(items), "erased": erased, "restricted": restricted})
-    return run
+    """The nightly sweeper over every registered data class (kehu.privacy.retention)."""
+    from .retention import retention_sweep as sweep
+
+    return sweep(actor=actor, dry_run=dry_run, now=now)

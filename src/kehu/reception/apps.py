@@ -25,3 +25,6 @@ class ReceptionConfig(AppConfig):
         register_nav(NavItem(label=_("Reception"), url_name="reception:desk", perm=permissions.VIEW, order=45))
         for job in jobs.JOBS:
             register_job(job)
+        from . import retention
+
+        retention.register()  # visitor registrations (privacy sweeper)

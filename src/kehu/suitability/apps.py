@@ -24,4 +24,7 @@ class SuitabilityConfig(AppConfig):
         register_params(PARAMS)
         register_params(jobs.PARAMS)
         register_job(jobs.JOB)
+        from . import retention
+
+        retention.register()  # the suitability hold (PI-9)
         register_nav(NavItem(label=_("Suitability"), url_name="suitability:home", perm=permissions.VIEW, order=60))

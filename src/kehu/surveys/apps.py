@@ -24,3 +24,6 @@ class SurveysConfig(AppConfig):
         register_params(PARAMS)
         register_nav(NavItem(label=_("Satisfaction"), url_name="surveys:report", perm=permissions.VIEW, order=46))
         register_job(jobs.JOB)
+        from . import retention
+
+        retention.register()  # survey comments (privacy sweeper)

@@ -27,7 +27,10 @@ def invitations_visible_to(user):
     access = access_for(user)
     if not access.has(P.VIEW):
         raise PermissionDenied()
-    return Invitation.objects.filter(access.scope_q(P.VIEW, org_path_field="org_path"))
+    # A customer restricted under a legal hold (PI-9) is left out of every figure, list and export of the
+    # report; invitations without a customer (reception visitors) stay.
+    return Invitation.objects.filter(access.scope_q(P.VIEW, org_path_field="org_path")).exclude(
+        customer__pi_restricted=True)
 
 
 def _window(start: date, end: date) -> tuple[datetime, datetime]:
@@ -74,7 +77,8 @@ def complaints_by_month(user, start: date, end: date) -> dict[str, int]:
         tickets = ticket_list(user=user)
     except PermissionDenied:
         return {}
-    grouped = tickets.filter(kind="complaint", received_at__gte=lo, received_at__lt=hi).annotate(
+    grouped = tickets.filter(kind="complaint", received_at__gte=lo, received_at__lt=hi,
+                             customer__pi_restricted=False).annotate(  # PI-9, as the helpdesk analysis
         month=TruncMonth("received_at", tzinfo=timezone.get_current_timezone())).values("month").annotate(
         n=Count("id")).order_by("month")
     return {timezone.localtime(g["month"]).strftime("%Y-%m") if timezone.is_aware(g["month"])

@@ -1,0 +1,43 @@
+"""Complaint files (domain spec 10.6: ≥ 3 y after closure) and the hold an open complaint puts on the
+person's records (PI-9); registered from HelpdeskConfig.ready()."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.retention import ANONYMISE, DataClass, HoldRule, register_data_class, register_hold_rule
+
+# a complaint in one of these states is finished; any other state is open
+FINISHED = ("closed", "withdrawn", "rejected")
+ERASED_SUBJECT = "（已匿名）"
+
+
+def _expired(cutoff: datetime):
+    from .models import Ticket
+
+    return Ticket.objects.filter(kind="complaint", state__in=FINISHED, closed_at__lte=cutoff,
+                                 pi_erased_at__isnull=True)
+
+
+def _apply(queryset, action: str, now: datetime) -> int:
+    # What the customer said, the contract reference and the free-form details go; the category, root
+    # cause, product, amounts and dates stay for the statistics (they say nothing of the person).
+    return queryset.update(subject=ERASED_SUBJECT, description="", contract="", data={}, pi_erased_at=now)
+
+
+def _open_complaints(today: date):
+    from .models import Ticket
+
+    return Ticket.objects.filter(kind="complaint").exclude(state__in=FINISHED).values("customer_id")
+
+
+def register() -> None:
+    register_data_class(DataClass(
+        code="complaint_file", label=_("Complaint files"), app="helpdesk", level="rows", default_days=1095,
+        default_action=ANONYMISE, basis="domain spec 10.6 [PROPOSED]: ≥ 3 y after closure",
+        expired=_expired, apply=_apply, customer_field="customer_id", clock=_("closure of the complaint"),
+        order=40))
+    register_hold_rule(HoldRule(code="complaint", label=_("Open complaint"), app="helpdesk",
+                                customers=_open_complaints))
