@@ -23,7 +23,7 @@ from django.utils import timezone
 from kehu.core.audit import audit_record
 from kehu.core.models import User
 from kehu.core.params import get_param
-from kehu.core.retention import DATA_CLASSES, HOLD_RULES, RESTRICT, data_classes
+from kehu.core.retention import DATA_CLASSES, HOLD_RULES, RESTRICT, DataClass, data_classes
 from kehu.customers.models import Customer
 
 from . import rules
@@ -59,7 +59,7 @@ def hold_kinds(customer_ids: list[int], today: date) -> dict[int, list[str]]:
     return {cid: sorted(set(k)) for cid, k in kinds.items()}
 
 
-def _policies() -> list[tuple[object, RetentionPolicy]]:
+def _policies() -> list[tuple[DataClass, RetentionPolicy]]:
     """(registered class, its active policy) in the registry's order; a class without a policy row is not
     swept (the privacy page shows it)."""
     policies = {p.data_class: p for p in RetentionPolicy.objects.filter(active=True)}
@@ -68,7 +68,7 @@ def _policies() -> list[tuple[object, RetentionPolicy]]:
 
 def sweep_candidates(now: datetime) -> list[tuple[Customer, RetentionPolicy]]:
     """The persons whose archive has passed its period (customer-level classes), not erased yet."""
-    found = []
+    found: list[tuple[Customer, RetentionPolicy]] = []
     erased = Erasure.objects.values("customer_ref")
     for dc, policy in _policies():
         if dc.level != "customer":
