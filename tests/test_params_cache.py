@@ -70,7 +70,7 @@ def test_a_value_approved_on_another_connection_is_seen_by_the_next_scope(tworld
     assert seen == {"before": 5, "same_request": 5, "next_request": 9, "outside": 9}
 
 
-def test_the_middleware_gives_each_request_a_scope(world, client):
+def test_the_middleware_gives_each_request_a_scope():
     from kehu.core import params
 
     seen = []
