@@ -95,8 +95,8 @@ def main() -> None:
             cur.execute("INSERT INTO credit_credituse (line_id, customer_id, product, reference, original_amount, "
                         "original_currency, fx_rate, amount, reserved_amount, outstanding_amount, margin_amount, "
                         "low_risk_collateral_amount, exposure_amount, classification, status, reserved_until, "
-                        "created_at) VALUES (%s, %s, 'loan', '', %s, 'CNY', 1, %s, %s, 0, 0, 0, 0, 'normal', "
-                        "'reserved', %s, %s)", [line_id, customer_of[line_id], "100.00", "100.00", "100.00", until,
+                        "created_at, idempotency_key, request_fingerprint) VALUES (%s, %s, 'loan', '', %s, 'CNY', 1, "
+                        "%s, %s, 0, 0, 0, 0, 'normal', 'reserved', %s, %s, '', '')", [line_id, customer_of[line_id], "100.00", "100.00", "100.00", until,
                                                 timezone.now()])
 
     def base_many(w, i):

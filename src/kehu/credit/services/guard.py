@@ -227,6 +227,8 @@ def _reserve_fast(*, actor, line_id, product, original, currency_in, fx_rate, re
         pk = int(line_id)
     except (TypeError, ValueError):
         raise NotFound() from None
+    if not 0 < pk < 2**63:  # beyond a 64-bit key: no such line (the ORM's lookups answer the same)
+        raise NotFound()
     row = _read_for_reserve(pk, product)
     if row is None or row["kind"] != "customer":  # missing, or a group line: the locked path says which
         raise _NoRoom()
