@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "kehu.core.http_security.SecurityHeadersMiddleware",
     "kehu.core.http_security.InputGuardMiddleware",
+    "kehu.core.params.ParamCacheMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -131,7 +131,8 @@ def test_fifty_identical_requests_have_one_effect(ctworld):
     assert all(r[0] == "ok" for r in results), [r for r in results if r[0] != "ok"][:3]
     assert len({r[1].pk for r in results}) == 1
     assert CreditUse.objects.filter(line=line).count() == 1
-    assert IdempotencyRecord.objects.filter(key="dup-key-1").count() == 1
+    assert CreditUse.objects.filter(idempotency_key="dup-key-1").count() == 1  # the unique key on the use
+    assert not IdempotencyRecord.objects.filter(key="dup-key-1").exists()
     line.refresh_from_db()
     assert line.reserved_amount == D("1234.56")
     assert CreditLine.objects.get(pk=line.pk).reserved_amount == D("1234.56")

@@ -6,11 +6,15 @@ effective on the given date overrides it (maker-checker: see ``services.paramete
 
 from __future__ import annotations
 
+import copy
+import threading
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from kehu.core.models import RuleParameter
@@ -100,14 +104,106 @@ def register_params(specs: list[ParamSpec]) -> None:
         REGISTRY[spec.code] = spec
 
 
+# ------------------------------------------------------------------ the per-process cache
+#
+# Every approved row is read once per process and kept until the table changes. Whether it changed is
+# asked of the database through a *generation*: the count, the sum of the ids and the latest approval time
+# of the approved rows (and the sum of the squares of the ids). Approving a row (``parameter_approve``), inserting an approved row, deleting one or
+# rolling one back all change it; the values of a decided row are never edited (the admin refuses it), so
+# an unchanged generation means unchanged values. The generation is one aggregate over a small table.
+#
+# When it is asked: inside a *scope* (one per HTTP request, opened by ``ParamCacheMiddleware``; a job may
+# open its own with ``param_scope()``) at the first ``get_param`` of the scope and never again in it, so a
+# request sees one consistent set of values and a parameter approved by another process is seen from that
+# process's next request on. Outside any scope every ``get_param`` asks (one cheap query, as before the
+# cache). A ``RuleParameter`` saved or deleted in this process drops the cache at once.
+
+_lock = threading.Lock()
+_cache: dict[str, Any] = {"generation": None, "rows": {}}
+_scope: ContextVar[dict | None] = ContextVar("kehu_param_scope", default=None)
+
+
+def _generation() -> tuple:
+    from django.db import connection
+
+    table = RuleParameter._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(id * id), 0), MAX(approved_at), MAX(effective_to) FROM {table} "
+                    "WHERE status = %s", [RuleParameter.Status.APPROVED])
+        row = cur.fetchone()
+    return (connection.alias, connection.settings_dict.get("NAME"), *(str(v) for v in row))
+
+
+def _load(generation: tuple) -> dict[str, list[tuple]]:
+    rows: dict[str, list[tuple]] = {}
+    for code, value, start, end in (
+        RuleParameter.objects.filter(status=RuleParameter.Status.APPROVED)
+        .order_by("code", "-effective_from", "-approved_at")
+        .values_list("code", "value", "effective_from", "effective_to")
+    ):
+        rows.setdefault(code, []).append((start, end, value))
+    with _lock:
+        _cache["generation"], _cache["rows"] = generation, rows
+    return rows
+
+
+def _rows() -> dict[str, list[tuple]]:
+    scope = _scope.get()
+    if scope is not None and scope.get("rows") is not None:
+        return scope["rows"]
+    generation = _generation()
+    with _lock:
+        rows = _cache["rows"] if _cache["generation"] == generation else None
+    if rows is None:
+        rows = _load(generation)
+    if scope is not None:
+        scope["rows"] = rows
+    return rows
+
+
+def param_cache_clear(**_kwargs) -> None:
+    """Forget every cached value (connected to RuleParameter's post_save and post_delete)."""
+    with _lock:
+        _cache["generation"], _cache["rows"] = None, {}
+    scope = _scope.get()
+    if scope is not None:
+        scope["rows"] = None
+
+
+@contextmanager
+def param_scope():
+    """Within the block the database is asked for the generation at most once (one request, one job run)."""
+    if _scope.get() is not None:  # nested: the outer scope decides
+        yield
+        return
+    token = _scope.set({"rows": None})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+class ParamCacheMiddleware:
+    """One parameter scope per request (see above): at most one generation query, and only if the request
+    reads a parameter."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with param_scope():
+            return self.get_response(request)
+
+
 def get_param(code: str, *, on: date | None = None) -> Any:
     """Return the value in force for ``code`` on ``on`` (default: today in Asia/Shanghai)."""
     spec = REGISTRY[code]
     on = on or timezone.localdate()
-    row = (
-        RuleParameter.objects.filter(code=code, status=RuleParameter.Status.APPROVED, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .order_by("-effective_from", "-approved_at")
-        .first()
-    )
-    return row.value if row is not None else spec.default
+    for start, end, value in _rows().get(code, ()):
+        if start <= on and (end is None or end >= on):
+            return copy.deepcopy(value) if isinstance(value, (list, dict)) else value
+    return spec.default
+
+
+post_save.connect(param_cache_clear, sender=RuleParameter, dispatch_uid="kehu_param_cache_save")
+post_delete.connect(param_cache_clear, sender=RuleParameter, dispatch_uid="kehu_param_cache_delete")

@@ -262,6 +262,10 @@ class CreditUse(models.Model):
     reserved_until = models.DateTimeField(_("reservation expires at"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The reservation request's idempotency key (unique when given) and the fingerprint of the request that
+    # used it first: a retry meets the unique key and gets this use back; a different request is refused.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, blank=True, default="")
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("credit use")
@@ -278,6 +282,8 @@ class CreditUse(models.Model):
                 condition=Q(outstanding_amount__lte=F("amount") - F("reserved_amount")),
                 name="credit_use_within_amount",
             ),
+            models.UniqueConstraint(fields=["idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="credit_use_one_per_idempotency_key"),
         ]
 
     def __str__(self) -> str:

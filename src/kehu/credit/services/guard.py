@@ -15,25 +15,36 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.audit import audit_record
-from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from kehu.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import choice, plain_decimal, text
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.credit import rules
-from kehu.credit.errors import CreditRefused
+from kehu.credit.errors import CreditRefused, IdempotencyMismatch
 from kehu.credit.events import CreditEvent
 from kehu.credit.models import CreditLine, CreditUse, LineMovement, SubLimit
 from kehu.credit.permissions import CreditPerm
-from kehu.credit.services._base import fingerprint, idem_key, line_for, lock_lines, movement, remember, replay
+from kehu.credit.services._base import (
+    check_line_scope,
+    fingerprint,
+    idem_key,
+    line_for,
+    lock_lines,
+    movement,
+    remember,
+    replay,
+)
 from kehu.credit.services.membership import charge_uses_to_group_line
-from kehu.customers.models import GroupMembership
+from kehu.customers import rules as customer_rules
+from kehu.customers.errors import CustomerNotTradable
+from kehu.customers.models import Customer, GroupMembership
 from kehu.customers.services import customer_require_tradable
 
 ZERO = Decimal("0.00")
@@ -86,7 +97,14 @@ def use_reserve(
     reference: str = "", margin_amount: Any = None, low_risk_collateral_amount: Any = None,
     idempotency_key: str = "", channel: str = "",
 ) -> CreditUse:
-    """Reserve ``amount`` against the line, its product sub-limit and the group line (B-4, B-5)."""
+    """Reserve ``amount`` against the line, its product sub-limit and the group line (B-4, B-5).
+
+    The fast path is one read (the line with its customer's admission status, locked against termination,
+    its group line and its sub-limit), one conditional UPDATE per counter row (line, sub-limit, group line)
+    whose WHERE clause is the limit check itself, one INSERT of the use (carrying the idempotency key, unique),
+    one of its history rows and the audit row. A refused UPDATE rolls the attempt back and the request is
+    decided again under row locks (``_reserve_locked``), which names the limit that does not fit. A retry
+    with the same key loses the race on the unique key and returns the first request's use."""
     product = choice(product, "product", rules.PRODUCTS)
     original = _money(amount, "amount")
     margin = parse_amount(margin_amount, "margin_amount") or ZERO
@@ -96,28 +114,195 @@ def use_reserve(
     currency_in = (currency or "").strip().upper()
     fp = fingerprint("reserve", line=line_id, product=product, amount=original, currency=currency_in, fx=fx_rate,
                      ref=reference, margin=margin, coll=collateral, actor=getattr(actor, "pk", None))
+    request = dict(actor=actor, line_id=line_id, product=product, original=original, currency_in=currency_in,
+                   fx_rate=fx_rate, reference=reference, margin=margin, collateral=collateral, key=key, fp=fp,
+                   channel=channel)
     try:
-        with transaction.atomic():
-            return _reserve(actor=actor, line_id=line_id, product=product, original=original,
-                            currency_in=currency_in, fx_rate=fx_rate, reference=reference, margin=margin,
-                            collateral=collateral, key=key, fp=fp, channel=channel)
+        try:
+            with transaction.atomic():
+                return _reserve_fast(**request)
+        except _NoRoom:
+            with transaction.atomic():
+                return _reserve_locked(**request)
     except _Refusal as refusal:
+        earlier = _earlier_use(key, fp)
+        if earlier is not None:  # a retry of a request that succeeded before the line filled up
+            return earlier
         _record_refusal(actor, refusal, channel)
         raise refusal.error from None
-    except IntegrityError:
-        # Two requests with one key raced past the first look-up: the loser returns the winner's result.
-        if key:
-            stored = replay(key, "reserve", fp)
-            if stored is not None:
-                return CreditUse.objects.get(pk=stored["use_id"])
+    except (IntegrityError, DomainError):
+        # Two requests with one key: the second INSERT meets the unique key (or the retry comes after the
+        # line changed); either way the first request's use is the answer.
+        earlier = _earlier_use(key, fp)
+        if earlier is not None:
+            return earlier
         raise
 
 
-def _reserve(*, actor, line_id, product, original, currency_in, fx_rate, reference, margin, collateral, key, fp,
-             channel) -> CreditUse:
-    stored = replay(key, "reserve", fp)
-    if stored is not None:
-        return CreditUse.objects.get(pk=stored["use_id"])
+class _NoRoom(Exception):
+    """A conditional UPDATE changed no row: decide again under locks (for the exact refusal reason)."""
+
+
+def _earlier_use(key: str, fp: str) -> CreditUse | None:
+    if not key:
+        return None
+    use = CreditUse.objects.filter(idempotency_key=key).first()
+    if use is None:
+        return None
+    if use.request_fingerprint != fp:  # a key reused for a different request is refused, never answered
+        raise IdempotencyMismatch()
+    return use
+
+
+_CENT = Decimal("0.01")
+
+
+def _dec(value) -> Decimal:
+    """A money value read by raw SQL (SQLite returns its NUMERIC columns as int or float)."""
+    if isinstance(value, float):
+        value = repr(value)
+    return Decimal(value).quantize(_CENT)
+
+
+def _read_for_reserve(line_id: int, product: str) -> dict | None:
+    """The line, its customer's admission status, its live group line and its sub-limit for ``product``, in
+    one statement. On PostgreSQL the customer row is locked FOR SHARE until commit: a termination (which
+    updates it) waits for the reservation and the reservation waits for a termination in flight, while
+    reservations of one customer do not wait for each other. On SQLite the write transaction is IMMEDIATE:
+    nothing else writes until it commits."""
+    line_t, sub_t = CreditLine._meta.db_table, SubLimit._meta.db_table
+    customer_t, member_t = Customer._meta.db_table, GroupMembership._meta.db_table
+    live = ", ".join(f"'{status}'" for status in sorted(rules.LIVE_STATUSES))
+    lock = " FOR SHARE OF c" if connection.vendor == "postgresql" else ""
+    sql = (
+        f"SELECT l.id, l.kind, l.org_path, l.status, l.currency, l.customer_id, l.valid_from, l.valid_to, "
+        f"c.admission_status, "
+        f"(SELECT COUNT(*) FROM {sub_t} s WHERE s.line_id = l.id), "
+        f"(SELECT s.id FROM {sub_t} s WHERE s.line_id = l.id AND s.product = %s), "
+        f"(SELECT g.id FROM {line_t} g JOIN {member_t} m ON m.group_id = g.group_id WHERE m.customer_id = "
+        f"l.customer_id AND g.kind = 'group' AND g.status IN ({live}) ORDER BY g.id DESC LIMIT 1) "
+        f"FROM {line_t} l JOIN {customer_t} c ON c.id = l.customer_id WHERE l.id = %s{lock}"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, [product, line_id])
+        row = cur.fetchone()
+    if row is None:
+        return None
+    names = ["id", "kind", "org_path", "status", "currency", "customer_id", "valid_from", "valid_to",
+             "admission_status", "sub_limits", "sub_id", "group_line_id"]
+    return dict(zip(names, row, strict=True))
+
+
+def _add_reserved_line(pk: int, amt: Decimal, today) -> tuple[Decimal, Decimal] | None:
+    """Raise the line's reserved amount if it is active, in force and ``amt`` fits (the temporary line counts
+    while it is in force). Returns (outstanding, reserved) after, or None when no row qualified."""
+    table = CreditLine._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {table} SET reserved_amount = reserved_amount + %s, version = version + 1 "
+            f"WHERE id = %s AND status = 'active' AND valid_from <= %s AND valid_to >= %s AND reserved_amount + %s "
+            f"<= line_amount + (CASE WHEN temp_amount > 0 AND temp_valid_to >= %s THEN temp_amount ELSE 0 END) "
+            f"- outstanding_amount RETURNING outstanding_amount, reserved_amount",
+            [amt, pk, today, today, amt, today])
+        row = cur.fetchone()
+    return None if row is None else (_dec(row[0]), _dec(row[1]))
+
+
+def _add_reserved_sub(pk: int, amt: Decimal) -> bool:
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {SubLimit._meta.db_table} SET reserved_amount = reserved_amount + %s WHERE id = %s "
+                    f"AND reserved_amount + %s <= limit_amount - outstanding_amount", [amt, pk, amt])
+        return cur.rowcount == 1
+
+
+def _has_uncharged_uses(customer_id: int) -> bool:
+    """Live uses of a group member that no group line counts yet (the safety net of ``_charge_earlier_uses``)."""
+    return CreditUse.objects.filter(customer_id=customer_id, group_line__isnull=True).exclude(
+        status="settled").exists()
+
+
+def _reserve_fast(*, actor, line_id, product, original, currency_in, fx_rate, reference, margin, collateral, key,
+                  fp, channel) -> CreditUse:
+    try:
+        pk = int(line_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < pk < 2**63:  # beyond a 64-bit key: no such line (the ORM's lookups answer the same)
+        raise NotFound()
+    row = _read_for_reserve(pk, product)
+    if row is None or row["kind"] != "customer":  # missing, or a group line: the locked path says which
+        raise _NoRoom()
+    check_line_scope(actor, _LineRef(row["org_path"]), CreditPerm.USE)
+    if not customer_rules.can_transact(row["admission_status"]):
+        raise CustomerNotTradable()
+    currency = currency_in or row["currency"]
+    if currency != row["currency"]:
+        rate = _rate(fx_rate)
+        amt = rules.convert(original, rate)
+    else:
+        rate = Decimal(1)
+        amt = original
+    if amt <= 0:
+        raise InvalidInput(_("The amount is zero in the line's currency."), field="amount")
+    if row["sub_limits"] and row["sub_id"] is None:
+        raise _NoRoom()  # refused for want of a sub-limit: the locked path words it
+    group_line_id = row["group_line_id"]
+    if group_line_id is not None and _has_uncharged_uses(row["customer_id"]):
+        raise _NoRoom()  # earlier uses to charge to the group line first: done under locks
+    today = timezone.localdate()
+    after = {}
+    # Counter rows in the one lock order of every writer: lines by primary key, then the sub-limit.
+    for line_pk in sorted([pk] + ([group_line_id] if group_line_id else [])):
+        after[line_pk] = _add_reserved_line(line_pk, amt, today)
+        if after[line_pk] is None:
+            raise _NoRoom()
+    if row["sub_id"] is not None and not _add_reserved_sub(row["sub_id"], amt):
+        raise _NoRoom()
+    use = _insert_use(actor=actor, line_id=pk, group_line_id=group_line_id, customer_id=row["customer_id"],
+                      product=product, reference=reference, original=original, currency=currency, rate=rate,
+                      amt=amt, margin=margin, collateral=collateral, key=key, fp=fp)
+    LineMovement.objects.bulk_create([
+        LineMovement(line_id=line_pk, use=use, kind="reserve", product=product, amount=amt,
+                     outstanding_after=after[line_pk][0], reserved_after=after[line_pk][1],
+                     actor=actor if actor is not None and actor.pk else None)
+        for line_pk in [pk] + ([group_line_id] if group_line_id else [])])
+    _audit_reserved(actor, use, row["currency"], channel)
+    return use
+
+
+class _LineRef:
+    """What the scope check reads of a line."""
+
+    def __init__(self, org_path: str):
+        self.org_path = org_path
+
+
+def _insert_use(*, actor, line_id, group_line_id, customer_id, product, reference, original, currency, rate, amt,
+                margin, collateral, key, fp) -> CreditUse:
+    ttl = int(get_param("bankline.reservation_ttl_hours"))
+    return CreditUse.objects.create(
+        line_id=line_id, group_line_id=group_line_id, customer_id=customer_id, product=product, reference=reference,
+        original_amount=original, original_currency=currency, fx_rate=rate, amount=amt, reserved_amount=amt,
+        margin_amount=margin, low_risk_collateral_amount=collateral,
+        reserved_until=timezone.now() + timedelta(hours=ttl),
+        created_by=actor if actor is not None and actor.pk else None, idempotency_key=key,
+        request_fingerprint=fp if key else "",
+    )
+
+
+def _audit_reserved(actor, use: CreditUse, line_currency: str, channel: str) -> None:
+    audit_record(actor=actor, event_code=CreditEvent.USE_RESERVED, object_type="credit_use", object_id=use.pk,
+                 customer_id=use.customer_id, channel=channel,
+                 new={"line": use.line_id, "group_line": use.group_line_id, "product": use.product,
+                      "amount": str(use.amount), "currency": line_currency,
+                      "original_amount": str(use.original_amount), "original_currency": use.original_currency,
+                      "reference": use.reference, "idempotency_key": use.idempotency_key})
+
+
+def _reserve_locked(*, actor, line_id, product, original, currency_in, fx_rate, reference, margin, collateral, key,
+                    fp, channel) -> CreditUse:
+    """The reservation decided on locked rows: every refusal with its reason, and the group line's safety
+    net. Taken when the fast path's conditional UPDATE refused (or could not be used)."""
     line = line_for(actor, line_id, CreditPerm.USE)
     if line.kind != "customer":
         raise InvalidInput(_("Uses are drawn on a customer's line, not on the group line."), field="line_id")
@@ -125,10 +310,6 @@ def _reserve(*, actor, line_id, product, original, currency_in, fx_rate, referen
     today = timezone.localdate()
     group_line = _group_line_for(line.customer_id, today)
     locked = lock_lines([line.pk] + ([group_line.pk] if group_line else []))
-    # Locks held: look again, a concurrent request with the same key may have committed meanwhile.
-    stored = replay(key, "reserve", fp)
-    if stored is not None:
-        return CreditUse.objects.get(pk=stored["use_id"])
     line = locked[line.pk]
     group_line = locked.get(group_line.pk) if group_line else None
     currency = currency_in or line.currency
@@ -162,15 +343,12 @@ def _reserve(*, actor, line_id, product, original, currency_in, fx_rate, referen
         if group_line.currency != line.currency:
             raise _refuse("group_currency_mismatch", _("The group line is in another currency."), line=line,
                           product=product, amount=amt)
+        _charge_earlier_uses(line, group_line, product=product, amount=amt, actor=actor)
+        group_line.refresh_from_db(fields=["outstanding_amount", "reserved_amount"])
         glimit = rules.effective_limit(group_line.line_amount, group_line.temp_amount, group_line.temp_valid_to,
                                        today)
         counters.append(rules.Counter("group_line", glimit, group_line.outstanding_amount,
                                       group_line.reserved_amount))
-    if group_line is not None:
-        _charge_earlier_uses(line, group_line, product=product, amount=amt, actor=actor)
-        group_line.refresh_from_db(fields=["outstanding_amount", "reserved_amount"])
-        counters[-1] = rules.Counter("group_line", counters[-1].limit, group_line.outstanding_amount,
-                                     group_line.reserved_amount)
     refused = rules.refusal(counters, amt)
     if refused is not None:
         code, counter = refused
@@ -184,20 +362,11 @@ def _reserve(*, actor, line_id, product, original, currency_in, fx_rate, referen
     if group_line is not None:
         _guarded_add(CreditLine, group_line.pk, amt, temp_in_force=rules.temp_in_force(
             group_line.temp_amount, group_line.temp_valid_to, today))
-    ttl = int(get_param("bankline.reservation_ttl_hours"))
-    use = CreditUse.objects.create(
-        line=line, group_line=group_line, customer_id=line.customer_id, product=product, reference=reference,
-        original_amount=original, original_currency=currency, fx_rate=rate, amount=amt, reserved_amount=amt,
-        margin_amount=margin, low_risk_collateral_amount=collateral, reserved_until=timezone.now() + timedelta(
-            hours=ttl), created_by=actor if actor is not None and actor.pk else None,
-    )
+    use = _insert_use(actor=actor, line_id=line.pk, group_line_id=group_line.pk if group_line else None,
+                      customer_id=line.customer_id, product=product, reference=reference, original=original,
+                      currency=currency, rate=rate, amt=amt, margin=margin, collateral=collateral, key=key, fp=fp)
     _moved(line, group_line, use, "reserve", amt, actor)
-    remember(key, "reserve", fp, {"use_id": use.pk}, actor)
-    audit_record(actor=actor, event_code=CreditEvent.USE_RESERVED, object_type="credit_use", object_id=use.pk,
-                 customer_id=line.customer_id, channel=channel,
-                 new={"line": line.pk, "group_line": group_line.pk if group_line else None, "product": product,
-                      "amount": str(amt), "currency": line.currency, "original_amount": str(original),
-                      "original_currency": currency, "reference": reference, "idempotency_key": key})
+    _audit_reserved(actor, use, line.currency, channel)
     return use
 
 
