@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from datetime import date
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from kehu.core.models import RuleParameter
@@ -120,10 +123,10 @@ def register_params(specs: list[ParamSpec]) -> None:
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {"generation": None, "rows": {}}
-_scope: ContextVar[dict | None] = ContextVar("kehu_param_scope", default=None)
+_scope: ContextVar[dict[str, Any] | None] = ContextVar("kehu_param_scope", default=None)
 
 
-def _generation() -> tuple:
+def _generation() -> tuple[Any, ...]:
     from django.db import connection
 
     table = RuleParameter._meta.db_table
@@ -134,8 +137,8 @@ def _generation() -> tuple:
     return (connection.alias, connection.settings_dict.get("NAME"), *(str(v) for v in row))
 
 
-def _load(generation: tuple) -> dict[str, list[tuple]]:
-    rows: dict[str, list[tuple]] = {}
+def _load(generation: tuple[Any, ...]) -> dict[str, list[tuple[Any, ...]]]:
+    rows: dict[str, list[tuple[Any, ...]]] = {}
     for code, value, start, end in (
         RuleParameter.objects.filter(status=RuleParameter.Status.APPROVED)
         .order_by("code", "-effective_from", "-approved_at")
@@ -147,10 +150,11 @@ def _load(generation: tuple) -> dict[str, list[tuple]]:
     return rows
 
 
-def _rows() -> dict[str, list[tuple]]:
+def _rows() -> dict[str, list[tuple[Any, ...]]]:
     scope = _scope.get()
     if scope is not None and scope.get("rows") is not None:
-        return scope["rows"]
+        cached: dict[str, list[tuple[Any, ...]]] = scope["rows"]
+        return cached
     generation = _generation()
     with _lock:
         rows = _cache["rows"] if _cache["generation"] == generation else None
@@ -161,7 +165,7 @@ def _rows() -> dict[str, list[tuple]]:
     return rows
 
 
-def param_cache_clear(**_kwargs) -> None:
+def param_cache_clear(**_kwargs: Any) -> None:
     """Forget every cached value (connected to RuleParameter's post_save and post_delete)."""
     with _lock:
         _cache["generation"], _cache["rows"] = None, {}
@@ -171,7 +175,7 @@ def param_cache_clear(**_kwargs) -> None:
 
 
 @contextmanager
-def param_scope():
+def param_scope() -> Iterator[None]:
     """Within the block the database is asked for the generation at most once (one request, one job run)."""
     if _scope.get() is not None:  # nested: the outer scope decides
         yield
@@ -187,10 +191,10 @@ class ParamCacheMiddleware:
     """One parameter scope per request (see above): at most one generation query, and only if the request
     reads a parameter."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         with param_scope():
             return self.get_response(request)
 
