@@ -204,7 +204,7 @@ def test_a_crash_between_commit_and_seal_leaves_pending_rows_that_the_next_seal_
 def test_a_process_killed_after_its_commit_leaves_pending_rows(tworld, tmp_path):
     """A real process dies (os._exit) right after its commit, before its seal; `kehu audit verify` reports
     the rows as pending and exits 0; `kehu audit seal` chains them."""
-    from conftest import cli_env
+    from tests.conftest import cli_env
 
     if connection.vendor == "sqlite":
         pytest.skip("SQLite writers seal inside their own transaction: nothing lies between commit and seal")

@@ -493,14 +493,16 @@ def _read_rows(conn, where: str, after: int, limit: int) -> list[tuple]:
     with conn.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {table} WHERE {where} LIMIT %s", [after, limit])  # noqa: S608
         raw = cursor.fetchall()
-    loads = json.loads
     if conn.vendor == "postgresql":  # timestamptz arrives as an aware datetime (the connection is in UTC)
-        return [(*v[:2], v[2].isoformat(), *v[3:10], None if v[10] is None else loads(v[10]),
-                 None if v[11] is None else loads(v[11]), *v[12:]) for v in raw]
+        return [(*v[:2], v[2].isoformat(), *v[3:10], _json(v[10]), _json(v[11]), *v[12:]) for v in raw]
     # SQLite keeps the time in UTC without a zone (Django's converter returns it naive); isoformat() of the
     # aware value is the naive one's with "+00:00".
-    return [(*v[:2], _naive_utc_iso(v[2]), *v[3:10], None if v[10] is None else loads(v[10]),
-             None if v[11] is None else loads(v[11]), *v[12:]) for v in raw]
+    return [(*v[:2], _naive_utc_iso(v[2]), *v[3:10], _json(v[10]), _json(v[11]), *v[12:]) for v in raw]
+
+
+def _json(value: Any) -> Any:
+    # Django has psycopg hand jsonb over as text (JSONField parses it); parse it here the same way.
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _naive_utc_iso(value: Any) -> str:
