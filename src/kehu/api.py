@@ -150,6 +150,7 @@ def on_unexpected(request, exc):
 
 from kehu.accounts.api import router as accounts_router  # noqa: E402
 from kehu.activities.api import router as activities_router  # noqa: E402
+from kehu.backup.api import router as backup_router  # noqa: E402
 from kehu.bulk.api import router as customers_bulk_router  # noqa: E402
 from kehu.core.api import router as core_router  # noqa: E402
 from kehu.credit.api import router as credit_router  # noqa: E402
@@ -157,6 +158,7 @@ from kehu.customers.api import router as customers_router  # noqa: E402
 from kehu.exposure.api import router as exposure_router  # noqa: E402
 from kehu.grading.api import router as grading_router  # noqa: E402
 from kehu.helpdesk.api import router as helpdesk_router  # noqa: E402
+from kehu.privacy.api import router as privacy_router  # noqa: E402
 from kehu.reception.api import router as reception_router  # noqa: E402
 from kehu.staff.api import router as staff_router  # noqa: E402
 from kehu.suitability.api import router as suitability_router  # noqa: E402
@@ -177,3 +179,5 @@ api.add_router("", reception_router)
 api.add_router("", surveys_router)
 api.add_router("", suitability_router)
 api.add_router("", staff_router)
+api.add_router("", privacy_router)
+api.add_router("", backup_router)

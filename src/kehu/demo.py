@@ -35,6 +35,9 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     ("kehu.suitability.demo", "load_demo_suitability", _("Asset-management suitability")),
     ("kehu.accounts.demo", "load_demo_accounts", _("Personal accounts")),
     ("kehu.staff.demo", "load_demo_staff", _("Staff assessment")),
+    ("kehu.privacy.demo", "load_demo_privacy", _("Personal-information protection")),
+    # last: the demo's one backup set holds what every module above loaded
+    ("kehu.backup.demo", "load_demo_backup", _("Backups")),
 ]
 
 # What to try first with the logins the modules add (the customers demo describes its own).
@@ -50,6 +53,8 @@ ROLE_HINTS = {
     "general_manager": _("release any held order; approve limit increases; sign the largest allowances"),
     "customer_office": _("scorecards, grading runs and overrides, admission office review"),
     "committee": _("committee votes; approve scorecards and grade overrides"),
+    "privacy_officer": _("personal-information requests at /privacy/: verify the identity, export the data of an "
+                         "access request, answer within 15 working days"),
 }
 
 
