@@ -24,3 +24,7 @@ class SurveysConfig(AppConfig):
         register_params(PARAMS)
         register_nav(NavItem(label=_("Satisfaction"), url_name="surveys:report", perm=permissions.VIEW, order=46))
         register_job(jobs.JOB)
+        from kehu.core.jobs import register_job_kind
+
+        register_job_kind("surveys.dispatch", jobs.dispatch_job, label=_("Satisfaction survey dispatch"),
+                          idempotent=True, authorize=jobs.authorize_dispatch)
