@@ -230,7 +230,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if settings.KEHU_BROKER_URL and not args.embedded:
         # Celery runs the jobs: exec its worker on kehu's app (the broker comes from KEHU_BROKER_URL).
         command = [sys.executable, "-m", "celery", "-A", "kehu.celery", "worker", "-Q", "kehu",
-                   "--loglevel", args.loglevel, "-P", args.pool, "--hostname", f"kehu@{os.uname().nodename}"]
+                   "--loglevel", args.loglevel, "-P", args.pool]
         if args.concurrency:
             command += ["--concurrency", str(args.concurrency)]
         sys.stdout.flush()
