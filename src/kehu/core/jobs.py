@@ -36,7 +36,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, connections, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,7 +192,10 @@ def dispatch(job_id: int, *, countdown: float = 0) -> None:
     if mode == "celery":
         from kehu.celery import app
 
-        app.send_task("kehu.run_job", args=[job_id], countdown=countdown or None)
+        try:
+            app.send_task("kehu.run_job", args=[job_id], countdown=countdown or None)
+        except Exception:  # the broker is away: the job stays queued and core.jobs_requeue_stale sends it again
+            logger.exception("cannot send job %s to the broker", job_id)
     elif mode == "thread":
         threading.Thread(target=_run_in_thread, args=(job_id, countdown), daemon=True,
                          name=f"kehu-job-{job_id}").start()
@@ -238,6 +248,10 @@ def job_claim(*, worker: str, job_id: int | None = None, kinds: list[str] | None
         due = due.filter(pk=job_id)
     if kinds:
         due = due.filter(kind__in=kinds)
+    if not due.exists():
+        # A plain read first: an idle worker polling twice a second must not take SQLite's write lock
+        # (IMMEDIATE transactions) each time.
+        return None
     with transaction.atomic():
         if connection.vendor == "postgresql":
             found = due.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True).first()
@@ -354,7 +368,8 @@ def requeue_stale(*, now: datetime | None = None) -> dict:
     max_attempts = int(get_param("jobs.max_attempts", on=timezone.localdate(now)))
     idempotent = [k for k, v in KINDS.items() if v.idempotent]
     stale = Job.objects.filter(status=Status.RUNNING).filter(Q(heartbeat_at__lt=limit) | Q(heartbeat_at=None))
-    requeued = []
+    if not stale.exists() and runner() != "celery":
+        return {"requeued": 0, "failed": 0}
     with transaction.atomic():
         retry = stale.filter(kind__in=idempotent, attempts__lt=max_attempts)
         requeued = list(retry.values_list("pk", flat=True))
@@ -368,7 +383,10 @@ def requeue_stale(*, now: datetime | None = None) -> dict:
                 audit_record(actor=None, event_code=JobEvent.JOB_FAILED, object_type="job", object_id=pk,
                              new={"kind": kind, "attempts": attempts, "error": "worker lost"})
     if runner() == "celery":
-        for pk in requeued:
+        # Sent again: the requeued jobs, and queued ones whose message was lost (a broker restart without
+        # persistence, a send that failed). A job whose message does arrive twice is still claimed once.
+        lost = Job.objects.filter(status=Status.QUEUED, run_after__lt=limit).values_list("pk", flat=True)
+        for pk in sorted(set(requeued) | set(lost)):
             dispatch(pk)
     return {"requeued": len(requeued), "failed": len(failed)}
 
@@ -408,11 +426,17 @@ def worker_loop(*, name: str | None = None, parent_pid: int | None = None, once:
         while not stop.is_set():
             if parent_pid is not None and os.getppid() != parent_pid:
                 break  # kehu serve is gone: so is its worker
-            if time.monotonic() - last_sweep > HEARTBEAT_SECONDS:
-                requeue_stale()
-                last_sweep = time.monotonic()
-            close_old_connections()
-            job = job_claim(worker=name)
+            try:
+                if time.monotonic() - last_sweep > HEARTBEAT_SECONDS:
+                    requeue_stale()
+                    last_sweep = time.monotonic()
+                close_old_connections()
+                job = job_claim(worker=name)
+            except DatabaseError:  # the database restarts or is briefly away: wait, do not die
+                logger.exception("job worker %s cannot reach the database", name)
+                connections.close_all()
+                stop.wait(poll * 10)
+                continue
             if job is None:
                 if once:
                     break
