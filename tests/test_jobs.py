@@ -107,7 +107,7 @@ def test_embedded_worker_process_runs_an_uploaded_import_to_done(settings):
                              stdout=subprocess.PIPE, text=True)
     worker = int(serve.stdout.readline())
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600  # a loaded CI machine may take minutes to start a Python process
         while True:
             status = api(world.bj_cm, "get", f"/jobs/{imported['job_id']}").json()
             if status["status"] in ("done", "failed") or time.monotonic() > deadline:
@@ -260,7 +260,7 @@ def test_celery_worker_runs_a_job_once_through_redis(settings):
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     settings.KEHU_BROKER_URL = REDIS_URL
-    from kehu.celery import _configure, app
+    from kehu.core.celery_app import _configure, app
 
     _configure()
     build_world()
@@ -271,7 +271,7 @@ def test_celery_worker_runs_a_job_once_through_redis(settings):
     try:
         job = jobs.job_submit(kind="surveys.dispatch", actor=supervisor, eager=False)  # sent to Redis
         app.send_task("kehu.run_job", args=[job.pk])  # and delivered a second time
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600
         while Job.objects.get(pk=job.pk).status in ("queued", "running") and time.monotonic() < deadline:
             assert worker.poll() is None, worker.stdout.read()
             time.sleep(0.2)

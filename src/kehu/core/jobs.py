@@ -190,7 +190,7 @@ def dispatch(job_id: int, *, countdown: float = 0) -> None:
     """Hand a queued job to the configured runner (called after commit)."""
     mode = runner()
     if mode == "celery":
-        from kehu.celery import app
+        from kehu.core.celery_app import app
 
         try:
             app.send_task("kehu.run_job", args=[job_id], countdown=countdown or None)
