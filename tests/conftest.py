@@ -166,6 +166,15 @@ def build_world() -> World:
 
 
 @pytest.fixture(autouse=True)
+def jobs_inline(monkeypatch):
+    """Background jobs (kehu.core.jobs) run inline in the test's transaction unless a test asks for a
+    runner (tests/test_jobs.py): a thread could not see the test's uncommitted data."""
+    from kehu.core import jobs
+
+    monkeypatch.setattr(jobs, "EAGER", True)
+
+
+@pytest.fixture(autouse=True)
 def audit_checkpoints(settings, tmp_path):
     """Each test publishes the audit chain's checkpoints into its own directory (a checkpoint of an
     earlier test's database would not match this one's)."""

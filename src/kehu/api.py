@@ -153,6 +153,7 @@ from kehu.activities.api import router as activities_router  # noqa: E402
 from kehu.backup.api import router as backup_router  # noqa: E402
 from kehu.bulk.api import router as customers_bulk_router  # noqa: E402
 from kehu.core.api import router as core_router  # noqa: E402
+from kehu.core.jobs_api import router as jobs_router  # noqa: E402
 from kehu.credit.api import router as credit_router  # noqa: E402
 from kehu.customers.api import router as customers_router  # noqa: E402
 from kehu.exposure.api import router as exposure_router  # noqa: E402
@@ -166,6 +167,7 @@ from kehu.surveys.api import router as surveys_router  # noqa: E402
 from kehu.trade.api import router as trade_router  # noqa: E402
 
 api.add_router("", core_router)
+api.add_router("", jobs_router)
 api.add_router("", customers_router)
 api.add_router("", customers_bulk_router)
 api.add_router("", grading_router)

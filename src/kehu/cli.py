@@ -129,10 +129,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _out(_("Password for every demo login: %(password)s") % {"password": summary.password})
     if args.seed_only:
         return EXIT_OK
-    return _serve(host=args.host, port=args.port, workers=args.workers)
+    return _serve(host=args.host, port=args.port, workers=args.workers, job_worker=not args.no_worker)
 
 
-def _serve(*, host: str, port: int, workers: int) -> int:
+def _start_job_worker() -> None:
+    """Start ``kehu worker --embedded`` beside gunicorn (no broker configured): it runs the background jobs
+    the web workers queue in the database, and stops when this process (gunicorn after the exec) is gone."""
+    import subprocess
+
+    os.environ["KEHU_JOB_RUNNER"] = "worker"  # the web workers queue jobs for it instead of running threads
+    subprocess.Popen([sys.executable, "-m", "kehu.cli", "worker", "--embedded", "--parent-pid", str(os.getpid())],
+                     stdin=subprocess.DEVNULL, env=os.environ.copy())
+
+
+def _serve(*, host: str, port: int, workers: int, job_worker: bool = True) -> int:
     from django.conf import settings
     from django.db import connections
 
@@ -150,6 +160,8 @@ def _serve(*, host: str, port: int, workers: int) -> int:
     connections.close_all()
     sys.stdout.flush()
     sys.stderr.flush()
+    if job_worker and not settings.KEHU_BROKER_URL:
+        _start_job_worker()
     command = [sys.executable, "-m", "gunicorn", "kehu.wsgi:application", "--bind", f"{host}:{port}",
                "--workers", str(workers), "--access-logfile", "-"]
     import gunicorn.config
@@ -193,7 +205,48 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.KEHU_AUDIT_CHECKPOINT_DIR is None:
         _err(_("Warning: KEHU_AUDIT_CHECKPOINT_DIR is not set; no signed checkpoints of the audit log are "
                "published (see docs/security.md)."))
-    return _serve(host=args.host, port=args.port, workers=args.workers)
+    return _serve(host=args.host, port=args.port, workers=args.workers, job_worker=not args.no_worker)
+
+
+def _die_with_parent() -> None:
+    """Linux: ask the kernel for SIGTERM when the parent dies, so a worker busy with a long job stops at once
+    (elsewhere the worker notices between jobs that its parent is gone)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
+    except (OSError, AttributeError):
+        pass
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    if args.embedded:
+        _die_with_parent()
+        if args.parent_pid and os.getppid() != args.parent_pid:
+            return EXIT_OK  # kehu serve stopped before its worker started
+    _setup()
+    from django.conf import settings
+
+    if settings.KEHU_BROKER_URL and not args.embedded:
+        # Celery runs the jobs: exec its worker on kehu's app (the broker comes from KEHU_BROKER_URL).
+        command = [sys.executable, "-m", "celery", "-A", "kehu.celery", "worker", "-Q", "kehu",
+                   "--loglevel", args.loglevel, "-P", args.pool]
+        if args.concurrency:
+            command += ["--concurrency", str(args.concurrency)]
+        sys.stdout.flush()
+        sys.stderr.flush()
+        from django.db import connections
+
+        connections.close_all()
+        os.execv(sys.executable, command)
+    from kehu.core.jobs import worker_loop
+
+    if not args.embedded:
+        _out(_("kehu worker: running background jobs from the database (press Ctrl+C to stop)."))
+    ran = worker_loop(parent_pid=args.parent_pid if args.embedded else None, once=args.once)
+    if args.once:
+        _out(_("%(n)d background jobs run.") % {"n": ran})
+    return EXIT_OK
 
 
 def cmd_org_create(args: argparse.Namespace) -> int:
@@ -540,6 +593,8 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default: %(default)s)")
     parser.add_argument("--workers", type=_bounded(1, 64), default=2,
                         help="gunicorn worker processes (default: %(default)s)")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="do not start the background-job worker process (another machine runs `kehu worker`)")
 
 
 def _version() -> str:
@@ -581,6 +636,22 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Serve kehu.wsgi with gunicorn; static files are served by kehu itself.")
     _serve_options(p)
     p.set_defaults(handler=cmd_serve)
+
+    p = commands.add_parser(
+        "worker", help="run background jobs (Celery worker when KEHU_BROKER_URL is set)",
+        description="Run the background jobs (imports, grading runs, ingests, survey dispatch, backups). With "
+                    "KEHU_BROKER_URL set this is a Celery worker on that broker; without it, jobs are taken from "
+                    "the database (kehu serve starts one such worker itself). See docs/deployment.md.",
+    )
+    p.add_argument("--once", action="store_true", help="database queue: run what is queued, then stop")
+    p.add_argument("--concurrency", type=_bounded(1, 64), metavar="N", help="Celery: worker processes or threads")
+    p.add_argument("--pool", choices=["prefork", "solo", "threads"], default="prefork",
+                   help="Celery: execution pool (default: %(default)s)")
+    p.add_argument("--loglevel", choices=["DEBUG", "INFO", "WARNING", "ERROR"], default="INFO",
+                   help="Celery: log level (default: %(default)s)")
+    p.add_argument("--embedded", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
+    p.set_defaults(handler=cmd_worker)
 
     org = commands.add_parser("org", help="org units", description="Manage org units.")
     org_commands = org.add_subparsers(dest="org_command", metavar="ACTION", required=True)

@@ -226,6 +226,15 @@ KEHU_SMS_SENDER = conf.env_str("KEHU_SMS_SENDER", "kehu.outbox.senders.LogSmsSen
 KEHU_OUTBOX_SEND_ON_COMMIT = conf.env_bool("KEHU_OUTBOX_SEND_ON_COMMIT", True)
 KEHU_PUBLIC_BASE_URL = (conf.env_str("KEHU_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 
+# Background jobs (kehu.core.jobs; docs/deployment.md). With KEHU_BROKER_URL (redis://host:6379/0) jobs go to
+# Celery and run in `kehu worker` processes on any machine; without it they run in the worker process that
+# `kehu serve` starts (KEHU_JOB_RUNNER=worker, set by serve), or in a thread of the process that submitted
+# them (thread: the default for `kehu manage runserver`, tests and a bare gunicorn).
+KEHU_BROKER_URL = conf.env_str("KEHU_BROKER_URL") or None
+KEHU_JOB_RUNNER = conf.env_str("KEHU_JOB_RUNNER", "thread") or "thread"
+if KEHU_JOB_RUNNER not in {"thread", "worker"}:
+    raise ImproperlyConfigured(f"KEHU_JOB_RUNNER must be thread or worker, got {KEHU_JOB_RUNNER!r}")
+
 _LOG_LEVEL = (conf.env_str("KEHU_LOG_LEVEL", "WARNING") or "WARNING").upper()
 if _LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     # Checked here: logging.config would fail later with a bare "Unable to configure root logger".

@@ -55,6 +55,10 @@ def test_start_run_from_the_page(gworld, policy):
     response = client_for(gworld.hq_office).post("/grading/run/", {"period": "2026-10"})
     assert response.status_code == 302
     assert GradingRun.objects.get().state == "closed"
+    from kehu.core.models import Job  # the page starts the run as a background job (inline in tests)
+
+    job = Job.objects.get(kind="grading.run")
+    assert (job.params, job.status, job.created_by_id) == ({"period": "2026-10"}, "done", gworld.hq_office.pk)
 
 
 def test_override_request_and_approval_pages(gworld, graded):

@@ -37,3 +37,7 @@ class AccountsConfig(AppConfig):
 
         register_params(jobs.PARAMS)
         register_job(jobs.JOB)
+        from kehu.core.jobs import register_job_kind
+
+        register_job_kind("accounts.ingest", jobs.ingest_job, label=_("Ingest of account transactions"),
+                          idempotent=True)

@@ -35,3 +35,21 @@ def _run(slot: str, now: datetime) -> dict:
 
 
 JOB = Job("accounts.class3_cumulative", _("Nightly Class III cumulative check"), _slot, _run)
+
+
+# ------------------------------------------------------------------ the ingest as a background job (kehu.core.jobs)
+
+def ingest_job(ctx) -> dict:
+    """Ingest a transactions file that the worker can read (``kehu accounts ingest FILE --background``).
+
+    Idempotent: transactions are keyed by their unique id, so a run after a crash adds only what is missing."""
+    from pathlib import Path
+
+    from kehu.accounts.ingest import ingest
+
+    stages = iter(range(1, 1000))
+    run = ingest(Path(ctx.params["path"]), actor=ctx.actor, workers=int(ctx.params.get("workers") or 1),
+                 progress=lambda stage: ctx.progress(next(stages), note=stage))
+    return {"ingest_run": run.pk, "rows": run.rows_total, "new": run.rows_new, "duplicate": run.rows_duplicate,
+            "rejected": run.rows_rejected, "breaches": run.breaches, "tasks": run.tasks_created,
+            "error_file": run.error_file}

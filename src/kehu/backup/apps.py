@@ -24,3 +24,6 @@ class BackupConfig(AppConfig):
         for job in jobs.JOBS:
             register_job(job)
         register_dashboard_warning(stale_backup_warning)
+        from kehu.core.jobs import register_job_kind
+
+        register_job_kind("backup.create", jobs.create_job, label=_("Backup"), authorize=jobs.authorize_create)

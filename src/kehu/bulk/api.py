@@ -35,10 +35,22 @@ class ImportJobOut(Schema):
     has_error_file: bool
     created_at: datetime
     finished_at: datetime | None
+    # The background job running it: GET /api/v1/jobs/{job_id} shows its state, progress and attempts.
+    job_id: int | None
 
     @staticmethod
     def resolve_has_error_file(obj) -> bool:
         return bool(obj.error_file)
+
+    @staticmethod
+    def resolve_job_id(obj) -> int | None:
+        known = getattr(obj, "background_job_id", None)
+        if known is not None:
+            return known
+        from kehu.core.models import Job
+
+        return (Job.objects.filter(kind="bulk.import", params__import_job=obj.pk).order_by("-pk")
+                .values_list("pk", flat=True).first())
 
 
 def _job(request, job_id: int) -> ImportJob:

@@ -21,3 +21,8 @@ class BulkConfig(AppConfig):
         from kehu.core.permissions import register_permissions
 
         register_permissions(ROLE_PERMISSIONS)
+        from kehu.bulk.services import import_job
+        from kehu.core.jobs import register_job_kind
+
+        # Idempotent: the chunk ledger makes a run after a crash apply only the chunks not yet committed.
+        register_job_kind("bulk.import", import_job, label=_("Customer import"), idempotent=True)

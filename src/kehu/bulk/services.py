@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connections, transaction
+from django.db import connections, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -443,34 +443,44 @@ def import_resume(*, actor, job: ImportJob) -> ImportJob:
 
 
 def _launch(job: ImportJob) -> None:
-    if not BACKGROUND:
-        _run_job(job.pk)
-        job.refresh_from_db()
-        return
-    # After the commit: the thread's own connection must see the job row.
-    transaction.on_commit(lambda: threading.Thread(target=_run_job_in_thread, args=(job.pk,), daemon=True,
-                                                   name=f"kehu-import-{job.pk}").start())
+    """Hand the import to the background jobs (kehu.core.jobs: Celery, the worker process or a thread); with
+    ``BACKGROUND`` off it runs now, inside the request. The job's id is left on ``job.background_job_id``."""
+    from kehu.core.jobs import job_submit
+
+    background = job_submit(kind="bulk.import", params={"import_job": job.pk}, actor=job.actor,
+                            eager=not BACKGROUND)
+    job.refresh_from_db()
+    job.background_job_id = background.pk
 
 
-def _run_job_in_thread(job_id: int) -> None:
-    try:
-        _run_job(job_id)
-    except Exception:  # the job row says it failed and why; the thread just ends
-        log.exception("import job %s failed", job_id)
-    finally:
-        close_old_connections()
-        connections.close_all()
+def import_job(ctx) -> dict:
+    """The ``bulk.import`` job: run (or resume) the uploaded import and return its counts."""
+    job_id = int(ctx.params["import_job"])
+    total = ImportJob.objects.filter(pk=job_id).values_list("rows_expected", flat=True).first()
+    _run_job(job_id, progress=lambda done, expected: ctx.progress(done, expected or total))
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status == ImportStatus.FAILED:
+        raise DomainError(job.message or _("The import failed."), code="import_failed")
+    return {"import_job": job.pk, "rows": job.rows_total, "created": job.rows_created, "updated": job.rows_updated,
+            "unchanged": job.rows_unchanged, "rejected": job.rows_rejected}
 
 
-def _run_job(job_id: int) -> Any:
+def _run_job(job_id: int, progress: Callable[[int, int | None], None] | None = None) -> Any:
     job = ImportJob.objects.select_related("actor").get(pk=job_id)
+    done = [job.rows_done]
+
+    def step(rows: int) -> None:
+        done[0] += rows
+        if progress:
+            progress(done[0], job.rows_expected)
+
     sealed = Path(job.source_file)
     suffix = Path(sealed.name.removesuffix(".sealed")).suffix
     work = upload_dir() / f"work-{job.pk}-{os.getpid()}-{threading.get_ident()}{suffix}"
     try:
         unseal_file(sealed, work)
         return run_import(actor=job.actor, target=job.target, path=work, mode=job.mode,
-                          org_code=job.org_code, job=job)
+                          org_code=job.org_code, job=job, progress=step)
     except DomainError as exc:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED, message=str(exc.message)[:2000])
         return None

@@ -23,6 +23,14 @@ class CoreConfig(AppConfig):
         from kehu.core.services import THROTTLE_PURGE_JOB
 
         register_job(THROTTLE_PURGE_JOB)
+        from kehu.core.audit import register_events
+        from kehu.core.jobs import LABELS as JOB_LABELS
+        from kehu.core.jobs import PARAMS as JOB_PARAMS
+        from kehu.core.jobs import STALE_JOB, JobEvent
+
+        register_params(JOB_PARAMS)
+        register_events(JobEvent, JOB_LABELS)
+        register_job(STALE_JOB)
         from kehu.core.nav import NavItem, register_nav
         from kehu.core.permissions import Perm
 

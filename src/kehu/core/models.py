@@ -386,3 +386,54 @@ class WorkingHours(models.Model):
 
     def __str__(self) -> str:
         return self.org_path
+
+class Job(models.Model):
+    """One piece of background work (an import, a grading run, a backup ...), run by ``kehu.core.jobs``.
+
+    The row is the queue on the embedded default (a worker claims it with one atomic UPDATE, or
+    ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL) and the status record on Celery; either way the
+    claim, not the transport, decides who runs it, so a job runs once however many workers see it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=64)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress_done = models.PositiveBigIntegerField(_("done"), default=0)
+    progress_total = models.PositiveBigIntegerField(_("total"), null=True, blank=True)
+    progress_note = models.CharField(_("stage"), max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(User, verbose_name=_("submitted by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, verbose_name=_("org unit"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    # A client's retry of the same submission finds the first job instead of starting a second one.
+    key = models.CharField(_("idempotency key"), max_length=200, null=True, blank=True, unique=True)
+    # Who holds the claim (worker name and a nonce): only the holder may finish the job.
+    claimed_by = models.CharField(_("claimed by"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    run_after = models.DateTimeField(_("not before"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "run_after", "id"], name="core_job_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} {self.status}"
+
+    @property
+    def percent(self) -> int | None:
+        if not self.progress_total:
+            return None
+        return min(100, int(self.progress_done * 100 / self.progress_total))

@@ -28,3 +28,8 @@ class GradingConfig(AppConfig):
         from kehu.grading.jobs import JOB
 
         register_job(JOB)
+        from kehu.core.jobs import register_job_kind
+        from kehu.grading.jobs import authorize_run, run_job
+
+        register_job_kind("grading.run", run_job, label=_("Customer grading run"), idempotent=True,
+                          authorize=authorize_run)

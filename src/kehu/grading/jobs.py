@@ -30,3 +30,24 @@ def _run(slot: str, now: datetime) -> dict:
 
 
 JOB = Job("grading.monthly_run", _("Monthly customer grading"), _slot, _run)
+
+
+# ------------------------------------------------------------------ the run as a background job (kehu.core.jobs)
+
+def authorize_run(user, params: dict) -> dict:
+    """``POST /api/v1/jobs`` kind ``grading.run``: company-wide run permission, a valid month."""
+    from kehu.core.periods import parse_period
+    from kehu.grading.permissions import GradingPerm
+    from kehu.grading.services._common import require_company_wide
+
+    require_company_wide(user, GradingPerm.RUN)
+    return {"period": f"{parse_period(params.get('period')):%Y-%m}"}
+
+
+def run_job(ctx) -> dict:
+    """Grade a period (resuming from the run's checkpoint when a worker died half-way: idempotent)."""
+    from kehu.grading.services.run import run_period
+
+    run = run_period(actor=ctx.actor, period=ctx.params["period"],
+                     progress=lambda done, total: ctx.progress(done, total))
+    return {"period": f"{run.period:%Y-%m}", "state": run.state, "graded": run.customers_graded}

@@ -12,14 +12,16 @@ from django.views.decorators.http import require_POST
 
 from kehu.core.errors import DomainError, InvalidInput, NotFound
 from kehu.core.exports import watermark
+from kehu.core.jobs import job_submit
 from kehu.core.periods import parse_period
 from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 from kehu.grading import reports, selectors
+from kehu.grading.jobs import authorize_run
 from kehu.grading.models import FinancialStatement, GradeOverride
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services import overrides
-from kehu.grading.services.run import run_period, run_reopen
+from kehu.grading.services.run import run_reopen
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -92,12 +94,22 @@ def override_decide(request, override_id: int):
 @require_POST
 def run_start(request):
     _require(request, GradingPerm.RUN)
+    # A month of a large book takes minutes: the run is a background job (kehu.core.jobs) and this page
+    # answers at once; the runs list shows the period once it is closed.
     try:
-        run = run_period(actor=request.user, period=request.POST.get("period", ""))
-        messages.success(request, _("%(p)s graded: %(n)d customers.") % {"p": f"{run.period:%Y-%m}",
-                                                                           "n": run.customers_graded})
+        params = authorize_run(request.user, {"period": request.POST.get("period", "")})
+        job = job_submit(kind="grading.run", params=params, actor=request.user)
     except DomainError as exc:
         messages.error(request, str(exc.message))
+        return redirect("grading:runs")
+    if job.status == job.Status.DONE:
+        messages.success(request, _("%(p)s graded: %(n)d customers.") % {"p": job.result["period"],
+                                                                           "n": job.result["graded"]})
+    elif job.status == job.Status.FAILED:
+        messages.error(request, job.error)
+    else:
+        messages.success(request, _("Grading of %(p)s has started in the background (job %(id)d).")
+                         % {"p": params["period"], "id": job.pk})
     return redirect("grading:runs")
 
 

@@ -27,3 +27,8 @@ class SurveysConfig(AppConfig):
         from . import retention
 
         retention.register()  # survey comments (privacy sweeper)
+
+        from kehu.core.jobs import register_job_kind
+
+        register_job_kind("surveys.dispatch", jobs.dispatch_job, label=_("Satisfaction survey dispatch"),
+                          idempotent=True, authorize=jobs.authorize_dispatch)

@@ -21,3 +21,24 @@ def _run(slot: str, now: datetime) -> dict:
 
 
 JOB = Job("surveys.dispatch", _("Satisfaction survey dispatch"), _slot, _run)
+
+
+# ------------------------------------------------------------------ dispatch as a background job (kehu.core.jobs)
+
+def authorize_dispatch(user, params: dict) -> dict:
+    """``POST /api/v1/jobs`` kind ``surveys.dispatch``: the survey managers may send what is due now."""
+    from kehu.core.errors import PermissionDenied
+    from kehu.core.selectors import access_for
+
+    from .permissions import MANAGE
+
+    if not access_for(user).has(MANAGE):
+        raise PermissionDenied()
+    return {}
+
+
+def dispatch_job(ctx) -> dict:
+    """Send the surveys that are due (each source once by its unique key, so a second run sends nothing twice)."""
+    from .services import surveys_dispatch
+
+    return surveys_dispatch()

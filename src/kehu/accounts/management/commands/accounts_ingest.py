@@ -15,6 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="transactions CSV: txn_id,account_no,posted_at,direction,type,amount")
         parser.add_argument("--workers", type=int, default=1, help="processes that parse the file (default 1)")
+        parser.add_argument("--background", action="store_true",
+                            help="queue the ingest as a background job and print its id (the worker must be able "
+                                 "to read FILE); follow it with GET /api/v1/jobs/ID")
         parser.add_argument("--stage-pause", type=float, default=0.0, help=argparse.SUPPRESS)  # kill tests
 
     def handle(self, *args, **opts):
@@ -26,6 +29,15 @@ class Command(BaseCommand):
             raise CommandError(f"no such file: {path}")
         if not 1 <= opts["workers"] <= 64:
             raise CommandError("--workers must be 1-64")
+        if opts["background"]:
+            from kehu.core.jobs import job_submit
+
+            job = job_submit(kind="accounts.ingest", params={"path": str(path.resolve()), "workers": opts["workers"]},
+                             in_thread=False)
+            self.stdout.write(f"job {job.pk} queued; a worker (kehu serve's, or kehu worker) runs it; "
+                              f"follow it with GET /api/v1/jobs/{job.pk}")
+            return
+
         def progress(stage: str) -> None:
             print(f"... {stage}", file=sys.stderr, flush=True)
             time.sleep(opts["stage_pause"])
