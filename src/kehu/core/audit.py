@@ -32,7 +32,7 @@ import hmac
 import json
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,7 +139,7 @@ _EXTRA_EVENTS: list[type] = []
 EVENT_LABELS: dict[int, object] = {}
 
 
-def register_events(events: type, labels: dict[int, object] | None = None) -> None:
+def register_events(events: type, labels: Mapping[int, object] | None = None) -> None:
     """Make an app's event-code class known, so its rows carry readable event names; ``labels`` gives each
     code its translated name (tests/test_audit_page.py checks that every code has one)."""
     EVENT_LABELS.update(labels or {})

@@ -113,7 +113,7 @@ def consent_out(consent: Consent) -> dict:
             "purpose_name": consent.purpose.name, "notice_version": consent.notice.version, "kind": consent.kind,
             "channel": consent.channel, "given_at": consent.given_at, "withdrawn_at": consent.withdrawn_at,
             "live": consent.withdrawn_at is None,
-            "recorded_by": consent.recorded_by.username if consent.recorded_by_id else None}
+            "recorded_by": consent.recorded_by.username if consent.recorded_by else None}
 
 
 @router.get("/customers/{customer_id}/privacy-consents", response=list[PrivacyConsentOut],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from kehu.core.access import require
-from kehu.core.errors import PermissionDenied
+from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.models import User
 from kehu.core.selectors import access_for
 from kehu.customers.selectors import customer_get
@@ -70,8 +70,9 @@ def request_get(*, user: User, request_id: int, perm: str = permissions.VIEW) ->
     the caller reaches it only with the view permission (kehu.core.access.require)."""
     request = DataSubjectRequest.objects.select_related("customer").filter(pk=request_id).first()
     customer = request.customer if request else None
-    require(user, perm, view=permissions.VIEW, org_path=customer.org_path if customer else None,
-            owner_id=customer.manager_id if customer else None)
+    if request is None or customer is None:
+        raise NotFound()
+    require(user, perm, view=permissions.VIEW, org_path=customer.org_path, owner_id=customer.manager_id)
     return request
 
 
