@@ -38,7 +38,7 @@ WEB_ROUTES = {"exposure:export", "exposure:report", "bulk:export", "bulk:job_err
 API_ROUTES = {"/exposure/reports/{report_id}/export", "/exposure/reports/{report_id}", "/exposure/alerts",
               "/imports/{job_id}/errors", "/documents/{document_id}/content", "/grading/results/{period}",
               "/suitability/reports/mismatches", "/suitability/reports/capacity", "/suitability/reports/backlog",
-              "/suitability/reports/overdue-filings", "/surveys/report"}
+              "/suitability/reports/overdue-filings", "/surveys/report", "/privacy/requests/{request_id}/export"}
 LOOKS_LIKE_EXPORT = re.compile(r"export|download|errors|content|template|report|result|analysis|document")
 
 
@@ -86,7 +86,14 @@ def leak_world(cworld):
     r = client.post("/api/v1/imports", {"file": upload, "org_code": "BJ"},
                     HTTP_AUTHORIZATION=f"Bearer {core_services.token_create(user=w.bj_cm, actor=None)}")
     assert r.status_code == 201, r.content
-    return {"w": w, "bj": bj, "report": report, "period": period, "document": document, "job": r.json()["id"]}
+    # A verified access request of the BJ customer: its export is the person's whole file (PIPL Art.45).
+    from kehu.privacy import services as privacy_services
+
+    user("hq_privacy", "HQ", ["privacy_officer"])
+    dsr = privacy_services.request_receive(actor=None, customer_id=bj.pk, kind="access", channel="counter")
+    privacy_services.request_verify(actor=None, request_id=dsr.pk, verification="营业执照原件核验")
+    return {"w": w, "bj": bj, "report": report, "period": period, "document": document, "job": r.json()["id"],
+            "dsr": dsr.pk}
 
 
 def _body(response) -> str:
@@ -128,6 +135,8 @@ def _walk(lw, api_user: str, web_user: str) -> dict[str, tuple[int, str]]:
     out["api import errors"] = (r.status_code, _body(r))
     r = api.get(web_user, f"/documents/{lw['document'].pk}/content")
     out["api document"] = (r.status_code, _body(r))
+    r = api.get(api_user, f"/privacy/requests/{lw['dsr']}/export")
+    out["api privacy export"] = (r.status_code, _body(r))
 
     web = Client()
     web.force_login(w.users[api_user])
@@ -181,6 +190,8 @@ def test_the_markers_are_there_for_those_in_scope(leak_world):
         assert status == 200, (name, status, body[:300])
         assert any(marker in body for marker in _markers(bj)), name
     assert walked["api import errors"][0] == 200 and walked["web import errors"][0] == 200
+    export = ApiClient(leak_world["w"]).get("hq_privacy", f"/privacy/requests/{leak_world['dsr']}/export")
+    assert export.status_code == 200 and any(marker in _body(export) for marker in _markers(bj))
 
 
 def test_xml_needs_the_whole_table(leak_world):
