@@ -139,3 +139,26 @@ def test_row_encoder_reads_copy_rows_like_database_rows():
     sqlite_row = tuple(None if v is None else to_sqlite(c)(v) for c, v in zip(spec.columns, copy_row, strict=True))
     assert encode(sqlite_row) == encode(py_row)
 
+
+
+@pytest.mark.django_db
+def test_a_json_string_value_hashes_alike_through_the_backups_connection_and_djangos():
+    """A JSON column holding a JSON string ("" here) read by the backup's own PostgreSQL connection gives the
+    same canonical text as the same value read through Django (found by the demo's backup on PostgreSQL)."""
+    from django.db import connection
+
+    from kehu.backup import db as backup_db
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the backup's own connection is PostgreSQL's")
+    column = tables.Column(name="v", kind="json")
+    canon = tables.canonicaliser(column)
+    with connection.cursor() as cur:
+        cur.execute("""SELECT '""'::jsonb, '{"a": "x"}'::jsonb""")
+        via_django = cur.fetchone()
+    conn = backup_db.pg_connect(connection.settings_dict)
+    try:
+        via_backup = conn.execute("""SELECT '""'::jsonb, '{"a": "x"}'::jsonb""").fetchone()
+    finally:
+        conn.close()
+    assert [canon(v) for v in via_backup] == [canon(v) for v in via_django] == ['""', '{"a":"x"}']

@@ -42,8 +42,15 @@ def pg_env(settings_dict: dict) -> dict:
 
 def pg_connect(settings_dict: dict):
     import psycopg
+    from psycopg.types.string import TextLoader
 
-    return psycopg.connect(**pg_conninfo(settings_dict))
+    conn = psycopg.connect(**pg_conninfo(settings_dict))
+    # JSON columns arrive as their text, as through Django's own connection and in SQLite: psycopg's default
+    # loader would decode them, and a JSON string value ("" or "abc") would then look like unparsed text to the
+    # table hashes and fail to parse (or hash differently from the same row read through Django).
+    conn.adapters.register_loader("json", TextLoader)
+    conn.adapters.register_loader("jsonb", TextLoader)
+    return conn
 
 
 def target_settings(target: str) -> dict:
