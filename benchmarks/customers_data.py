@@ -100,7 +100,9 @@ def build(n: int, *, seed: int = 11, batch: int = 10_000, progress: bool = True)
     statuses = ["active"] * 7 + ["qualified", "prospect", "terminated"]
     start_count = Customer.objects.count()
     known = list(KNOWN) if start_count == 0 else []
-    now = timezone.now()
+    # Stored as Django stores it (naive UTC text on SQLite): a raw executemany would let sqlite3's default
+    # adapter write an offset, which no row written by kehu has.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     born0 = date(1955, 1, 1)
     table = Customer._meta.db_table
     sql = (f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})")

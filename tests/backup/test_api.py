@@ -12,7 +12,6 @@ from tests.api.conftest import ApiClient
 
 from kehu.backup.events import BackupEvent
 from kehu.backup.models import BackupRun
-from kehu.backup.services import restore_drill
 from kehu.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,9 +39,15 @@ def test_sysadmin_makes_a_backup_and_watches_its_age_and_the_drills(tworld, tmp_
     assert [r["id"] for r in api.get("admin", "/backup/runs").json()] == [run["id"]]
     assert api.get("admin", "/backup/runs?state=failed").json() == []
 
-    drill = restore_drill()
+    # A drill on request runs as a background job (inline in tests); the job's result names the drill row.
+    started = api.post("admin", "/backup/drills")
+    assert started.status_code == 202, started.content
+    assert started.json()["kind"] == "backup.restore_drill"
+    job = api.get("admin", f"/jobs/{started.json()['id']}").json()
+    assert job["status"] == "done" and job["result"]["ok"] is True, job
     drills = api.get("admin", "/backup/drills").json()
-    assert [(d["id"], d["backup_id"], d["ok"]) for d in drills] == [(drill.pk, run["id"], True)]
+    assert [(d["id"], d["backup_id"], d["ok"]) for d in drills] == [(job["result"]["drill"], run["id"], True)]
+    assert AuditEvent.objects.filter(event_code=BackupEvent.RESTORE_DRILL, actor=tworld.admin).count() == 1
     assert api.get("admin", "/backup/status").json()["last_drill"]["ok"]
 
     BackupRun.objects.filter(pk=run["id"]).update(finished_at=timezone.now() - timedelta(hours=27))
@@ -68,6 +73,8 @@ def test_only_the_sysadmin_makes_backups_and_the_auditor_reads(tworld, tmp_path,
     for username in ("hq_auditor", "bj_cm", "bj_office"):
         refused = api.post(username, "/backup/runs", {"kind": "manual"})
         assert refused.status_code == 403, username
+        assert api.post(username, "/backup/drills").status_code == 403, username
+        assert api.post(username, "/jobs", {"kind": "backup.restore_drill"}).status_code == 403, username
     assert api.post("admin", "/backup/runs", {"kind": "full"}).status_code == 422
     assert api.get("admin", "/backup/runs?limit=0").status_code == 422
     assert api.get(None, "/backup/status").status_code == 401

@@ -3,7 +3,8 @@ backup made on request, and the restore drills.
 
 The system administrator runs backups; the auditor may read the run log and the drills. A backup made
 here is the same as ``kehu backup create`` (consistent while kehu serves, sealed with the backup key) and
-the call answers when the set is written: for a large database use the command or the schedule.
+the call answers when the set is written: for a large database use the command, the schedule or the job
+``backup.create``. A restore drill started here runs as a background job (``backup.restore_drill``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from kehu.core.errors import Conflict
+from kehu.core.jobs import job_submit_for
+from kehu.core.jobs_api import JobOut
 from kehu.core.params import get_param
 
 from . import rules, selectors
@@ -130,6 +133,13 @@ def backup_run_create(request, payload: BackupRunIn):
     # A failed backup is in the run log (state failed, with its error) and raises a BackupError (409).
     run = backup_create(actor=request.auth, kind=payload.kind)
     return Status(201, run_out(run))
+
+
+@router.post("/backup/drills", response={202: JobOut},
+             summary="Start a restore drill now (system administrator): a background job; poll GET /jobs/{id}")
+def backup_drill_start(request):
+    selectors.require_backup_admin(request.auth)
+    return Status(202, job_submit_for(user=request.auth, kind="backup.restore_drill", params={}))
 
 
 @router.get("/backup/drills", response=list[RestoreDrillOut],

@@ -27,3 +27,5 @@ class BackupConfig(AppConfig):
         from kehu.core.jobs import register_job_kind
 
         register_job_kind("backup.create", jobs.create_job, label=_("Backup"), authorize=jobs.authorize_create)
+        register_job_kind("backup.restore_drill", jobs.drill_job, label=_("Restore drill"),
+                          authorize=jobs.authorize_drill)

@@ -78,3 +78,20 @@ def create_job(ctx) -> dict:
 
         raise DomainError(backup.error or str(backup.get_state_display()), code="backup_failed")
     return {"backup": backup.pk, "state": backup.state, "size": backup.size, "rows": backup.rows}
+
+
+def authorize_drill(user, params: dict) -> dict:
+    """``POST /api/v1/jobs`` kind ``backup.restore_drill``: the system administrator, as for a backup."""
+    authorize_create(user, params)
+    return {}
+
+
+def drill_job(ctx) -> dict:
+    """A restore drill on request (D-2): the newest good set restored into a scratch target and checked; the
+    drill row records the outcome whether it passed or not, so the job itself succeeds either way."""
+    from .services import restore_drill
+
+    ctx.progress(0, 1, note=str(_("Restore drill")))
+    drill = restore_drill(actor=ctx.actor)
+    ctx.progress(1, 1, note=str(_("Restore drill")))
+    return {"drill": drill.pk, "ok": drill.ok, "seconds": round(drill.seconds or 0, 1), "problems": drill.problems[:20]}

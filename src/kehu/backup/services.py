@@ -106,6 +106,7 @@ class Snapshot:
     # SQLite: the table hashes are computed from the snapshot file while it is being compressed and sealed
     # (two cores at work instead of one); this computes them and fills ``digest`` and ``migrations``.
     later: Callable[[], None] | None = None
+    hash_form: str = tables.CANONICAL_FORM  # what the manifest's table hashes are over (tables.py)
 
 
 WATCH = {"customers_document": ("storage_name",), "core_auditchainhead": ("last_id", "last_hash", "count")}
@@ -131,9 +132,13 @@ def _snapshot_sqlite(settings_dict: dict, work: Path, progress: Progress) -> Sna
         reader = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
         try:
             specs = tables.table_specs()
-            snap.digest = tables.digest_database(
-                lambda spec: reader.execute(tables.select_sql(spec, vendor="sqlite")), "sqlite", specs, watch=WATCH,
-                progress=lambda d, t: progress(_("Table hashes"), d, t))
+            progress(_("Table hashes"), 0, 1)
+            if tables.sqlite_has_dbstat(reader):
+                snap.digest = tables.page_digests(reader, target, specs, watch=WATCH)
+                snap.hash_form = tables.PAGE_FORM
+            else:  # a Python built against an SQLite without dbstat
+                snap.digest = tables.digest_connection(reader, "sqlite", specs, watch=WATCH)
+            progress(_("Table hashes"), 1, 1)
             snap.migrations = sorted(f"{a}.{n}" for a, n in reader.execute("SELECT app, name FROM django_migrations"))
         finally:
             reader.close()
@@ -158,16 +163,9 @@ def _snapshot_postgres(settings_dict: dict, work: Path, progress: Progress) -> S
              "--file", str(out), settings_dict["NAME"]],
             env=db.pg_env(settings_dict), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         specs = tables.table_specs()
-
-        def cursor_for(spec):
-            cursor = conn.cursor(name=f"kehu_backup_{spec.table}")
-            cursor.itersize = tables.BATCH
-            cursor.execute(tables.select_sql(spec, vendor="postgresql"))
-            return cursor
-
         progress(_("Database snapshot"), 0, 1)
-        digest = tables.digest_database(cursor_for, "postgresql", specs, watch=WATCH,
-                                        progress=lambda d, t: progress(_("Table hashes"), d, t))
+        digest = tables.digest_connection(conn, "postgresql", specs, watch=WATCH, cursor_prefix="kehu_backup",
+                                          progress=lambda d, t: progress(_("Table hashes"), d, t))
         migrations = sorted(f"{a}.{n}" for a, n in conn.execute("SELECT app, name FROM django_migrations"))
         _stdout, stderr = dump.communicate()
         if dump.returncode != 0:
@@ -315,6 +313,7 @@ def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind:
                 "engine": snap.engine,
                 "migrations": snap.migrations,
                 "tables": {name: {"rows": d.rows, "sha256": d.sha256} for name, d in snap.digest.tables.items()},
+                "table_hash_form": snap.hash_form,
                 "audit_head": ({"last_id": head_rows[0][0], "last_hash": head_rows[0][1], "count": head_rows[0][2]}
                                if head_rows else None),
                 "documents": {"count": len(storage_names)},
@@ -350,6 +349,9 @@ class Report:
     seconds: float = 0.0
     post_restore: dict = field(default_factory=dict)
     completed_run: int | None = None  # the run row of the set, completed in the restored copy
+    # What each table was held to (rows, sha256): the manifest's, or for a restore of a SQLite set into
+    # PostgreSQL the canonical hashes of the set's own snapshot.
+    expected_tables: dict = field(default_factory=dict)
 
     def fail(self, text: str) -> None:
         self.ok = False
@@ -578,22 +580,9 @@ def _digest_target(alias: str, settings_dict: dict, progress: Progress) -> table
     def tick(done: int, total: int) -> None:
         progress(_("Checking tables"), done, total)
 
-    if vendor == "sqlite":
-        conn = sqlite3.connect(settings_dict["NAME"])
-        try:
-            return tables.digest_database(lambda s: conn.execute(tables.select_sql(s, vendor="sqlite")), vendor, specs,
-                                          watch=WATCH, progress=tick)
-        finally:
-            conn.close()
-    conn = db.pg_connect(settings_dict)
+    conn = sqlite3.connect(settings_dict["NAME"]) if vendor == "sqlite" else db.pg_connect(settings_dict)
     try:
-        def cursor_for(spec):
-            cursor = conn.cursor(name=f"kehu_check_{spec.table}")
-            cursor.itersize = tables.BATCH
-            cursor.execute(tables.select_sql(spec, vendor="postgresql"))
-            return cursor
-
-        return tables.digest_database(cursor_for, vendor, specs, watch=WATCH, progress=tick)
+        return tables.digest_connection(conn, vendor, specs, watch=WATCH, progress=tick, cursor_prefix="kehu_check")
     finally:
         conn.close()
 
@@ -687,6 +676,24 @@ def _snapshot_digest(manifest: dict, settings_dict: dict) -> tables.DigestResult
     return digest
 
 
+def _page_digest_target(settings_dict: dict) -> tables.DigestResult:
+    conn = sqlite3.connect(f"file:{settings_dict['NAME']}?mode=ro", uri=True)
+    try:
+        return tables.page_digests(conn, settings_dict["NAME"], tables.table_specs(), watch=WATCH, key_ids=False)
+    finally:
+        conn.close()
+
+
+def _snapshot_canonical(extracted: Path, progress: Progress) -> dict[str, dict]:
+    conn = sqlite3.connect(f"file:{extracted / SNAPSHOT_MEMBER}?mode=ro", uri=True)
+    try:
+        digest = tables.digest_connection(conn, "sqlite", tables.table_specs(),
+                                          progress=lambda d, t: progress(_("Table hashes"), d, t))
+    finally:
+        conn.close()
+    return {name: {"rows": d.rows, "sha256": d.sha256} for name, d in digest.tables.items()}
+
+
 def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Path, report: Report,
                  progress: Progress, extracted: Path | None = None) -> None:
     """Table by table against the manifest, every document decrypted and hashed, the audit chain walked.
@@ -694,16 +701,28 @@ def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Pat
     backup's own data, and the problem names the first primary key and the columns that differ.
 
     A SQLite target that is byte for byte the snapshot file whose SHA-256 is in the manifest (a same-engine
-    SQLite restore, hashed here, now) holds exactly the rows the manifest's table hashes were computed from:
-    hashing every row again would give the same numbers, so they are taken from the manifest. Any other
-    target (PostgreSQL, a cross-engine copy, a file that differs by one byte) is hashed table by table. The
-    documents and the audit chain are checked in full either way."""
+    SQLite restore, hashed here, now) holds exactly the pages the manifest's table hashes were computed from,
+    so they are taken from the manifest. A SQLite copy that differs is hashed page by page per table, which
+    names the tables it lost. A restore into the other engine is hashed in the canonical form, against the
+    manifest (a PostgreSQL set) or against the canonical hashes of the set's own snapshot (a SQLite set).
+    The documents and the audit chain are checked in full either way."""
+    expected = manifest["tables"]
+    form = manifest.get("table_hash_form", tables.CANONICAL_FORM)
+    same_engine = db.vendor_of(settings_dict) == manifest["engine"]
     if _is_the_snapshot(manifest, settings_dict):
         progress(_("Checking tables"), 1, 1)
         digest = _snapshot_digest(manifest, settings_dict)
+    elif form == tables.PAGE_FORM and same_engine:
+        digest = _page_digest_target(settings_dict)
     else:
+        if form == tables.PAGE_FORM:
+            # Into the other engine: the set's own snapshot (authenticated, member hash checked) gives the
+            # canonical hashes the target is held to.
+            if extracted is None:
+                raise BackupError(_("A restore into another engine is checked against the set's own snapshot."))
+            expected = _snapshot_canonical(extracted, progress)
         digest = _digest_target(alias, settings_dict, progress)
-    expected = manifest["tables"]
+    report.expected_tables = expected
     for name in sorted(set(expected) | set(digest.tables)):
         want, got = expected.get(name), digest.tables.get(name)
         if want is None:

@@ -160,6 +160,8 @@ def _raw_select(period: date, lo: int, hi: int) -> str:
         # the same customers as the first run
         f"FROM {_t(Customer)} c WHERE (c.admission_status IN ({tradable}) OR EXISTS (SELECT 1 FROM "
         f"{_t(ExitReview)} x WHERE x.customer_id = c.id AND x.period = {_lit(period)})) "
+        # a customer restricted under a legal hold is kept, not processed (PIPL Art.47 ¶2, spec PI-9)
+        "AND NOT c.pi_restricted "
         f"AND c.id >= {int(lo)} AND c.id < {int(hi)}"
     )
 
