@@ -50,7 +50,7 @@ def officer(world):
 def test_every_data_class_has_a_seeded_policy_and_the_holds_are_registered(db):
     seeded = set(RetentionPolicy.objects.values_list("data_class", flat=True))
     assert set(DATA_CLASSES) == seeded == {"prospect", "former_customer", "complaint_file", "visitor_registration",
-                                           "survey_comment"}
+                                           "survey_comment", "suitability_record"}
     assert {"complaint", "suitability", "aml"} <= set(HOLD_RULES)
     for policy in RetentionPolicy.objects.all():
         assert policy.action in DATA_CLASSES[policy.data_class].actions and policy.basis
@@ -98,12 +98,12 @@ def test_dry_run_first_then_rows_anonymised_except_under_a_hold(rworld, officer,
 
     early = privacy.retention_sweep(dry_run=False, now=now + timedelta(days=1))
     assert {c["class"]: c["acted"] for c in early.classes} == {"complaint_file": 0, "visitor_registration": 0,
-                                                              "survey_comment": 0}
+                                                              "survey_comment": 0, "suitability_record": 0}
     assert all(c.get("note") == "no_report_yet" for c in early.classes)  # no report old enough yet
 
     run = privacy.retention_sweep(dry_run=False, now=now + timedelta(days=8))
     assert {c["class"]: c["acted"] for c in run.classes} == {"complaint_file": 1, "visitor_registration": 1,
-                                                            "survey_comment": 1}
+                                                            "survey_comment": 1, "suitability_record": 0}
     erased = Ticket.objects.get(pk=old_free.pk)
     assert erased.description == "" and "甲" not in erased.subject and erased.pi_erased_at is not None
     assert erased.category == "交付延迟"  # the statistics keep the category

@@ -1,6 +1,7 @@
-"""The hold suitability records put on a person (M-13: ≥ 20 y, PI-9), registered from
-SuitabilityConfig.ready(). The records themselves carry their own ``retain_until`` and are purged by an
-administrator only after it (``record_purge``)."""
+"""Suitability records in the retention registry (M-13: ≥ 20 y, PI-5, PI-9), registered from
+SuitabilityConfig.ready(): the hold they put on a person while any of them is within its ``retain_until``, and
+the data class the privacy sweeper deletes once every record of an investor has passed it (an administrator
+may still purge one record early with ``record_purge``, under the same rule)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.retention import HoldRule, register_hold_rule
+from kehu.core.retention import DELETE, DataClass, HoldRule, register_data_class, register_hold_rule
 
 
 def _held(today: date):
@@ -20,6 +21,52 @@ def _held(today: date):
         | Q(subscriptions__retain_until__gte=today)).values("customer_id")
 
 
+def _expired(cutoff):
+    """The investor profiles none of whose records (profile, evidence, assessments, professional decisions,
+    subscriptions, suitability checks) is kept on or after ``cutoff``'s day."""
+    from .models import InvestorProfile, SuitabilityCheck
+
+    day = cutoff.date()
+    kept = SuitabilityCheck.objects.filter(retain_until__gte=day).values("investor_id")
+    return (InvestorProfile.objects.filter(retain_until__lt=day)
+            .exclude(evidence__retain_until__gte=day).exclude(assessments__retain_until__gte=day)
+            .exclude(professional_decisions__retain_until__gte=day).exclude(subscriptions__retain_until__gte=day)
+            .exclude(pk__in=kept))
+
+
+def _apply(queryset, action: str, now) -> int:
+    """Delete the investors' records, dependants first (every foreign key among them is PROTECT). The customer
+    and the documents filed as evidence stay: they belong to the customer's file and its own period."""
+    from .models import (
+        InvestorProfile,
+        ProfessionalDecision,
+        ProfileEvidence,
+        RiskAssessment,
+        Subscription,
+        SubscriptionStatusChange,
+        SuitabilityCheck,
+    )
+
+    ids = list(queryset.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    subscriptions = Subscription.objects.filter(investor_id__in=ids)
+    SuitabilityCheck.objects.filter(investor_id__in=ids).delete()
+    SubscriptionStatusChange.objects.filter(subscription__in=subscriptions.values("pk")).delete()
+    subscriptions.delete()
+    ProfessionalDecision.objects.filter(profile_id__in=ids).delete()
+    RiskAssessment.objects.filter(profile_id__in=ids).delete()
+    ProfileEvidence.objects.filter(profile_id__in=ids).delete()
+    deleted, _by_model = InvestorProfile.objects.filter(pk__in=ids).delete()
+    return len(ids) if deleted else 0
+
+
 def register() -> None:
+    register_data_class(DataClass(
+        code="suitability_record", label=_("Suitability records"), app="suitability", level="rows",
+        default_days=0, default_action=DELETE, actions=(DELETE,),
+        basis="中证协发[2012]206号 / domain spec M-13: 至少 20 年 (各记录的保存期限)", expired=_expired, apply=_apply,
+        customer_field="customer_id", clock=_("the end of the keeping period of the investor's last record"),
+        order=60))
     register_hold_rule(HoldRule(code="suitability", label=_("Suitability records (≥ 20 years)"), app="suitability",
                                 customers=_held))
