@@ -321,3 +321,33 @@ def test_a_table_that_differs_names_its_first_differing_row(tworld, tmp_path, mo
         assert "failed_logins: 0 -> 7" in problem and "display_name: <" in problem, problem
         assert "改过的名字" not in problem
         assert report.completed_run is None
+
+
+def test_a_sqlite_set_is_checked_page_by_page_including_what_no_model_owns(tworld, tmp_path, monkeypatch):
+    """A SQLite set's manifest hashes the pages of every b-tree; a restored copy that differs anywhere (here in
+    django_migrations, a table of no kehu model) fails its check and names the object."""
+    if connections["default"].vendor != "sqlite":
+        pytest.skip("the pages form is SQLite's")
+    from kehu.backup import services as backup_services
+
+    tworld.individual()
+    run = backup_create(to=tmp_path / "sets")
+    report = backup_verify(run.path)
+    assert report.ok, report.problems
+    assert report.manifest["table_hash_form"] == "sqlite-pages"
+    assert report.manifest["members"]["db/kehu.sqlite3"]["sha256"] is None
+    assert "django_migrations" in report.manifest["sqlite_objects"]
+    assert backup_restore(run.path, into=str(tmp_path / "ok.sqlite3"), files_dir=tmp_path / "f1").ok
+
+    original = backup_services.check_target
+
+    def damaged_check(manifest, alias, settings_dict, *args, **kwargs):
+        with connections[alias].cursor() as cursor:
+            cursor.execute("UPDATE django_migrations SET applied = '2000-01-01 00:00:00' WHERE id = 1")
+        return original(manifest, alias, settings_dict, *args, **kwargs)
+
+    monkeypatch.setattr(backup_services, "check_target", damaged_check)
+    with translation.override("en"):
+        damaged = backup_restore(run.path, into=str(tmp_path / "bad.sqlite3"), files_dir=tmp_path / "f2")
+    assert not damaged.ok
+    assert damaged.problems == ["The database object django_migrations differs from the backup."], damaged.problems

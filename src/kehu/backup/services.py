@@ -127,15 +127,20 @@ def _snapshot_sqlite(settings_dict: dict, work: Path, progress: Progress) -> Sna
         source.close()
         copy.close()
     snap = Snapshot("sqlite", [target], work, None, [])
+    probe = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        # Decided before the archive is written: it hashes the file itself only for the canonical form.
+        snap.hash_form = tables.PAGE_FORM if tables.sqlite_has_dbstat(probe) else tables.CANONICAL_FORM
+    finally:
+        probe.close()
 
     def later() -> None:
         reader = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
         try:
             specs = tables.table_specs()
             progress(_("Table hashes"), 0, 1)
-            if tables.sqlite_has_dbstat(reader):
+            if snap.hash_form == tables.PAGE_FORM:
                 snap.digest = tables.page_digests(reader, target, specs, watch=WATCH)
-                snap.hash_form = tables.PAGE_FORM
             else:  # a Python built against an SQLite without dbstat
                 snap.digest = tables.digest_connection(reader, "sqlite", specs, watch=WATCH)
             progress(_("Table hashes"), 1, 1)
@@ -274,9 +279,15 @@ def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind:
                 arcname = member.relative_to(snap.root).as_posix()
                 info = tar.gettarinfo(str(member), arcname=arcname)
                 with open(member, "rb") as handle:
-                    reader = _HashingReader(handle)
-                    tar.addfile(info, reader)
-                members[arcname] = {"size": info.size, "sha256": reader.sha.hexdigest()}
+                    if snap.hash_form == tables.PAGE_FORM:
+                        # The pages of every b-tree are hashed in the manifest (and the frames authenticated):
+                        # a second SHA-256 over the whole file would only repeat them.
+                        tar.addfile(info, handle)
+                        members[arcname] = {"size": info.size, "sha256": None}
+                    else:
+                        reader = _HashingReader(handle)
+                        tar.addfile(info, reader)
+                        members[arcname] = {"size": info.size, "sha256": reader.sha.hexdigest()}
                 done += 1
                 progress(_("Writing the backup"), done, total)
             if worker is not None:
@@ -314,6 +325,7 @@ def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind:
                 "migrations": snap.migrations,
                 "tables": {name: {"rows": d.rows, "sha256": d.sha256} for name, d in snap.digest.tables.items()},
                 "table_hash_form": snap.hash_form,
+                "sqlite_objects": snap.digest.objects,
                 "audit_head": ({"last_id": head_rows[0][0], "last_hash": head_rows[0][1], "count": head_rows[0][2]}
                                if head_rows else None),
                 "documents": {"count": len(storage_names)},
@@ -359,7 +371,7 @@ class Report:
 
 
 def _open(path: Path, extract_to: Path | None, progress: Progress,
-          whole: dict | None = None) -> tuple[dict, dict[str, str]]:
+          whole: dict | None = None, skip_hash: frozenset[str] = frozenset()) -> tuple[dict, dict[str, str | None]]:
     """Read a whole backup: check every frame, hash every member, optionally extract; -> manifest, hashes.
     ``whole`` receives the size and SHA-256 of the file itself (what the run log recorded)."""
     if not path.exists():
@@ -379,7 +391,9 @@ def _open(path: Path, extract_to: Path | None, progress: Progress,
                     if name.startswith("/") or ".." in Path(name).parts:
                         raise BackupRefused(_("The backup holds an unsafe path: %(p)s") % {"p": name})
                     source = tar.extractfile(info)
-                    sha = hashlib.sha256()
+                    # The database snapshot comes before the manifest: it is hashed as it is read unless the
+                    # caller knows the set hashes its pages instead (``skip_hash``).
+                    sha = None if name in skip_hash else hashlib.sha256()
                     dest = None
                     if extract_to is not None and name != "manifest.json":
                         target = extract_to / name
@@ -388,7 +402,8 @@ def _open(path: Path, extract_to: Path | None, progress: Progress,
                     body = bytearray() if name == "manifest.json" else None
                     try:
                         while chunk := source.read(1024 * 1024):
-                            sha.update(chunk)
+                            if sha is not None:
+                                sha.update(chunk)
                             if dest is not None:
                                 dest.write(chunk)
                             if body is not None:
@@ -396,7 +411,7 @@ def _open(path: Path, extract_to: Path | None, progress: Progress,
                     finally:
                         if dest is not None:
                             dest.close()
-                    hashes[name] = sha.hexdigest()
+                    hashes[name] = sha.hexdigest() if sha is not None else None
                     if body is not None:
                         manifest = json.loads(bytes(body))
                     progress(_("Reading the backup"), min(handle.tell(), total), total)
@@ -413,11 +428,15 @@ def _open(path: Path, extract_to: Path | None, progress: Progress,
     return manifest, hashes
 
 
-def _check_members(manifest: dict, hashes: dict[str, str], report: Report) -> None:
+def _check_members(manifest: dict, hashes: dict[str, str | None], report: Report) -> None:
     listed = manifest.get("members", {})
     for name, meta in sorted(listed.items()):
         if name not in hashes:
             report.fail(_("%(m)s is listed in the manifest but missing from the backup.") % {"m": name})
+        elif meta.get("sha256") is None:
+            continue  # a SQLite snapshot hashed page by page in the manifest (checked after the restore)
+        elif hashes[name] is None:
+            report.fail(_("%(m)s was not hashed while it was read.") % {"m": name})
         elif hashes[name] != meta["sha256"]:
             report.fail(_("%(m)s does not match its hash in the manifest.") % {"m": name})
     for name in sorted(set(hashes) - set(listed) - {"manifest.json"}):
@@ -472,19 +491,26 @@ def _load_native(manifest: dict, extracted: Path, alias: str, settings_dict: dic
         raise BackupError(_("pg_restore failed: %(err)s") % {"err": result.stderr.decode(errors="replace")[:2000]})
 
 
+def _file_sha256(path) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(4 * 1024 * 1024):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
 def _is_the_snapshot(manifest: dict, settings_dict: dict) -> bool:
-    """True when the SQLite target is, byte for byte, the snapshot file whose SHA-256 the manifest holds."""
+    """True when the SQLite target is, byte for byte, the snapshot file whose SHA-256 the manifest holds (sets
+    whose manifest hashes the whole file; a pages-form set is checked page by page instead)."""
     if manifest["engine"] != "sqlite" or db.vendor_of(settings_dict) != "sqlite":
         return False
     want = manifest["members"].get(SNAPSHOT_MEMBER, {}).get("sha256")
-    sha = hashlib.sha256()
+    if not want:
+        return False
     try:
-        with open(settings_dict["NAME"], "rb") as handle:
-            while chunk := handle.read(4 * 1024 * 1024):
-                sha.update(chunk)
+        return _file_sha256(settings_dict["NAME"]) == want
     except OSError:
         return False
-    return bool(want) and sha.hexdigest() == want
 
 
 def _load_logical(manifest: dict, extracted: Path, alias: str, settings_dict: dict, progress: Progress) -> None:
@@ -677,8 +703,14 @@ def _snapshot_digest(manifest: dict, settings_dict: dict) -> tables.DigestResult
 
 
 def _page_digest_target(settings_dict: dict) -> tables.DigestResult:
-    conn = sqlite3.connect(f"file:{settings_dict['NAME']}?mode=ro", uri=True)
+    """The pages digest of a SQLite target. The pages are read from the file itself, so whatever a connection
+    left in a write-ahead log is checkpointed into it first (or the check would read older pages)."""
+    conn = sqlite3.connect(settings_dict["NAME"], timeout=30)
     try:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            busy, frames, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy or frames != done:
+                raise BackupError(_("The restored database is in use; its check needs it to itself."))
         return tables.page_digests(conn, settings_dict["NAME"], tables.table_specs(), watch=WATCH, key_ids=False)
     finally:
         conn.close()
@@ -737,6 +769,11 @@ def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Pat
             if extracted is not None:
                 problem = f"{problem} {_explain(manifest, extracted, settings_dict, name)}"
             report.fail(problem)
+    if form == tables.PAGE_FORM and same_engine:
+        want_objects = manifest.get("sqlite_objects") or {}
+        for name in sorted(set(want_objects) | set(digest.objects)):
+            if want_objects.get(name) != digest.objects.get(name):
+                report.fail(_("The database object %(o)s differs from the backup.") % {"o": name})
     report.tables = len(digest.tables)
     report.rows = sum(d.rows for d in digest.tables.values())
 
@@ -807,8 +844,13 @@ def _restore(path, *, into, files_dir, progress, post_restore) -> Report:
         with tempfile.TemporaryDirectory(prefix="kehu-restore-", dir=scratch_parent) as tmp:
             extracted = Path(tmp)
             whole: dict = {}
-            manifest, hashes = _open(Path(path), extracted, progress, whole)
+            manifest, hashes = _open(Path(path), extracted, progress, whole, skip_hash=frozenset({SNAPSHOT_MEMBER}))
             report.manifest = manifest
+            want = manifest.get("members", {}).get(SNAPSHOT_MEMBER, {}).get("sha256")
+            if want is not None and SNAPSHOT_MEMBER in hashes:
+                # A set whose manifest hashes the whole snapshot file (made before the pages form, or on a
+                # SQLite without dbstat): hashed now, as it was extracted.
+                hashes[SNAPSHOT_MEMBER] = _file_sha256(extracted / SNAPSHOT_MEMBER)
             _check_members(manifest, hashes, report)
             if not report.ok:
                 raise BackupRefused(_("The backup does not match its manifest: %(p)s") % {"p": report.problems[0]})

@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field
 from kehu.core.errors import PermissionDenied
 from kehu.customers.selectors import masked
 
-from . import permissions, selectors, services
+from . import selectors, services
 from .models import Consent, DataSubjectRequest, RequestKind
 
 router = Router(tags=["privacy"])
@@ -221,15 +221,9 @@ def privacy_request_get(request, request_id: int):
     return request_out(selectors.request_get(user=request.auth, request_id=request_id))
 
 
-def _handle(request, request_id: int) -> None:
-    """Only a privacy officer handles requests: 403 for a reader who reaches it, 404 for anybody else."""
-    selectors.request_get(user=request.auth, request_id=request_id, perm=permissions.HANDLE)
-
-
 @router.post("/privacy/requests/{request_id}/verify", response=DataSubjectRequestOut,
              summary="Record that the requester's identity was verified")
 def privacy_request_verify(request, request_id: int, payload: PrivacyRequestVerifyIn):
-    _handle(request, request_id)
     return request_out(services.request_verify(actor=request.auth, request_id=request_id,
                                                verification=payload.verification))
 
@@ -237,7 +231,6 @@ def privacy_request_verify(request, request_id: int, payload: PrivacyRequestVeri
 @router.post("/privacy/requests/{request_id}/complete", response=DataSubjectRequestOut,
              summary="Answer a verified request with its outcome (a deletion erases, or restricts under a legal hold)")
 def privacy_request_complete(request, request_id: int, payload: PrivacyRequestCompleteIn):
-    _handle(request, request_id)
     return request_out(services.request_complete(actor=request.auth, request_id=request_id,
                                                  outcome=payload.outcome))
 
@@ -245,14 +238,12 @@ def privacy_request_complete(request, request_id: int, payload: PrivacyRequestCo
 @router.post("/privacy/requests/{request_id}/refuse", response=DataSubjectRequestOut,
              summary="Refuse a request, stating the reasons")
 def privacy_request_refuse(request, request_id: int, payload: PrivacyRequestRefuseIn):
-    _handle(request, request_id)
     return request_out(services.request_refuse(actor=request.auth, request_id=request_id, reason=payload.reason))
 
 
 @router.get("/privacy/requests/{request_id}/export",
             summary="Access and copy (PIPL Art.45): everything held about the person, as readable JSON (audited)")
 def privacy_request_export(request, request_id: int):
-    _handle(request, request_id)
     data = services.request_export(actor=request.auth, request_id=request_id)
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="personal-data-{request_id}.json"'

@@ -14,6 +14,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.access import require
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from kehu.core.inputs import choice, text
@@ -139,11 +140,10 @@ def _request(actor: User | None, request_id: int, *, lock: bool = True) -> DataS
     request = (queryset.select_for_update(of=("self",)) if lock else queryset).filter(pk=request_id).first()
     if request is None:
         raise NotFound()
-    if actor is not None:
-        access = access_for(actor)
-        if not access.reaches(permissions.HANDLE, org_path=request.customer.org_path,
-                              owner_id=request.customer.manager_id):
-            raise PermissionDenied() if access.has(permissions.HANDLE) else NotFound()
+    # The scope rule of every module (kehu.core.access.require): outside the caller's reach the request does
+    # not exist (404); a reader who reaches it may not handle it (403).
+    require(actor, permissions.HANDLE, view=permissions.VIEW, org_path=request.customer.org_path,
+            owner_id=request.customer.manager_id)
     return request
 
 
