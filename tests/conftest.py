@@ -218,7 +218,8 @@ def _initialised_home_template(tmp_path_factory):
     from tests.test_cli import kehu, ok
 
     path = tmp_path_factory.mktemp("kehu-init-template")
-    result = ok(kehu(path, "init", "-v", "0"))
+    # Half a minute on a quiet machine, several times that while other test runs share its two cores.
+    result = ok(kehu(path, "init", "-v", "0", timeout=900))
     assert "Database ready: SQLite" in result.stdout
     return path
 
