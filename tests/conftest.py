@@ -209,3 +209,26 @@ def cli_env() -> dict[str, str]:
     else:
         url = urlunsplit(urlsplit(os.environ["KEHU_DATABASE_URL"])._replace(path="/" + db["NAME"]))
     return {**os.environ, "KEHU_DATABASE_URL": url, "KEHU_HOME": str(settings.KEHU_HOME), "KEHU_DEBUG": "1"}
+
+
+@pytest.fixture(scope="session")
+def _initialised_home_template(tmp_path_factory):
+    """One real ``kehu init`` per test session (per xdist worker): a fresh migrate takes about half a minute,
+    and the CLI tests that only need an initialised KEHU_HOME start from a copy of this one."""
+    from tests.test_cli import kehu, ok
+
+    path = tmp_path_factory.mktemp("kehu-init-template")
+    # Half a minute on a quiet machine, several times that while other test runs share its two cores.
+    result = ok(kehu(path, "init", "-v", "0", timeout=900))
+    assert "Database ready: SQLite" in result.stdout
+    return path
+
+
+@pytest.fixture
+def kehu_home(tmp_path, _initialised_home_template):
+    """``tmp_path`` as a KEHU_HOME that ``kehu init`` has initialised (with tests/test_cli.py's keys): a copy of
+    what one init wrote, the SQLite database included. Tests of ``kehu init`` itself run it themselves."""
+    import shutil
+
+    shutil.copytree(_initialised_home_template, tmp_path, dirs_exist_ok=True)
+    return tmp_path

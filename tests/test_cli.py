@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -65,11 +66,11 @@ def db_rows(home: Path, sql: str, params=()) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Path:
-    """A KEHU_HOME with an initialised database and the org units HQ > BJ."""
+def home(tmp_path_factory, _initialised_home_template) -> Path:
+    """A KEHU_HOME with an initialised database (a copy of the session's one ``kehu init``; see
+    tests/conftest.py) and the org units HQ > BJ."""
     path = tmp_path_factory.mktemp("kehu-home")
-    result = ok(kehu(path, "init", "-v", "0"))
-    assert "Database ready: SQLite" in result.stdout
+    shutil.copytree(_initialised_home_template, path, dirs_exist_ok=True)
     ok(kehu(path, "org", "create", "HQ", "集团总部"))
     ok(kehu(path, "org", "create", "BJ", "北京分公司", "--parent", "HQ"))
     return path
@@ -253,41 +254,40 @@ def test_manage_passes_through_to_django(home):
 # ----------------------------------------------------------------------------- audit
 
 
-def test_audit_verify_detects_a_row_edited_with_sql(tmp_path):
-    ok(kehu(tmp_path, "init", "-v", "0"))
-    ok(kehu(tmp_path, "org", "create", "HQ", "总部"))
-    ok(kehu(tmp_path, "org", "create", "SH", "上海分公司", "--parent", "HQ"))
-    result = ok(kehu(tmp_path, "audit", "verify"))
+def test_audit_verify_detects_a_row_edited_with_sql(kehu_home):
+    ok(kehu(kehu_home, "org", "create", "HQ", "总部"))
+    ok(kehu(kehu_home, "org", "create", "SH", "上海分公司", "--parent", "HQ"))
+    result = ok(kehu(kehu_home, "audit", "verify"))
     assert "OK: the audit chain of 2 rows is intact." in result.stdout
 
-    first = db_rows(tmp_path, "SELECT MIN(id) FROM core_auditevent")[0][0]
-    with sqlite3.connect(tmp_path / "kehu.sqlite3") as conn:
+    first = db_rows(kehu_home, "SELECT MIN(id) FROM core_auditevent")[0][0]
+    with sqlite3.connect(kehu_home / "kehu.sqlite3") as conn:
         conn.execute("UPDATE core_auditevent SET reason = 'nothing happened' WHERE id = ?", [first])
-    result = kehu(tmp_path, "audit", "verify")
+    result = kehu(kehu_home, "audit", "verify")
     assert result.returncode == 1
     assert f"Row {first}: edited" in result.stdout
     assert "FAILED" in result.stdout
 
 
-def test_audit_verify_reports_a_truncation_against_the_last_checkpoint(tmp_path):
-    ok(kehu(tmp_path, "init", "-v", "0"))
+def test_audit_verify_reports_a_truncation_against_the_last_checkpoint(kehu_home):
     for code in ("HQ", "SH", "GZ"):
-        ok(kehu(tmp_path, "org", "create", code, code, *(["--parent", "HQ"] if code != "HQ" else [])))
-    checkpoints = tmp_path.parent / (tmp_path.name + "-checkpoints")
-    env = kehu_env(tmp_path, KEHU_AUDIT_CHECKPOINT_DIR=str(checkpoints))
-    result = ok(kehu(tmp_path, "audit", "checkpoint", env=env))
+        ok(kehu(kehu_home, "org", "create", code, code, *(["--parent", "HQ"] if code != "HQ" else [])))
+    checkpoints = kehu_home.parent / (kehu_home.name + "-checkpoints")
+    env = kehu_env(kehu_home, KEHU_AUDIT_CHECKPOINT_DIR=str(checkpoints))
+    result = ok(kehu(kehu_home, "audit", "checkpoint", env=env))
     assert "row 3, 3 rows" in result.stdout
-    assert "Checked against the checkpoint" in ok(kehu(tmp_path, "audit", "verify", env=env)).stdout
+    assert "Checked against the checkpoint" in ok(kehu(kehu_home, "audit", "verify", env=env)).stdout
     # A database writer drops the newest row and fixes the chain head to match.
-    with sqlite3.connect(tmp_path / "kehu.sqlite3") as conn:
+    with sqlite3.connect(kehu_home / "kehu.sqlite3") as conn:
         conn.execute("DELETE FROM core_auditevent WHERE id = 3")
         conn.execute("UPDATE core_auditchainhead SET last_id = 2, count = 2, "
                      "last_hash = (SELECT row_hash FROM core_auditevent WHERE id = 2)")
-    result = kehu(tmp_path, "audit", "verify", env=env)
+    result = kehu(kehu_home, "audit", "verify", env=env)
     assert result.returncode == 1
     assert "Row 3: truncated" in result.stdout
     # Without the audit key nothing can be written, and the operator is told why.
-    result = kehu(tmp_path, "org", "create", "BJ", "北京", "--parent", "HQ", env=kehu_env(tmp_path, KEHU_AUDIT_KEY=None))
+    result = kehu(kehu_home, "org", "create", "BJ", "北京", "--parent", "HQ",
+                  env=kehu_env(kehu_home, KEHU_AUDIT_KEY=None))
     assert result.returncode == 1 and "KEHU_AUDIT_KEY is not set" in result.stderr
 
 
@@ -299,30 +299,28 @@ def test_user_create_refuses_incompatible_roles(home):
     assert db_rows(home, "SELECT COUNT(*) FROM core_user WHERE username = 'mallory'") == [(0,)]
 
 
-def test_serve_refuses_keys_found_only_in_kehu_home(tmp_path):
-    (tmp_path / "data-keys").write_text(KEYS + "\n")
-    (tmp_path / "audit-key").write_text(AUDIT_KEY + "\n")
-    env = kehu_env(tmp_path, KEHU_DATA_KEYS=None, KEHU_AUDIT_KEY=None, KEHU_DEBUG="0")
-    ok(kehu(tmp_path, "init", "-v", "0", env=kehu_env(tmp_path, KEHU_DEBUG="0")))  # the database, with the keys
-    result = kehu(tmp_path, "serve", "--port", str(free_port()), env=env)
+def test_serve_refuses_keys_found_only_in_kehu_home(kehu_home):
+    (kehu_home / "data-keys").write_text(KEYS + "\n")
+    (kehu_home / "audit-key").write_text(AUDIT_KEY + "\n")
+    env = kehu_env(kehu_home, KEHU_DATA_KEYS=None, KEHU_AUDIT_KEY=None, KEHU_DEBUG="0")
+    result = kehu(kehu_home, "serve", "--port", str(free_port()), env=env)
     assert result.returncode == 1
     assert "kehu will not start without its keys: set KEHU_DATA_KEYS and KEHU_AUDIT_KEY" in result.stderr
     assert "found only in KEHU_HOME (data-keys, audit-key)" in result.stderr
     # A key file inside KEHU_HOME named by the variable is refused as well.
-    inside = kehu_env(tmp_path, KEHU_DATA_KEYS=None, KEHU_DATA_KEYS_FILE=str(tmp_path / "data-keys"))
-    result = kehu(tmp_path, "serve", "--port", str(free_port()), env=inside)
+    inside = kehu_env(kehu_home, KEHU_DATA_KEYS=None, KEHU_DATA_KEYS_FILE=str(kehu_home / "data-keys"))
+    result = kehu(kehu_home, "serve", "--port", str(free_port()), env=inside)
     assert result.returncode == 1 and "inside KEHU_HOME" in result.stderr
 
 
-def test_keys_from_files_outside_kehu_home_are_used(tmp_path):
+def test_keys_from_files_outside_kehu_home_are_used(tmp_path, _initialised_home_template):
     home, vault = tmp_path / "home", tmp_path / "vault"
-    home.mkdir()
+    shutil.copytree(_initialised_home_template, home)  # initialised; init itself reads the keys as these do
     vault.mkdir()
     (vault / "data-keys").write_text(KEYS + "\n")
     (vault / "audit-key").write_text(AUDIT_KEY + "\n")
     env = kehu_env(home, KEHU_DATA_KEYS=None, KEHU_AUDIT_KEY=None, KEHU_DATA_KEYS_FILE=str(vault / "data-keys"),
                    KEHU_AUDIT_KEY_FILE=str(vault / "audit-key"))
-    ok(kehu(home, "init", "-v", "0", env=env))
     ok(kehu(home, "org", "create", "HQ", "总部", env=env))
     assert "intact" in ok(kehu(home, "audit", "verify", env=env)).stdout
     assert not (home / "data-keys").exists() and not (home / "audit-key").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from importlib.util import find_spec
 
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from stdnum.cn import ric, uscc
+from tests.credit.test_races import invariant_violations
 
 from kehu.core import services as core_services
 from kehu.core.audit import verify_chain
@@ -31,7 +33,8 @@ from kehu.customers.models import (
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Load the demo once for this module (it takes seconds) and roll it back at the end."""
+    """Load the demo once for this module (it takes seconds) and roll it back at the end. Each test runs in
+    its own transaction inside it, so what one test loads on top (a module's demo) is gone for the next."""
     with django_db_blocker.unblock(), override_settings(KEHU_FILES_DIR=tmp_path_factory.mktemp("files")):
         with transaction.atomic():
             yield load_demo()
@@ -157,3 +160,61 @@ def test_module_demos_load_once_on_top_of_the_customers_demo(demo):
     logins = {username for username, *_ in module_logins({login.username for login in demo.logins})}
     assert {"hq_approver", "hq_risk1", "hq_agent1"} <= logins
     assert not logins & {login.username for login in demo.logins}
+
+
+# ----------------------------------------------------------------------------- module demos on the customers demo
+# Each module's demo alone on top of the customers demo (the module above loads them all in `kehu demo`'s order).
+
+
+def test_credit_demo_loads_once_and_keeps_the_invariant(demo):
+    from kehu.credit.demo import load_demo_credit
+    from kehu.credit.models import CreditLine, CreditUse, LineMovement
+
+    first = load_demo_credit(random.Random(7))
+    assert first["created"] and CreditLine.objects.filter(status="active").count() >= 5
+    assert CreditLine.objects.filter(status="in_approval").exists()
+    assert CreditLine.objects.filter(line_amount__gte=100_000_000).exists()
+    assert CreditUse.objects.filter(outstanding_amount__gt=0).exists()
+    assert LineMovement.objects.filter(kind="refused").exists()
+    assert invariant_violations() == 0
+    count = CreditLine.objects.count()
+    assert load_demo_credit(random.Random(7))["created"] is False
+    assert CreditLine.objects.count() == count
+
+
+def test_exposure_demo_statistics_show_a_carried_forward_customer(demo):
+    from kehu.credit.demo import load_demo_credit
+    from kehu.exposure.demo import load_demo_exposure
+    from kehu.exposure.models import LargeCreditReport, StatFreeze
+
+    load_demo_credit(random.Random(7))
+    out = load_demo_exposure(random.Random(7))
+    assert out["created"] and out["rows"] >= 1
+    assert out["carried_forward"] == 1
+    assert StatFreeze.objects.count() == 2
+    assert LargeCreditReport.objects.get().problems == []
+    assert load_demo_exposure(random.Random(7))["created"] is False
+
+
+def test_accounts_demo_loads_once_with_people_near_each_limit(demo):
+    """People near each limit, and people past the Class III ¥50,000 total with open and overdue tasks."""
+    from kehu.accounts import selectors
+    from kehu.accounts.demo import load_demo_accounts
+    from kehu.accounts.models import PersonalAccount, RemediationTask
+
+    first = load_demo_accounts(random.Random(7))
+    assert first["created"]
+    today = timezone.localdate()
+    near = set()
+    for account in PersonalAccount.objects.exclude(tier="I"):
+        for usage in selectors.account_usage(account, today):
+            if usage.limit and 0.9 <= usage.used / usage.limit <= 1:
+                near.add(usage.rule)
+    assert {"class2_in_day", "class2_out_day", "class3_balance", "class3_out_day"} <= near
+    if today.timetuple().tm_yday > 30:
+        assert {"class2_in_year", "class2_out_year", "class3_out_year"} <= near
+    tasks = RemediationTask.objects.all()
+    assert tasks.filter(due_date__gte=today).exists() and selectors.overdue_tasks(tasks, today).exists()
+    count = PersonalAccount.objects.count()
+    assert load_demo_accounts(random.Random(7))["created"] is False
+    assert PersonalAccount.objects.count() == count

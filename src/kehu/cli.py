@@ -101,24 +101,26 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup(demo=True)
-    from kehu.customers.demo import load_demo
-
-    _migrate(verbosity=0)
-    with _ProgressBars() as bars:
-        summary = load_demo(progress=lambda done, total: bars(_("Demo customers"), done, total))
-    if summary.created:
-        c = summary.counts
-        _out(_("Demo data loaded: %(customers)d customers, %(applications)d admission applications, "
-               "%(licences)d licences, %(contracts)d contracts.") % c)
-    else:
-        _out(_("Demo data is already loaded (org unit HQ exists); nothing was changed."))
+    from kehu.core.services import shared_password_hash
+    from kehu.customers.demo import DEMO_PASSWORD, load_demo
     from kehu.demo import load_module_demos, module_logins
 
-    for result in load_module_demos():
-        if result.created:
-            _out(_("%(module)s: demo data loaded.") % {"module": result.label})
+    _migrate(verbosity=0)
+    # Every demo login has the one printed password: hashed once for all of them (Argon2 takes most of a second).
+    with shared_password_hash(DEMO_PASSWORD):
+        with _ProgressBars() as bars:
+            summary = load_demo(progress=lambda done, total: bars(_("Demo customers"), done, total))
+        if summary.created:
+            c = summary.counts
+            _out(_("Demo data loaded: %(customers)d customers, %(applications)d admission applications, "
+                   "%(licences)d licences, %(contracts)d contracts.") % c)
         else:
-            _out(_("%(module)s: demo data already loaded; nothing was changed.") % {"module": result.label})
+            _out(_("Demo data is already loaded (org unit HQ exists); nothing was changed."))
+        for result in load_module_demos():
+            if result.created:
+                _out(_("%(module)s: demo data loaded.") % {"module": result.label})
+            else:
+                _out(_("%(module)s: demo data already loaded; nothing was changed.") % {"module": result.label})
     _out()
     _out(_("Demo logins (org unit, role):"))
     for login in summary.logins:

@@ -77,13 +77,18 @@ def _loader(module: str, name: str) -> Callable[[random.Random], dict] | None:
 def load_module_demos(*, seed: int = 2026) -> list[ModuleResult]:
     """Run every module's demo loader in order; each has its own seeded generator, so adding a module
     does not change the data of the others."""
+    from kehu.core.services import shared_password_hash
+    from kehu.customers.demo import DEMO_PASSWORD
+
     results = []
-    for index, (module, name, label) in enumerate(MODULE_DEMOS):
-        loader = _loader(module, name)
-        if loader is None:
-            continue
-        detail = loader(random.Random(seed + index + 1)) or {}
-        results.append(ModuleResult(label=str(label), created=bool(detail.get("created")), detail=detail))
+    # The modules' logins share the demo's one password: hashed once for all of them.
+    with shared_password_hash(DEMO_PASSWORD):
+        for index, (module, name, label) in enumerate(MODULE_DEMOS):
+            loader = _loader(module, name)
+            if loader is None:
+                continue
+            detail = loader(random.Random(seed + index + 1)) or {}
+            results.append(ModuleResult(label=str(label), created=bool(detail.get("created")), detail=detail))
     return results
 
 

@@ -22,6 +22,7 @@ from kehu.core.audit import (
     chain_status,
     publish_checkpoint,
     seal,
+    seal_at_end,
     verify_chain,
 )
 from kehu.core.models import AuditChainHead, AuditEvent
@@ -93,6 +94,31 @@ def test_rows_are_sealed_after_their_commit_and_not_before(tworld):
     sealed = AuditEvent.objects.get(pk=row.pk)
     assert sealed.seal_seq == AuditChainHead.objects.get(pk=1).count and sealed.hash_version == SEALED
     assert problems() == []
+
+
+def test_rows_sealed_at_the_end_of_a_block_get_the_chain_that_sealing_each_row_gives(tworld):
+    """seal_at_end (the demo loaders): on SQLite the rows stay pending inside the block and are sealed when it
+    ends, still inside the transaction, in id order after the rows before them: the chain verifies."""
+    before = write(2)
+    with transaction.atomic():
+        with seal_at_end():
+            ids = write(4, start=2)
+            with seal_at_end():  # nested: the outer block seals
+                ids += write(1, start=6)
+            if connection.vendor == "sqlite":
+                assert AuditEvent.objects.filter(pk__in=ids, seal_seq__isnull=True).count() == 5
+        if connection.vendor == "sqlite":
+            assert AuditEvent.objects.filter(pk__in=ids, seal_seq__isnull=True).count() == 0
+    after = write(1, start=7)
+    assert sealed_ids()[-8:] == before + ids + after
+    assert problems() == [] and chain_status().pending == 0
+    # A block that raises seals nothing: its rows roll back with the transaction.
+    with pytest.raises(RuntimeError), transaction.atomic(), seal_at_end():
+        write(2, start=8)
+        raise RuntimeError("the load failed")
+    assert problems() == [] and chain_status().pending == 0 and sealed_ids()[-1] == after[-1]
+    with pytest.raises(RuntimeError, match="inside transaction.atomic"), seal_at_end():
+        pass
 
 
 def test_a_rolled_back_writer_leaves_no_gap_in_the_chain(tworld):

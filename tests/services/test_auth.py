@@ -293,3 +293,20 @@ def test_a_parameter_change_needs_a_known_code_and_the_right_type(world, code, v
             code=code, value=value, effective_from=timezone.localdate(), actor=world.admin
         )
     assert not RuleParameter.objects.exists()
+
+
+def test_users_given_the_shared_password_get_its_one_hash_and_are_still_checked(world):
+    """shared_password_hash (the demo's fifty logins): one hash made once; each password still validated."""
+    with services.shared_password_hash(PASSWORD):
+        a = services.user_create(username="demo_a", org_code="BJ", roles=["auditor"], password=PASSWORD, actor=None)
+        b = services.user_create(username="demo_b", org_code="BJ", roles=["auditor"], password=PASSWORD, actor=None)
+        other = services.user_create(username="demo_c", org_code="BJ", roles=["auditor"], password=PASSWORD + "x",
+                                     actor=None)
+        with pytest.raises(InvalidInput):
+            services.user_create(username="demo_d", org_code="BJ", roles=["auditor"], password="short", actor=None)
+    assert a.password == b.password != other.password
+    outside = services.user_create(username="demo_e", org_code="BJ", roles=["auditor"], password=PASSWORD,
+                                   actor=None)
+    assert outside.password != a.password
+    for user, password in ((a, PASSWORD), (b, PASSWORD), (other, PASSWORD + "x"), (outside, PASSWORD)):
+        assert services.login_attempt(username=user.username, password=password) is not None

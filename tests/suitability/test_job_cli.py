@@ -16,11 +16,10 @@ from kehu.suitability.models import RiskAssessment, Subscription
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def test_kehu_suitability_expire_runs_from_the_console(tmp_path):
-    ok(kehu(tmp_path, "init", "-v", "0"))
-    result = ok(kehu(tmp_path, "suitability", "expire"))
+def test_kehu_suitability_expire_runs_from_the_console(kehu_home):
+    result = ok(kehu(kehu_home, "suitability", "expire"))
     assert "assessments expired: 0" in result.stdout
-    bad = kehu(tmp_path, "suitability", "expire", "--now", "yesterday")
+    bad = kehu(kehu_home, "suitability", "expire", "--now", "yesterday")
     assert bad.returncode != 0 and "--now" in bad.stderr
 
 

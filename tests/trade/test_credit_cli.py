@@ -31,9 +31,8 @@ def test_recalc_command_reports_what_it_did(cw):
         call_command("trade_recalc", "--period", "2026-13")
 
 
-def test_the_console_script_runs_the_recalculation(tmp_path):
-    ok(kehu(tmp_path, "init"))
-    result = ok(kehu(tmp_path, "trade", "recalc", "--period", "2026-10"))
+def test_the_console_script_runs_the_recalculation(kehu_home):
+    result = ok(kehu(kehu_home, "trade", "recalc", "--period", "2026-10"))
     assert "2026-10: 0 graded customers" in result.stdout
-    bad = kehu(tmp_path, "trade", "recalc", "--period", "October")
+    bad = kehu(kehu_home, "trade", "recalc", "--period", "October")
     assert bad.returncode != 0 and "2026-10" in bad.stderr

@@ -13,6 +13,7 @@ from django.utils import timezone
 from kehu.accounts import services
 from kehu.accounts.models import PersonalAccount
 from kehu.accounts.rules import DIRECTION_OF, SHANGHAI
+from kehu.core.audit import seal_at_end
 from kehu.core.models import User
 from kehu.customers.generators import make_resident_id
 
@@ -32,7 +33,7 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def load_demo_accounts(rng: random.Random) -> dict:
-    with transaction.atomic():
+    with transaction.atomic(), seal_at_end():  # the audit rows sealed once, at the end: the same chain
         if PersonalAccount.objects.exists():
             return {"created": False}
         manager = User.objects.filter(username="bj_cm1").first()

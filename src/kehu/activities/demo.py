@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from kehu.activities import services
 from kehu.activities.models import Activity, FollowUpTask
+from kehu.core.audit import seal_at_end
 from kehu.core.models import User
 from kehu.customers.models import Customer
 
@@ -35,6 +36,7 @@ def _colleague(manager: User) -> User | None:
 
 
 @transaction.atomic
+@seal_at_end()  # the audit rows sealed once, at the end: the same chain
 def load_demo_activities(rng: random.Random) -> dict:
     if Activity.objects.exists():
         return {"created": False}

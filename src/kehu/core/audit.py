@@ -32,7 +32,9 @@ import hmac
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -355,9 +357,47 @@ def _seal_after_write(using: str) -> None:
     already holds the database's only write lock, so it seals its own rows before it commits; deferring
     would only add a second write transaction per request, with nothing to run beside it."""
     if connections[using].vendor == "sqlite":
-        seal(using=using)
+        if using not in _deferred_aliases():
+            seal(using=using)
     else:
         _seal_after_commit(using)
+
+
+# Connections (per thread, like Django's) whose SQLite writer seals once at the end of a block instead of after
+# every row: see seal_at_end().
+_sealing_deferred = threading.local()
+
+
+def _deferred_aliases() -> set[str]:
+    if not hasattr(_sealing_deferred, "aliases"):
+        _sealing_deferred.aliases = set()
+    return _sealing_deferred.aliases
+
+
+@contextmanager
+def seal_at_end(using: str = "default") -> Iterator[None]:
+    """Within one transaction that writes thousands of audit rows (the demo loaders), seal them once when the
+    block ends instead of after each row. The chain is the same: sealing numbers the pending rows in id order,
+    and on SQLite nothing else can write (or seal) while the transaction holds the write lock, so one seal of
+    all of them gives every row the place, link and head that sealing after each insert gives it; only the
+    per-row probe, head lock and head update are saved. PostgreSQL already seals once, after the commit.
+
+    The block must run inside ``transaction.atomic()``, so that its rows are sealed before they commit, as
+    every SQLite writer's are. If the block raises, it seals nothing: its rows roll back with the transaction
+    (or, should the caller go on and commit, the next seal takes them, as after a crash)."""
+    if not transaction.get_connection(using).in_atomic_block:
+        raise RuntimeError("seal_at_end must be used inside transaction.atomic()")
+    aliases = _deferred_aliases()
+    if using in aliases:  # nested: the outermost block seals
+        yield
+        return
+    aliases.add(using)
+    try:
+        yield
+    finally:
+        aliases.discard(using)
+    if connections[using].vendor == "sqlite":
+        seal(using=using)
 
 
 def _seal_after_commit(using: str) -> None:

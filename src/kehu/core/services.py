@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +114,39 @@ def _remember_password(user: User) -> None:
     PasswordHistory.objects.filter(pk__in=list(stale)).delete()
 
 
+# The password whose one hash user_create reuses, and that hash once made (see shared_password_hash()).
+_shared_hash = threading.local()
+
+
+@contextmanager
+def shared_password_hash(password: str) -> Iterator[None]:
+    """Within the block, every user that :func:`user_create` gives ``password`` gets one hash of it, made once.
+
+    For the demo, whose fifty logins share one printed password: Argon2 takes most of a second per hash, so
+    hashing it again for each login was half a minute of ``kehu demo``. Each password is still checked
+    against each user (validators, the administrators' length) as before; only the hash, salt included, is
+    shared, which tells nothing that the printed password does not. Nested blocks share the outer one's."""
+    if getattr(_shared_hash, "password", None) is not None:
+        yield
+        return
+    _shared_hash.password, _shared_hash.encoded = password, None
+    try:
+        yield
+    finally:
+        _shared_hash.password = _shared_hash.encoded = None
+
+
+def _set_password(user: User, password: str) -> None:
+    if password != getattr(_shared_hash, "password", None):
+        user.set_password(password)
+        return
+    if _shared_hash.encoded is None:
+        user.set_password(password)
+        _shared_hash.encoded = user.password
+    else:
+        user.password = _shared_hash.encoded
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -150,7 +186,7 @@ def user_create(
     user.is_staff = is_staff_admin or Role.SYSADMIN in roles
     if password:
         _check_password(password, user, admin=_is_admin(user, roles))
-        user.set_password(password)
+        _set_password(user, password)
         user.password_changed_at = timezone.now()
     else:
         user.set_unusable_password()

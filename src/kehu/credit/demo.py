@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.core import services as core_services
+from kehu.core.audit import seal_at_end
 from kehu.core.models import User
 from kehu.credit import services
 from kehu.credit.errors import CreditRefused
@@ -42,7 +43,7 @@ def _maker(customer: Customer) -> User:
 
 
 def load_demo_credit(rng: random.Random) -> dict:
-    with transaction.atomic():
+    with transaction.atomic(), seal_at_end():  # the audit rows sealed once, at the end: the same chain
         if CreditLine.objects.exists():
             return {"created": False}
         if not User.objects.filter(username="bj_cm1").exists():

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.core import services as core_services
+from kehu.core.audit import seal_at_end
 from kehu.core.models import Department, OrgUnit, Role, User
 from kehu.customers import services
 from kehu.customers.generators import (
@@ -422,8 +423,9 @@ def load_demo(*, rng_seed: int = 2026, progress: Callable[[int, int], None] | No
     rng = random.Random(rng_seed)
     # One transaction: a load that fails half-way leaves nothing behind, so "HQ exists" really means
     # "the demo is loaded". On SQLite the IMMEDIATE transaction also makes a second, concurrent load
-    # wait and then find HQ.
-    with transaction.atomic():
+    # wait and then find HQ. Its audit rows are sealed once, at the end (seal_at_end: the same chain), and the
+    # logins' one password is hashed once.
+    with transaction.atomic(), seal_at_end(), core_services.shared_password_hash(DEMO_PASSWORD):
         if OrgUnit.objects.filter(code="HQ").exists():
             return DemoSummary(created=False, password=DEMO_PASSWORD, logins=demo_logins(), counts=demo_counts())
         builder = _Builder(rng)

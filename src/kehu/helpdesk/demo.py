@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.core import services as core_services
+from kehu.core.audit import seal_at_end
 from kehu.core.models import User
 from kehu.customers.models import Customer
 
@@ -54,7 +55,7 @@ def _walk_return(rng, ticket, agent, finance) -> None:
 
 
 def load_demo_helpdesk(rng: random.Random) -> dict:
-    with transaction.atomic():
+    with transaction.atomic(), seal_at_end():  # the audit rows sealed once, at the end: the same chain
         if Ticket.objects.exists():
             return {"created": False}
         customers = list(Customer.objects.order_by("pk")[:30])

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.core import services as core_services
+from kehu.core.audit import seal_at_end
 from kehu.core.models import OrgUnit, User
 from kehu.customers.models import Customer
 from kehu.customers.rules import TRADABLE
@@ -76,7 +77,8 @@ def load_demo_trade(rng: random.Random) -> dict:
         return {"created": False, "reason": "load the customers demo first"}
     if SalesRecord.objects.filter(reference__startswith="XS-").exists():
         return {"created": False}
-    with transaction.atomic():
+    # A few thousand audit rows: sealed once, at the end (seal_at_end: the same chain).
+    with transaction.atomic(), seal_at_end():
         finance = {org.lower(): _user(name, org, role) for name, org, role in TRADE_LOGINS}
         sales = {b: User.objects.filter(username=f"{b}_cm1").first() for b in ("bj", "hy")}
         customers = list(Customer.objects.filter(admission_status__in=TRADABLE).select_related("org_unit")
