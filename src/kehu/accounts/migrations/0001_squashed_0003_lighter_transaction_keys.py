@@ -9,13 +9,16 @@ from django.db import migrations, models
 
 from kehu.core.migration_operations import CreateModels
 
+
 def txn_id_binary_order(apps, schema_editor):
     """Transactions are ordered by posted_at, then txn_id compared byte by byte (as SQLite and Python compare
     strings). On PostgreSQL the column gets the "C" collation, so that ORDER BY txn_id and txn_id < x agree
     with SQLite whatever the database's default collation is."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute('ALTER TABLE accounts_accounttransaction ALTER COLUMN txn_id TYPE varchar(64) '
-                              'COLLATE "C"')
+        # Deferred to the end of the migration, after the indexes Django creates there, as 0002 came after 0001:
+        # the column's indexes are rebuilt with it.
+        schema_editor.deferred_sql.append('ALTER TABLE accounts_accounttransaction ALTER COLUMN txn_id TYPE '
+                                          'varchar(64) COLLATE "C"')
 
 
 def txn_id_default_order(apps, schema_editor):

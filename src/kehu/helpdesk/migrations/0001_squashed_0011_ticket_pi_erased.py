@@ -16,6 +16,7 @@ from django.db import migrations, models
 
 from kehu.core.migration_operations import CreateModels
 
+
 SLA_POLICIES = [
     {"name": "默认（按规则参数）", "kind": "", "first_response_unit": "working_hours", "resolution_unit": "working_days"},
     {"name": "线上服务（按规则参数）", "kind": "online", "first_response_unit": "working_hours",

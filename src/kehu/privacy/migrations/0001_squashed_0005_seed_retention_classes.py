@@ -12,6 +12,7 @@ from django.db import migrations, models
 import kehu.core.fields
 from kehu.core.migration_operations import CreateModels
 
+
 PURPOSES = [
     ("kyc_identity", "客户身份识别与反洗钱尽职调查", "legal_duty",
      "依《金融机构客户尽职调查和客户身份资料及交易记录保存管理办法》识别客户身份。", True),

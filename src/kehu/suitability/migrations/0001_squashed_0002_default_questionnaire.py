@@ -9,6 +9,7 @@ from django.db import migrations, models
 
 from kehu.core.migration_operations import CreateModels
 
+
 def seed_default_questionnaire(apps, schema_editor):
     from kehu.suitability.defaults import ensure_default_questionnaire
 

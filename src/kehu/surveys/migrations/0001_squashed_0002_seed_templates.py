@@ -9,6 +9,7 @@ from django.db import migrations, models
 
 from kehu.core.migration_operations import CreateModels
 
+
 from django.utils import timezone
 
 TEMPLATES = [
