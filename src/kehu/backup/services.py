@@ -71,6 +71,18 @@ def _code_migrations() -> list[str]:
     return sorted(f"{app}.{name}" for app, name in loader.disk_migrations)
 
 
+def _applied_as_django_counts(applied: list[str]) -> list[str]:
+    """The applied migrations with the squashed migrations Django counts as applied: those whose replaced
+    migrations all are (docs/migrations.md). A database upgraded from before a squash records the squash itself
+    only at its next ``migrate``; its backups are at the same migration state all the same."""
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    have = set(applied)
+    for (app, name), migration in loader.replacements.items():
+        if all(f"{a}.{n}" in have for a, n in migration.replaces):
+            have.add(f"{app}.{name}")
+    return sorted(have)
+
+
 class _HashingFile:
     """Wraps the output file: counts and hashes every byte written."""
 
@@ -855,9 +867,10 @@ def _restore(path, *, into, files_dir, progress, post_restore) -> Report:
             if not report.ok:
                 raise BackupRefused(_("The backup does not match its manifest: %(p)s") % {"p": report.problems[0]})
             code = _code_migrations()
-            if sorted(manifest["migrations"]) != code:
-                missing = sorted(set(manifest["migrations"]) - set(code))
-                extra = sorted(set(code) - set(manifest["migrations"]))
+            held = _applied_as_django_counts(manifest["migrations"])
+            if held != code:
+                missing = sorted(set(held) - set(code))
+                extra = sorted(set(code) - set(held))
                 raise BackupRefused(
                     _("The backup was made by kehu %(v)s at another migration state (unknown here: %(m)s; not yet "
                       "applied there: %(e)s). Restore it with the kehu version that made it, then upgrade.")
