@@ -219,7 +219,7 @@ def test_token_create_prints_a_token_that_the_api_accepts(home):
                               env=kehu_env(home), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # the server starts its worker too; CI machines may be busy
         while True:
             try:
                 status, body = http(base + "/healthz")
