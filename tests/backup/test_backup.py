@@ -351,3 +351,41 @@ def test_a_sqlite_set_is_checked_page_by_page_including_what_no_model_owns(tworl
         damaged = backup_restore(run.path, into=str(tmp_path / "bad.sqlite3"), files_dir=tmp_path / "f2")
     assert not damaged.ok
     assert damaged.problems == ["The database object django_migrations differs from the backup."], damaged.problems
+
+
+def test_the_manifest_names_every_data_key_the_rows_use_after_a_rotation(tworld, tmp_path, settings):
+    """Rows written before and after a key rotation: the set needs both keys, and says so (the scan reads only
+    the head of each ciphertext, ``v1:<key id>:``; a value under no key names none)."""
+    from kehu.core.crypto import reset_keyring
+
+    tworld.individual()
+    old = list(settings.KEHU_DATA_KEYS)
+    settings.KEHU_DATA_KEYS = [*old, ("k2", os.urandom(32))]
+    reset_keyring()
+    try:
+        tworld.individual(name="轮换后客户")
+        run = backup_create(to=tmp_path / "sets")
+        assert run.data_key_ids == sorted({k for k, _m in old} | {"k2"})
+        report = backup_restore(run.path, into=str(tmp_path / "r.sqlite3"), files_dir=tmp_path / "f")
+        assert report.ok, report.problems
+    finally:
+        settings.KEHU_DATA_KEYS = old
+        reset_keyring()
+
+
+def test_a_set_refused_after_its_snapshot_was_written_leaves_the_target_as_it_was(tworld, tmp_path, monkeypatch):
+    """A SQLite set's snapshot goes straight into the target file; a set refused once it is read (here: made at
+    another migration state) takes that file away again: the target is the empty one it was."""
+    from kehu.backup import services as backup_services
+
+    tworld.individual()
+    run = backup_create(to=tmp_path / "sets")
+    monkeypatch.setattr(backup_services, "_code_migrations", lambda: ["customers.9999_from_the_future"])
+    absent, empty = tmp_path / "absent.sqlite3", tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    for target in (absent, empty):
+        with translation.override("en"), pytest.raises(BackupRefused, match="another migration state"):
+            backup_restore(run.path, into=str(target), files_dir=tmp_path / f"files-{target.stem}")
+    assert not absent.exists()
+    assert empty.exists() and empty.stat().st_size == 0
+    assert not list(tmp_path.glob("*.sqlite3-*"))

@@ -129,6 +129,10 @@ def _snapshot_sqlite(settings_dict: dict, work: Path, progress: Progress) -> Sna
     target.parent.mkdir(parents=True)
     source = sqlite3.connect(settings_dict["NAME"], timeout=30)
     copy = sqlite3.connect(target)
+    # The snapshot is scratch: the durable thing is the sealed archive, which is fsynced when it is complete.
+    # Without this the copy's commit forces the whole file to disk first (0.66 s against 0.25 s for a 106 MB
+    # database on the benchmark machine).
+    copy.execute("PRAGMA synchronous=OFF")
     try:
         progress(_("Database snapshot"), 0, 1)
         # One step: the whole copy reads one consistent state while writers go on (WAL).
@@ -285,7 +289,10 @@ def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind:
     with open(path, "wb") as raw:
         out = _HashingFile(raw)
         sealed = SealedWriter(out, key_id=key_id, key=key, created=created.isoformat())
-        with tarfile.open(fileobj=sealed, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+        # 1 MB steps instead of tarfile's 10-16 KB: each step is a compressor call, and ten thousand of them
+        # cost a quarter of a second per 100 MB.
+        with tarfile.open(fileobj=sealed, mode="w|", format=tarfile.PAX_FORMAT, bufsize=1024 * 1024,
+                          copybufsize=1024 * 1024) as tar:
             done = 0
             for member in snap.db_members:
                 arcname = member.relative_to(snap.root).as_posix()
@@ -383,9 +390,11 @@ class Report:
 
 
 def _open(path: Path, extract_to: Path | None, progress: Progress,
-          whole: dict | None = None, skip_hash: frozenset[str] = frozenset()) -> tuple[dict, dict[str, str | None]]:
+          whole: dict | None = None, skip_hash: frozenset[str] = frozenset(),
+          place: dict[str, Path] | None = None) -> tuple[dict, dict[str, str | None]]:
     """Read a whole backup: check every frame, hash every member, optionally extract; -> manifest, hashes.
-    ``whole`` receives the size and SHA-256 of the file itself (what the run log recorded)."""
+    ``whole`` receives the size and SHA-256 of the file itself (what the run log recorded); ``place`` names
+    members extracted somewhere other than under ``extract_to`` (a SQLite snapshot straight into its target)."""
     if not path.exists():
         raise BackupRefused(_("No such backup file: %(p)s") % {"p": path})
     total = path.stat().st_size
@@ -395,7 +404,8 @@ def _open(path: Path, extract_to: Path | None, progress: Progress,
         counted = _HashingReader(handle)
         reader = SealedReader(counted, backup_keys(generate=False))
         try:
-            with tarfile.open(fileobj=reader, mode="r|") as tar:
+            # Read in 1 MB steps, not tarfile's 10 KB default: ten thousand calls fewer per 100 MB.
+            with tarfile.open(fileobj=reader, mode="r|", bufsize=1024 * 1024) as tar:
                 for info in tar:
                     if not info.isfile():
                         continue
@@ -408,9 +418,12 @@ def _open(path: Path, extract_to: Path | None, progress: Progress,
                     sha = None if name in skip_hash else hashlib.sha256()
                     dest = None
                     if extract_to is not None and name != "manifest.json":
-                        target = extract_to / name
+                        target = (place or {}).get(name) or extract_to / name
                         target.parent.mkdir(parents=True, exist_ok=True)
-                        dest = open(target, "wb")  # noqa: SIM115 - closed below
+                        # A large member (the database) is written on a thread of its own while the next frames
+                        # are decrypted and decompressed here; a document is small enough to write in line.
+                        dest = (_BackgroundWriter(target) if info.size > BACKGROUND_WRITE
+                                else open(target, "wb"))  # noqa: SIM115 - closed below
                     body = bytearray() if name == "manifest.json" else None
                     try:
                         while chunk := source.read(1024 * 1024):
@@ -438,6 +451,63 @@ def _open(path: Path, extract_to: Path | None, progress: Progress,
     if manifest is None:
         raise BackupRefused(_("The backup has no manifest: it is incomplete."))
     return manifest, hashes
+
+
+BACKGROUND_WRITE = 8 * 1024 * 1024
+
+
+class _BackgroundWriter:
+    """A file written by a thread of its own: writing gives up the GIL, decompressing does not, so the two
+    overlap (0.24 s of writing a 106 MB snapshot no longer adds to the 0.28 s of decompressing it)."""
+
+    def __init__(self, path: Path) -> None:
+        import queue
+
+        self.queue: queue.Queue = queue.Queue(maxsize=8)
+        self.failed: list[BaseException] = []
+        self.handle = open(path, "wb")  # noqa: SIM115 - closed by the thread
+        self.thread = threading.Thread(target=self._run, name="kehu-restore-writer")
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (chunk := self.queue.get()) is not None:
+                if not self.failed:
+                    self.handle.write(chunk)
+        except BaseException as exc:  # re-raised by close() in the reading thread
+            self.failed.append(exc)
+            while self.queue.get() is not None:  # let the reader finish putting
+                pass
+        finally:
+            self.handle.close()
+
+    def write(self, data: bytes) -> None:
+        if self.failed:
+            raise self.failed[0]
+        self.queue.put(bytes(data))
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.failed:
+            raise self.failed[0]
+
+
+class _Sync(threading.Thread):
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="kehu-restore-fsync")
+        self.path = path
+        self.start()
+
+    def run(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass  # the target's own first commit syncs it anyway; this only does it sooner
 
 
 def _check_members(manifest: dict, hashes: dict[str, str | None], report: Report) -> None:
@@ -489,10 +559,7 @@ SNAPSHOT_MEMBER = "db/kehu.sqlite3"
 
 def _load_native(manifest: dict, extracted: Path, alias: str, settings_dict: dict) -> None:
     if manifest["engine"] == "sqlite":
-        connections[alias].close()
-        target = Path(settings_dict["NAME"])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(extracted / SNAPSHOT_MEMBER, target)
+        connections[alias].close()  # the snapshot was extracted straight to the target file (_restore)
         return
     connections[alias].close()
     result = subprocess.run(
@@ -675,13 +742,17 @@ def _target_rows(settings_dict: dict, spec: tables.TableSpec) -> Iterator[Iterab
         conn.close()
 
 
-def _explain(manifest: dict, extracted: Path, settings_dict: dict, name: str) -> str:
+def _explain(manifest: dict, extracted: Path, settings_dict: dict, name: str,
+             refetch: Callable[[], Path] | None = None) -> str:
     """Where a table that failed its hash differs: the first primary key and its columns (values of
-    numbers, dates and flags; text only by length, it may be personal data)."""
+    numbers, dates and flags; text only by length, it may be personal data). ``refetch`` extracts the set
+    again when its SQLite snapshot went straight into the target (the target cannot be its own witness)."""
     spec = next((s for s in tables.table_specs() if s.table == name), None)
     if spec is None:
         return ""
     try:
+        if manifest["engine"] == "sqlite" and not (extracted / SNAPSHOT_MEMBER).exists() and refetch is not None:
+            extracted = refetch()
         with _source_rows(manifest, extracted, spec) as source, _target_rows(settings_dict, spec) as target:
             diff = tables.first_difference(spec, source, target)
     except Exception as exc:  # a diagnosis must never hide the finding itself
@@ -739,7 +810,7 @@ def _snapshot_canonical(extracted: Path, progress: Progress) -> dict[str, dict]:
 
 
 def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Path, report: Report,
-                 progress: Progress, extracted: Path | None = None) -> None:
+                 progress: Progress, extracted: Path | None = None, refetch: Callable[[], Path] | None = None) -> None:
     """Table by table against the manifest, every document decrypted and hashed, the audit chain walked.
     With ``extracted`` (the unpacked set), a table whose content differs is compared row by row with the
     backup's own data, and the problem names the first primary key and the columns that differ.
@@ -779,7 +850,7 @@ def check_target(manifest: dict, alias: str, settings_dict: dict, files_dir: Pat
         elif got.sha256 != want["sha256"]:
             problem = _("Table %(t)s: the content differs from the backup.") % {"t": name}
             if extracted is not None:
-                problem = f"{problem} {_explain(manifest, extracted, settings_dict, name)}"
+                problem = f"{problem} {_explain(manifest, extracted, settings_dict, name, refetch)}"
             report.fail(problem)
     if form == tables.PAGE_FORM and same_engine:
         want_objects = manifest.get("sqlite_objects") or {}
@@ -853,29 +924,29 @@ def _restore(path, *, into, files_dir, progress, post_restore) -> Report:
                                           "empty PostgreSQL database."))
         scratch_parent = files_dir.parent
         scratch_parent.mkdir(parents=True, exist_ok=True)
+        place: dict[str, Path] = {}
+        created = None
+        if db.vendor_of(settings_dict) == "sqlite":
+            # A SQLite set's snapshot is written straight to the target file (only SQLite sets hold that member),
+            # not to a scratch copy and then copied: a database's worth of writing less. Anything that refuses
+            # the set below removes it again.
+            connections[alias].close()
+            place[SNAPSHOT_MEMBER] = Path(settings_dict["NAME"])
+            created = not place[SNAPSHOT_MEMBER].exists()  # else an empty file (_target_is_empty)
         with tempfile.TemporaryDirectory(prefix="kehu-restore-", dir=scratch_parent) as tmp:
             extracted = Path(tmp)
             whole: dict = {}
-            manifest, hashes = _open(Path(path), extracted, progress, whole, skip_hash=frozenset({SNAPSHOT_MEMBER}))
-            report.manifest = manifest
-            want = manifest.get("members", {}).get(SNAPSHOT_MEMBER, {}).get("sha256")
-            if want is not None and SNAPSHOT_MEMBER in hashes:
-                # A set whose manifest hashes the whole snapshot file (made before the pages form, or on a
-                # SQLite without dbstat): hashed now, as it was extracted.
-                hashes[SNAPSHOT_MEMBER] = _file_sha256(extracted / SNAPSHOT_MEMBER)
-            _check_members(manifest, hashes, report)
-            if not report.ok:
-                raise BackupRefused(_("The backup does not match its manifest: %(p)s") % {"p": report.problems[0]})
-            code = _code_migrations()
-            held = _applied_as_django_counts(manifest["migrations"])
-            if held != code:
-                missing = sorted(set(held) - set(code))
-                extra = sorted(set(code) - set(held))
-                raise BackupRefused(
-                    _("The backup was made by kehu %(v)s at another migration state (unknown here: %(m)s; not yet "
-                      "applied there: %(e)s). Restore it with the kehu version that made it, then upgrade.")
-                    % {"v": manifest["kehu_version"], "m": ", ".join(missing[:5]) or "-",
-                       "e": ", ".join(extra[:5]) or "-"})
+            try:
+                manifest, hashes = _open(Path(path), extracted, progress, whole,
+                                         skip_hash=frozenset({SNAPSHOT_MEMBER}), place=place)
+                _accept(manifest, hashes, report, place.get(SNAPSHOT_MEMBER) or extracted / SNAPSHOT_MEMBER)
+            except BaseException:
+                if place:
+                    _empty_sqlite(place[SNAPSHOT_MEMBER], remove=bool(created))
+                raise
+            # The restored file goes to disk while its pages are checked (its first commit would otherwise wait
+            # for the whole file there, after the check).
+            syncing = _Sync(place[SNAPSHOT_MEMBER]) if SNAPSHOT_MEMBER in place and SNAPSHOT_MEMBER in hashes else None
             target_vendor = db.vendor_of(settings_dict)
             if manifest["engine"] == target_vendor:
                 _load_native(manifest, extracted, alias, settings_dict)
@@ -886,7 +957,16 @@ def _restore(path, *, into, files_dir, progress, post_restore) -> Report:
             if source_files.exists():
                 for item in source_files.iterdir():
                     shutil.move(str(item), files_dir / item.name)
-            check_target(manifest, alias, settings_dict, files_dir, report, progress, extracted=extracted)
+
+            def refetch() -> Path:
+                again = Path(tempfile.mkdtemp(prefix="again-", dir=extracted))
+                _open(Path(path), again, _noop, skip_hash=frozenset({SNAPSHOT_MEMBER}))
+                return again
+
+            check_target(manifest, alias, settings_dict, files_dir, report, progress, extracted=extracted,
+                         refetch=refetch)
+            if syncing is not None:
+                syncing.join()
         if report.ok:
             report.completed_run = _complete_run_row(alias, manifest, whole)
         if report.ok and post_restore:
@@ -899,6 +979,39 @@ def _restore(path, *, into, files_dir, progress, post_restore) -> Report:
         db.close_alias(ALIAS)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _accept(manifest: dict, hashes: dict[str, str | None], report: Report, snapshot: Path) -> None:
+    """Refuse a set whose members do not match its manifest or that was made at another migration state."""
+    report.manifest = manifest
+    want = manifest.get("members", {}).get(SNAPSHOT_MEMBER, {}).get("sha256")
+    if want is not None and SNAPSHOT_MEMBER in hashes:
+        # A set whose manifest hashes the whole snapshot file (made before the pages form, or on a SQLite
+        # without dbstat): hashed now, as it was written.
+        hashes[SNAPSHOT_MEMBER] = _file_sha256(snapshot)
+    _check_members(manifest, hashes, report)
+    if not report.ok:
+        raise BackupRefused(_("The backup does not match its manifest: %(p)s") % {"p": report.problems[0]})
+    code = _code_migrations()
+    held = _applied_as_django_counts(manifest["migrations"])
+    if held != code:
+        missing = sorted(set(held) - set(code))
+        extra = sorted(set(code) - set(held))
+        raise BackupRefused(
+            _("The backup was made by kehu %(v)s at another migration state (unknown here: %(m)s; not yet "
+              "applied there: %(e)s). Restore it with the kehu version that made it, then upgrade.")
+            % {"v": manifest["kehu_version"], "m": ", ".join(missing[:5]) or "-", "e": ", ".join(extra[:5]) or "-"})
+
+
+def _empty_sqlite(path: Path, *, remove: bool) -> None:
+    """A SQLite target this restore wrote and then refused: back to the empty target it was (no file, or an
+    empty one)."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if remove:
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        os.truncate(path, 0)
 
 
 def _complete_run_row(alias: str, manifest: dict, whole: dict) -> int | None:
