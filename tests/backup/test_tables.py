@@ -162,3 +162,48 @@ def test_a_json_string_value_hashes_alike_through_the_backups_connection_and_dja
     finally:
         conn.close()
     assert [canon(v) for v in via_backup] == [canon(v) for v in via_django] == ['""', '{"a":"x"}']
+
+
+def test_page_digests_count_rows_from_the_leaf_pages_like_count_star(tmp_path):
+    """Row counts of a SQLite set come from dbstat's leaf cells; they must equal count(*) for a table spread over
+    interior pages, one whose rows overflow, a WITHOUT ROWID table and an empty one, and the page hashes keep
+    the (b-tree name, page number) order that sets made before read."""
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "pages.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE wide (id INTEGER PRIMARY KEY, name TEXT, note TEXT);
+        CREATE INDEX wide_name ON wide (name);
+        CREATE TABLE big (id INTEGER PRIMARY KEY, body BLOB);
+        CREATE TABLE pairs (a TEXT, b TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID;
+        CREATE TABLE empty (id INTEGER PRIMARY KEY);
+    """)
+    conn.executemany("INSERT INTO wide (name, note) VALUES (?, ?)",
+                     ((f"客户{i}", "x" * (i % 300)) for i in range(20_000)))
+    conn.executemany("INSERT INTO big (body) VALUES (?)", ((os.urandom(9000 + i),) for i in range(40)))
+    conn.executemany("INSERT INTO pairs VALUES (?, ?)", ((f"a{i}", "b" * (i % 200)) for i in range(5_000)))
+    conn.commit()
+    conn.close()
+    ro = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if not tables.sqlite_has_dbstat(ro):
+            pytest.skip("this SQLite has no dbstat")
+        specs = [tables.TableSpec(t, "id", False, (), model=None) for t in ("wide", "big", "pairs", "empty")]
+        result = tables.page_digests(ro, path, specs, key_ids=False)
+        page_size = ro.execute("PRAGMA page_size").fetchone()[0]
+        owner = dict(ro.execute("SELECT name, tbl_name FROM sqlite_master"))
+        data = path.read_bytes()
+        for spec in specs:
+            assert result.tables[spec.table].rows == ro.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0]
+            h = hashlib.sha256()
+            for name, pageno in ro.execute("SELECT name, pageno FROM dbstat ORDER BY name, pageno"):
+                if owner.get(name, name) == spec.table:
+                    h.update(data[(pageno - 1) * page_size + (100 if pageno == 1 else 0):pageno * page_size])
+            assert result.tables[spec.table].sha256 == h.hexdigest()
+        assert result.tables["wide"].rows == 20_000 and result.tables["empty"].rows == 0
+        assert ro.execute("SELECT count(*) FROM dbstat WHERE name = 'wide' AND pagetype = 'internal'").fetchone()[0]
+        assert ro.execute("SELECT count(*) FROM dbstat WHERE name = 'big' AND pagetype = 'overflow'").fetchone()[0]
+    finally:
+        ro.close()

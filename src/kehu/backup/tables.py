@@ -563,10 +563,28 @@ def page_digests(conn, path, specs: list[TableSpec], *, watch: dict[str, tuple[s
         # scans and hashlib both work without the GIL, so the two go on side by side.
         scans = _KeyIdScan(path, [sql for spec in specs for sql in _key_id_sql(spec, "sqlite")])
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    owner = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')"))
+    owner, rowid_tables = {}, set()
+    for kind, name, table, sql in conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('table', 'index')"):
+        owner[name] = table
+        if kind == "table" and sql and "WITHOUT ROWID" not in sql.upper() and not sql.upper().startswith(
+                "CREATE VIRTUAL"):
+            rowid_tables.add(name)
     pages: dict[str, list[int]] = defaultdict(list)
-    for name, pageno in conn.execute("SELECT name, pageno FROM dbstat ORDER BY name, pageno"):
-        pages[owner.get(name, name)].append(pageno)
+    # dbstat decodes every page anyway: the cells on the leaf pages of a rowid table's own b-tree are its rows
+    # (its interior pages hold only child pointers), so the row counts come from the same pass instead of a
+    # count(*) scan of each table (0.7 s of 12 at 1,000,000 customers). A WITHOUT ROWID table keeps rows on
+    # interior pages too and a virtual table has no b-tree of its own: those are counted.
+    cells: dict[str, int] = defaultdict(int)
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for name, pageno, pagetype, ncell in conn.execute("SELECT name, pageno, pagetype, ncell FROM dbstat"):
+        by_name[name].append(pageno)
+        if pagetype == "leaf" and name in rowid_tables:
+            cells[name] += ncell
+    # In (b-tree name, page number) order, as sets made before this read them (ORDER BY name, pageno): str
+    # order is SQLite's BINARY order of the UTF-8 names.
+    for name in sorted(by_name):
+        pages[owner.get(name, name)].extend(sorted(by_name[name]))
     result = DigestResult({}, set(), {})
     named = {spec.table for spec in specs}
 
@@ -591,7 +609,10 @@ def page_digests(conn, path, specs: list[TableSpec], *, watch: dict[str, tuple[s
         view = memoryview(mm)
         try:
             for spec in specs:
-                rows = conn.execute(f"SELECT count(*) FROM {_q(spec.table)}").fetchone()[0]
+                if spec.table in rowid_tables:
+                    rows = cells.get(spec.table, 0)
+                else:
+                    rows = conn.execute(f"SELECT count(*) FROM {_q(spec.table)}").fetchone()[0]
                 result.tables[spec.table] = Digest(rows, digest_of(view, pages.get(spec.table, [])))
             # Every other b-tree of the file too (the schema, django_migrations, the search index): a
             # same-engine restore is checked by these pages, not by one hash of the whole file.
