@@ -18,7 +18,7 @@ from tests.concurrency import run_together
 
 from kehu.backup import db as backup_db
 from kehu.backup import rules
-from kehu.backup.errors import BackupKeyMissing, BackupRefused, RestoreTargetNotEmpty
+from kehu.backup.errors import BackupError, BackupKeyMissing, BackupRefused, RestoreTargetNotEmpty
 from kehu.backup.models import BackupRun, RestoreDrill
 from kehu.backup.services import backup_create, backup_prune, backup_restore, backup_verify, restore_drill
 from kehu.cli import main as kehu_main
@@ -368,6 +368,50 @@ def test_the_manifest_names_every_data_key_the_rows_use_after_a_rotation(tworld,
         assert run.data_key_ids == sorted({k for k, _m in old} | {"k2"})
         report = backup_restore(run.path, into=str(tmp_path / "r.sqlite3"), files_dir=tmp_path / "f")
         assert report.ok, report.problems
+    finally:
+        settings.KEHU_DATA_KEYS = old
+        reset_keyring()
+
+
+def test_the_compression_level_comes_from_the_environment_and_a_bad_one_writes_nothing(tworld, tmp_path,
+                                                                                      monkeypatch, capsys):
+    """KEHU_BACKUP_ZSTD_LEVEL: a set made at another level is read like any other (zstd frames either way); a
+    value out of range is refused before a run row or a file is written, with a message and a non-zero exit."""
+    tworld.individual()
+    monkeypatch.setenv("KEHU_BACKUP_ZSTD_LEVEL", "-5")
+    fast = backup_create(to=tmp_path / "fast")
+    monkeypatch.setenv("KEHU_BACKUP_ZSTD_LEVEL", "9")
+    small = backup_create(to=tmp_path / "small")
+    assert small.size < fast.size
+    report = backup_restore(fast.path, into=str(tmp_path / "r.sqlite3"), files_dir=tmp_path / "f")
+    assert report.ok, report.problems
+    runs = BackupRun.objects.count()
+    for bad in ("fast", "20", "-8"):
+        monkeypatch.setenv("KEHU_BACKUP_ZSTD_LEVEL", bad)
+        with translation.override("en"), pytest.raises(BackupError, match="KEHU_BACKUP_ZSTD_LEVEL"):
+            backup_create(to=tmp_path / "bad")
+    assert kehu_main(["backup", "create", "--to", str(tmp_path / "bad")]) != 0
+    assert "KEHU_BACKUP_ZSTD_LEVEL" in capsys.readouterr().err
+    assert BackupRun.objects.count() == runs
+    assert not (tmp_path / "bad").exists() or not list((tmp_path / "bad").iterdir())
+
+
+def test_a_current_key_no_row_uses_yet_is_not_named_and_an_old_one_still_is(tworld, tmp_path, settings):
+    """The key-id scan skips the rows under the keyring's current key and asks separately whether that key is used:
+    just after a rotation nothing is written under the new key, so the set needs only the old ones; once a row
+    is, the set needs both."""
+    from kehu.core.crypto import reset_keyring
+
+    tworld.individual()
+    old = list(settings.KEHU_DATA_KEYS)
+    settings.KEHU_DATA_KEYS = [*old, ("k9", os.urandom(32))]
+    reset_keyring()
+    try:
+        run = backup_create(to=tmp_path / "sets")
+        assert run.data_key_ids == sorted({k for k, _m in old})
+        tworld.individual(name="轮换后客户")  # an individual's name and id number are encrypted
+        run = backup_create(to=tmp_path / "sets")
+        assert run.data_key_ids == sorted({k for k, _m in old} | {"k9"})
     finally:
         settings.KEHU_DATA_KEYS = old
         reset_keyring()

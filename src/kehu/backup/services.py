@@ -38,7 +38,7 @@ from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.params import get_param
 
 from . import bundle, db, rules, tables
-from .archive import SealedReader, SealedWriter
+from .archive import SealedReader, SealedWriter, zstd_level
 from .errors import BackupError, BackupRefused, KeyBundleRefused, RestoreTargetNotEmpty
 from .events import BackupEvent
 from .keys import backup_keys
@@ -150,13 +150,16 @@ def _snapshot_sqlite(settings_dict: dict, work: Path, progress: Progress) -> Sna
     finally:
         probe.close()
 
+    # Nearly every encrypted value carries the keyring's current key: the key-id scan skips those rows cheaply.
+    usual_key = settings.KEHU_DATA_KEYS[-1][0] if settings.KEHU_DATA_KEYS else None
+
     def later() -> None:
         reader = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
         try:
             specs = tables.table_specs()
             progress(_("Table hashes"), 0, 1)
             if snap.hash_form == tables.PAGE_FORM:
-                snap.digest = tables.page_digests(reader, target, specs, watch=WATCH)
+                snap.digest = tables.page_digests(reader, target, specs, watch=WATCH, usual_key=usual_key)
             else:  # a Python built against an SQLite without dbstat
                 snap.digest = tables.digest_connection(reader, "sqlite", specs, watch=WATCH)
             progress(_("Table hashes"), 1, 1)
@@ -222,6 +225,7 @@ def backup_create(*, actor=None, kind: str = BackupRun.Kind.MANUAL, to: str | Pa
             raise KeyBundleRefused(_("%(p)s already exists; a key bundle is never overwritten.")
                                    % {"p": key_bundle})
     keys = backup_keys()  # a missing key fails before anything is written
+    level = zstd_level()  # so does a compression level out of range
     key_id, key = keys[-1]
     directory = Path(to).expanduser().resolve() if to else backup_dir()
     directory.mkdir(parents=True, exist_ok=True)
@@ -235,7 +239,7 @@ def backup_create(*, actor=None, kind: str = BackupRun.Kind.MANUAL, to: str | Pa
         with tempfile.TemporaryDirectory(prefix="kehu-backup-", dir=directory) as tmp:
             snap = _snapshot(using, Path(tmp), progress)
             manifest = _write_archive(snap, partial, key_id=key_id, key=key, kind=kind, created=started,
-                                      progress=progress, run_id=run.pk, final=final)
+                                      progress=progress, run_id=run.pk, final=final, level=level)
         if key_bundle is not None:
             bundle_path = bundle.write_bundle(key_bundle, passphrase, backup=final.name,
                                               created=started.isoformat(), data_key_ids=manifest["data_key_ids"])
@@ -268,7 +272,8 @@ def backup_create(*, actor=None, kind: str = BackupRun.Kind.MANUAL, to: str | Pa
 
 
 def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind: str, created: datetime,
-                   progress: Progress, run_id: int | None = None, final: Path | None = None) -> dict:
+                   progress: Progress, run_id: int | None = None, final: Path | None = None,
+                   level: int | None = None) -> dict:
     from kehu.core.keys import file_key_id
 
     files_dir = Path(settings.KEHU_FILES_DIR)
@@ -288,7 +293,7 @@ def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind:
         worker.start()
     with open(path, "wb") as raw:
         out = _HashingFile(raw)
-        sealed = SealedWriter(out, key_id=key_id, key=key, created=created.isoformat())
+        sealed = SealedWriter(out, key_id=key_id, key=key, created=created.isoformat(), level=level)
         # 1 MB steps instead of tarfile's 10-16 KB: each step is a compressor call, and ten thousand of them
         # cost a quarter of a second per 100 MB.
         with tarfile.open(fileobj=sealed, mode="w|", format=tarfile.PAX_FORMAT, bufsize=1024 * 1024,

@@ -427,14 +427,33 @@ def digest_lines(plan: LinePlan, batches: Iterable[list[tuple]]) -> Digest:
     return Digest(count, h.hexdigest())
 
 
-def _key_id_sql(spec: TableSpec, vendor: str) -> list[str]:
-    """One query per table (one scan, whatever the number of encrypted columns) giving the distinct
-    combinations of the key ids its encrypted values name (``v1:<key id>:...``); ``_key_ids_of`` reads them."""
+_KEY_ID_RE = re.compile(r"[A-Za-z0-9]{1,16}")
+
+
+def _key_id_sql(spec: TableSpec, vendor: str, usual: str | None = None) -> list[str]:
+    """Queries giving the key ids a table's encrypted values name (``v1:<key id>:...``), read by
+    ``_key_ids_of``: one scan of the table, whatever the number of encrypted columns, for the distinct
+    combinations of key ids.
+
+    ``usual`` (SQLite): the key id nearly every value carries (the keyring's current key). Rows whose encrypted
+    values are all empty or under that key are then skipped by a plain prefix comparison, and one query that
+    stops at the first such value says whether the key is used at all; only the other rows are cut into heads
+    and made distinct. At 1,000,000 customers that scan took 0.66 s instead of 1.8 s."""
+    names = [_q(column.name) for column in spec.columns if column.encrypted]
+    if not names:
+        return []
+    queries = []
+    if vendor == "sqlite" and usual and _KEY_ID_RE.fullmatch(usual):
+        head = f"v1:{usual}:"  # letters and digits only (checked above): safe as a literal
+        n = len(head)
+        used = " OR ".join(f"substr({x}, 1, {n}) = '{head}'" for x in names)
+        queries.append(f"SELECT '{head}' WHERE EXISTS (SELECT 1 FROM {_q(spec.table)} WHERE {used})")
+        usual_only = " AND ".join(f"({x} IS NULL OR {x} = '' OR substr({x}, 1, {n}) = '{head}')" for x in names)
+        where = f" WHERE NOT ({usual_only})"
+    else:
+        where = ""
     exprs = []
-    for column in spec.columns:
-        if not column.encrypted:
-            continue
-        x = _q(column.name)
+    for x in names:
         if vendor == "sqlite":
             # The value's head up to the colon after the key id (key ids are 1-16 letters or digits, kehu.conf):
             # "v1:k1:". Python tells a key id from anything else (_key_id); SQLite only cuts the short head, so
@@ -444,9 +463,7 @@ def _key_id_sql(spec: TableSpec, vendor: str) -> list[str]:
         else:
             exprs.append(f"CASE WHEN left({x}, 3) = 'v1:' AND strpos(substr({x}, 4), ':') > 1 "
                          f"THEN 'v1:' || split_part({x}, ':', 2) || ':' END")
-    if not exprs:
-        return []
-    return [f"SELECT DISTINCT {', '.join(exprs)} FROM {_q(spec.table)}"]
+    return [*queries, f"SELECT DISTINCT {', '.join(exprs)} FROM {_q(spec.table)}{where}"]
 
 
 def _key_ids_of(rows: Iterable[tuple]) -> set[str]:
@@ -544,6 +561,9 @@ class _KeyIdScan:
         return self.found
 
 
+GATHER = 8 * 1024 * 1024  # bytes of pages joined before one SHA-256 update
+
+
 def _page_offset(pageno: int, page_size: int) -> int:
     # Page 1 opens with the file's 100-byte header (change counter, journal mode, ...), which any connection
     # may rewrite without changing a row: the schema's b-tree starts after it.
@@ -551,9 +571,9 @@ def _page_offset(pageno: int, page_size: int) -> int:
 
 
 def page_digests(conn, path, specs: list[TableSpec], *, watch: dict[str, tuple[str, ...]] | None = None,
-                 key_ids: bool = True) -> DigestResult:
+                 key_ids: bool = True, usual_key: str | None = None) -> DigestResult:
     """Row count and SHA-256 over the pages of every table (and its indexes) of the SQLite file at ``path``,
-    open read-only on ``conn``; pages in (b-tree name, page number) order."""
+    open read-only on ``conn``; pages in (b-tree name, page number) order. ``usual_key``: see ``_key_id_sql``."""
     import mmap
     from collections import defaultdict
 
@@ -561,7 +581,7 @@ def page_digests(conn, path, specs: list[TableSpec], *, watch: dict[str, tuple[s
     if key_ids:
         # The key-id scans run on a connection and thread of their own while the pages are hashed here: SQLite
         # scans and hashlib both work without the GIL, so the two go on side by side.
-        scans = _KeyIdScan(path, [sql for spec in specs for sql in _key_id_sql(spec, "sqlite")])
+        scans = _KeyIdScan(path, [sql for spec in specs for sql in _key_id_sql(spec, "sqlite", usual_key)])
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     owner, rowid_tables = {}, set()
     for kind, name, table, sql in conn.execute(
@@ -575,42 +595,50 @@ def page_digests(conn, path, specs: list[TableSpec], *, watch: dict[str, tuple[s
     # (its interior pages hold only child pointers), so the row counts come from the same pass instead of a
     # count(*) scan of each table (0.7 s of 12 at 1,000,000 customers). A WITHOUT ROWID table keeps rows on
     # interior pages too and a virtual table has no b-tree of its own: those are counted.
-    cells: dict[str, int] = defaultdict(int)
-    by_name: dict[str, list[int]] = defaultdict(list)
-    for name, pageno, pagetype, ncell in conn.execute("SELECT name, pageno, pagetype, ncell FROM dbstat"):
-        by_name[name].append(pageno)
-        if pagetype == "leaf" and name in rowid_tables:
-            cells[name] += ncell
+    # One row per b-tree, its page numbers joined by SQLite: a row per page would be 250,000 rows at 1,000,000
+    # customers, each taking the GIL back from the thread writing the archive.
+    cells: dict[str, int] = {}
+    by_name: dict[str, list[int]] = {}
+    for name, numbers, leaf_cells in conn.execute(
+            "SELECT name, group_concat(pageno), coalesce(sum(CASE WHEN pagetype = 'leaf' THEN ncell END), 0) "
+            "FROM dbstat GROUP BY name"):
+        by_name[name] = sorted(map(int, numbers.split(",")))
+        cells[name] = leaf_cells
     # In (b-tree name, page number) order, as sets made before this read them (ORDER BY name, pageno): str
     # order is SQLite's BINARY order of the UTF-8 names.
     for name in sorted(by_name):
-        pages[owner.get(name, name)].extend(sorted(by_name[name]))
+        pages[owner.get(name, name)].extend(by_name[name])
     result = DigestResult({}, set(), {})
     named = {spec.table for spec in specs}
 
     def digest_of(view, numbers: list[int]) -> str:
         h = hashlib.sha256()
-        # Runs of consecutive pages are hashed in one call (the same bytes in the same order as page by page):
-        # a call per 4 KB page would take and give back the GIL tens of thousands of times while the archive
-        # is being written on the other thread.
+        # Runs of consecutive pages are gathered and hashed 8 MB at a time (the same bytes in the same order as
+        # page by page): the pages of a table lie in 137,000 runs at 1,000,000 customers, and a call per run
+        # gives the GIL up and waits to take it back from the thread writing the archive each time.
+        parts: list = []
+        gathered = 0
         run_start = run_end = None
-        for pageno in numbers:
-            if run_end is not None and pageno == run_end + 1:
+        for pageno in [*numbers, None]:
+            if pageno is not None and run_end is not None and pageno == run_end + 1:
                 run_end = pageno
                 continue
-            if run_start is not None:
-                h.update(view[_page_offset(run_start, page_size):run_end * page_size])
+            if run_start is not None and run_end is not None:
+                part = view[_page_offset(run_start, page_size):run_end * page_size]
+                parts.append(part)
+                gathered += len(part)
+                if gathered >= GATHER or pageno is None:
+                    h.update(b"".join(parts))
+                    parts, gathered = [], 0
             run_start = run_end = pageno
-        if run_start is not None:
-            h.update(view[_page_offset(run_start, page_size):run_end * page_size])
         return h.hexdigest()
 
     with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         view = memoryview(mm)
         try:
             for spec in specs:
-                if spec.table in rowid_tables:
-                    rows = cells.get(spec.table, 0)
+                if spec.table in rowid_tables and spec.table in cells:
+                    rows = cells[spec.table]
                 else:
                     rows = conn.execute(f"SELECT count(*) FROM {_q(spec.table)}").fetchone()[0]
                 result.tables[spec.table] = Digest(rows, digest_of(view, pages.get(spec.table, [])))
