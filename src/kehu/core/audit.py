@@ -33,7 +33,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +154,23 @@ def register_events(events: type, labels: Mapping[int, object] | None = None) ->
         raise RuntimeError(f"audit event codes used twice: {sorted(clash)}")
     if events not in _EXTRA_EVENTS:
         _EXTRA_EVENTS.append(events)
+
+
+# The org path of the customers audit rows concern (an auditor reads the rows of their subtree). Core knows no
+# customer: the customers app registers the lookup in its AppConfig.ready(), as it registers its inbox.
+_customer_paths: Callable[[str, set[int]], dict[int, str]] | None = None
+
+
+def register_customer_paths(lookup: Callable[[str, set[int]], dict[int, str]]) -> None:
+    """``lookup(using, customer_ids) -> {customer id: org path}``; without one, rows are scoped by the actor."""
+    global _customer_paths
+    _customer_paths = lookup
+
+
+def _paths_of_customers(using: str, customer_ids: set[int]) -> dict[int, str]:
+    if not customer_ids or _customer_paths is None:
+        return {}
+    return _customer_paths(using, customer_ids)
 
 
 def _content(row: AuditEvent) -> dict[str, Any]:
@@ -281,12 +298,8 @@ def audit_record_many(*, actor: User | None, entries: Sequence[AuditEntry], usin
     actor_name = actor.get_username() if actor_id else "system"
     names: dict[int, str] = {}
     now = timezone.now()
-    from django.apps import apps
-
     # The org unit each row concerns (an auditor reads their subtree): the customer's, read in one query.
-    customer_ids = {e.customer_id for e in entries if e.customer_id is not None}
-    paths = dict(apps.get_model("customers", "Customer").objects.using(using).filter(pk__in=customer_ids)
-                 .values_list("pk", "org_path")) if customer_ids and apps.is_installed("kehu.customers") else {}
+    paths = _paths_of_customers(using, {e.customer_id for e in entries if e.customer_id is not None})
     fallback: str | None = None
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     rows = []
@@ -483,11 +496,8 @@ def audit_key() -> bytes:
 
 def _org_path_for(*, actor: User | None, customer_id: int | None, object_type: str, object_id: Any,
                   using: str = "default") -> str:
-    from django.apps import apps
-
-    if customer_id is not None and apps.is_installed("kehu.customers"):
-        path = apps.get_model("customers", "Customer").objects.using(using).filter(pk=customer_id).values_list(
-            "org_path", flat=True).first()
+    if customer_id is not None:
+        path = _paths_of_customers(using, {customer_id}).get(customer_id)
         if path:
             return path
     if object_type == "user" and str(object_id or "").isdigit():

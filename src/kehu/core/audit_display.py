@@ -6,6 +6,7 @@ The object types are the ``object_type`` strings the services write; most name a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -127,23 +128,36 @@ def model_for(object_type: str):
     return by_name.get(object_type) or by_name.get(object_type.replace("_", ""))
 
 
+# How an app names one of its objects on the audit page ("model label" -> namer(model, pk) -> text, "" when
+# gone). Apps register theirs in AppConfig.ready(): the customers app names a customer masked as every page does.
+_NAMERS: dict[str, Callable[[type, str], str]] = {}
+
+
+def register_object_namer(label: str, namer: Callable[[type, str], str]) -> None:
+    _NAMERS[label] = namer
+
+
+def name_column(model: type, object_id: str) -> str:
+    """A namer for models whose ``name`` column is not personal data (org units, customer groups)."""
+    return model.objects.filter(pk=object_id).values_list("name", flat=True).first() or ""  # type: ignore[attr-defined]
+
+
+def _user_name(model: type, object_id: str) -> str:
+    user = model.objects.filter(pk=object_id).first()  # type: ignore[attr-defined]
+    return str(user) if user else ""
+
+
+register_object_namer("core.User", _user_name)
+register_object_namer("core.OrgUnit", name_column)
+
+
 def _name(model, object_id: str) -> str:
-    """The name of a user, customer (masked as on every page), org unit or group; "" for other objects."""
+    """The name of an object whose app registered a namer (a user, a customer masked as on every page, an org
+    unit, a group); "" for other objects."""
     if not object_id or not object_id.isdigit():
         return ""
-    label = model._meta.label
-    if label == "core.User":
-        user = model.objects.filter(pk=object_id).first()
-        return str(user) if user else ""
-    if label == "customers.Customer":
-        from kehu.customers.selectors import masked
-
-        customer = model.objects.filter(pk=object_id).first()
-        return masked(customer, "name") if customer else ""
-    if label in ("core.OrgUnit", "customers.CustomerGroup"):
-        row = model.objects.filter(pk=object_id).values_list("name", flat=True).first()
-        return row or ""
-    return ""
+    namer = _NAMERS.get(model._meta.label)
+    return namer(model, object_id) if namer else ""
 
 
 def object_label(object_type: str, object_id: str) -> str:

@@ -22,3 +22,11 @@ class CustomersConfig(AppConfig):
         from kehu.customers import inbox
 
         register_inbox(InboxProvider(name="customers", sections=inbox.sections, order=10))
+        from kehu.core.audit import register_customer_paths
+        from kehu.core.audit_display import name_column, register_object_namer
+        from kehu.customers import selectors
+
+        # Core's audit log knows no customer: the org path that scopes a row, and the masked name on the page.
+        register_customer_paths(selectors.org_paths_of)
+        register_object_namer("customers.Customer", selectors.audit_name)
+        register_object_namer("customers.CustomerGroup", name_column)
