@@ -78,7 +78,7 @@ def allowance_sign(*, actor, ticket_id: int, approve: bool = True, role: str = "
                    now=None) -> Ticket:
     """Record one required approver's sign-off (or rejection) of an allowance. ``role`` picks the role to
     sign in when the actor holds more than one outstanding; by default the first in chain order."""
-    from .services import _reduce, _snapshot
+    from .services import _reduce, _snapshot, record_change
 
     now = now or timezone.now()
     ticket = ticket_get(user=actor, ticket_id=ticket_id, perm=P.SIGN_ALLOWANCE, lock=True)
@@ -118,7 +118,8 @@ def allowance_sign(*, actor, ticket_id: int, approve: bool = True, role: str = "
                  customer_id=ticket.customer_id, reason=reason,
                  new={"band": approval["band"], "role": role, "decision": sign_offs[-1]["decision"],
                       "outstanding": [r for r in outstanding if r != role] if approve else []})
-    if ticket.state != old["state"]:
+    if ticket.state != old["state"]:  # a sign-off that is not the last leaves the state: no history row
+        record_change(ticket, old["state"], actor=actor, note=reason, now=now)
         audit_record(actor=actor, event_code=E.TICKET_APPROVED, object_type="helpdesk.ticket", object_id=ticket.pk,
                      customer_id=ticket.customer_id, old=old, new=_snapshot(ticket), reason=reason)
     if ticket.state == State.APPROVED:

@@ -103,6 +103,20 @@ class TicketOut(Schema):
     allowance: AllowanceOut | None
 
 
+class TicketStatusChangeOut(Schema):
+    from_status: str
+    to_status: str
+    actor: str | None  # the staff member's user name; null when the system made the change
+    note: str
+    ts: datetime
+
+
+class TicketDetail(TicketOut):
+    """One ticket with its status history (oldest first); the list and the write endpoints leave it out."""
+
+    history: list[TicketStatusChangeOut]
+
+
 class TicketPage(Schema):
     items: list[TicketOut]
     next_before: int | None
@@ -151,9 +165,16 @@ def ticket_open(request, payload: TicketIn):
     return Status(201, out(services.ticket_open(actor=request.auth, **payload.model_dump()), user=request.auth))
 
 
-@router.get("/helpdesk/tickets/{ticket_id}", response=TicketOut, summary="One ticket")
+def history_out(ticket: Ticket) -> list[dict]:
+    return [{"from_status": h.from_status, "to_status": h.to_status,
+             "actor": h.actor.get_username() if h.actor_id else None, "note": h.note, "ts": h.ts}
+            for h in selectors.ticket_history(ticket)]
+
+
+@router.get("/helpdesk/tickets/{ticket_id}", response=TicketDetail, summary="One ticket with its status history")
 def ticket_detail(request, ticket_id: int):
-    return out(selectors.ticket_get(user=request.auth, ticket_id=ticket_id), user=request.auth)
+    ticket = selectors.ticket_get(user=request.auth, ticket_id=ticket_id)
+    return out(ticket, user=request.auth) | {"history": history_out(ticket)}
 
 
 @router.post("/helpdesk/tickets/{ticket_id}/transition", response=TicketOut, summary="Move a ticket to another state")

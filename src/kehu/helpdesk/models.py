@@ -163,6 +163,34 @@ class Ticket(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
+class TicketStatusChange(models.Model):
+    """One row per change of a ticket's state, written by the service that makes the change in the same
+    transaction (as ``AdmissionStatusChange``, ``OrderStatusChange`` and ``SubscriptionStatusChange`` are):
+    the ticket page and the API read a ticket's history here instead of piecing it together from the audit
+    log, which is scoped and paged for auditors. Opening a ticket writes the first row (from ""); tickets
+    older than this table got one row (from "" to their state at the time, at their receipt) from migration
+    0013. The audit row beside each change stays the tamper-evident record."""
+
+    # The short words take a context: other catalogues translate a bare "from" / "by" otherwise (达到, 按).
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(pgettext_lazy("ticket history", "from"), max_length=24, choices=State.choices,
+                                   blank=True)
+    to_status = models.CharField(pgettext_lazy("ticket history", "to"), max_length=24, choices=State.choices)
+    # empty when the system made the change (a dissatisfaction follow-up opened from a survey answer)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("ticket history", "by"),
+                              null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(pgettext_lazy("ticket history", "reason"), blank=True)
+    ts = models.DateTimeField(pgettext_lazy("ticket history", "time"))
+
+    class Meta:
+        verbose_name = _("ticket status change")
+        verbose_name_plural = _("ticket status changes")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.ticket_id}: {self.from_status} → {self.to_status}"
+
+
 class ReceivableReduction(models.Model):
     """An approved allowance or credit note: reduces what the customer owes. Read by credit modules
     through ``selectors.receivable_reductions``."""

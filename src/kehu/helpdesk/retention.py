@@ -22,8 +22,14 @@ def _expired(cutoff: datetime):
 
 
 def _apply(queryset, action: str, now: datetime) -> int:
+    from .models import TicketStatusChange
+
     # What the customer said, the contract reference and the free-form details go; the category, root
-    # cause, product, amounts and dates stay for the statistics (they say nothing of the person).
+    # cause, product, amounts and dates stay for the statistics (they say nothing of the person). The
+    # reasons typed at each state change go too (free text, as the extension notices in ``data``); the
+    # steps themselves, who made them and when, stay. The history first: the tickets' own update takes
+    # them out of ``queryset`` (pi_erased_at is set).
+    TicketStatusChange.objects.filter(ticket_id__in=queryset.values("pk")).exclude(note="").update(note="")
     return queryset.update(subject=ERASED_SUBJECT, description="", contract="", data={}, pi_erased_at=now)
 
 

@@ -9,7 +9,7 @@ from kehu.core.money import round_money
 from kehu.core.selectors import access_for
 
 from . import permissions as P
-from .models import ReceivableReduction, Ticket
+from .models import ReceivableReduction, Ticket, TicketStatusChange
 
 
 def receivable_reductions(customer_id: int, until: date) -> Decimal:
@@ -48,3 +48,9 @@ def ticket_get(*, user, ticket_id: int, perm: str | tuple[str, ...] = P.VIEW, lo
     require(user, perms[0], view=P.VIEW, org_path=ticket.org_path if ticket else None,
             owner_id=ticket.owner_id if ticket else None)
     raise NotFound()  # pragma: no cover - require raised: perms[0] does not reach the ticket
+
+
+def ticket_history(ticket: Ticket):
+    """The state changes of ``ticket``, oldest first, with their actors. ``ticket`` comes from ``ticket_get``,
+    which checked the reader's scope: the history is read with the ticket, never on its own."""
+    return TicketStatusChange.objects.filter(ticket=ticket).select_related("actor").order_by("id")

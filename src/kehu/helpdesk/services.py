@@ -32,6 +32,7 @@ from .models import (
     SlaUnit,
     State,
     Ticket,
+    TicketStatusChange,
 )
 from .selectors import ticket_get
 
@@ -124,6 +125,15 @@ def _snapshot(t: Ticket) -> dict:
     return {"state": t.state, "resolution_due": t.resolution_due, "regulatory_due": t.regulatory_due}
 
 
+def record_change(ticket: Ticket, from_status: str, *, actor, note: str = "", now) -> None:
+    """The ticket's status-history row of the change just saved (from ``from_status`` to ``ticket.state``).
+    Called by every service that changes the state, inside its transaction and after the checks, so a
+    refused change leaves no row and a rolled-back one takes its row with it. ``now`` is the service's
+    moment, the one the clocks and ``closed_at`` use."""
+    TicketStatusChange.objects.create(ticket=ticket, from_status=from_status, to_status=ticket.state, actor=actor,
+                                      note=note or "", ts=now)
+
+
 @transaction.atomic
 def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description: str = "", category: str = "",
                 product: str = "", contract: str = "", channel: str = "phone", priority: str = "normal",
@@ -169,6 +179,7 @@ def ticket_open(*, actor, customer_id: int, kind: str, subject: str, description
     if ticket.financial_consumer and kind == Kind.COMPLAINT:
         ticket.regulatory_due = cr.add_calendar_days(now, get_param("service.complaint_regulatory_days"), cal)
     ticket.save()
+    record_change(ticket, "", actor=actor, now=now)  # the first row: history is never empty
     schedule_checkpoints(ticket, now)
     audit_record(actor=actor, event_code=E.TICKET_OPENED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=customer.pk, new={"kind": kind, **_snapshot(ticket)})
@@ -256,6 +267,7 @@ def ticket_transition(*, actor, ticket_id: int, to: str, reason: str = "", dispo
         ticket.resolution_due = None
     ticket.state = to
     ticket.save()
+    record_change(ticket, old["state"], actor=actor, note=reason, now=now)
     if to in (State.REOPENED, State.EXTENDED_30, State.EXTENDED_60):
         schedule_checkpoints(ticket, now, reset=("resolution", "regulatory"))
     code = {State.WITHDRAWN: E.TICKET_WITHDRAWN, State.REOPENED: E.TICKET_REOPENED,
@@ -298,6 +310,7 @@ def ticket_approve(*, actor, ticket_id: int, approve: bool = True, reason: str =
     ticket.state = target
     ticket.approved_by = actor if approve else None
     ticket.save()
+    record_change(ticket, old["state"], actor=actor, note=reason, now=now)
     audit_record(actor=actor, event_code=E.TICKET_APPROVED, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=ticket.customer_id, old=old, new=_snapshot(ticket), reason=reason)
     return ticket
@@ -328,6 +341,7 @@ def return_credit_note(*, actor, ticket_id: int, reason: str = "", now=None) -> 
     old = _snapshot(ticket)
     ticket.state = State.CREDITED
     ticket.save()
+    record_change(ticket, old["state"], actor=actor, note=reason, now=now)
     audit_record(actor=actor, event_code=E.TICKET_TRANSITION, object_type="helpdesk.ticket", object_id=ticket.pk,
                  customer_id=ticket.customer_id, old=old, new=_snapshot(ticket), reason=reason)
     _reduce(actor, ticket, "credit_note", now)
@@ -492,7 +506,8 @@ def ticket_decide_extension(*, actor, ticket_id: int, approve: bool = True, reas
         ticket.state = request["to"]
     ticket.data = data
     ticket.save()
-    if approve:
+    if approve:  # a refusal leaves the state as it was: no history row (the audit row records it)
+        record_change(ticket, old["state"], actor=actor, note=reason, now=now)
         schedule_checkpoints(ticket, now, reset=("resolution", "regulatory"))
     audit_record(actor=actor, event_code=E.TICKET_EXTENDED if approve else E.EXTENSION_REFUSED,
                  object_type="helpdesk.ticket", object_id=ticket.pk, customer_id=ticket.customer_id, old=old,

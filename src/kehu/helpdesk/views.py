@@ -128,6 +128,7 @@ def ticket_detail(request, ticket_id: int):
         and not ticket.data.get("extension_request"),
         "can_credit": ticket.kind == "return" and ticket.state == "dispositioned" and ticket.disposition == "refund",
         "clock": clock,
+        "history": list(selectors.ticket_history(ticket)),
         "actions": [(a, ACTION_LABELS.get(a, State(a).label)) for a in sorted(actions)],
         # an allowance is signed per role (S-12): its buttons come with the approval section
         "can_approve": can_approve and ticket.kind != "allowance"})
