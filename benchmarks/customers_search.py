@@ -33,11 +33,11 @@ def main() -> None:
     from django.test import Client
 
     from kehu.core.models import User
-    from kehu.core.permissions import Perm
     from kehu.core.selectors import access_for
     from kehu.core.services import token_create
     from kehu.customers.generators import SUFFIXES
     from kehu.customers.models import Customer
+    from kehu.customers.permissions import CustomerPerm
 
     if db == "postgresql":
         with connection.cursor() as cursor:
@@ -48,7 +48,7 @@ def main() -> None:
     user = User.objects.get(username="bench_bj")
     token = token_create(user=user, actor=None)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
-    scope = access_for(user).scope_q(Perm.CUSTOMER_VIEW, org_path_field="org_path", owner_field="manager_id")
+    scope = access_for(user).scope_q(CustomerPerm.CUSTOMER_VIEW, org_path_field="org_path", owner_field="manager_id")
     rng = random.Random(17)
     top = Customer.objects.order_by("-pk").values_list("pk", flat=True).first()
     sample = []

@@ -572,6 +572,18 @@ def test_dashboard_inbox_counts_and_links(world):
     assert f"/customers/{customer.pk}/#application-{application.pk}" in text_of(response)
 
 
+def test_dashboard_actions_follow_the_customers_permissions(world):
+    """The quick search and the "new customer" button are customers' registered dashboard actions: a customer
+    manager gets both, a committee member (may view, may not create) only the search, the system
+    administrator (sees no customer data, I-11) neither."""
+    manager = text_of(client_for(world.bj_cm).get("/"))
+    assert 'class="quick-search"' in manager and 'href="/customers/new/"' in manager
+    committee = text_of(client_for(world.hq_committee1).get("/"))
+    assert 'class="quick-search"' in committee and 'href="/customers/new/"' not in committee
+    admin = text_of(client_for(world.admin).get("/"))
+    assert 'class="quick-search"' not in admin and 'href="/customers/new/"' not in admin
+
+
 # ------------------------------------------------------------------ groups and audit
 
 

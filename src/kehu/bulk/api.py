@@ -12,8 +12,8 @@ from ninja.files import UploadedFile
 from kehu.bulk.models import ImportJob, ImportMode
 from kehu.bulk.services import error_download, import_start
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
-from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
+from kehu.customers.permissions import CustomerPerm
 
 router = Router(tags=["customers: import and export"])
 
@@ -66,7 +66,7 @@ def _job(request, job_id: int) -> ImportJob:
 def import_create(request, file: File[UploadedFile], mode: Form[str] = "upsert", org_code: Form[str] = ""):
     """Start the import as a job and answer at once (status queued or running); the same file with the same
     mode and org unit resumes its unfinished job instead of starting another."""
-    if not access_for(request.auth).has(Perm.CUSTOMER_CREATE):
+    if not access_for(request.auth).has(CustomerPerm.CUSTOMER_CREATE):
         raise PermissionDenied()
     if mode not in ImportMode.values:
         raise InvalidInput(field="mode")

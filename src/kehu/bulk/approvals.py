@@ -20,8 +20,8 @@ from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SelfApprovalNotAllowed
 from kehu.core.inputs import text
 from kehu.core.params import get_param
-from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
+from kehu.customers.permissions import CustomerPerm
 from kehu.customers.selectors import customer_search
 
 
@@ -52,7 +52,7 @@ def export_request(*, actor, filters: dict[str, str] | None, fmt: str, reason: A
                    channel: str = "web") -> ExportRequest:
     if fmt not in ("csv", "xlsx"):
         raise InvalidInput(_("format must be csv or xlsx."), field="format")
-    if not access_for(actor).has(Perm.CUSTOMER_VIEW):
+    if not access_for(actor).has(CustomerPerm.CUSTOMER_VIEW):
         raise PermissionDenied()
     reason = text(reason, "reason", max_length=500, required=True)
     count = export_count(actor=actor, filters=filters)

@@ -8,7 +8,7 @@ class BulkConfig(AppConfig):
     verbose_name = _("Import and export")
 
     def ready(self) -> None:
-        from kehu.bulk import importers  # noqa: F401  (registers the customers importer)
+        from kehu.bulk import customer_import  # noqa: F401  (registers the customers importer)
         from kehu.bulk.events import LABELS as BULK_LABELS
         from kehu.bulk.events import BulkEvent
         from kehu.bulk.params import PARAMS

@@ -9,7 +9,7 @@ identifiers, the blind index of the ID number, pinyin columns and the masked nam
 ``_set_name``) and builds the unsaved ``Customer`` a create would save, with its audit view.
 
 ``apply_rows`` (in the runner's transaction for the chunk) finds the customers the chunk's rows name in ONE
-query by credit code or ID blind index, decides per row exactly as ``importers.apply_customer`` does
+query by credit code or ID blind index, decides per row exactly as ``apply_customer`` does
 (create, update, unchanged or rejected, by mode, scope and uniqueness), and writes the decisions set-based:
 ``bulk_create`` of new customers, ``bulk_update`` of changed ones, their ``InfoChangeLog`` rows, consent
 records for personal-data changes (S3 Art.8), and the per-customer audit events the archive writes, chained
@@ -38,18 +38,21 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.bulk.audit import AuditEntry, audit_record_many
+from kehu.bulk.importers import Column, ImportSpec, SetBased, register_spec
 from kehu.bulk.outcomes import Outcome, attempt
 from kehu.bulk.writes import db_values, insert_fields, insert_rows, reserve_ids
 from kehu.core.audit import Event, _normalise
 from kehu.core.crypto import keyring
 from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from kehu.core.inputs import amount, text
-from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
+from kehu.customers import rules
 from kehu.customers.errors import DuplicateCustomer
 from kehu.customers.models import ConsentRecord, Customer, CustomerKind, InfoChangeLog
+from kehu.customers.permissions import CustomerPerm
 from kehu.customers.selectors import customer_field_value, personal_fields
 
 # The archive's own validation and derivation steps (kehu.customers.services.archive): the import must
@@ -65,6 +68,66 @@ UPDATE_COLUMNS = [*NAME_FIELDS, "uscc", "id_number", "id_number_hash", "phone", 
                   "registered_capital_amount", *TEXT_FIELDS, "version", "updated_at"]
 
 
+# -------------------------------------------------------------------------- the columns, one row at a time
+
+# Kind written as its Chinese label or its code.
+KIND_ALIASES = {
+    "enterprise": "enterprise", "企业": "enterprise", "企业客户": "enterprise",
+    "individual": "individual", "个人": "individual", "个人客户": "individual",
+    "financial_institution": "financial_institution", "金融机构": "financial_institution",
+    "scattered": "scattered", "散户": "scattered", "零散客户": "scattered",
+}
+
+CUSTOMER_COLUMNS = [
+    Column("kind", ("客户类型", "类型", "type"), gettext_lazy("Customer kind")),
+    Column("name", ("客户名称", "名称", "姓名", "customer name"), gettext_lazy("Name")),
+    Column("uscc", ("统一社会信用代码", "信用代码", "credit code"), gettext_lazy("Unified social credit code")),
+    Column("id_number", ("身份证号", "身份证号码", "id number", "resident id"), gettext_lazy("Resident ID number")),
+    Column("phone", ("电话", "手机", "联系电话"), gettext_lazy("Phone")),
+    Column("email", ("邮箱", "电子邮箱", "e-mail"), gettext_lazy("E-mail")),
+    Column("legal_representative", ("法定代表人", "legal representative"), gettext_lazy("Legal representative")),
+    Column("registered_capital_amount", ("注册资本", "registered capital"), gettext_lazy("Registered capital")),
+    Column("industry", ("行业",), gettext_lazy("Industry")),
+    Column("region", ("地区", "区域"), gettext_lazy("Region")),
+    Column("business_scope", ("经营范围", "business scope"), gettext_lazy("Business scope")),
+    Column("address", ("地址", "住所"), gettext_lazy("Address")),
+    Column("occupation", ("职业",), gettext_lazy("Occupation")),
+]
+
+
+def _find_existing(record: dict[str, Any]):
+    """The natural key: the credit code, or the blind index of the resident ID number."""
+    code = rules.clean_uscc(record.get("uscc") or "") if record.get("uscc") else None
+    if code:
+        return Customer.objects.filter(uscc=code).first()
+    number = rules.clean_resident_id(record.get("id_number") or "") if record.get("id_number") else None
+    if number:
+        return Customer.objects.filter(id_number_hash__in=keyring().blind_indexes(number)).first()
+    return None
+
+
+def apply_customer(*, actor, mode: str, org_code: str | None, record: dict[str, Any], channel: str) -> str:
+    """Create or update one row through the archive services (validation, encryption, blind index, pinyin,
+    audit as the archive does it). The set-based path below (``apply_rows``) decides every row the same way;
+    the runner uses this one only where a set-based write cannot be used (``_one_by_one``, ``set_based=False``)."""
+    kind = kind_of(record)
+    if kind is None:
+        raise InvalidInput(_("Unknown customer kind %(kind)s.") % {"kind": record.get("kind") or "—"}, field="kind")
+    values = record_values(record)
+    existing = _find_existing(record)
+    if existing is None:
+        if mode == "update":
+            raise InvalidInput(_("No such customer to update."), code="not_found")
+        archive.customer_create(actor=actor, kind=kind, org_code=org_code, channel=channel, **values)
+        return "created"
+    if mode == "create":
+        raise DuplicateCustomer()
+    changes = {k: v for k, v in values.items() if k in archive.EDITABLE_FIELDS}
+    before = existing.version
+    customer = archive.customer_update(actor=actor, customer_id=existing.pk, changes=changes, channel=channel)
+    return "updated" if customer.version != before else "unchanged"
+
+
 # ---------------------------------------------------------------------------------------------- prepare
 
 
@@ -78,7 +141,7 @@ class Row:
     kind: str | None  # None: unknown customer kind
     norm: dict[str, Any]  # the row's non-empty columns, validated and normalised (the update's changes)
     invalid: bool  # a column failed validation
-    lookup_uscc: str | None  # the natural key (importers._find_existing): the credit code if valid ...
+    lookup_uscc: str | None  # the natural key (_find_existing): the credit code if valid ...
     lookup_hashes: tuple[str, ...]  # ... else the blind indexes of the ID number under every key
     id_hashes: tuple[str, ...]  # blind indexes of the row's ID number (uniqueness of the ID)
     name_fields: tuple[str, ...] | None  # NAME_FIELDS as archive._set_name derives them for the row's kind
@@ -108,8 +171,6 @@ def record_values(record: dict[str, str]) -> dict[str, Any]:
 
 
 def kind_of(record: dict[str, str]) -> str | None:
-    from kehu.bulk.importers import KIND_ALIASES
-
     return KIND_ALIASES.get((record.get("kind") or "").strip().lower())
 
 
@@ -158,7 +219,7 @@ def prepare_rows(rows: list[tuple[int, list[str], dict[str, str]]], ctx: CreateC
         norm, errors = column_errors(record_values(record))
         number = norm.get("id_number")
         id_hashes = tuple(ring.blind_indexes(number)) if number else ()
-        # importers._find_existing: the credit code if it is valid, else the ID number if that is valid
+        # _find_existing: the credit code if it is valid, else the ID number if that is valid
         # (column_errors ran the same rules.clean_uscc / clean_resident_id on the same cells).
         lookup_uscc = norm.get("uscc") or None
         row = Row(line=line, cells=cells, record=record, kind=kind, norm=norm, invalid=bool(errors),
@@ -391,12 +452,12 @@ class ChunkApplier:
         if self.access is None:
             return None
         access = self.access
-        if not access.has(Perm.CUSTOMER_VIEW) and not access.has(Perm.CUSTOMER_EDIT):
+        if not access.has(CustomerPerm.CUSTOMER_VIEW) and not access.has(CustomerPerm.CUSTOMER_EDIT):
             return _raise(PermissionDenied)
         where = {"org_path": customer.org_path, "owner_id": customer.manager_id}
-        if not (access.reaches(Perm.CUSTOMER_VIEW, **where) or access.reaches(Perm.CUSTOMER_EDIT, **where)):
+        if not (access.reaches(CustomerPerm.CUSTOMER_VIEW, **where) or access.reaches(CustomerPerm.CUSTOMER_EDIT, **where)):
             return _raise(NotFound)
-        if not access.reaches(Perm.CUSTOMER_EDIT, **where):
+        if not access.reaches(CustomerPerm.CUSTOMER_EDIT, **where):
             return _raise(PermissionDenied)
         return None
 
@@ -497,8 +558,6 @@ class ChunkApplier:
     def _one_by_one(self, segment: Segment) -> None:
         """Another transaction took one of the segment's identifiers after the lookup: apply its rows through
         the archive services one at a time, as the row-by-row import does."""
-        from kehu.bulk.importers import apply_customer
-
         for item in segment.order:
             row = item if isinstance(item, Row) else item.row
             result, explain = attempt(lambda row=row: apply_customer(
@@ -529,7 +588,7 @@ def job_context(*, actor, org_code: str | None) -> tuple[CreateContext, Callable
         return CreateContext(org_unit=None, manager_id=None, created_by_id=None), org_error
     # A plain copy of the unit, without caches, travels to the worker processes.
     unit = OrgUnit.objects.get(pk=unit.pk)
-    manager_id = actor.pk if actor is not None and access_for(actor).has(Perm.ADMISSION_SUBMIT) else None
+    manager_id = actor.pk if actor is not None and access_for(actor).has(CustomerPerm.ADMISSION_SUBMIT) else None
     created_by_id = actor.pk if actor is not None and actor.pk else None
     return CreateContext(org_unit=unit, manager_id=manager_id, created_by_id=created_by_id), None
 
@@ -539,3 +598,14 @@ def apply_rows(*, actor, mode: str, org_code: str | None, context: CreateContext
     """Decide and write a chunk of prepared rows (inside the runner's transaction for the chunk)."""
     applier = ChunkApplier(actor=actor, mode=mode, org_code=org_code, ctx=context, org_error=problem, channel=channel)
     return applier.apply(prepared)
+
+
+def _apply_rows(**kwargs):
+    # Looked up when called, not when registered: the kill-and-rerun tests replace ``apply_rows`` with one
+    # that dies mid-import.
+    return apply_rows(**kwargs)
+
+
+register_spec(ImportSpec(target="customers", columns=CUSTOMER_COLUMNS, apply=apply_customer,
+                         required={"kind", "name"},
+                         set_based=SetBased(context=job_context, prepare=prepare_rows, apply=_apply_rows)))

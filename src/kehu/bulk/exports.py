@@ -11,14 +11,14 @@ from typing import Any
 
 from django.db import transaction
 
+from kehu.bulk.customer_import import CUSTOMER_COLUMNS
 from kehu.bulk.events import BulkEvent
-from kehu.bulk.importers import CUSTOMER_COLUMNS
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput
 from kehu.core.exports import mark_workbook, safe_row, watermark
 from kehu.core.files import private_open
-from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
+from kehu.customers.permissions import CustomerPerm
 from kehu.customers.selectors import customer_field_value, customer_search, masked
 
 # The template's header row: the first (Chinese) alias of each column.
@@ -121,7 +121,7 @@ def _filters(filters: dict[str, str] | None) -> dict[str, str]:
 
 
 def _may_unmask(actor) -> bool:
-    return actor is None or access_for(actor).has(Perm.CUSTOMER_UNMASK)
+    return actor is None or access_for(actor).has(CustomerPerm.CUSTOMER_UNMASK)
 
 
 def customer_rows(*, actor, filters: dict[str, str] | None = None) -> Iterator[list[Any]]:

@@ -44,6 +44,7 @@ from kehu.core.exports import safe_row, watermark
 from kehu.core.files import private_dir, private_open, private_write, seal_file, unseal_file
 from kehu.core.params import get_param
 from kehu.core.rules import mask
+from kehu.customers.permissions import CustomerPerm
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +135,8 @@ def run_import(*, actor, target: str, path: Path, mode: str = ImportMode.UPSERT,
         fields["rows_expected"] = count_rows(path)
     ImportJob.objects.filter(pk=job.pk).update(**fields)
     job.refresh_from_db()
-    context = spec.set_based.context(actor, job.org_code or None) if spec.set_based is not None else None
+    context = (spec.set_based.context(actor=actor, org_code=job.org_code or None)
+               if spec.set_based is not None else None)
     try:
         # A file of one chunk is not worth starting processes for.
         small = job.rows_expected is not None and job.rows_expected <= chunk_rows
@@ -359,10 +361,9 @@ def error_file_bytes(job: ImportJob) -> bytes:
 def error_download(*, job: ImportJob, actor, channel: str = "web") -> bytes:
     """The error file as the user may see it: personal columns masked unless ``actor`` may unmask, with the
     watermark; audited as an export."""
-    from kehu.core.permissions import Perm
     from kehu.core.selectors import access_for
 
-    masked = actor is not None and not access_for(actor).has(Perm.CUSTOMER_UNMASK)
+    masked = actor is not None and not access_for(actor).has(CustomerPerm.CUSTOMER_UNMASK)
     header = next(csv.reader(io.StringIO(error_file_bytes(job).decode("utf-8-sig"))))[: -len(REASON_HEADERS)]
     data = _error_csv(job, header, masked=masked, mark=watermark(actor))
     with transaction.atomic():

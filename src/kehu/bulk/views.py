@@ -26,9 +26,9 @@ from kehu.core.exports import watermark
 from kehu.core.files import private_dir
 from kehu.core.models import OrgUnit
 from kehu.core.params import get_param
-from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 from kehu.core.twofactor import require_for_pii
+from kehu.customers.permissions import CustomerPerm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,7 +42,7 @@ def _require(request, perm: str):
 
 def _units(access):
     query = Q(pk__in=[])
-    for grant in access.grants_for(Perm.CUSTOMER_CREATE):
+    for grant in access.grants_for(CustomerPerm.CUSTOMER_CREATE):
         query |= Q(path__startswith=grant.org_path)
     return OrgUnit.objects.filter(query, is_active=True).order_by("path")
 
@@ -78,7 +78,7 @@ def _state(job: ImportJob) -> dict:
 
 @login_required
 def import_page(request):
-    access = _require(request, Perm.CUSTOMER_CREATE)
+    access = _require(request, CustomerPerm.CUSTOMER_CREATE)
     units = list(_units(access))
     initial = {"org_code": request.user.org_unit.code if request.user.org_unit_id else ""}
     form = ImportForm(initial=initial, units=units)
@@ -181,7 +181,7 @@ class _Removed:
 def export_customers(request):
     """The customer list's current filters as CSV (streamed while the rows are read) or XLSX (written
     row by row with openpyxl's write-only mode to a temporary file, then sent from it)."""
-    _require(request, Perm.CUSTOMER_VIEW)
+    _require(request, CustomerPerm.CUSTOMER_VIEW)
     filters = {k: request.GET.get(k, "").strip()[:100] for k in ("q", "kind", "status", "region", "industry",
                                                                     "grade")}
     filters["org_code"] = request.GET.get("org", "").strip()[:50]
@@ -244,7 +244,7 @@ def export_request(request):
 @login_required
 def export_requests(request):
     """Your export requests (download once when approved) and those you may decide."""
-    _require(request, Perm.CUSTOMER_VIEW)
+    _require(request, CustomerPerm.CUSTOMER_VIEW)
     return render(request, "bulk/exports.html", {
         "mine": approvals.my_requests(user=request.user),
         "to_decide": approvals.requests_to_decide(user=request.user)[:100]})

@@ -55,3 +55,26 @@ def register_dashboard_warning(provider: WarningProvider) -> None:
 
 def dashboard_warnings(user: Any, access: Access) -> list[Any]:
     return [text for provider in DASHBOARD_WARNINGS for text in provider(user, access)]
+
+
+@dataclass(frozen=True)
+class DashboardAction:
+    """A control at the head of the dashboard (the customers app's quick search and "new customer" button):
+    a template included for users holding ``perm``."""
+
+    template: str
+    perm: str
+    order: int = 100
+
+
+DASHBOARD_ACTIONS: list[DashboardAction] = []
+
+
+def register_dashboard_action(action: DashboardAction) -> None:
+    if action not in DASHBOARD_ACTIONS:
+        DASHBOARD_ACTIONS.append(action)
+        DASHBOARD_ACTIONS.sort(key=lambda a: a.order)
+
+
+def dashboard_actions(access: Access) -> list[str]:
+    return [a.template for a in DASHBOARD_ACTIONS if access.has(a.perm)]

@@ -10,22 +10,9 @@ from kehu.core.models import Role
 
 
 class Perm:
-    CUSTOMER_VIEW = "customer.view"
-    CUSTOMER_CREATE = "customer.create"
-    CUSTOMER_EDIT = "customer.edit"
-    CUSTOMER_UNMASK = "customer.unmask"
-    CUSTOMER_CONSENT = "customer.consent"
-    DOCUMENT_MANAGE = "document.manage"
-    GROUP_MANAGE = "group.manage"
-    ADMISSION_SUBMIT = "admission.submit"
-    ADMISSION_SALES_CHECK = "admission.sales_check"
-    ADMISSION_OFFICE_REVIEW = "admission.office_review"
-    ADMISSION_OPINION = "admission.opinion"
-    ADMISSION_COMMITTEE = "admission.committee"
-    ADMISSION_RETURN = "admission.return"
-    CUSTOMER_ACTIVATE = "customer.activate"
-    CUSTOMER_TERMINATE = "customer.terminate"
-    CUSTOMER_EXIT = "customer.exit"
+    """Core's own permissions; each app keeps its own (``<app>/permissions.py``, customers' in
+    ``kehu.customers.permissions.CustomerPerm``) and adds them to the roles from its ``ready()``."""
+
     AUDIT_VIEW = "audit.view"
     ORG_MANAGE = "org.manage"
     USER_MANAGE = "user.manage"
@@ -33,44 +20,9 @@ class Perm:
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.CUSTOMER_MANAGER: frozenset(
-        {
-            Perm.CUSTOMER_VIEW,
-            Perm.CUSTOMER_CREATE,
-            Perm.CUSTOMER_EDIT,
-            Perm.CUSTOMER_UNMASK,
-            Perm.CUSTOMER_CONSENT,
-            Perm.DOCUMENT_MANAGE,
-            Perm.ADMISSION_SUBMIT,
-            Perm.ADMISSION_SALES_CHECK,
-            Perm.ADMISSION_RETURN,
-            Perm.CUSTOMER_ACTIVATE,
-            Perm.CUSTOMER_EXIT,
-        }
-    ),
-    Role.CUSTOMER_OFFICE: frozenset(
-        {
-            Perm.CUSTOMER_VIEW,
-            Perm.CUSTOMER_EDIT,
-            Perm.CUSTOMER_UNMASK,
-            Perm.CUSTOMER_CONSENT,
-            Perm.DOCUMENT_MANAGE,
-            Perm.GROUP_MANAGE,
-            Perm.ADMISSION_OFFICE_REVIEW,
-            Perm.ADMISSION_RETURN,
-            Perm.CUSTOMER_ACTIVATE,
-            Perm.CUSTOMER_TERMINATE,
-            Perm.CUSTOMER_EXIT,
-        }
-    ),
-    Role.DEPT_REVIEWER: frozenset({Perm.CUSTOMER_VIEW, Perm.ADMISSION_OPINION, Perm.ADMISSION_RETURN}),
-    Role.COMMITTEE: frozenset(
-        {Perm.CUSTOMER_VIEW, Perm.ADMISSION_COMMITTEE, Perm.ADMISSION_RETURN, Perm.CUSTOMER_TERMINATE}
-    ),
-    Role.AUDITOR: frozenset({Perm.CUSTOMER_VIEW, Perm.AUDIT_VIEW}),
+    Role.AUDITOR: frozenset({Perm.AUDIT_VIEW}),
     Role.SYSADMIN: frozenset({Perm.ORG_MANAGE, Perm.USER_MANAGE, Perm.PARAM_MANAGE}),
 }
-
 
 
 def register_permissions(role_permissions: dict[str, set[str] | frozenset[str]]) -> None:

@@ -233,13 +233,12 @@ def dashboard(request):
 
     access = access_for(request.user)
     sections = inbox_for(request.user)
-    from kehu.core.nav import dashboard_warnings
+    from kehu.core.nav import dashboard_actions, dashboard_warnings
 
     return render(request, "core/dashboard.html", {
         "warnings": dashboard_warnings(request.user, access),
+        "actions": dashboard_actions(access),
         "sections": sections,
-        "can_view_customers": access.has(Perm.CUSTOMER_VIEW),
-        "can_create": access.has(Perm.CUSTOMER_CREATE),
         "total": sum(s.count for s in sections),
     })
 

@@ -9,9 +9,9 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
 from kehu.core.errors import NotFound
-from kehu.core.permissions import Perm
 from kehu.customers import search, selectors, services
 from kehu.customers.models import AdmissionApplication, Customer, CustomerGroup
+from kehu.customers.permissions import CustomerPerm
 from kehu.customers.schemas import (
     AdmissionDecisionIn,
     AdmissionDetail,
@@ -149,7 +149,7 @@ def customer_list(request, filters: Query[CustomerFilter]):
     from kehu.core.errors import PermissionDenied
     from kehu.core.selectors import access_for
 
-    if not access_for(access_user).has(Perm.CUSTOMER_VIEW):
+    if not access_for(access_user).has(CustomerPerm.CUSTOMER_VIEW):
         raise PermissionDenied()
     rows = selectors.customer_search(
         user=access_user, q=filters.q, kind=filters.kind, status=filters.status, org_code=filters.org,
@@ -200,12 +200,12 @@ def customer_picker(request, filters: Query[PickerFilter]):
     from kehu.core.selectors import access_for
 
     access = access_for(request.auth)
-    perm = filters.perm or Perm.CUSTOMER_VIEW
+    perm = filters.perm or CustomerPerm.CUSTOMER_VIEW
     if not access.has(perm):
         raise PermissionDenied()
     if not filters.q.strip():
         return []
-    if perm == Perm.CUSTOMER_VIEW:
+    if perm == CustomerPerm.CUSTOMER_VIEW:
         rows = selectors.customer_search(user=request.auth, q=filters.q)[: filters.limit]
     else:
         rows = selectors.customer_search(user=None, q=filters.q).filter(
@@ -404,7 +404,7 @@ def group_list(request):
     from kehu.core.errors import PermissionDenied
     from kehu.core.selectors import access_for
 
-    if not access_for(request.auth).has(Perm.CUSTOMER_VIEW):
+    if not access_for(request.auth).has(CustomerPerm.CUSTOMER_VIEW):
         raise PermissionDenied()
     return [group_out(g) for g in selectors.groups_visible_to(request.auth).select_related("org_unit")[:500]]
 
@@ -453,7 +453,7 @@ def admission_list(request, filters: Query[AdmissionFilter]):
     from kehu.core.errors import PermissionDenied
     from kehu.core.selectors import access_for
 
-    if not access_for(request.auth).has(Perm.CUSTOMER_VIEW):
+    if not access_for(request.auth).has(CustomerPerm.CUSTOMER_VIEW):
         raise PermissionDenied()
     rows = AdmissionApplication.objects.select_related("customer", "submitted_by").filter(
         customer__in=selectors.customers_visible_to(request.auth)

@@ -13,6 +13,14 @@ class CustomersConfig(AppConfig):
         from kehu.customers.params import PARAMS
 
         register_params(PARAMS)
+        from kehu.core.nav import DashboardAction, register_dashboard_action
+        from kehu.core.permissions import register_permissions
+        from kehu.customers.permissions import ROLE_PERMISSIONS, CustomerPerm
+
+        register_permissions(ROLE_PERMISSIONS)
+        # The dashboard's quick search and "new customer" button: core's dashboard knows no customer.
+        register_dashboard_action(DashboardAction("customers/dashboard_search.html", CustomerPerm.CUSTOMER_VIEW, 10))
+        register_dashboard_action(DashboardAction("customers/dashboard_new.html", CustomerPerm.CUSTOMER_CREATE, 20))
 
         overview.register_own()
         from kehu.customers import retention

@@ -16,7 +16,6 @@ from kehu.core.access import require
 from kehu.core.errors import NotFound
 from kehu.core.models import User
 from kehu.core.params import get_param
-from kehu.core.permissions import Perm
 from kehu.core.rules import mask
 from kehu.core.selectors import access_for
 from kehu.customers import rules, search
@@ -28,9 +27,10 @@ from kehu.customers.models import (
     CustomerKind,
     Licence,
 )
+from kehu.customers.permissions import CustomerPerm
 
 
-def customers_visible_to(user: User | None, perm: str = Perm.CUSTOMER_VIEW) -> QuerySet[Customer]:
+def customers_visible_to(user: User | None, perm: str = CustomerPerm.CUSTOMER_VIEW) -> QuerySet[Customer]:
     if user is None:
         return Customer.objects.all()
     access = access_for(user)
@@ -39,7 +39,7 @@ def customers_visible_to(user: User | None, perm: str = Perm.CUSTOMER_VIEW) -> Q
 
 
 def customer_get(
-    *, user: User | None, customer_id: int, perm: str = Perm.CUSTOMER_VIEW, lock: bool = False
+    *, user: User | None, customer_id: int, perm: str = CustomerPerm.CUSTOMER_VIEW, lock: bool = False
 ) -> Customer:
     """Return the customer if ``user`` may do ``perm`` on it; 404 outside scope, 403 without the role."""
     queryset = Customer.objects.select_related("org_unit", "manager")
@@ -52,7 +52,7 @@ def customer_get(
         return found
     # A record restricted under PIPL (a legal hold instead of deletion) does not exist for anyone.
     customer = queryset.filter(pk=customer_id, pi_restricted=False).first()
-    require(user, perm, view=Perm.CUSTOMER_VIEW, org_path=customer.org_path if customer else None,
+    require(user, perm, view=CustomerPerm.CUSTOMER_VIEW, org_path=customer.org_path if customer else None,
             owner_id=customer.manager_id if customer else None)
     return customer
 
@@ -85,7 +85,7 @@ def customer_search(
         # the candidates and scope narrows them (tests/bulk/test_search_plans.py, docs/search.md).
         scope_path = Concat(F("org_path"), Value(""), output_field=CharField())
         queryset = Customer.objects.alias(scope_path=scope_path).filter(access_for(user).scope_q(
-            Perm.CUSTOMER_VIEW, org_path_field="scope_path", owner_field="manager_id"), pi_restricted=False)
+            CustomerPerm.CUSTOMER_VIEW, org_path_field="scope_path", owner_field="manager_id"), pi_restricted=False)
     else:
         queryset = customers_visible_to(user)
     queryset = queryset.select_related("org_unit", "manager")
@@ -164,7 +164,7 @@ def groups_visible_to(user: User | None) -> QuerySet[CustomerGroup]:
     if user is None:
         return CustomerGroup.objects.all()
     access = access_for(user)
-    return CustomerGroup.objects.filter(access.scope_q(Perm.CUSTOMER_VIEW, org_path_field="org_path"))
+    return CustomerGroup.objects.filter(access.scope_q(CustomerPerm.CUSTOMER_VIEW, org_path_field="org_path"))
 
 
 def encrypt_names() -> bool:
@@ -189,18 +189,18 @@ def inbox_for(user: User) -> dict[str, QuerySet]:
                                           owner_field="customer__manager_id"))
 
     box: dict[str, QuerySet] = {}
-    if access.has(Perm.ADMISSION_SUBMIT):
-        box["returned"] = scoped(Perm.ADMISSION_SUBMIT).filter(status__in=[ApplicationStatus.RETURNED,
+    if access.has(CustomerPerm.ADMISSION_SUBMIT):
+        box["returned"] = scoped(CustomerPerm.ADMISSION_SUBMIT).filter(status__in=[ApplicationStatus.RETURNED,
                                                                           ApplicationStatus.DRAFT])
-    if access.has(Perm.ADMISSION_SALES_CHECK):
-        box["sales_check"] = scoped(Perm.ADMISSION_SALES_CHECK).filter(
+    if access.has(CustomerPerm.ADMISSION_SALES_CHECK):
+        box["sales_check"] = scoped(CustomerPerm.ADMISSION_SALES_CHECK).filter(
             status=ApplicationStatus.SUBMITTED).exclude(submitted_by=user)
-    if access.has(Perm.ADMISSION_OFFICE_REVIEW):
-        box["office_review"] = scoped(Perm.ADMISSION_OFFICE_REVIEW).filter(
+    if access.has(CustomerPerm.ADMISSION_OFFICE_REVIEW):
+        box["office_review"] = scoped(CustomerPerm.ADMISSION_OFFICE_REVIEW).filter(
             status=ApplicationStatus.SALES_CHECKED).exclude(submitted_by=user)
-    if access.has(Perm.ADMISSION_OPINION):
+    if access.has(CustomerPerm.ADMISSION_OPINION):
         mine = access.departments()
-        waiting = scoped(Perm.ADMISSION_OPINION).filter(status=ApplicationStatus.OFFICE_REVIEWED).exclude(
+        waiting = scoped(CustomerPerm.ADMISSION_OPINION).filter(status=ApplicationStatus.OFFICE_REVIEWED).exclude(
             submitted_by=user)
         done_ids = set()
         if mine:
@@ -217,13 +217,13 @@ def inbox_for(user: User) -> dict[str, QuerySet]:
             box["opinion"] = apps.filter(pk__in=pending_ids)
         else:
             box["opinion"] = apps.none()
-    if access.has(Perm.ADMISSION_COMMITTEE):
+    if access.has(CustomerPerm.ADMISSION_COMMITTEE):
         # Only a vote in the current round takes it off the list: after a return, everyone votes again.
         voted = AdmissionReview.objects.filter(application=OuterRef("pk"), round=OuterRef("round"),
                                                stage=ReviewStage.COMMITTEE, reviewer=user)
-        box["committee"] = scoped(Perm.ADMISSION_COMMITTEE).filter(
+        box["committee"] = scoped(CustomerPerm.ADMISSION_COMMITTEE).filter(
             status=ApplicationStatus.OPINIONS_COMPLETE).exclude(submitted_by=user).exclude(Exists(voted))
-    if access.has(Perm.DOCUMENT_MANAGE):
+    if access.has(CustomerPerm.DOCUMENT_MANAGE):
         from datetime import timedelta
 
         from django.utils import timezone
@@ -231,14 +231,14 @@ def inbox_for(user: User) -> dict[str, QuerySet]:
         today = timezone.localdate()
         horizon = today + timedelta(days=int(get_param("customers.licence_expiry_warning_days")))
         box["licence_expiring"] = Licence.objects.select_related("customer").filter(
-            access.scope_q(Perm.DOCUMENT_MANAGE, org_path_field="customer__org_path",
+            access.scope_q(CustomerPerm.DOCUMENT_MANAGE, org_path_field="customer__org_path",
                            owner_field="customer__manager_id"),
             valid_to__lte=horizon,
             customer__admission_status__in=["prospect", "in_review", "qualified", "active"],
         ).order_by("valid_to")
-    if access.has(Perm.CUSTOMER_CONSENT):
+    if access.has(CustomerPerm.CUSTOMER_CONSENT):
         box["consent"] = ConsentRecord.objects.select_related("customer").filter(
-            access.scope_q(Perm.CUSTOMER_CONSENT, org_path_field="customer__org_path",
+            access.scope_q(CustomerPerm.CUSTOMER_CONSENT, org_path_field="customer__org_path",
                            owner_field="customer__manager_id"),
             status="pending",
         )

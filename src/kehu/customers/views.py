@@ -26,7 +26,6 @@ from kehu.core.errors import DomainError, NotFound
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
 from kehu.core.models import OrgUnit
 from kehu.core.params import get_param
-from kehu.core.permissions import Perm
 from kehu.core.rules import mask
 from kehu.core.selectors import Access, access_for
 from kehu.customers import forms as f
@@ -39,6 +38,7 @@ from kehu.customers.models import (
     CustomerGroup,
     ReviewStage,
 )
+from kehu.customers.permissions import CustomerPerm
 from kehu.customers.services.admission import QUESTIONNAIRE_FIELDS, RETURN_PERMISSION, recorded_departments
 
 PAGE_SIZE = 50
@@ -48,7 +48,7 @@ OPEN_FOR_EDIT = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 # ------------------------------------------------------------------ helpers
 
 
-def _customer_or_404(request, customer_id: int, perm: str = Perm.CUSTOMER_VIEW) -> Customer:
+def _customer_or_404(request, customer_id: int, perm: str = CustomerPerm.CUSTOMER_VIEW) -> Customer:
     try:
         return selectors.customer_get(user=request.user, customer_id=customer_id, perm=perm)
     except NotFound:
@@ -120,8 +120,8 @@ def _run(request, customer: Customer, *, slot: str, form, call, done: str, ancho
 @login_required
 @require_GET
 def customer_list(request):
-    access = _require(request, Perm.CUSTOMER_VIEW)
-    units = _units_for(access, Perm.CUSTOMER_VIEW)
+    access = _require(request, CustomerPerm.CUSTOMER_VIEW)
+    units = _units_for(access, CustomerPerm.CUSTOMER_VIEW)
     form = f.SearchForm(request.GET, units=units)
     rows, next_before, status = [], None, 200
     count, count_more = None, False
@@ -151,14 +151,14 @@ def customer_list(request):
     return render(request, "customers/list.html", {
         "form": form, "rows": rows, "next_before": next_before, "first_page": not request.GET.get("before"),
         "count": count, "count_more": count_more, "count_shown": f"{count:,}" if count is not None else "",
-        "can_create": access.has(Perm.CUSTOMER_CREATE),
+        "can_create": access.has(CustomerPerm.CUSTOMER_CREATE),
     }, status=status)
 
 
 @login_required
 def customer_create(request):
-    access = _require(request, Perm.CUSTOMER_CREATE)
-    units = list(_units_for(access, Perm.CUSTOMER_CREATE))
+    access = _require(request, CustomerPerm.CUSTOMER_CREATE)
+    units = list(_units_for(access, CustomerPerm.CUSTOMER_CREATE))
     initial = {"org_code": request.user.org_unit.code if request.user.org_unit_id else ""}
     form = f.CustomerForm(request.POST or None, units=units, initial=initial)
     status = 200
@@ -232,60 +232,60 @@ def _actions(user, access: Access, customer: Customer, application: AdmissionApp
 
     status = customer.admission_status
     slots: dict[str, dict] = {}
-    if can(Perm.CUSTOMER_EDIT):
+    if can(CustomerPerm.CUSTOMER_EDIT):
         slots["edit"] = {}
         slots["contact"] = {}
     # Offer to unmask only when there is something to see: an unmasking is an audited event.
-    if can(Perm.CUSTOMER_UNMASK) and any(selectors.customer_field_value(customer, field)
+    if can(CustomerPerm.CUSTOMER_UNMASK) and any(selectors.customer_field_value(customer, field)
                                          for field in selectors.personal_fields(customer)):
         slots["unmask"] = {}
-    if can(Perm.DOCUMENT_MANAGE):
+    if can(CustomerPerm.DOCUMENT_MANAGE):
         slots["licence"] = {}
         slots["contract"] = {}
         slots["document"] = {}
         if rules.can_transact(status):
             slots["agreement"] = {}
-    if can(Perm.CUSTOMER_CONSENT):
+    if can(CustomerPerm.CUSTOMER_CONSENT):
         slots["consent"] = {}
-    if can(Perm.GROUP_MANAGE) and not customer.group_memberships.exists():
+    if can(CustomerPerm.GROUP_MANAGE) and not customer.group_memberships.exists():
         groups = [g for g in selectors.groups_visible_to(user).order_by("code")[:500]
-                  if access.reaches(Perm.GROUP_MANAGE, org_path=g.org_path)]
+                  if access.reaches(CustomerPerm.GROUP_MANAGE, org_path=g.org_path)]
         if groups:
             slots["join_group"] = {"groups": groups}
-    if can(Perm.ADMISSION_SUBMIT) and application is None and status in (
+    if can(CustomerPerm.ADMISSION_SUBMIT) and application is None and status in (
             AdmissionStatus.PROSPECT, AdmissionStatus.REJECTED):
         slots["apply"] = {}
     if application is not None:
         # Four-eyes: nobody reviews what they prepared or submitted.
         mine = user.pk in (application.submitted_by_id, application.created_by_id)
         state = application.status
-        if can(Perm.ADMISSION_SUBMIT) and state in OPEN_FOR_EDIT:
+        if can(CustomerPerm.ADMISSION_SUBMIT) and state in OPEN_FOR_EDIT:
             slots["application_edit"] = {}
             slots["submit"] = {}
-        if not mine and state == ApplicationStatus.SUBMITTED and can(Perm.ADMISSION_SALES_CHECK):
+        if not mine and state == ApplicationStatus.SUBMITTED and can(CustomerPerm.ADMISSION_SALES_CHECK):
             slots["sales_check"] = {}
-        if not mine and state == ApplicationStatus.SALES_CHECKED and can(Perm.ADMISSION_OFFICE_REVIEW):
+        if not mine and state == ApplicationStatus.SALES_CHECKED and can(CustomerPerm.ADMISSION_OFFICE_REVIEW):
             slots["office_review"] = {}
-        if not mine and state == ApplicationStatus.OFFICE_REVIEWED and can(Perm.ADMISSION_OPINION):
+        if not mine and state == ApplicationStatus.OFFICE_REVIEWED and can(CustomerPerm.ADMISSION_OPINION):
             required = list(get_param("admission.required_departments"))
             open_departments = [d for d in required
                                 if d in access.departments() and d not in recorded_departments(application)]
             if open_departments:
                 slots["opinion"] = {"departments": open_departments}
-        if not mine and state == ApplicationStatus.OPINIONS_COMPLETE and can(Perm.ADMISSION_COMMITTEE):
+        if not mine and state == ApplicationStatus.OPINIONS_COMPLETE and can(CustomerPerm.ADMISSION_COMMITTEE):
             voted = application.reviews.filter(stage=ReviewStage.COMMITTEE, round=application.round,
                                                reviewer=user).exists()
             if not voted:
                 slots["vote"] = {}
         stage_perm = RETURN_PERMISSION.get(state)
-        if not mine and stage_perm and can(stage_perm) and can(Perm.ADMISSION_RETURN):
+        if not mine and stage_perm and can(stage_perm) and can(CustomerPerm.ADMISSION_RETURN):
             slots["return"] = {}
-    if status == AdmissionStatus.QUALIFIED and can(Perm.CUSTOMER_ACTIVATE):
+    if status == AdmissionStatus.QUALIFIED and can(CustomerPerm.CUSTOMER_ACTIVATE):
         slots["activate"] = {}
     if status in (AdmissionStatus.QUALIFIED, AdmissionStatus.ACTIVE):
-        if can(Perm.CUSTOMER_TERMINATE):
+        if can(CustomerPerm.CUSTOMER_TERMINATE):
             slots["terminate"] = {}
-        if can(Perm.CUSTOMER_EXIT):
+        if can(CustomerPerm.CUSTOMER_EXIT):
             slots["exit"] = {}
     return slots
 
@@ -549,7 +549,7 @@ def join_group(request, customer_id: int):
     customer = _customer_or_404(request, customer_id)
     access = access_for(request.user)
     groups = [g for g in selectors.groups_visible_to(request.user)
-              if access.reaches(Perm.GROUP_MANAGE, org_path=g.org_path)]
+              if access.reaches(CustomerPerm.GROUP_MANAGE, org_path=g.org_path)]
     form = f.JoinGroupForm(request.POST, groups=groups, prefix="join_group")
     return _run(request, customer, slot="join_group", form=form, anchor="group",
                 done=_("The customer has been added to the group."),
@@ -676,8 +676,8 @@ def customer_exit(request, customer_id: int):
 
 @login_required
 def group_list(request):
-    access = _require(request, Perm.CUSTOMER_VIEW)
-    units = list(_units_for(access, Perm.GROUP_MANAGE))
+    access = _require(request, CustomerPerm.CUSTOMER_VIEW)
+    units = list(_units_for(access, CustomerPerm.GROUP_MANAGE))
     form = f.GroupForm(request.POST or None, units=units) if units else None
     status = 200
     if request.method == "POST":
@@ -701,7 +701,7 @@ def group_list(request):
 
 
 def _group_or_404(request, group_id: int) -> CustomerGroup:
-    _require(request, Perm.CUSTOMER_VIEW)
+    _require(request, CustomerPerm.CUSTOMER_VIEW)
     group = selectors.groups_visible_to(request.user).select_related("org_unit").filter(pk=group_id).first()
     if group is None:
         raise Http404()
@@ -710,7 +710,7 @@ def _group_or_404(request, group_id: int) -> CustomerGroup:
 
 def _render_group(request, group: CustomerGroup, *, form=None, status: int = 200):
     access = access_for(request.user)
-    can_manage = access.reaches(Perm.GROUP_MANAGE, org_path=group.org_path)
+    can_manage = access.reaches(CustomerPerm.GROUP_MANAGE, org_path=group.org_path)
     members = list(group.memberships.select_related("customer").order_by("id"))
     for membership in members:
         membership.shown_name = selectors.masked(membership.customer, "name")

@@ -14,8 +14,8 @@ from kehu.core.errors import DomainError, InvalidInput, NotFound
 from kehu.core.exports import watermark
 from kehu.core.jobs import job_submit
 from kehu.core.periods import parse_period
-from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
+from kehu.customers.permissions import CustomerPerm
 from kehu.grading import reports, selectors
 from kehu.grading.jobs import authorize_run
 from kehu.grading.models import FinancialStatement, GradeOverride
@@ -136,7 +136,7 @@ def period_results(request, period: str):
     results = selectors.results(user=request.user, period=month)
     fmt = request.GET.get("format", "")
     # exports show individuals' names in clear only to those who may unmask (as the customer export does)
-    unmask = access_for(request.user).has(Perm.CUSTOMER_UNMASK)
+    unmask = access_for(request.user).has(CustomerPerm.CUSTOMER_UNMASK)
     if fmt == "xlsx":
         response = HttpResponse(reports.summary_xlsx(month, results, unmask=unmask, mark=watermark(request.user)),
                                 content_type=XLSX)

@@ -26,7 +26,6 @@ from kehu.core.errors import (
 from kehu.core.inputs import amount, text
 from kehu.core.models import User
 from kehu.core.params import get_param
-from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
 from kehu.customers import rules
 from kehu.customers.errors import AdmissionBlocked
@@ -42,14 +41,15 @@ from kehu.customers.models import (
     Opinion,
     ReviewStage,
 )
+from kehu.customers.permissions import CustomerPerm
 from kehu.customers.selectors import customer_get
 from kehu.customers.services.archive import _terminate_agreements
 
 RETURN_PERMISSION = {
-    "submitted": Perm.ADMISSION_SALES_CHECK,
-    "sales_checked": Perm.ADMISSION_OFFICE_REVIEW,
-    "office_reviewed": Perm.ADMISSION_OPINION,
-    "opinions_complete": Perm.ADMISSION_COMMITTEE,
+    "submitted": CustomerPerm.ADMISSION_SALES_CHECK,
+    "sales_checked": CustomerPerm.ADMISSION_OFFICE_REVIEW,
+    "office_reviewed": CustomerPerm.ADMISSION_OPINION,
+    "opinions_complete": CustomerPerm.ADMISSION_COMMITTEE,
 }
 
 QUESTIONNAIRE_FIELDS = {
@@ -166,7 +166,7 @@ def admission_create(
     expected_annual_volume_amount: Any = None, volume_justification: str = "", scope_attested: bool = False,
 ) -> AdmissionApplication:
     """Open an admission application for a prospect (or a customer rejected earlier)."""
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.ADMISSION_SUBMIT, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.ADMISSION_SUBMIT, lock=True)
     if customer.admission_status not in (AdmissionStatus.PROSPECT, AdmissionStatus.REJECTED):
         raise InvalidTransition(_("The customer is not a prospect; no new admission review can start."))
     if customer.applications.exclude(status__in=["qualified", "rejected"]).exists():
@@ -193,7 +193,7 @@ def admission_update(
     expected_annual_volume_amount: Any = None, volume_justification: str | None = None,
     scope_attested: bool | None = None,
 ) -> AdmissionApplication:
-    application = _lock_application(application_id, actor, Perm.ADMISSION_SUBMIT)
+    application = _lock_application(application_id, actor, CustomerPerm.ADMISSION_SUBMIT)
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED):
         raise InvalidTransition(_("Only a draft or returned application can be edited."))
     old = _editable_view(application)
@@ -224,7 +224,7 @@ def _editable_view(application: AdmissionApplication) -> dict[str, Any]:
 @transaction.atomic
 def admission_submit(*, actor: User | None, application_id: int, note: str = "") -> AdmissionApplication:
     """Submit the questionnaire and documents for review; the guards of C-6 and C-7 apply."""
-    application = _lock_application(application_id, actor, Perm.ADMISSION_SUBMIT)
+    application = _lock_application(application_id, actor, CustomerPerm.ADMISSION_SUBMIT)
     if rules.next_status(application.status, "submit") is None:
         raise InvalidTransition()
     problems = admission_problems(application.customer, application)
@@ -257,7 +257,7 @@ def admission_sales_check(
     *, actor: User, application_id: int, approve: bool = True, comment: str = ""
 ) -> AdmissionApplication:
     """The sales department's first check (S9 Ch.4 §5)."""
-    application = _lock_application(application_id, actor, Perm.ADMISSION_SALES_CHECK)
+    application = _lock_application(application_id, actor, CustomerPerm.ADMISSION_SALES_CHECK)
     _not_submitter(application, actor)
     comment = text(comment, "comment", max_length=2000)
     action = "sales_check" if approve else "reject"
@@ -273,7 +273,7 @@ def admission_office_review(
     *, actor: User, application_id: int, approve: bool = True, comment: str = ""
 ) -> AdmissionApplication:
     """The customer-management office's review (S9 Ch.4 §6)."""
-    application = _lock_application(application_id, actor, Perm.ADMISSION_OFFICE_REVIEW)
+    application = _lock_application(application_id, actor, CustomerPerm.ADMISSION_OFFICE_REVIEW)
     _not_submitter(application, actor)
     comment = text(comment, "comment", max_length=2000)
     action = "office_review" if approve else "reject"
@@ -301,7 +301,7 @@ def admission_opinion(
     *, actor: User, application_id: int, department: str, opinion: str, comment: str = ""
 ) -> AdmissionApplication:
     """Record one department's opinion; when every required department has spoken, move on."""
-    application = _lock_application(application_id, actor, Perm.ADMISSION_OPINION)
+    application = _lock_application(application_id, actor, CustomerPerm.ADMISSION_OPINION)
     _not_submitter(application, actor)
     if application.status != ApplicationStatus.OFFICE_REVIEWED:
         raise InvalidTransition()
@@ -329,7 +329,7 @@ def admission_vote(
     *, actor: User, application_id: int, approve: bool, comment: str = ""
 ) -> AdmissionApplication:
     """A committee member's vote. The quorum of distinct members qualifies or rejects (S9 Ch.2 §1)."""
-    application = _lock_application(application_id, actor, Perm.ADMISSION_COMMITTEE)
+    application = _lock_application(application_id, actor, CustomerPerm.ADMISSION_COMMITTEE)
     _not_submitter(application, actor)
     if application.status != ApplicationStatus.OPINIONS_COMPLETE:
         raise InvalidTransition(_("The application is not waiting for the committee."))
@@ -358,7 +358,7 @@ def admission_vote(
 @transaction.atomic
 def admission_return(*, actor: User, application_id: int, comment: str) -> AdmissionApplication:
     """Any reviewer sends the application back to the customer manager for correction."""
-    application = _lock_application(application_id, actor, Perm.ADMISSION_RETURN)
+    application = _lock_application(application_id, actor, CustomerPerm.ADMISSION_RETURN)
     _not_submitter(application, actor)
     comment = text(comment, "comment", max_length=2000, required=True)
     if rules.next_status(application.status, "return") is None:
@@ -398,7 +398,7 @@ def _customer_transition(customer: Customer, action: str, *, actor: User | None,
 @transaction.atomic
 def customer_activate(*, actor: User | None, customer_id: int) -> Customer:
     """QUALIFIED → ACTIVE once a cooperation agreement and (unless scattered) a contract are on file."""
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_ACTIVATE, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_ACTIVATE, lock=True)
     if not customer.agreements.filter(status="active").exists():
         raise AdmissionBlocked(_("Sign the sales-cooperation agreement first."))
     if customer.kind != CustomerKind.SCATTERED and not customer.contracts.filter(status=ContractStatus.FILED).exists():
@@ -410,7 +410,7 @@ def customer_activate(*, actor: User | None, customer_id: int) -> Customer:
 @transaction.atomic
 def customer_terminate(*, actor: User | None, customer_id: int, reason: str, note: str) -> Customer:
     """End the cooperation: false information (S3 Art.7), failed evaluation or grade-E exit (S9 Ch.2 §5)."""
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_TERMINATE, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_TERMINATE, lock=True)
     if reason not in rules.TERMINATION_REASONS:
         raise InvalidInput(_("reason must be one of: %(r)s.") % {"r": ", ".join(rules.TERMINATION_REASONS)},
                            field="reason")
@@ -424,7 +424,7 @@ def customer_terminate(*, actor: User | None, customer_id: int, reason: str, not
 @transaction.atomic
 def customer_exit(*, actor: User | None, customer_id: int, note: str) -> Customer:
     """The customer leaves of their own accord."""
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_EXIT, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_EXIT, lock=True)
     note = text(note, "note", max_length=2000, required=True)
     _customer_transition(customer, "exit", actor=actor, event=Event.CUSTOMER_EXITED, reason=note)
     _terminate_agreements(customer, actor, note)

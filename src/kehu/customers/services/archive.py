@@ -20,7 +20,6 @@ from kehu.core.files import private_dir
 from kehu.core.inputs import amount, choice, day, text
 from kehu.core.models import AuditEvent, OrgUnit, Role, User
 from kehu.core.params import get_param
-from kehu.core.permissions import Perm
 from kehu.core.rules import mask
 from kehu.core.selectors import access_for
 from kehu.customers import rules
@@ -44,6 +43,7 @@ from kehu.customers.models import (
     LicenceKind,
     SalesContract,
 )
+from kehu.customers.permissions import CustomerPerm
 from kehu.customers.selectors import MASK_KIND, customer_field_value, customer_get, personal_fields
 from kehu.customers.signals import group_member_joined, group_member_leaving
 
@@ -74,7 +74,7 @@ def _org_for_create(actor: User | None, org_code: str | None) -> OrgUnit:
         unit = actor.org_unit
     else:
         raise InvalidInput(_("An org unit is required."), field="org_code", code="required")
-    if actor is not None and not access_for(actor).reaches(Perm.CUSTOMER_CREATE, org_path=unit.path, owner_id=actor.pk):
+    if actor is not None and not access_for(actor).reaches(CustomerPerm.CUSTOMER_CREATE, org_path=unit.path, owner_id=actor.pk):
         raise PermissionDenied(_("You cannot create customers in org unit %(code)s.") % {"code": unit.code})
     return unit
 
@@ -221,7 +221,7 @@ def customer_create(
     customer.business_scope = text(business_scope, "business_scope", max_length=2000)
     customer.address = text(address, "address", max_length=300)
     customer.occupation = text(occupation, "occupation", max_length=100)
-    if manager_id is None and actor is not None and access_for(actor).has(Perm.ADMISSION_SUBMIT):
+    if manager_id is None and actor is not None and access_for(actor).has(CustomerPerm.ADMISSION_SUBMIT):
         customer.manager = actor
     else:
         customer.manager = _manager(manager_id, unit)
@@ -270,7 +270,7 @@ def customer_update(
     if unknown:
         raise InvalidInput(_("Unknown or read-only fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
                            code="unknown_field")
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_EDIT, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_EDIT, lock=True)
     if expected_version is not None and expected_version != customer.version:
         from kehu.core.errors import Conflict
 
@@ -336,7 +336,7 @@ def consent_record(*, actor: User | None, consent_id: int, status: str, channel:
     consent = ConsentRecord.objects.select_for_update().filter(pk=consent_id).first()
     if consent is None:
         raise NotFound()
-    customer_get(user=actor, customer_id=consent.customer_id, perm=Perm.CUSTOMER_CONSENT)
+    customer_get(user=actor, customer_id=consent.customer_id, perm=CustomerPerm.CUSTOMER_CONSENT)
     if consent.status != ConsentStatus.PENDING:
         from kehu.core.errors import InvalidTransition
 
@@ -364,7 +364,7 @@ def customer_unmask(
 
     Past ``sec.mfa_unmask_threshold`` unmaskings a day the caller must have logged in with the second
     factor (``second_factor``: the web session's; API tokens never have it)."""
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_UNMASK)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_UNMASK)
     from kehu.core.twofactor import require_for_pii
 
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -406,7 +406,7 @@ def contact_add(
     *, actor: User | None, customer_id: int, name: str, title: str = "", phone: str = "", email: str = "",
     is_primary: bool = False,
 ) -> Contact:
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.CUSTOMER_EDIT, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_EDIT, lock=True)
     identity = _clean_identity(customer.kind, {"phone": phone, "email": email})
     contact = Contact.objects.create(
         customer=customer, name=text(name, "name", max_length=100, required=True),
@@ -429,7 +429,7 @@ def contact_remove(*, actor: User | None, contact_id: int) -> None:
     contact = Contact.objects.filter(pk=contact_id).first()
     if contact is None:
         raise NotFound()
-    customer = customer_get(user=actor, customer_id=contact.customer_id, perm=Perm.CUSTOMER_EDIT, lock=True)
+    customer = customer_get(user=actor, customer_id=contact.customer_id, perm=CustomerPerm.CUSTOMER_EDIT, lock=True)
     audit_record(actor=actor, event_code=Event.CONTACT_REMOVED, object_type="contact", object_id=contact.pk,
                  customer_id=contact.customer_id, old={"name": contact.name})
     contact.delete()
@@ -450,7 +450,7 @@ def document_upload(
     data: bytes,
 ) -> Document:
     """Store a file of the customer archive, encrypted at rest (domain spec C-11)."""
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.DOCUMENT_MANAGE, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.DOCUMENT_MANAGE, lock=True)
     kind = choice(kind, "kind", list(DocumentKind.values))
     if not data:
         raise InvalidInput(_("The file is empty."), field="file")
@@ -480,7 +480,7 @@ def document_read(*, actor: User | None, document_id: int) -> tuple[Document, by
     document = Document.objects.filter(pk=document_id).first()
     if document is None:
         raise NotFound()
-    customer_get(user=actor, customer_id=document.customer_id, perm=Perm.CUSTOMER_VIEW)
+    customer_get(user=actor, customer_id=document.customer_id, perm=CustomerPerm.CUSTOMER_VIEW)
     try:
         data = keyring().decrypt_bytes((_files_dir() / document.storage_name).read_bytes())
     except (DecryptionError, FileNotFoundError):
@@ -501,7 +501,7 @@ def licence_add(
     *, actor: User | None, customer_id: int, kind: str, number: str, issuer: str = "", valid_from: Any = None,
     valid_to: Any = None, annual_report_ok: bool = True, document_id: int | None = None,
 ) -> Licence:
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.DOCUMENT_MANAGE, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.DOCUMENT_MANAGE, lock=True)
     licence = Licence(
         customer=customer, kind=choice(kind, "kind", list(LicenceKind.values)),
         number=text(number, "number", max_length=64, required=True), issuer=text(issuer, "issuer", max_length=200),
@@ -530,7 +530,7 @@ def contract_file(
     document_id: int | None = None,
 ) -> SalesContract:
     """Put a purchase/sales contract on file (S9 Ch.4 §2)."""
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.DOCUMENT_MANAGE, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.DOCUMENT_MANAGE, lock=True)
     contract = SalesContract(
         customer=customer, number=text(number, "number", max_length=64, required=True),
         title=text(title, "title", max_length=200), kind=choice(kind, "kind", list(ContractKind.values)),
@@ -561,7 +561,7 @@ def agreement_sign(
     *, actor: User | None, customer_id: int, number: str, signed_on: Any, valid_to: Any = None
 ) -> CooperationAgreement:
     """Record the sales-cooperation agreement (销售合作协议, S9 Ch.2 §3)."""
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.DOCUMENT_MANAGE, lock=True)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.DOCUMENT_MANAGE, lock=True)
     if not rules.can_transact(customer.admission_status):
         raise CustomerNotTradable(_("A cooperation agreement is signed only with a qualified customer."))
     agreement = CooperationAgreement.objects.create(
@@ -592,7 +592,7 @@ def group_create(*, actor: User | None, code: str, name: str, org_code: str) -> 
     unit = OrgUnit.objects.filter(code=org_code).first()
     if unit is None:
         raise InvalidInput(_("Org unit %(code)s does not exist.") % {"code": org_code}, field="org_code")
-    if actor is not None and not access_for(actor).reaches(Perm.GROUP_MANAGE, org_path=unit.path):
+    if actor is not None and not access_for(actor).reaches(CustomerPerm.GROUP_MANAGE, org_path=unit.path):
         raise PermissionDenied()
     code = text(code, "code", max_length=32, required=True)
     if CustomerGroup.objects.filter(code=code).exists():
@@ -611,8 +611,8 @@ def group_add_member(
     *, actor: User | None, group_id: int, customer_id: int, relation: str, evidence: str = "", since: Any = None
 ) -> GroupMembership:
     group = CustomerGroup.objects.select_for_update().filter(pk=group_id).first()
-    require(actor, Perm.GROUP_MANAGE, view=Perm.CUSTOMER_VIEW, org_path=group.org_path if group else None)
-    customer = customer_get(user=actor, customer_id=customer_id, perm=Perm.GROUP_MANAGE, lock=True)
+    require(actor, CustomerPerm.GROUP_MANAGE, view=CustomerPerm.CUSTOMER_VIEW, org_path=group.org_path if group else None)
+    customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.GROUP_MANAGE, lock=True)
     if GroupMembership.objects.filter(customer=customer).exists():
         from kehu.core.errors import Conflict
 
@@ -632,7 +632,7 @@ def group_remove_member(*, actor: User | None, group_id: int, customer_id: int) 
     membership = GroupMembership.objects.filter(group_id=group_id, customer_id=customer_id).first()
     if membership is None:
         raise NotFound()
-    customer_get(user=actor, customer_id=customer_id, perm=Perm.GROUP_MANAGE, lock=True)
+    customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.GROUP_MANAGE, lock=True)
     group_member_leaving.send(sender=GroupMembership, customer_id=customer_id, group_id=group_id, actor=actor)
     audit_record(actor=actor, event_code=Event.GROUP_MEMBER_REMOVED, object_type="group", object_id=group_id,
                  customer_id=customer_id, old={"relation": membership.relation})
