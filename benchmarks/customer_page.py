@@ -34,9 +34,10 @@ def main() -> None:
 
     from kehu.activities import services as activities
     from kehu.core import services as core_services
-    from kehu.core.audit import Event, audit_record
+    from kehu.core.audit import audit_record
     from kehu.customers import overview
     from kehu.customers import services as customers
+    from kehu.customers.events import CustomerEvent
     from kehu.customers.generators import make_company, make_uscc
     from kehu.helpdesk.events import HelpdeskEvent
 
@@ -51,7 +52,7 @@ def main() -> None:
         return customers.customer_create(actor=cm, kind="enterprise", name=name, uscc=make_uscc(rng), industry=trade,
                                          region="北京", registered_capital_amount="10000000.00").pk
 
-    codes = [Event.CUSTOMER_UPDATED, Event.CONTACT_ADDED, Event.DOCUMENT_DOWNLOADED, HelpdeskEvent.TICKET_OPENED,
+    codes = [CustomerEvent.CUSTOMER_UPDATED, CustomerEvent.CONTACT_ADDED, CustomerEvent.DOCUMENT_DOWNLOADED, HelpdeskEvent.TICKET_OPENED,
              HelpdeskEvent.TICKET_TRANSITION]
     t0 = time.perf_counter()
     for _ in range(args.others):

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from kehu.core.audit import Event
 from kehu.core.models import AuditEvent
+from kehu.customers.events import CustomerEvent
 from kehu.customers.models import AdmissionStatusChange, Customer
 
 DEPARTMENTS = ["enterprise_mgmt", "production", "finance", "audit", "safety_env"]
@@ -115,4 +115,4 @@ def test_terminating_requires_a_reason_and_an_explanation(api, world):
         r = api.post("bj_office", f"/customers/{customer.pk}/terminate", body)
         assert 400 <= r.status_code < 500 and r.json()["code"], body
     assert Customer.objects.get(pk=customer.pk).admission_status != "terminated"
-    assert not AuditEvent.objects.filter(event_code=Event.CUSTOMER_TERMINATED).exists()
+    assert not AuditEvent.objects.filter(event_code=CustomerEvent.CUSTOMER_TERMINATED).exists()

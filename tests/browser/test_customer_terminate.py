@@ -7,8 +7,8 @@ import pytest
 from tests.browser.support import login
 from tests.conftest import build_world
 
-from kehu.core.audit import Event
 from kehu.core.models import AuditEvent
+from kehu.customers.events import CustomerEvent
 from kehu.customers.models import Customer
 
 pytestmark = pytest.mark.browser
@@ -38,7 +38,7 @@ def test_termination_asks_for_a_reason_and_a_confirmation(transactional_db, live
     expect(page.locator(".messages")).to_contain_text("合作已终止")
     customer.refresh_from_db()
     assert (customer.admission_status, customer.termination_reason) == ("terminated", "false_information")
-    row = AuditEvent.objects.get(event_code=Event.CUSTOMER_TERMINATED, object_id=str(customer.pk))
+    row = AuditEvent.objects.get(event_code=CustomerEvent.CUSTOMER_TERMINATED, object_id=str(customer.pk))
     assert row.reason == "提供虚假营业执照" and row.new_values["termination_reason"] == "false_information"
     assert errors == []
 

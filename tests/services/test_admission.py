@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from svc_helpers import audit_rows, history, last_audit, make_user
 
-from kehu.core.audit import Event, verify_chain
+from kehu.core.audit import verify_chain
 from kehu.core.errors import (
     Conflict,
     InvalidInput,
@@ -20,6 +20,7 @@ from kehu.core.errors import (
 from kehu.core.models import AuditEvent
 from kehu.customers import services
 from kehu.customers.errors import AdmissionBlocked, CustomerNotTradable
+from kehu.customers.events import CustomerEvent
 from kehu.customers.models import (
     AdmissionApplication,
     AdmissionReview,
@@ -117,7 +118,7 @@ def test_an_enterprise_goes_from_draft_to_qualified_with_audit_and_history(world
     world.papers(customer)
     application = _open(world, customer)
     assert (application.status, application.round) == ("draft", 0)
-    created = last_audit(Event.ADMISSION_CREATED, object_id=str(application.pk))
+    created = last_audit(CustomerEvent.ADMISSION_CREATED, object_id=str(application.pk))
     assert (created.object_type, created.customer_id, created.actor_id) == (
         "admission",
         customer.pk,
@@ -135,14 +136,14 @@ def test_an_enterprise_goes_from_draft_to_qualified_with_audit_and_history(world
     assert application.submitted_at is not None
     assert customer.admission_status == "in_review"
     assert_step_audit(
-        Event.ADMISSION_SUBMITTED, application, world.bj_cm, "draft", "submitted", reason="首次提交"
+        CustomerEvent.ADMISSION_SUBMITTED, application, world.bj_cm, "draft", "submitted", reason="首次提交"
     )
 
     services.admission_sales_check(actor=world.bj_sales, application_id=application.pk, comment="资料齐全")
     application.refresh_from_db()
     assert application.status == "sales_checked"
     assert_step_audit(
-        Event.ADMISSION_SALES_CHECKED,
+        CustomerEvent.ADMISSION_SALES_CHECKED,
         application,
         world.bj_sales,
         "submitted",
@@ -154,7 +155,7 @@ def test_an_enterprise_goes_from_draft_to_qualified_with_audit_and_history(world
     application.refresh_from_db()
     assert application.status == "office_reviewed"
     assert_step_audit(
-        Event.ADMISSION_OFFICE_REVIEWED, application, world.bj_office, "sales_checked", "office_reviewed"
+        CustomerEvent.ADMISSION_OFFICE_REVIEWED, application, world.bj_office, "sales_checked", "office_reviewed"
     )
 
     for department in DEPARTMENTS:
@@ -163,20 +164,20 @@ def test_an_enterprise_goes_from_draft_to_qualified_with_audit_and_history(world
         services.admission_opinion(
             actor=world.bj_dept, application_id=application.pk, department=department, opinion="approve"
         )
-        opinion = last_audit(Event.ADMISSION_OPINION, object_id=str(application.pk))
+        opinion = last_audit(CustomerEvent.ADMISSION_OPINION, object_id=str(application.pk))
         assert opinion.new_values == {"department": department, "opinion": "approve", "round": 1}
         assert opinion.customer_id == customer.pk
     application.refresh_from_db()
     assert application.status == "opinions_complete"
     assert_step_audit(
-        Event.ADMISSION_OPINIONS_COMPLETE, application, world.bj_dept, "office_reviewed", "opinions_complete"
+        CustomerEvent.ADMISSION_OPINIONS_COMPLETE, application, world.bj_dept, "office_reviewed", "opinions_complete"
     )
 
     services.admission_vote(actor=world.hq_committee1, application_id=application.pk, approve=True)
     _refresh(application, customer)
     assert application.status == "opinions_complete"  # one vote of the quorum of two
     assert customer.admission_status == "in_review"
-    vote = last_audit(Event.ADMISSION_VOTE, object_id=str(application.pk))
+    vote = last_audit(CustomerEvent.ADMISSION_VOTE, object_id=str(application.pk))
     assert (vote.actor_id, vote.new_values) == (world.hq_committee1.pk, {"approve": True, "round": 1})
 
     services.admission_vote(
@@ -187,7 +188,7 @@ def test_an_enterprise_goes_from_draft_to_qualified_with_audit_and_history(world
     assert application.decided_at is not None
     assert customer.admission_status == "qualified"
     assert_step_audit(
-        Event.ADMISSION_QUALIFIED,
+        CustomerEvent.ADMISSION_QUALIFIED,
         application,
         world.hq_committee2,
         "opinions_complete",
@@ -328,7 +329,7 @@ def test_an_entity_must_attest_that_the_business_is_within_its_licensed_scope(wo
     assert error.problems == ["Confirm that the business is within the licensed scope."]
     application = AdmissionApplication.objects.get(customer=customer)
     services.admission_update(actor=world.bj_cm, application_id=application.pk, scope_attested=True)
-    edited = last_audit(Event.ADMISSION_UPDATED, object_id=str(application.pk), reason="edited")
+    edited = last_audit(CustomerEvent.ADMISSION_UPDATED, object_id=str(application.pk), reason="edited")
     assert (edited.customer_id, edited.actor_id) == (customer.pk, world.bj_cm.pk)
     assert edited.old_values == {
         "questionnaire": {"main_products": "电解铜"},
@@ -452,11 +453,11 @@ def test_nobody_reviews_or_approves_what_they_submitted_at_any_step(world):
     assert not AuditEvent.objects.filter(
         actor=everyone,
         event_code__in=[
-            Event.ADMISSION_SALES_CHECKED,
-            Event.ADMISSION_OFFICE_REVIEWED,
-            Event.ADMISSION_OPINION,
-            Event.ADMISSION_VOTE,
-            Event.ADMISSION_RETURNED,
+            CustomerEvent.ADMISSION_SALES_CHECKED,
+            CustomerEvent.ADMISSION_OFFICE_REVIEWED,
+            CustomerEvent.ADMISSION_OPINION,
+            CustomerEvent.ADMISSION_VOTE,
+            CustomerEvent.ADMISSION_RETURNED,
         ],
     ).exists()
 
@@ -514,7 +515,7 @@ def test_a_department_gives_one_opinion_per_round(world, at_opinions):
             )
         assert caught.value.code == "already_recorded"
     assert AdmissionReview.objects.filter(application=at_opinions, department="finance").count() == 1
-    assert len(audit_rows(Event.ADMISSION_OPINION, object_id=str(at_opinions.pk))) == 1
+    assert len(audit_rows(CustomerEvent.ADMISSION_OPINION, object_id=str(at_opinions.pk))) == 1
 
 
 def test_opinions_complete_only_when_all_five_departments_have_spoken(world, at_opinions):
@@ -573,7 +574,7 @@ def test_a_member_votes_once_per_round(world, at_committee):
     # A repeated vote is not a second member: the quorum of two is not reached.
     assert at_committee.status == "opinions_complete"
     assert AdmissionReview.objects.filter(application=at_committee, stage="committee").count() == 1
-    assert len(audit_rows(Event.ADMISSION_VOTE, object_id=str(at_committee.pk))) == 1
+    assert len(audit_rows(CustomerEvent.ADMISSION_VOTE, object_id=str(at_committee.pk))) == 1
 
 
 def test_quorum_of_rejections_rejects_the_customer(world, at_committee):
@@ -591,7 +592,7 @@ def test_quorum_of_rejections_rejects_the_customer(world, at_committee):
     assert at_committee.status == "rejected" and at_committee.decided_at is not None
     assert customer.admission_status == "rejected"
     assert_step_audit(
-        Event.ADMISSION_REJECTED,
+        CustomerEvent.ADMISSION_REJECTED,
         at_committee,
         world.hq_committee3,
         "opinions_complete",
@@ -670,7 +671,7 @@ def test_a_reviewer_returns_an_application_for_correction_and_it_is_resubmitted(
     assert customer.admission_status == "in_review"
     assert history(application)[-1] == (state, "returned")
     assert_step_audit(
-        Event.ADMISSION_RETURNED, application, returner, state, "returned", reason="请补充财务报表"
+        CustomerEvent.ADMISSION_RETURNED, application, returner, state, "returned", reason="请补充财务报表"
     )
 
     services.admission_update(
@@ -799,7 +800,7 @@ def test_sales_check_can_reject_an_application(world):
     _refresh(application, customer)
     assert (application.status, customer.admission_status) == ("rejected", "rejected")
     assert_step_audit(
-        Event.ADMISSION_REJECTED, application, world.bj_sales, "submitted", "rejected", reason="虚假资料"
+        CustomerEvent.ADMISSION_REJECTED, application, world.bj_sales, "submitted", "rejected", reason="虚假资料"
     )
 
 
@@ -846,7 +847,7 @@ def test_activation_needs_a_cooperation_agreement(world):
     services.customer_activate(actor=world.bj_cm, customer_id=customer.pk)
     customer.refresh_from_db()
     assert customer.admission_status == "active"
-    row = last_audit(Event.CUSTOMER_ACTIVATED, object_id=str(customer.pk))
+    row = last_audit(CustomerEvent.CUSTOMER_ACTIVATED, object_id=str(customer.pk))
     assert (row.object_type, row.customer_id, row.actor_id) == ("customer", customer.pk, world.bj_cm.pk)
     assert row.old_values == {"status": "qualified"}
     assert row.new_values == {"status": "active", "termination_reason": None}
@@ -897,7 +898,7 @@ def test_termination_takes_a_reason_code_and_ends_the_cooperation_agreement(worl
     assert (customer.admission_status, customer.termination_reason) == ("terminated", "false_information")
     assert agreement.status == AgreementStatus.TERMINATED and agreement.terminated_at is not None
     assert agreement.termination_reason == "提供虚假营业执照"
-    row = last_audit(Event.CUSTOMER_TERMINATED, object_id=str(customer.pk))
+    row = last_audit(CustomerEvent.CUSTOMER_TERMINATED, object_id=str(customer.pk))
     assert (row.customer_id, row.actor_id, row.reason) == (
         customer.pk,
         world.bj_office.pk,
@@ -905,7 +906,7 @@ def test_termination_takes_a_reason_code_and_ends_the_cooperation_agreement(worl
     )
     assert row.old_values == {"status": "active"}
     assert row.new_values == {"status": "terminated", "termination_reason": "false_information"}
-    ended = last_audit(Event.AGREEMENT_TERMINATED, object_id=str(agreement.pk))
+    ended = last_audit(CustomerEvent.AGREEMENT_TERMINATED, object_id=str(agreement.pk))
     assert (ended.object_type, ended.customer_id) == ("agreement", customer.pk)
     assert (ended.old_values, ended.new_values) == ({"status": "active"}, {"status": "terminated"})
     with pytest.raises(InvalidTransition):
@@ -942,7 +943,7 @@ def test_an_active_customer_exits_and_its_agreement_ends(world):
     agreement.refresh_from_db()
     assert customer.admission_status == "exited"
     assert agreement.status == AgreementStatus.TERMINATED
-    row = last_audit(Event.CUSTOMER_EXITED, object_id=str(customer.pk))
+    row = last_audit(CustomerEvent.CUSTOMER_EXITED, object_id=str(customer.pk))
     assert (row.old_values, row.new_values["status"], row.reason) == (
         {"status": "active"},
         "exited",

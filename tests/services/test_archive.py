@@ -12,11 +12,11 @@ from django.db import connection
 from django.utils import timezone
 from svc_helpers import audit_rows, last_audit
 
-from kehu.core.audit import Event
 from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from kehu.core.models import AuditEvent
 from kehu.customers import services
 from kehu.customers.errors import DuplicateCustomer, InvalidIdentifier
+from kehu.customers.events import CustomerEvent
 from kehu.customers.models import (
     ConsentRecord,
     Contact,
@@ -78,7 +78,7 @@ def test_creating_an_enterprise_records_it_as_a_prospect_and_audits_it(world):
         "zhongguoyinhanggufenyouxiangongsi",
         "zgyhgfyxgs",
     )
-    row = last_audit(Event.CUSTOMER_CREATED, object_id=str(customer.pk))
+    row = last_audit(CustomerEvent.CUSTOMER_CREATED, object_id=str(customer.pk))
     assert (row.object_type, row.customer_id, row.actor_id) == ("customer", customer.pk, world.bj_cm.pk)
     assert row.new_values["uscc"] == "911000001000013428"
     assert row.new_values["registered_capital_amount"] == "29438779.12"
@@ -88,7 +88,7 @@ def test_creating_an_enterprise_records_it_as_a_prospect_and_audits_it(world):
 def test_creating_an_individual_audits_personal_data_masked(world, person):
     person.refresh_from_db()
     assert (person.id_number, person.phone, person.address) == (ID_NUMBER, PHONE, ADDRESS)
-    new = last_audit(Event.CUSTOMER_CREATED, object_id=str(person.pk)).new_values
+    new = last_audit(CustomerEvent.CUSTOMER_CREATED, object_id=str(person.pk)).new_values
     assert new["id_number"] == "110***********002X"
     assert new["phone"] == "138****5678"
     assert new["name"] == "张**"
@@ -265,7 +265,7 @@ def test_contact_phone_and_email_are_encrypted_and_audited_masked(world):
     phone, email = raw_row("customers_contact", contact.pk, "phone", "email")
     assert phone.startswith("v1:") and "13912345678" not in phone
     assert email.startswith("v1:") and "li@example.com" not in email
-    row = last_audit(Event.CONTACT_ADDED, object_id=str(contact.pk))
+    row = last_audit(CustomerEvent.CONTACT_ADDED, object_id=str(contact.pk))
     assert row.customer_id == company.pk
     assert (row.new_values["phone"], row.new_values["email"]) == ("139****5678", "l***@example.com")
     second = services.contact_add(actor=world.bj_cm, customer_id=company.pk, name="王助理", is_primary=True)
@@ -338,11 +338,11 @@ def test_a_change_of_personal_data_is_logged_masked_and_asks_for_consent(world, 
     consent = ConsentRecord.objects.get(customer=person)
     assert (consent.status, consent.fields, consent.purpose) == ("pending", ["phone", "occupation"], "info_change")
 
-    row = last_audit(Event.CUSTOMER_UPDATED, object_id=str(person.pk))
+    row = last_audit(CustomerEvent.CUSTOMER_UPDATED, object_id=str(person.pk))
     assert row.customer_id == person.pk
     assert row.old_values == {"phone": "138****5678", "occupation": "教师"}
     assert row.new_values == {"phone": "139****5432", "occupation": "工程师"}
-    consent_row = last_audit(Event.CUSTOMER_CONSENT_RECORDED, object_id=str(consent.pk))
+    consent_row = last_audit(CustomerEvent.CUSTOMER_CONSENT_RECORDED, object_id=str(consent.pk))
     assert consent_row.new_values == {"status": "pending", "fields": ["phone", "occupation"]}
 
 
@@ -416,7 +416,7 @@ def test_the_customer_answers_a_consent_request_once(world, person):
     consent.refresh_from_db()
     assert (consent.status, consent.channel, consent.recorded_by_id) == ("confirmed", "短信", world.bj_cm.pk)
     assert consent.responded_at is not None
-    row = last_audit(Event.CUSTOMER_CONSENT_RECORDED, object_id=str(consent.pk))
+    row = last_audit(CustomerEvent.CUSTOMER_CONSENT_RECORDED, object_id=str(consent.pk))
     assert (row.old_values, row.new_values) == ({"status": "pending"}, {"status": "confirmed"})
     with pytest.raises(InvalidTransition):
         services.consent_record(actor=world.bj_cm, consent_id=consent.pk, status="declined")
@@ -437,7 +437,7 @@ def test_unmasking_returns_clear_values_and_is_audited_with_its_reason(world, pe
         channel="web",
     )
     assert values == {"id_number": ID_NUMBER, "phone": PHONE}
-    row = last_audit(Event.CUSTOMER_UNMASKED, object_id=str(person.pk))
+    row = last_audit(CustomerEvent.CUSTOMER_UNMASKED, object_id=str(person.pk))
     assert (row.customer_id, row.actor_id, row.reason) == (person.pk, world.bj_cm.pk, "办理业务核实身份")
     assert row.new_values == {"fields": ["id_number", "phone"]}
     assert (row.ip, row.channel) == ("10.1.2.3", "web")
@@ -474,7 +474,7 @@ def test_unmasking_needs_the_permission(world, person):
         services.customer_unmask(
             actor=world.admin, customer_id=person.pk, fields=["id_number"], reason="运维需要"
         )
-    assert not audit_rows(Event.CUSTOMER_UNMASKED)
+    assert not audit_rows(CustomerEvent.CUSTOMER_UNMASKED)
 
 
 def test_only_personal_fields_can_be_unmasked(world, person):
@@ -687,7 +687,7 @@ def test_an_uploaded_document_is_stored_encrypted_and_read_back_with_an_audit_ro
     assert stored.startswith(b"KEHU1")
     assert data not in stored and b"11010519491231002X" not in stored
     assert "/" not in document.filename and document.size == len(data)
-    up = last_audit(Event.DOCUMENT_UPLOADED, object_id=str(document.pk))
+    up = last_audit(CustomerEvent.DOCUMENT_UPLOADED, object_id=str(document.pk))
     assert (up.customer_id, up.new_values["size"], up.new_values["kind"]) == (
         person.pk,
         len(data),
@@ -696,7 +696,7 @@ def test_an_uploaded_document_is_stored_encrypted_and_read_back_with_an_audit_ro
 
     read_doc, read_data = services.document_read(actor=world.bj_auditor, document_id=document.pk)
     assert read_data == data and read_doc.pk == document.pk
-    down = last_audit(Event.DOCUMENT_DOWNLOADED, object_id=str(document.pk))
+    down = last_audit(CustomerEvent.DOCUMENT_DOWNLOADED, object_id=str(document.pk))
     assert (down.actor_id, down.customer_id) == (world.bj_auditor.pk, person.pk)
 
 
@@ -717,7 +717,7 @@ def test_a_tampered_document_is_detected(world, person):
     with pytest.raises(InvalidInput) as caught:
         services.document_read(actor=world.bj_cm, document_id=document.pk)
     assert caught.value.code == "file_corrupt"
-    assert not audit_rows(Event.DOCUMENT_DOWNLOADED)
+    assert not audit_rows(CustomerEvent.DOCUMENT_DOWNLOADED)
 
 
 def test_a_document_swapped_for_another_valid_file_is_detected(world, person):
@@ -821,7 +821,7 @@ def test_a_licence_cannot_end_before_it_starts_and_dates_must_be_dates(world):
         valid_to="2029-12-31",
         annual_report_ok=False,
     )
-    row = last_audit(Event.LICENCE_ADDED, object_id=str(licence.pk))
+    row = last_audit(CustomerEvent.LICENCE_ADDED, object_id=str(licence.pk))
     assert row.customer_id == company.pk
     assert row.new_values == {
         "kind": "safety_permit",
@@ -842,7 +842,7 @@ def test_a_contract_number_is_filed_once_per_customer_and_amounts_are_decimal(wo
         amount_value="1200000.50",
     )
     assert contract.amount == Decimal("1200000.50")
-    row = last_audit(Event.CONTRACT_FILED, object_id=str(contract.pk))
+    row = last_audit(CustomerEvent.CONTRACT_FILED, object_id=str(contract.pk))
     assert (row.customer_id, row.new_values["amount"]) == (company.pk, "1200000.50")
     with pytest.raises(Conflict):
         services.contract_file(
@@ -883,11 +883,11 @@ def test_a_customer_belongs_to_one_group_at_a_time(world):
             actor=world.bj_office, group_id=group_b.pk, customer_id=first.pk, relation="common_control"
         )
     assert caught.value.code == "already_in_group"
-    row = last_audit(Event.GROUP_MEMBER_ADDED, customer_id=first.pk)
+    row = last_audit(CustomerEvent.GROUP_MEMBER_ADDED, customer_id=first.pk)
     assert (row.object_id, row.new_values["relation"]) == (str(group_a.pk), "parent")
 
     services.group_remove_member(actor=world.bj_office, group_id=group_a.pk, customer_id=first.pk)
-    assert last_audit(Event.GROUP_MEMBER_REMOVED, customer_id=first.pk).old_values == {"relation": "parent"}
+    assert last_audit(CustomerEvent.GROUP_MEMBER_REMOVED, customer_id=first.pk).old_values == {"relation": "parent"}
     services.group_add_member(
         actor=world.bj_office, group_id=group_b.pk, customer_id=first.pk, relation="common_control"
     )

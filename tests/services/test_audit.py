@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from kehu.core.audit import Event, audit_record, seal, verify_chain
 from kehu.core.models import AuditChainHead, AuditEvent
+from kehu.customers.events import CustomerEvent
 
 TABLE = AuditEvent._meta.db_table
 CONTENT_COLUMNS = [
@@ -71,7 +72,7 @@ def test_the_chain_of_a_real_history_verifies(chain):
 
 
 def test_editing_the_new_values_of_a_row_is_detected(chain):
-    target = AuditEvent.objects.filter(event_code=Event.ADMISSION_QUALIFIED).get()
+    target = AuditEvent.objects.filter(event_code=CustomerEvent.ADMISSION_QUALIFIED).get()
     sql(
         f"UPDATE {TABLE} SET new_values = {json_param()} WHERE id = %s",
         [json.dumps({"status": "rejected", "round": 1}), target.pk],

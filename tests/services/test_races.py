@@ -19,6 +19,7 @@ from kehu.core.errors import AccountLocked, Conflict, InvalidTransition
 from kehu.core.models import AuditEvent, User
 from kehu.customers import services
 from kehu.customers.errors import DuplicateCustomer
+from kehu.customers.events import CustomerEvent
 from kehu.customers.generators import make_uscc
 from kehu.customers.models import AdmissionReview, AdmissionStatusChange, Customer
 
@@ -98,8 +99,8 @@ def test_two_members_approving_at_once_with_quorum_one_qualify_exactly_once(twor
         )
         # The losing vote rolled back with its audit row.
         assert AdmissionReview.objects.filter(application=application, stage="committee").count() == 1
-        assert len(audit_rows(Event.ADMISSION_VOTE, object_id=str(application.pk))) == 1
-        assert len(audit_rows(Event.ADMISSION_QUALIFIED, object_id=str(application.pk))) == 1
+        assert len(audit_rows(CustomerEvent.ADMISSION_VOTE, object_id=str(application.pk))) == 1
+        assert len(audit_rows(CustomerEvent.ADMISSION_QUALIFIED, object_id=str(application.pk))) == 1
     assert list(verify_chain()) == []
 
 
@@ -117,7 +118,7 @@ def test_two_members_approving_at_once_with_quorum_two_both_count_and_qualify_on
     assert application.status == "qualified"
     assert AdmissionReview.objects.filter(application=application, stage="committee").count() == 2
     assert AdmissionStatusChange.objects.filter(application=application, to_status="qualified").count() == 1
-    assert len(audit_rows(Event.ADMISSION_VOTE, object_id=str(application.pk))) == 2
+    assert len(audit_rows(CustomerEvent.ADMISSION_VOTE, object_id=str(application.pk))) == 2
     assert list(verify_chain()) == []
 
 
@@ -184,5 +185,5 @@ def test_two_creates_of_the_same_credit_code_at_once_make_one_customer(tworld):
     error = next(value for kind, value in results if kind == "error")
     assert isinstance(error, DuplicateCustomer), repr(error)
     assert Customer.objects.filter(uscc=code).count() == 1
-    assert AuditEvent.objects.filter(event_code=Event.CUSTOMER_CREATED, new_values__uscc=code).count() == 1
+    assert AuditEvent.objects.filter(event_code=CustomerEvent.CUSTOMER_CREATED, new_values__uscc=code).count() == 1
     assert list(verify_chain()) == []

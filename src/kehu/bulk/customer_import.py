@@ -44,13 +44,14 @@ from kehu.bulk.audit import AuditEntry, audit_record_many
 from kehu.bulk.importers import Column, ImportSpec, SetBased, register_spec
 from kehu.bulk.outcomes import Outcome, attempt
 from kehu.bulk.writes import db_values, insert_fields, insert_rows, reserve_ids
-from kehu.core.audit import Event, _normalise
+from kehu.core.audit import _normalise
 from kehu.core.crypto import keyring
 from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from kehu.core.inputs import amount, text
 from kehu.core.selectors import access_for
 from kehu.customers import rules
 from kehu.customers.errors import DuplicateCustomer
+from kehu.customers.events import CustomerEvent
 from kehu.customers.models import ConsentRecord, Customer, CustomerKind, InfoChangeLog
 from kehu.customers.permissions import CustomerPerm
 from kehu.customers.selectors import customer_field_value, personal_fields
@@ -533,15 +534,15 @@ class ChunkApplier:
         for item in segment.order:
             if isinstance(item, Row):
                 pk = created_pk[id(item)]
-                entries.append(AuditEntry(Event.CUSTOMER_CREATED, "customer", pk, customer_id=pk,
+                entries.append(AuditEntry(CustomerEvent.CUSTOMER_CREATED, "customer", pk, customer_id=pk,
                                           new=item.audit_new, channel=self.channel, normalised=True))
                 continue
             pk = item.after.pk
-            entries.append(AuditEntry(Event.CUSTOMER_UPDATED, "customer", pk, customer_id=pk,
+            entries.append(AuditEntry(CustomerEvent.CUSTOMER_UPDATED, "customer", pk, customer_id=pk,
                                       old={f: item.old_view[f] for f in item.changed},
                                       new={f: item.new_view[f] for f in item.changed}, channel=self.channel))
             if pk in consents:
-                entries.append(AuditEntry(Event.CUSTOMER_CONSENT_RECORDED, "consent", consents[pk].pk, customer_id=pk,
+                entries.append(AuditEntry(CustomerEvent.CUSTOMER_CONSENT_RECORDED, "consent", consents[pk].pk, customer_id=pk,
                                           new={"status": "pending", "fields": notified[pk]}, channel=self.channel))
         audit_record_many(actor=self.actor, entries=entries)
         # The change notices (kehu.privacy sends them through the outbox), as customer_update sends them.

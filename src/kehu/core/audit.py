@@ -90,40 +90,6 @@ class Event:
     AUDIT_CHECKPOINT = 1131
     SCHEDULED_RUN_DONE = 1140
     SCHEDULED_RUN_FAILED = 1141
-    # 20xx customer archive
-    CUSTOMER_CREATED = 2001
-    CUSTOMER_UPDATED = 2002
-    CUSTOMER_UNMASKED = 2003
-    CUSTOMER_CONSENT_RECORDED = 2004
-    CONTACT_ADDED = 2010
-    CONTACT_UPDATED = 2011
-    CONTACT_REMOVED = 2012
-    DOCUMENT_UPLOADED = 2020
-    DOCUMENT_DOWNLOADED = 2021
-    LICENCE_ADDED = 2030
-    LICENCE_UPDATED = 2031
-    CONTRACT_FILED = 2040
-    CONTRACT_UPDATED = 2041
-    AGREEMENT_SIGNED = 2042
-    AGREEMENT_TERMINATED = 2043
-    GROUP_CREATED = 2050
-    GROUP_MEMBER_ADDED = 2051
-    GROUP_MEMBER_REMOVED = 2052
-    # 21xx admission
-    ADMISSION_CREATED = 2101
-    ADMISSION_SUBMITTED = 2102
-    ADMISSION_SALES_CHECKED = 2103
-    ADMISSION_OFFICE_REVIEWED = 2104
-    ADMISSION_OPINION = 2105
-    ADMISSION_OPINIONS_COMPLETE = 2106
-    ADMISSION_VOTE = 2107
-    ADMISSION_QUALIFIED = 2108
-    ADMISSION_REJECTED = 2109
-    ADMISSION_RETURNED = 2110
-    ADMISSION_UPDATED = 2111
-    CUSTOMER_ACTIVATED = 2120
-    CUSTOMER_TERMINATED = 2121
-    CUSTOMER_EXITED = 2122
 
     @classmethod
     def name_of(cls, code: int) -> str:
@@ -134,8 +100,8 @@ class Event:
         return str(code)
 
 
-# Other apps keep their event codes in their own ``events.py`` (grading 3xxx, credit and exposure 4xxx,
-# accounts 5xxx, service 6xxx) and register the class here from their AppConfig.ready().
+# Other apps keep their event codes in their own ``events.py`` (customers 20xx-21xx, grading 3xxx, credit and
+# exposure 4xxx, accounts 5xxx, service 6xxx) and register the class here from their AppConfig.ready().
 _EXTRA_EVENTS: list[type] = []
 # The translated name of every registered app event code, for the audit-log page.
 EVENT_LABELS: dict[int, object] = {}

@@ -18,6 +18,11 @@ class CustomersConfig(AppConfig):
         from kehu.customers.permissions import ROLE_PERMISSIONS, CustomerPerm
 
         register_permissions(ROLE_PERMISSIONS)
+        from kehu.core.audit import register_events
+        from kehu.customers.events import LABELS as EVENT_LABELS
+        from kehu.customers.events import CustomerEvent
+
+        register_events(CustomerEvent, EVENT_LABELS)
         # The dashboard's quick search and "new customer" button: core's dashboard knows no customer.
         register_dashboard_action(DashboardAction("customers/dashboard_search.html", CustomerPerm.CUSTOMER_VIEW, 10))
         register_dashboard_action(DashboardAction("customers/dashboard_new.html", CustomerPerm.CUSTOMER_CREATE, 20))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kehu.core.errors import InvalidInput
 from kehu.core.models import AuditEvent, User
 from kehu.core.selectors import Access
+from kehu.customers.events import CustomerEvent
 from kehu.customers.permissions import CustomerPerm
 
 
@@ -236,7 +237,7 @@ def register_own() -> None:
 
     register_card(SummaryCard("archive", gettext_lazy("Archive and admission"), 10, CustomerPerm.CUSTOMER_VIEW, _archive_card))
     archive_codes = {v for k, v in vars(Event).items() if k.isupper() and 2000 <= v < 2100}
-    consent_codes = {Event.CUSTOMER_CONSENT_RECORDED}
+    consent_codes = {CustomerEvent.CUSTOMER_CONSENT_RECORDED}
     register_timeline_kind(TimelineKind("archive", gettext_lazy("Archive changes"), 10, CustomerPerm.CUSTOMER_VIEW,
                                         frozenset(archive_codes - consent_codes)))
     register_timeline_kind(TimelineKind("admission", gettext_lazy("Admission"), 20, CustomerPerm.CUSTOMER_VIEW,

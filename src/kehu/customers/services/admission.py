@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.core.audit import Event, audit_record
+from kehu.core.audit import audit_record
 from kehu.core.errors import (
     Conflict,
     InvalidInput,
@@ -29,6 +29,7 @@ from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.customers import rules
 from kehu.customers.errors import AdmissionBlocked
+from kehu.customers.events import CustomerEvent
 from kehu.customers.models import (
     AdmissionApplication,
     AdmissionReview,
@@ -64,13 +65,13 @@ QUESTIONNAIRE_FIELDS = {
 }
 
 APPLICATION_EVENTS = {
-    "submitted": Event.ADMISSION_SUBMITTED,
-    "sales_checked": Event.ADMISSION_SALES_CHECKED,
-    "office_reviewed": Event.ADMISSION_OFFICE_REVIEWED,
-    "opinions_complete": Event.ADMISSION_OPINIONS_COMPLETE,
-    "qualified": Event.ADMISSION_QUALIFIED,
-    "rejected": Event.ADMISSION_REJECTED,
-    "returned": Event.ADMISSION_RETURNED,
+    "submitted": CustomerEvent.ADMISSION_SUBMITTED,
+    "sales_checked": CustomerEvent.ADMISSION_SALES_CHECKED,
+    "office_reviewed": CustomerEvent.ADMISSION_OFFICE_REVIEWED,
+    "opinions_complete": CustomerEvent.ADMISSION_OPINIONS_COMPLETE,
+    "qualified": CustomerEvent.ADMISSION_QUALIFIED,
+    "rejected": CustomerEvent.ADMISSION_REJECTED,
+    "returned": CustomerEvent.ADMISSION_RETURNED,
 }
 
 
@@ -182,7 +183,7 @@ def admission_create(
             application.save()
     except IntegrityError:
         raise Conflict(_("The customer already has an open admission application."), code="open_application") from None
-    audit_record(actor=actor, event_code=Event.ADMISSION_CREATED, object_type="admission", object_id=application.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.ADMISSION_CREATED, object_type="admission", object_id=application.pk,
                  customer_id=customer.pk, new={"status": "draft"})
     return application
 
@@ -207,7 +208,7 @@ def admission_update(
     if scope_attested is not None:
         application.scope_attested = bool(scope_attested)
     application.save()
-    audit_record(actor=actor, event_code=Event.ADMISSION_UPDATED, object_type="admission", object_id=application.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.ADMISSION_UPDATED, object_type="admission", object_id=application.pk,
                  customer_id=application.customer_id, old=old, new=_editable_view(application), reason="edited")
     return application
 
@@ -316,7 +317,7 @@ def admission_opinion(
     if opinion != Opinion.APPROVE and not comment:
         raise InvalidInput(_("Explain a conditional or negative opinion."), field="comment", code="required")
     _review(application, ReviewStage.DEPARTMENT, opinion, actor, comment, department=department)
-    audit_record(actor=actor, event_code=Event.ADMISSION_OPINION, object_type="admission", object_id=application.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.ADMISSION_OPINION, object_type="admission", object_id=application.pk,
                  customer_id=application.customer_id,
                  new={"department": department, "opinion": opinion, "round": application.round}, reason=comment)
     if not rules.missing_departments(required, recorded_departments(application)):
@@ -341,7 +342,7 @@ def admission_vote(
         if problems:
             raise AdmissionBlocked(" ".join(str(p) for p in problems), problems=[str(p) for p in problems])
     _review(application, ReviewStage.COMMITTEE, Opinion.APPROVE if approve else Opinion.REJECT, actor, comment)
-    audit_record(actor=actor, event_code=Event.ADMISSION_VOTE, object_type="admission", object_id=application.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.ADMISSION_VOTE, object_type="admission", object_id=application.pk,
                  customer_id=application.customer_id, new={"approve": approve, "round": application.round},
                  reason=comment)
     votes = application.reviews.filter(stage=ReviewStage.COMMITTEE, round=application.round)
@@ -403,7 +404,7 @@ def customer_activate(*, actor: User | None, customer_id: int) -> Customer:
         raise AdmissionBlocked(_("Sign the sales-cooperation agreement first."))
     if customer.kind != CustomerKind.SCATTERED and not customer.contracts.filter(status=ContractStatus.FILED).exists():
         raise AdmissionBlocked(_("No purchase/sales contract on file."))
-    _customer_transition(customer, "activate", actor=actor, event=Event.CUSTOMER_ACTIVATED)
+    _customer_transition(customer, "activate", actor=actor, event=CustomerEvent.CUSTOMER_ACTIVATED)
     return customer
 
 
@@ -415,7 +416,7 @@ def customer_terminate(*, actor: User | None, customer_id: int, reason: str, not
         raise InvalidInput(_("reason must be one of: %(r)s.") % {"r": ", ".join(rules.TERMINATION_REASONS)},
                            field="reason")
     note = text(note, "note", max_length=2000, required=True)
-    _customer_transition(customer, "terminate", actor=actor, event=Event.CUSTOMER_TERMINATED, reason=note,
+    _customer_transition(customer, "terminate", actor=actor, event=CustomerEvent.CUSTOMER_TERMINATED, reason=note,
                          termination_reason=reason)
     _terminate_agreements(customer, actor, note)
     return customer
@@ -426,6 +427,6 @@ def customer_exit(*, actor: User | None, customer_id: int, note: str) -> Custome
     """The customer leaves of their own accord."""
     customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_EXIT, lock=True)
     note = text(note, "note", max_length=2000, required=True)
-    _customer_transition(customer, "exit", actor=actor, event=Event.CUSTOMER_EXITED, reason=note)
+    _customer_transition(customer, "exit", actor=actor, event=CustomerEvent.CUSTOMER_EXITED, reason=note)
     _terminate_agreements(customer, actor, note)
     return customer

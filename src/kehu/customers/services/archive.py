@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.access import require
-from kehu.core.audit import Event, audit_record
+from kehu.core.audit import audit_record
 from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
 from kehu.core.files import private_dir
@@ -24,6 +24,7 @@ from kehu.core.rules import mask
 from kehu.core.selectors import access_for
 from kehu.customers import rules
 from kehu.customers.errors import CustomerNotTradable, DuplicateCustomer, InvalidIdentifier
+from kehu.customers.events import CustomerEvent
 from kehu.customers.models import (
     AgreementStatus,
     ConsentRecord,
@@ -233,7 +234,7 @@ def customer_create(
     except IntegrityError:
         # Two creates of the same code raced past the check; the unique index decided.
         raise DuplicateCustomer() from None
-    audit_record(actor=actor, event_code=Event.CUSTOMER_CREATED, object_type="customer", object_id=customer.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.CUSTOMER_CREATED, object_type="customer", object_id=customer.pk,
                  customer_id=customer.pk, new=_audit_view(customer), channel=channel)
     return customer
 
@@ -251,7 +252,7 @@ ONBOARDING = {"prospect", "in_review"}
 def _notify_change(*, customer: Customer, fields: list[str], old: dict | None, actor: User | None,
                    channel: str) -> ConsentRecord:
     consent = ConsentRecord.objects.create(customer=customer, purpose="info_change", fields=fields)
-    audit_record(actor=actor, event_code=Event.CUSTOMER_CONSENT_RECORDED, object_type="consent",
+    audit_record(actor=actor, event_code=CustomerEvent.CUSTOMER_CONSENT_RECORDED, object_type="consent",
                  object_id=consent.pk, customer_id=customer.pk, new={"status": "pending", "fields": fields},
                  channel=channel)
     for hook in CHANGE_NOTICE_HOOKS:
@@ -319,7 +320,7 @@ def customer_update(
             customer=customer, field=field, old_display=str(before.get(field) or "")[:500],
             new_display=str(after.get(field) or "")[:500], is_personal=field in personal, actor=actor,
         )
-    audit_record(actor=actor, event_code=Event.CUSTOMER_UPDATED, object_type="customer", object_id=customer.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.CUSTOMER_UPDATED, object_type="customer", object_id=customer.pk,
                  customer_id=customer.pk, old={f: before[f] for f in changed},
                  new={f: after[f] for f in changed}, channel=channel)
     notified = [f for f in changed if f not in NOT_NOTIFIED]
@@ -346,7 +347,7 @@ def consent_record(*, actor: User | None, consent_id: int, status: str, channel:
     consent.responded_at = timezone.now()
     consent.recorded_by = actor
     consent.save(update_fields=["status", "channel", "responded_at", "recorded_by"])
-    audit_record(actor=actor, event_code=Event.CUSTOMER_CONSENT_RECORDED, object_type="consent",
+    audit_record(actor=actor, event_code=CustomerEvent.CUSTOMER_CONSENT_RECORDED, object_type="consent",
                  object_id=consent.pk, customer_id=consent.customer_id, old={"status": "pending"},
                  new={"status": status})
     return consent
@@ -368,7 +369,7 @@ def customer_unmask(
     from kehu.core.twofactor import require_for_pii
 
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    done_today = AuditEvent.objects.filter(actor=actor, event_code=Event.CUSTOMER_UNMASKED, ts__gte=today).count()
+    done_today = AuditEvent.objects.filter(actor=actor, event_code=CustomerEvent.CUSTOMER_UNMASKED, ts__gte=today).count()
     require_for_pii(user=actor, verified=second_factor, rows=done_today + 1, threshold_param="sec.mfa_unmask_threshold")
     reason = text(reason, "reason", max_length=500)
     if len(reason) < int(get_param("privacy.unmask_reason_min_length")):
@@ -378,7 +379,7 @@ def customer_unmask(
     if bad:
         raise InvalidInput(_("These fields cannot be unmasked: %(f)s.") % {"f": ", ".join(bad)}, field="fields")
     values = {f: customer_field_value(customer, f) for f in fields}
-    audit_record(actor=actor, event_code=Event.CUSTOMER_UNMASKED, object_type="customer", object_id=customer.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.CUSTOMER_UNMASKED, object_type="customer", object_id=customer.pk,
                  customer_id=customer.pk, new={"fields": fields}, reason=reason, ip=ip, channel=channel)
     return values
 
@@ -415,7 +416,7 @@ def contact_add(
     )
     if contact.is_primary:
         customer.contacts.exclude(pk=contact.pk).update(is_primary=False)
-    audit_record(actor=actor, event_code=Event.CONTACT_ADDED, object_type="contact", object_id=contact.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.CONTACT_ADDED, object_type="contact", object_id=contact.pk,
                  customer_id=customer.pk, new={"name": contact.name, "title": contact.title,
                                                "phone": mask("phone", contact.phone),
                                                "email": mask("email", contact.email)})
@@ -430,7 +431,7 @@ def contact_remove(*, actor: User | None, contact_id: int) -> None:
     if contact is None:
         raise NotFound()
     customer = customer_get(user=actor, customer_id=contact.customer_id, perm=CustomerPerm.CUSTOMER_EDIT, lock=True)
-    audit_record(actor=actor, event_code=Event.CONTACT_REMOVED, object_type="contact", object_id=contact.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.CONTACT_REMOVED, object_type="contact", object_id=contact.pk,
                  customer_id=contact.customer_id, old={"name": contact.name})
     contact.delete()
     if customer.admission_status not in ONBOARDING:
@@ -468,7 +469,7 @@ def document_upload(
                                              max_length=100),
         size=len(data), sha256=hashlib.sha256(data).hexdigest(), storage_name=storage_name, uploaded_by=actor,
     )
-    audit_record(actor=actor, event_code=Event.DOCUMENT_UPLOADED, object_type="document", object_id=document.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.DOCUMENT_UPLOADED, object_type="document", object_id=document.pk,
                  customer_id=customer.pk, new={"kind": kind, "filename": filename, "size": len(data),
                                                "sha256": document.sha256})
     return document
@@ -488,7 +489,7 @@ def document_read(*, actor: User | None, document_id: int) -> tuple[Document, by
         data = None
     if data is None or hashlib.sha256(data).hexdigest() != document.sha256:
         raise InvalidInput(_("The stored file does not match its hash."), code="file_corrupt")
-    audit_record(actor=actor, event_code=Event.DOCUMENT_DOWNLOADED, object_type="document", object_id=document.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.DOCUMENT_DOWNLOADED, object_type="document", object_id=document.pk,
                  customer_id=document.customer_id)
     return document, data
 
@@ -516,7 +517,7 @@ def licence_add(
             raise InvalidInput(_("Document %(id)s is not in this customer's archive.") % {"id": document_id},
                                field="document_id")
     licence.save()
-    audit_record(actor=actor, event_code=Event.LICENCE_ADDED, object_type="licence", object_id=licence.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.LICENCE_ADDED, object_type="licence", object_id=licence.pk,
                  customer_id=customer.pk, new={"kind": licence.kind, "number": licence.number,
                                                "valid_from": str(licence.valid_from), "valid_to": str(licence.valid_to),
                                                "annual_report_ok": licence.annual_report_ok})
@@ -549,7 +550,7 @@ def contract_file(
             raise InvalidInput(_("Document %(id)s is not in this customer's archive.") % {"id": document_id},
                                field="document_id")
     contract.save()
-    audit_record(actor=actor, event_code=Event.CONTRACT_FILED, object_type="contract", object_id=contract.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.CONTRACT_FILED, object_type="contract", object_id=contract.pk,
                  customer_id=customer.pk, new={"number": contract.number, "kind": contract.kind,
                                                "signed_on": str(contract.signed_on),
                                                "amount": str(contract.amount) if contract.amount is not None else None})
@@ -568,7 +569,7 @@ def agreement_sign(
         customer=customer, number=text(number, "number", max_length=64, required=True),
         signed_on=day(signed_on, "signed_on", required=True), valid_to=day(valid_to, "valid_to"),
     )
-    audit_record(actor=actor, event_code=Event.AGREEMENT_SIGNED, object_type="agreement", object_id=agreement.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.AGREEMENT_SIGNED, object_type="agreement", object_id=agreement.pk,
                  customer_id=customer.pk, new={"number": agreement.number, "signed_on": str(agreement.signed_on)})
     return agreement
 
@@ -579,7 +580,7 @@ def _terminate_agreements(customer: Customer, actor: User | None, reason: str) -
         agreement.terminated_at = timezone.now()
         agreement.termination_reason = reason[:200]
         agreement.save(update_fields=["status", "terminated_at", "termination_reason"])
-        audit_record(actor=actor, event_code=Event.AGREEMENT_TERMINATED, object_type="agreement",
+        audit_record(actor=actor, event_code=CustomerEvent.AGREEMENT_TERMINATED, object_type="agreement",
                      object_id=agreement.pk, customer_id=customer.pk, old={"status": "active"},
                      new={"status": "terminated"}, reason=reason)
 
@@ -601,7 +602,7 @@ def group_create(*, actor: User | None, code: str, name: str, org_code: str) -> 
         raise Conflict(_("Group %(code)s already exists.") % {"code": code}, code="duplicate")
     group = CustomerGroup.objects.create(code=code, name=text(name, "name", max_length=200, required=True),
                                          org_unit=unit, org_path=unit.path)
-    audit_record(actor=actor, event_code=Event.GROUP_CREATED, object_type="group", object_id=group.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.GROUP_CREATED, object_type="group", object_id=group.pk,
                  new={"code": code, "name": group.name, "org": org_code})
     return group
 
@@ -622,7 +623,7 @@ def group_add_member(
         evidence=text(evidence, "evidence", max_length=500), since=day(since, "since"),
     )
     group_member_joined.send(sender=GroupMembership, customer_id=customer.pk, group_id=group.pk, actor=actor)
-    audit_record(actor=actor, event_code=Event.GROUP_MEMBER_ADDED, object_type="group", object_id=group.pk,
+    audit_record(actor=actor, event_code=CustomerEvent.GROUP_MEMBER_ADDED, object_type="group", object_id=group.pk,
                  customer_id=customer.pk, new={"relation": relation, "evidence": membership.evidence})
     return membership
 
@@ -634,6 +635,6 @@ def group_remove_member(*, actor: User | None, group_id: int, customer_id: int) 
         raise NotFound()
     customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.GROUP_MANAGE, lock=True)
     group_member_leaving.send(sender=GroupMembership, customer_id=customer_id, group_id=group_id, actor=actor)
-    audit_record(actor=actor, event_code=Event.GROUP_MEMBER_REMOVED, object_type="group", object_id=group_id,
+    audit_record(actor=actor, event_code=CustomerEvent.GROUP_MEMBER_REMOVED, object_type="group", object_id=group_id,
                  customer_id=customer_id, old={"relation": membership.relation})
     membership.delete()
