@@ -170,6 +170,8 @@ def crash_after_commit(monkeypatch):
     import kehu.core.audit as audit
 
     monkeypatch.setattr(audit, "seal", lambda **kwargs: 0)
+    # Nor does a SQLite writer's own sealed insert (it leaves a pending row for the general path instead).
+    monkeypatch.setattr(audit, "_append_sealed_sqlite", lambda *args: False)
 
 
 @pytest.mark.parametrize("tamper", ["edit", "reorder"])
@@ -273,3 +275,32 @@ def test_the_scheduled_checkpoint_job_seals_pending_rows(tworld, monkeypatch):
     outcomes = run_due(now=timezone.now(), only=["core.audit_checkpoint"])
     assert [o.state for o in outcomes] == ["done"]
     assert chain_status().pending == 0 and problems() == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the lone writer's sealed insert is SQLite's")
+def test_a_sqlite_writer_inserts_its_row_sealed_with_the_same_chain_as_the_sealer_gives(tworld, monkeypatch):
+    """A SQLite writer holds the only write lock: its row goes in already sealed (one INSERT, one UPDATE of the
+    head, two reads, the id reserved), and the chain verifies exactly as one built by the general sealer does;
+    a row left pending before it makes the writer take the general path, which seals both in id order."""
+    from django.test.utils import CaptureQueriesContext
+
+    write(2)
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        row = audit_record(actor=None, event_code=Event.ADMIN_CHANGE, object_type="test", object_id="fast",
+                           new={"fast": True})
+        assert row.seal_seq is not None
+    writes = [q["sql"] for q in ctx.captured_queries
+              if not q["sql"].startswith(("SELECT", "SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))]
+    assert len(writes) == 2, writes  # the sealed INSERT and the head's UPDATE
+    head = AuditChainHead.objects.get(pk=1)
+    assert (head.last_id, head.count) == (row.pk, row.seal_seq)
+    assert AuditEvent.objects.get(pk=row.pk).row_hash == head.last_hash
+    assert problems() == []
+
+    crash_after_commit(monkeypatch)
+    left = write(1, start=10)
+    monkeypatch.undo()
+    assert AuditEvent.objects.get(pk=left[0]).seal_seq is None
+    after = write(1, start=11)
+    assert sealed_ids()[-2:] == [left[0], after[0]]
+    assert problems() == []

@@ -226,12 +226,50 @@ def audit_record(
         prev_hash="",
         row_hash="",
     )
+    if _append_sealed_sqlite(row, key, using):
+        return row
     row.save(force_insert=True, using=using)
     # The id is part of the hash, so a row moved to another id no longer verifies.
     row.content_hash = content_hmac(key, _content(row))
     AuditEvent.objects.using(using).filter(pk=row.pk).update(content_hash=row.content_hash)
     _seal_after_write(using)
     return row
+
+
+def _append_sealed_sqlite(row: AuditEvent, key: bytes, using: str) -> bool:
+    """SQLite, a writer sealing its own row (not inside ``seal_at_end``) with nothing else pending: insert the row
+    already sealed, in one INSERT and one UPDATE of the head, instead of insert, update, then the sealer's loop.
+
+    Its transaction is IMMEDIATE (kehu's SQLite setting), so it has held the database's only write lock since
+    BEGIN: nobody can append or seal between the reads below and the commit. The row gets the id, content hash,
+    place and link the general path would give it (next id, HMAC of its content, head count + 1, link over the
+    head's hash): the chain is the same. False (nothing written) where that does not hold: another engine or
+    transaction mode, sealing deferred, rows pending from before (the general sealer takes them in id order),
+    no head row yet."""
+    conn = connections[using]
+    if (conn.vendor != "sqlite" or using in _deferred_aliases()
+            or (conn.settings_dict.get("OPTIONS") or {}).get("transaction_mode") != "IMMEDIATE"):
+        return False
+    table = conn.ops.quote_name(AuditEvent._meta.db_table)
+    head_table = conn.ops.quote_name(AuditChainHead._meta.db_table)
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {table} WHERE seal_seq IS NULL LIMIT 1")  # noqa: S608 (model metadata)
+        if cursor.fetchone() is not None:
+            return False
+        cursor.execute(f"SELECT last_hash, count FROM {head_table} WHERE id = 1")  # noqa: S608
+        head = cursor.fetchone()
+        if head is None:
+            return False
+        last_hash, count = head
+        row.pk = _reserve_ids(conn, 1)[0]
+        row.content_hash = content_hmac(key, _content(row))
+        row.seal_seq = count + 1
+        row.prev_hash = last_hash
+        row.row_hash = link_hmac(key, last_hash, row.seal_seq, row.content_hash)
+        row.save(force_insert=True, using=using)
+        cursor.execute(f"UPDATE {head_table} SET last_id = %s, last_hash = %s, count = %s WHERE id = 1",  # noqa: S608
+                       [row.pk, row.row_hash, row.seal_seq])
+    return True
 
 
 @dataclass

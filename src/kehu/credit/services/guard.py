@@ -176,7 +176,7 @@ def _read_for_reserve(line_id: int, product: str) -> dict | None:
     lock = " FOR SHARE OF c" if connection.vendor == "postgresql" else ""
     sql = (
         f"SELECT l.id, l.kind, l.org_path, l.status, l.currency, l.customer_id, l.valid_from, l.valid_to, "
-        f"c.admission_status, "
+        f"c.admission_status, c.org_path, "
         f"(SELECT COUNT(*) FROM {sub_t} s WHERE s.line_id = l.id), "
         f"(SELECT s.id FROM {sub_t} s WHERE s.line_id = l.id AND s.product = %s), "
         f"(SELECT g.id FROM {line_t} g JOIN {member_t} m ON m.group_id = g.group_id WHERE m.customer_id = "
@@ -189,7 +189,7 @@ def _read_for_reserve(line_id: int, product: str) -> dict | None:
     if row is None:
         return None
     names = ["id", "kind", "org_path", "status", "currency", "customer_id", "valid_from", "valid_to",
-             "admission_status", "sub_limits", "sub_id", "group_line_id"]
+             "admission_status", "customer_org_path", "sub_limits", "sub_id", "group_line_id"]
     return dict(zip(names, row, strict=True))
 
 
@@ -266,7 +266,8 @@ def _reserve_fast(*, actor, line_id, product, original, currency_in, fx_rate, re
                      outstanding_after=after[line_pk][0], reserved_after=after[line_pk][1],
                      actor=actor if actor is not None and actor.pk else None)
         for line_pk in [pk] + ([group_line_id] if group_line_id else [])])
-    _audit_reserved(actor, use, row["currency"], channel)
+    # The audit row is scoped by the customer's org unit, read above with the line (no second query).
+    _audit_reserved(actor, use, row["currency"], channel, org_path=row["customer_org_path"])
     return use
 
 
@@ -290,9 +291,9 @@ def _insert_use(*, actor, line_id, group_line_id, customer_id, product, referenc
     )
 
 
-def _audit_reserved(actor, use: CreditUse, line_currency: str, channel: str) -> None:
+def _audit_reserved(actor, use: CreditUse, line_currency: str, channel: str, org_path: str | None = None) -> None:
     audit_record(actor=actor, event_code=CreditEvent.USE_RESERVED, object_type="credit_use", object_id=use.pk,
-                 customer_id=use.customer_id, channel=channel,
+                 customer_id=use.customer_id, channel=channel, org_path=org_path or None,
                  new={"line": use.line_id, "group_line": use.group_line_id, "product": use.product,
                       "amount": str(use.amount), "currency": line_currency,
                       "original_amount": str(use.original_amount), "original_currency": use.original_currency,
