@@ -6,6 +6,9 @@ and parameters but takes no business decision and sees no customer data; the aud
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+
 from kehu.core.models import Role
 
 
@@ -25,7 +28,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-def register_permissions(role_permissions: dict[str, set[str] | frozenset[str]]) -> None:
+def register_permissions(role_permissions: Mapping[str, AbstractSet[str]]) -> None:
     """Add an app's permissions to roles. Apps call this from AppConfig.ready(), so each module keeps
     its own table (``<app>/permissions.py``) and core does not import the apps above it."""
     for role, perms in role_permissions.items():
