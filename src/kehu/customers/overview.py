@@ -229,19 +229,18 @@ def register_own() -> None:
     """The archive's own card and timeline kinds (admission, licences, consents)."""
     from django.utils.translation import gettext_lazy
 
-    from kehu.core.audit import Event
     from kehu.core.params import ParamSpec, register_params
 
     register_params([ParamSpec("customers.timeline_page_size", 50, "entries", "proposed", "kehu design",
                                "Entries per page of a customer's timeline (keyset pages).", int)])
 
     register_card(SummaryCard("archive", gettext_lazy("Archive and admission"), 10, CustomerPerm.CUSTOMER_VIEW, _archive_card))
-    archive_codes = {v for k, v in vars(Event).items() if k.isupper() and 2000 <= v < 2100}
+    archive_codes = {v for k, v in vars(CustomerEvent).items() if k.isupper() and 2000 <= v < 2100}
     consent_codes = {CustomerEvent.CUSTOMER_CONSENT_RECORDED}
     register_timeline_kind(TimelineKind("archive", gettext_lazy("Archive changes"), 10, CustomerPerm.CUSTOMER_VIEW,
                                         frozenset(archive_codes - consent_codes)))
     register_timeline_kind(TimelineKind("admission", gettext_lazy("Admission"), 20, CustomerPerm.CUSTOMER_VIEW,
-                                        frozenset(v for k, v in vars(Event).items()
+                                        frozenset(v for k, v in vars(CustomerEvent).items()
                                                   if k.isupper() and 2100 <= v < 2200)))
     register_timeline_kind(TimelineKind("consent", gettext_lazy("Consents"), 90, CustomerPerm.CUSTOMER_VIEW, frozenset(consent_codes)))
 
