@@ -27,6 +27,9 @@ def test_book_on_the_page_then_check_in_and_print_badge(rworld):
     client.post(f"/reception/visits/{vid}/action/", {"action": "checked_in"})
     badge = client.get(f"/reception/visits/{vid}/badge/")
     assert badge.status_code == 200 and "赵*" in badge.content.decode()
+    # The history's columns are states, not the date range the bare "From"/"To" name elsewhere.
+    history = client.get(f"/reception/visits/{vid}/").content.decode().split('id="history"')[1]
+    assert "原状态" in history and "新状态" in history and "起始日期" not in history
     r = client.post(f"/reception/visits/{vid}/action/", {"action": "checked_out"}, follow=True)
     assert "VIP" in r.content.decode() and services.Visit.objects.get(pk=vid).state == "checked_in"
 
