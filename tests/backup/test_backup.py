@@ -390,8 +390,10 @@ def test_the_compression_level_comes_from_the_environment_and_a_bad_one_writes_n
         monkeypatch.setenv("KEHU_BACKUP_ZSTD_LEVEL", bad)
         with translation.override("en"), pytest.raises(BackupError, match="KEHU_BACKUP_ZSTD_LEVEL"):
             backup_create(to=tmp_path / "bad")
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")  # the CLI speaks the operator's locale
     assert kehu_main(["backup", "create", "--to", str(tmp_path / "bad")]) != 0
-    assert "KEHU_BACKUP_ZSTD_LEVEL" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "KEHU_BACKUP_ZSTD_LEVEL" in err and "须为 -7 至 19 之间的整数" in err  # the operator reads Chinese
     assert BackupRun.objects.count() == runs
     assert not (tmp_path / "bad").exists() or not list((tmp_path / "bad").iterdir())
 
