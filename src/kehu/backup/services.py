@@ -151,7 +151,7 @@ def _snapshot_sqlite(settings_dict: dict, work: Path, progress: Progress) -> Sna
         probe.close()
 
     # Nearly every encrypted value carries the keyring's current key: the key-id scan skips those rows cheaply.
-    usual_key = settings.KEHU_DATA_KEYS[-1][0] if settings.KEHU_DATA_KEYS else None
+    usual_key = keyring().current_id if settings.KEHU_DATA_KEYS else None  # no keys: nothing is encrypted
 
     def later() -> None:
         reader = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
