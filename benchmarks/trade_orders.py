@@ -105,8 +105,9 @@ def main() -> None:
     from kehu.core import services as core_services
     from kehu.core.models import OrgUnit, User
     from kehu.customers.models import Customer
-    from kehu.trade.models import CreditAccount, LimitChange, OrderStatus, SalesOrder
-    from kehu.trade.services.credit import credit_limits_recalculate, order_place
+    from kehu.trade.models import OrderStatus, SalesOrder
+    from kehu.tradecredit.models import CreditAccount, LimitChange
+    from kehu.tradecredit.services import credit_limits_recalculate, order_place
 
     Customer.objects.exclude(admission_status="active").update(admission_status="active")
     facts = trade_facts_data.build(P, months=12)

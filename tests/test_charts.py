@@ -43,7 +43,7 @@ def test_grading_charts_count_in_whole_numbers(gworld, policy):
 
 
 def test_sales_chart_has_no_negative_ticks():
-    from kehu.trade.views_facts import sales_chart
+    from kehu.trade.views import sales_chart
 
     ticks = tick_numbers(sales_chart([(date(2026, 9, 1), Decimal("0")), (date(2026, 10, 1), Decimal("0"))]))
     assert ticks and min(ticks) >= 0

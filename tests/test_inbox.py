@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import timezone
 from tests._fixtures.credit_world import add_credit_users, rated_customer
 from tests.conftest import PASSWORD
-from tests.trade.credit_world import add_credit_users as add_trade_users
-from tests.trade.credit_world import set_limit
+from tests.tradecredit.credit_world import add_credit_users as add_trade_users
+from tests.tradecredit.credit_world import set_limit
 
 from kehu.core import services as core_services
 from kehu.core.inbox import PROVIDERS, inbox_for
@@ -57,7 +57,7 @@ def test_credit_lines_and_increases_wait_for_the_approver(world):
 
 
 def test_held_orders_wait_for_the_release_authority(world):
-    from kehu.trade import services as trade
+    from kehu.tradecredit import services as trade
 
     add_trade_users(world)
     firm = world.admit(world.enterprise())

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.test import Client
 from tests._fixtures.credit_world import add_credit_users
 from tests.conftest import PASSWORD
-from tests.trade.credit_world import add_credit_users as add_trade_users
-from tests.trade.credit_world import set_limit
+from tests.tradecredit.credit_world import add_credit_users as add_trade_users
+from tests.tradecredit.credit_world import set_limit
 
 from kehu.core import services as core_services
 
@@ -21,7 +21,7 @@ def client_for(user) -> Client:
 
 
 def test_orders_and_trade_credit_mask_an_individual(world):
-    from kehu.trade import services as trade
+    from kehu.tradecredit import services as trade
 
     add_trade_users(world)
     person = world.admit(world.individual(name=NAME))

@@ -31,6 +31,8 @@ NOT_SQUASHED = {
     ("exposure", "0002_capital_base_to_credit"),
     ("helpdesk", "0011_business_calendar_to_core"), ("helpdesk", "0012_merge_20261207_0843"),
 }
+# Apps made after the squashes: nothing of theirs to squash (tradecredit took its tables over from trade).
+NEWER_APPS = {"tradecredit"}
 # SQLite tables whose columns the old chain left in another order (docs/migrations.md, "Column order").
 SQLITE_COLUMN_ORDER = {"accounts_breach", "helpdesk_ticket"}
 # Columns that hold the moment of the migrate, not seeded content.
@@ -59,12 +61,12 @@ def test_every_old_migration_is_replaced_by_one_squash_but_the_documented_few():
     assert len(replaced) == len(set(replaced)), "an old migration is replaced by two squashes"
     old = {key for key, m in migrations.items() if not m.replaces}
     assert set(replaced) <= old
-    assert {key[0] for key in squashes} == {key[0] for key in old}, "every app has its squash"
+    assert {key[0] for key in squashes} == {key[0] for key in old} - NEWER_APPS, "every app has its squash"
     # The migrations there were when the squashes were made; later ones (higher numbers) come after them.
     last = {}
     for app, name in [*replaced, *NOT_SQUASHED]:
         last[app] = max(last.get(app, 0), _number(name))
-    then = {key for key in old if _number(key[1]) <= last[key[0]]}
+    then = {key for key in old if key[0] not in NEWER_APPS and _number(key[1]) <= last[key[0]]}
     assert then - set(replaced) == NOT_SQUASHED
 
 

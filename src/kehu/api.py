@@ -165,6 +165,7 @@ from kehu.staff.api import router as staff_router  # noqa: E402
 from kehu.suitability.api import router as suitability_router  # noqa: E402
 from kehu.surveys.api import router as surveys_router  # noqa: E402
 from kehu.trade.api import router as trade_router  # noqa: E402
+from kehu.tradecredit.api import router as tradecredit_router  # noqa: E402
 
 api.add_router("", core_router)
 api.add_router("", jobs_router)
@@ -172,6 +173,7 @@ api.add_router("", customers_router)
 api.add_router("", customers_bulk_router)
 api.add_router("", grading_router)
 api.add_router("", trade_router)
+api.add_router("", tradecredit_router)
 api.add_router("", credit_router)
 api.add_router("", exposure_router)
 api.add_router("", helpdesk_router)

@@ -26,7 +26,7 @@ MODULE_DEMOS: list[tuple[str, str, object]] = [
     ("kehu.helpdesk.demo", "load_demo_helpdesk", _("Customer service")),
     # after the trade facts and grading (whose runs recalculated the limits); last, so that the modules
     # above keep their seeds
-    ("kehu.trade.demo_credit", "load_demo_trade_credit", _("Trade credit")),
+    ("kehu.tradecredit.demo", "load_demo_trade_credit", _("Trade credit")),
     # new modules go after the others so that the seeds above stay as they are
     ("kehu.activities.demo", "load_demo_activities", _("Activities and follow-ups")),
     ("kehu.reception.demo", "load_demo_reception", _("Reception")),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kehu.customers",
     "kehu.grading",
     "kehu.trade",
+    "kehu.tradecredit",
     "kehu.credit",
     "kehu.exposure",
     "kehu.helpdesk",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("customers/", include("kehu.customers.urls")),
     path("grading/", include("kehu.grading.urls")),
     path("trade/", include("kehu.trade.urls")),
+    path("trade/", include("kehu.tradecredit.urls")),
     path("credit/", include("kehu.credit.urls")),
     path("exposure/", include("kehu.exposure.urls")),
     path("helpdesk/", include("kehu.helpdesk.urls")),

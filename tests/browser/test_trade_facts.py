@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from tests.browser.support import login
 from tests.conftest import PASSWORD, build_world
-from tests.trade.credit_world import set_limit
+from tests.tradecredit.credit_world import set_limit
 
 from kehu.core import services as core_services
 from kehu.trade.models import Delivery, Invoice, Payment, SalesRecord

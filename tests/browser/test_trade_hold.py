@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from tests.browser.support import login
 from tests.conftest import build_world
-from tests.trade.credit_world import add_credit_users, set_limit
+from tests.tradecredit.credit_world import add_credit_users, set_limit
 
 from kehu.trade.models import SalesOrder
 

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kehu.grading import rules as g
-from kehu.trade import rules as t
+from kehu.tradecredit import rules as t
 
 BANDS = (("A", D(90)), ("B", D(80)), ("C", D(70)), ("D", D(60)))
 COEF = {"A": D("1.5"), "B": D("1.0"), "C": D("0.6"), "D": D(0), "E": D(0)}

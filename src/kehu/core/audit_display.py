@@ -98,7 +98,7 @@ MODEL_OF = {
     "consent": "customers.ConsentRecord",
     "agreement": "customers.CooperationAgreement",
     "scorecard_policy": "grading.ScorecardPolicy",
-    "credit_limit_change": "trade.LimitChange",
+    "credit_limit_change": "tradecredit.LimitChange",
     "helpdesk.reduction": "helpdesk.ReceivableReduction",
 }
 # object types that stand for a run or an act, not a row

@@ -28,7 +28,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
-def register_permissions(role_permissions: Mapping[str, AbstractSet[str]]) -> None:
+def register_permissions(role_permissions: Mapping[Role, AbstractSet[str]] | Mapping[str, AbstractSet[str]]) -> None:
     """Add an app's permissions to roles. Apps call this from AppConfig.ready(), so each module keeps
     its own table (``<app>/permissions.py``) and core does not import the apps above it."""
     for role, perms in role_permissions.items():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 
-from django.apps import apps
 from django.utils import timezone
 
 from kehu.core import services as core_services
@@ -15,6 +14,7 @@ from kehu.customers.demo import DEMO_PASSWORD
 from kehu.grading.models import GradingRun, ScorecardPolicy
 from kehu.grading.services import policies
 from kehu.grading.services.run import run_period
+from kehu.trade.models import SalesRecord
 
 GRADING_LOGINS = [("hq_grading1", "customer_office"), ("hq_grading_committee", "committee")]
 
@@ -29,10 +29,7 @@ def _user(username: str, role: str) -> User:
 
 
 def _facts_exist() -> bool:
-    try:
-        return apps.get_model("trade", "SalesRecord").objects.exists()
-    except LookupError:
-        return False
+    return SalesRecord.objects.exists()
 
 
 def load_demo_grading(rng: random.Random) -> dict:

@@ -1,337 +1,313 @@
-"""Trade REST API: the facts (``api_facts``) and trade credit (limits, orders, holds) under /trade/.
+"""Trade facts API: sales records, deliveries, invoices and payments of a customer (domain spec 3A). Thin:
+the services validate, check scope and audit; lists are keyset pages of at most 200, newest first.
 
-Credit handlers are thin: parse, call one service or selector, present. Placing an order honours an
-``Idempotency-Key`` header (or ``idempotency_key`` in the body): a retry returns the first order (200) and
-has no second effect."""
+A POST with a reference that is already recorded is idempotent: 201 when it created the fact, 200 with
+``outcome`` "unchanged" or "updated" (a correction, audited) otherwise."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, StringConstraints
 
+from kehu.core.errors import NotFound
 from kehu.core.inputs import PlainDecimal
-from kehu.trade import credit_selectors as selectors
-from kehu.trade.api_facts import router as facts_router
-from kehu.trade.models import SalesOrder
-from kehu.trade.services import credit as services
+from kehu.trade import selectors
+from kehu.trade.services import facts
 
-router = Router(tags=["trade"])
-router.add_router("", facts_router)
+router = Router(tags=["trade facts"])
 
+MAX_ID = 2**63 - 1
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Money = Annotated[PlainDecimal, Field(ge=0, max_digits=15, decimal_places=2)]
-Note = Annotated[str, StringConstraints(max_length=500)]
-Key = Annotated[str, StringConstraints(max_length=64)]
-OrderStatusName = Literal["", "accepted", "credit_hold", "rejected", "shipped", "invoiced", "cancelled"]
+Quantity = Annotated[PlainDecimal, Field(ge=0, max_digits=19, decimal_places=4)]
+Currency = Annotated[str, StringConstraints(max_length=3)]
 
 
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class OrderIn(In):
-    customer_id: int = Field(ge=1)
-    number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    amount: Money
-    ordered_on: date | None = None
-    idempotency_key: Key = ""
-    prepaid: bool = False  # cash before delivery (款到发货): no credit check; the payment is recorded before shipping
-
-
-class TradeNoteIn(In):
-    note: Note = ""
-
-
-class ShipIn(In):
-    shipped_on: date | None = None
-    quantity: Annotated[PlainDecimal, Field(gt=0, max_digits=16, decimal_places=4)] | None = None
-
-
-class PrepaymentIn(In):
-    reference: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    paid_on: date | None = None
-
-
-class OrderInvoiceIn(In):
-    reference: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    issued_on: date | None = None
-    due_on: date | None = None
-
-
-class LimitSetIn(In):
-    amount: Money
-    term_days: int = Field(ge=0, le=365)
-    reason: Note
-
-
-class RecalcIn(In):
-    period: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")]
-
-
-class OrderOut(Schema):
-    id: int
-    customer_id: int
-    number: str
-    ordered_on: date
-    amount: Decimal
-    currency: str
-    status: str
-    hold_reasons: list[str]
-    release_authority: str
-    check_figures: dict
-    prepaid: bool
-    prepayment: dict
-    created_at: datetime
-    decided_at: datetime | None
-    decision_note: str
-
-
-class OrderStatusChangeOut(Schema):
-    from_status: str
-    to_status: str
-    actor: str | None
-    note: str
-    at: datetime
-
-
-class HoldOut(Schema):
-    authority: str
-    reasons: list[str]
-    figures: dict
-    your_authority: str
-    you_may_release: bool
-
-
-class OrderDetail(OrderOut):
-    history: list[OrderStatusChangeOut]
-    hold_now: HoldOut | None
-
-
-class OrderPage(Schema):
-    items: list[OrderOut]
-    next_before: int | None
-
-
-class LimitOut(Schema):
-    id: int
-    amount: Decimal
-    term_days: int
-    grade: str
-    period: date | None
-    basis: dict
-    rule_version: str
-    valid_from: date
-    valid_to: date | None
-    approved_by: str | None
-
-
-class TradeCreditChangeOut(Schema):
-    id: int
-    customer_id: int
-    status: str
-    current_amount: Decimal
-    proposed_amount: Decimal
-    term_days: int
-    grade: str
-    period: date | None
-    basis: dict
-    requested_by: str | None
-    requested_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_note: str
-
-
-class ExposureOut(Schema):
-    open_receivables: Decimal
-    shipped_not_invoiced: Decimal
-    open_orders: Decimal
-    total: Decimal
-    available: Decimal
-    overdue_invoices: int
-    overdue_amount: Decimal
-    oldest_overdue_due_on: date | None
-
-
-class CreditOut(Schema):
-    customer_id: int
-    limit_amount: Decimal
-    term_days: int
-    grade: str
-    limit_valid_from: date | None
-    exposure: ExposureOut
-    current: LimitOut | None
-    history: list[LimitOut]
-    pending_change: TradeCreditChangeOut | None
-    open_orders: list[OrderOut]
-
-
-class LimitSetOut(Schema):
-    applied: LimitOut | None
-    pending_change: TradeCreditChangeOut | None
-
-
-class RecalcOut(Schema):
-    period: str
-    graded: int
-    decreased: int
-    requested: int
-    superseded: int
-    regraded: int
-    skipped: str
-
-
-class OrderQuery(Schema):
-    status: OrderStatusName = ""
-    customer_id: int | None = Field(None, ge=1)
-    before: int | None = Field(None, ge=1)
+class FactPageQuery(Schema):
+    model_config = ConfigDict(extra="forbid")
+    before: int | None = Field(None, ge=1, le=MAX_ID)
     limit: int = Field(50, ge=1, le=200)
 
 
-def _name(user) -> str | None:
-    return user.get_username() if user is not None else None
+class SalesIn(In):
+    reference: Ref
+    period: Annotated[str, StringConstraints(max_length=10)]
+    amount: Money
+    currency: Currency = "CNY"
 
 
-def limit_out(row) -> dict:
-    return {"id": row.pk, "amount": row.amount, "term_days": row.term_days, "grade": row.grade, "period": row.period,
-            "basis": row.basis, "rule_version": row.rule_version, "valid_from": row.valid_from,
-            "valid_to": row.valid_to, "approved_by": _name(row.approved_by) if row.approved_by_id else None}
+class SalesOut(Schema):
+    id: int
+    customer_id: int
+    reference: str
+    period: date
+    amount: Decimal
+    currency: str
+    created_at: datetime
+    outcome: str | None = None
 
 
-def change_out(row) -> dict:
-    return {"id": row.pk, "customer_id": row.account.customer_id, "status": row.status,
-            "current_amount": row.current_amount, "proposed_amount": row.proposed_amount,
-            "term_days": row.term_days, "grade": row.grade, "period": row.period, "basis": row.basis,
-            "requested_by": _name(row.requested_by) if row.requested_by_id else None,
-            "requested_at": row.requested_at, "decided_by": _name(row.decided_by) if row.decided_by_id else None,
-            "decided_at": row.decided_at, "decision_note": row.decision_note}
+class DeliveryIn(In):
+    reference: Ref
+    due_on: date
+    quantity_due: Quantity
+    amount: Money
+    delivered_on: date | None = None
+    quantity_delivered: Quantity | None = None
+    order_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-def order_detail_out(request, order: SalesOrder) -> dict:
-    out = OrderOut.model_validate(order).model_dump()
-    out["history"] = [{"from_status": s.from_status, "to_status": s.to_status,
-                       "actor": _name(s.actor) if s.actor_id else None, "note": s.note, "at": s.at}
-                      for s in selectors.order_history(order)]
-    hold = selectors.hold_view(user=request.auth, order=order)
-    out["hold_now"] = None if hold is None else {
-        "authority": hold.authority, "reasons": hold.reasons, "figures": hold.figures,
-        "your_authority": hold.user_authority, "you_may_release": hold.may_release}
-    return out
+class ConfirmIn(In):
+    delivered_on: date
+    quantity_delivered: Quantity
 
 
-def credit_out(view) -> dict:
-    e = view.exposure
-    return {
-        "customer_id": view.customer.pk, "limit_amount": view.account.limit_amount,
-        "term_days": view.account.term_days, "grade": view.account.grade,
-        "limit_valid_from": view.account.limit_valid_from,
-        "exposure": {"open_receivables": e.open_receivables, "shipped_not_invoiced": e.shipped_not_invoiced,
-                     "open_orders": e.open_orders, "total": e.total, "available": view.available,
-                     "overdue_invoices": e.overdue_invoices, "overdue_amount": e.overdue_amount,
-                     "oldest_overdue_due_on": e.oldest_overdue_due_on},
-        "current": limit_out(view.current) if view.current else None,
-        "history": [limit_out(x) for x in view.history],
-        "pending_change": change_out(view.pending) if view.pending else None,
-        "open_orders": view.open_orders,
-    }
+class DeliveryOut(Schema):
+    id: int
+    customer_id: int
+    order_id: int | None
+    reference: str
+    due_on: date
+    quantity_due: Decimal
+    amount: Decimal
+    delivered_on: date | None
+    quantity_delivered: Decimal
+    invoiced: bool
+    invoice_id: int | None
+    created_at: datetime
+    outcome: str | None = None
 
 
-@router.get("/trade/customers/{customer_id}/credit", response=CreditOut,
-            summary="A customer's credit limit with its basis and history, the exposure breakdown and open orders")
-def customer_credit(request, customer_id: int):
-    return credit_out(selectors.customer_credit(user=request.auth, customer_id=customer_id))
+class FactInvoiceIn(In):
+    reference: Ref
+    issued_on: date
+    due_on: date
+    amount: Money
+    currency: Currency = "CNY"
+    delivery_references: list[Ref] | None = Field(None, max_length=500)
+    order_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-@router.post("/trade/customers/{customer_id}/credit/limit", response=LimitSetOut,
-             summary="Set a limit by hand: a decrease applies at once, an increase waits for a second person")
-def limit_set(request, customer_id: int, payload: LimitSetIn):
-    result = services.credit_limit_set(actor=request.auth, customer_id=customer_id, **payload.model_dump())
-    return {"applied": limit_out(result.limit) if result.limit else None,
-            "pending_change": change_out(result.change) if result.change else None}
+class InvoiceOut(Schema):
+    id: int
+    customer_id: int
+    order_id: int | None
+    reference: str
+    issued_on: date
+    due_on: date
+    amount: Decimal
+    currency: str
+    paid_amount: Decimal
+    open_amount: Decimal
+    delivery_references: list[str]
+    created_at: datetime
+    outcome: str | None = None
 
 
-@router.post("/trade/credit/recalculate", response=RecalcOut,
-             summary="Recalculate every graded customer's limit for a period (normally run after grading)")
-def recalculate(request, payload: RecalcIn):
-    return services.credit_limits_recalculate(actor=request.auth, period=payload.period).as_dict()
+class PaymentIn(In):
+    reference: Ref
+    paid_on: date
+    amount: Money
+    invoice_id: int | None = Field(None, ge=1, le=MAX_ID)
+    invoice_reference: Ref | None = None
 
 
-@router.get("/trade/limit-changes", response=list[TradeCreditChangeOut], summary="Limit changes in your scope (pending first)")
-def change_list(request, status: Literal["pending", "approved", "rejected", "superseded", ""] = "pending"):
-    return [change_out(c) for c in selectors.limit_changes(user=request.auth, status=status)]
+class PaymentOut(Schema):
+    id: int
+    customer_id: int
+    invoice_id: int
+    invoice_reference: str
+    reference: str
+    paid_on: date
+    amount: Decimal
+    created_at: datetime
+    outcome: str | None = None
 
 
-@router.post("/trade/limit-changes/{change_id}/approve", response=TradeCreditChangeOut,
-             summary="Approve an increase (finance or general manager, not whoever asked for it)")
-def change_approve(request, change_id: int, payload: TradeNoteIn):
-    return change_out(services.limit_change_approve(actor=request.auth, change_id=change_id, note=payload.note))
+class Page(Schema):
+    next_before: int | None
 
 
-@router.post("/trade/limit-changes/{change_id}/reject", response=TradeCreditChangeOut, summary="Reject an increase, with a reason")
-def change_reject(request, change_id: int, payload: TradeNoteIn):
-    return change_out(services.limit_change_reject(actor=request.auth, change_id=change_id, note=payload.note))
+class SalesPage(Page):
+    items: list[SalesOut]
 
 
-@router.get("/trade/orders", response=OrderPage, summary="Orders in your scope (status=credit_hold: the holds)")
-def order_list(request, q: Query[OrderQuery]):
-    items, next_before = selectors.order_list(user=request.auth, status=q.status, customer_id=q.customer_id,
-                                              before=q.before, limit=q.limit)
-    return {"items": items, "next_before": next_before}
+class DeliveryPage(Page):
+    items: list[DeliveryOut]
 
 
-@router.post("/trade/orders", response={200: OrderDetail, 201: OrderDetail},
-             summary="Place an order: checked against the credit limit, accepted or put on credit hold "
-                     "(Idempotency-Key honoured: a retry returns the first order with 200)")
-def order_place(request, payload: OrderIn):
-    data = payload.model_dump()
-    data["idempotency_key"] = data.pop("idempotency_key") or request.headers.get("Idempotency-Key", "")
-    order = services.order_place(actor=request.auth, channel="api", **data)
-    return Status(200 if getattr(order, "_replayed", False) else 201, order_detail_out(request, order))
+class InvoicePage(Page):
+    items: list[InvoiceOut]
 
 
-@router.get("/trade/orders/{order_id}", response=OrderDetail,
-            summary="An order with the figures of its check, its history and, if held, what a release needs now")
-def order_detail(request, order_id: int):
-    return order_detail_out(request, selectors.order_get(user=request.auth, order_id=order_id))
+class PaymentPage(Page):
+    items: list[PaymentOut]
 
 
-@router.post("/trade/orders/{order_id}/release", response=OrderDetail,
-             summary="Release a held order (needs the authority for the excess at release time)")
-def order_release(request, order_id: int, payload: TradeNoteIn):
-    order = services.order_release(actor=request.auth, order_id=order_id, note=payload.note, channel="api")
-    return order_detail_out(request, order)
+class ReceivablesOut(Schema):
+    customer_id: int
+    as_of: date
+    open_receivables: Decimal
+    overdue_amount: Decimal
+    overdue_invoices: int
+    max_days_overdue: int
+    oldest_overdue_due_on: date | None
+    shipped_not_invoiced: Decimal
 
 
-@router.post("/trade/orders/{order_id}/reject", response=OrderDetail, summary="Reject a held order")
-def order_reject(request, order_id: int, payload: TradeNoteIn):
-    order = services.order_reject(actor=request.auth, order_id=order_id, note=payload.note, channel="api")
-    return order_detail_out(request, order)
+def _id(value: int) -> int:
+    """Ids beyond the database's integer range cannot exist: 404, not an overflow."""
+    if not 0 < value <= MAX_ID:
+        raise NotFound()
+    return value
 
 
-@router.post("/trade/orders/{order_id}/cancel", response=OrderDetail, summary="Cancel an accepted or held order")
-def order_cancel(request, order_id: int, payload: TradeNoteIn):
-    order = services.order_cancel(actor=request.auth, order_id=order_id, note=payload.note, channel="api")
-    return order_detail_out(request, order)
+def _page(rows, query: FactPageQuery, out) -> dict:
+    if query.before:
+        rows = rows.filter(pk__lt=query.before)
+    items = list(rows[: query.limit + 1])
+    more = len(items) > query.limit
+    items = items[: query.limit]
+    return {"items": [out(r) for r in items], "next_before": items[-1].pk if more else None}
 
 
-@router.post("/trade/orders/{order_id}/ship", response=OrderDetail, summary="Ship an accepted order (a delivery)")
-def order_ship(request, order_id: int, payload: ShipIn):
-    order = services.order_ship(actor=request.auth, order_id=order_id, channel="api", **payload.model_dump())
-    return order_detail_out(request, order)
+def _answer(recorded: facts.Recorded, out):
+    body = {**out(recorded.fact), "outcome": recorded.outcome}
+    return Status(201 if recorded.created else 200, body)
 
 
-@router.post("/trade/orders/{order_id}/prepayment", response=OrderDetail,
-             summary="Record the payment of a prepaid order (cash before delivery) before it ships")
-def order_prepayment(request, order_id: int, payload: PrepaymentIn):
-    order = services.order_prepayment_record(actor=request.auth, order_id=order_id, channel="api",
-                                             **payload.model_dump())
-    return order_detail_out(request, order)
+def _fields(obj, names: tuple[str, ...]) -> dict:
+    return {n: getattr(obj, n) for n in names}
 
 
-@router.post("/trade/orders/{order_id}/invoice", response=OrderDetail, summary="Invoice a shipped order")
-def order_invoice(request, order_id: int, payload: OrderInvoiceIn):
-    order = services.order_invoice(actor=request.auth, order_id=order_id, channel="api", **payload.model_dump())
-    return order_detail_out(request, order)
+SALES_OUT = ("id", "customer_id", "reference", "period", "amount", "currency", "created_at")
+DELIVERY_OUT = ("id", "customer_id", "order_id", "reference", "due_on", "quantity_due", "amount", "delivered_on",
+                "quantity_delivered", "invoiced", "invoice_id", "created_at")
+INVOICE_OUT = ("id", "customer_id", "order_id", "reference", "issued_on", "due_on", "amount", "currency",
+               "created_at")
+PAYMENT_OUT = ("id", "customer_id", "invoice_id", "reference", "paid_on", "amount", "created_at")
+
+
+def sales_out(row) -> dict:
+    return _fields(row, SALES_OUT)
+
+
+def delivery_out(row) -> dict:
+    return _fields(row, DELIVERY_OUT)
+
+
+def invoice_out(row) -> dict:
+    paid = getattr(row, "paid_total", None)
+    if paid is None:
+        paid = row.payments.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    refs = getattr(row, "_prefetched_objects_cache", {}).get("deliveries")
+    refs = [d.reference for d in refs] if refs is not None else list(
+        row.deliveries.order_by("reference").values_list("reference", flat=True))
+    return {**_fields(row, INVOICE_OUT), "paid_amount": selectors.round_money(Decimal(paid)),
+            "open_amount": selectors.round_money(row.amount - Decimal(paid)), "delivery_references": sorted(refs)}
+
+
+def payment_out(row) -> dict:
+    return {**_fields(row, PAYMENT_OUT), "invoice_reference": row.invoice.reference}
+
+
+# ----------------------------------------------------------------------------- sales
+
+
+@router.get("/trade/customers/{customer_id}/sales", response=SalesPage, summary="A customer's monthly sales records")
+def sales_list(request, customer_id: int, query: Query[FactPageQuery]):
+    rows = selectors.customer_facts(user=request.auth, customer_id=_id(customer_id), kind="sales")
+    return _page(rows, query, sales_out)
+
+
+@router.post("/trade/customers/{customer_id}/sales", response={200: SalesOut, 201: SalesOut},
+             summary="Record or correct a month's sales (idempotent by reference)")
+def sales_create(request, customer_id: int, payload: SalesIn):
+    return _answer(facts.sales_record(actor=request.auth, customer_id=_id(customer_id), channel="api",
+                                      **payload.model_dump()), sales_out)
+
+
+# ----------------------------------------------------------------------------- deliveries
+
+
+@router.get("/trade/customers/{customer_id}/deliveries", response=DeliveryPage, summary="A customer's deliveries")
+def delivery_list(request, customer_id: int, query: Query[FactPageQuery]):
+    rows = selectors.customer_facts(user=request.auth, customer_id=_id(customer_id), kind="deliveries")
+    return _page(rows, query, delivery_out)
+
+
+@router.post("/trade/customers/{customer_id}/deliveries", response={200: DeliveryOut, 201: DeliveryOut},
+             summary="Record or correct a contracted delivery (idempotent by reference)")
+def delivery_create(request, customer_id: int, payload: DeliveryIn):
+    return _answer(facts.delivery_record(actor=request.auth, customer_id=_id(customer_id),
+                                         channel="api", **payload.model_dump()), delivery_out)
+
+
+@router.post("/trade/deliveries/{delivery_id}/confirm", response=DeliveryOut,
+             summary="Confirm what a delivery shipped and when (partial deliveries ship less than is due)")
+def delivery_confirm(request, delivery_id: int, payload: ConfirmIn):
+    recorded = facts.delivery_confirm(actor=request.auth, delivery_id=_id(delivery_id), channel="api",
+                                      **payload.model_dump())
+    return {**delivery_out(recorded.fact), "outcome": recorded.outcome}
+
+
+# ----------------------------------------------------------------------------- invoices
+
+
+@router.get("/trade/customers/{customer_id}/invoices", response=InvoicePage,
+            summary="A customer's invoices with what is paid and open")
+def invoice_list(request, customer_id: int, query: Query[FactPageQuery]):
+    rows = (selectors.customer_facts(user=request.auth, customer_id=_id(customer_id), kind="invoices")
+            .annotate(paid_total=Coalesce(Sum("payments__amount"), Decimal(0), output_field=selectors.MONEY_FIELD))
+            .prefetch_related("deliveries"))
+    return _page(rows, query, invoice_out)
+
+
+@router.post("/trade/customers/{customer_id}/invoices", response={200: InvoiceOut, 201: InvoiceOut},
+             summary="Record or correct an invoice billing deliveries or an order (idempotent by reference)")
+def invoice_create(request, customer_id: int, payload: FactInvoiceIn):
+    return _answer(facts.invoice_record(actor=request.auth, customer_id=_id(customer_id), channel="api",
+                                        **payload.model_dump()), invoice_out)
+
+
+# ----------------------------------------------------------------------------- payments
+
+
+@router.get("/trade/customers/{customer_id}/payments", response=PaymentPage, summary="A customer's payments")
+def payment_list(request, customer_id: int, query: Query[FactPageQuery]):
+    rows = selectors.customer_facts(user=request.auth, customer_id=_id(customer_id), kind="payments")
+    return _page(rows, query, payment_out)
+
+
+@router.post("/trade/customers/{customer_id}/payments", response={200: PaymentOut, 201: PaymentOut},
+             summary="Record or correct a payment against an invoice, at most what is open on it")
+def payment_create(request, customer_id: int, payload: PaymentIn):
+    return _answer(facts.payment_record(actor=request.auth, customer_id=_id(customer_id), channel="api",
+                                        **payload.model_dump()), payment_out)
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+@router.get("/trade/customers/{customer_id}/receivables", response=ReceivablesOut,
+            summary="Open receivables, overdue invoices and shipped-not-invoiced goods as of a date")
+def receivables(request, customer_id: int, as_of: date | None = None):
+    customer = selectors.customer_in_scope(user=request.auth, customer_id=_id(customer_id))
+    day = as_of or timezone.localdate()
+    late = selectors.overdue(customer_id=customer.pk, as_of=day)
+    return {"customer_id": customer.pk, "as_of": day,
+            "open_receivables": selectors.open_receivables(customer_id=customer.pk, as_of=day),
+            "overdue_amount": late.amount, "overdue_invoices": late.invoices, "max_days_overdue": late.max_days,
+            "oldest_overdue_due_on": late.oldest_due_on,
+            "shipped_not_invoiced": selectors.shipped_not_invoiced(customer_id=customer.pk, as_of=day)}

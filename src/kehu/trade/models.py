@@ -1,9 +1,9 @@
-"""Trade facts and grade-driven trade credit (domain spec 3A facts, 3B L-1..L-6).
+"""Trade facts (domain spec 3A facts): sales, orders, deliveries, invoices and payments.
 
-Facts (sales, deliveries, invoices, payments) are what the monthly grading scores and what the
-order-time credit check adds up. ``CreditAccount`` is one row per customer: the current limit and the
-row that an order check locks, so that two concurrent orders for one customer are decided one after
-the other (style guide, Concurrency). ``CreditLimit`` keeps every limit that was ever in force.
+Facts are what the monthly grading scores and what trade credit's order-time check adds up. The order
+table is here because deliveries and invoices point at it; its lifecycle (placed under the credit check,
+held, released, shipped, invoiced) is trade credit's (``kehu.tradecredit``), the app above grading that
+also keeps the limits.
 """
 
 from __future__ import annotations
@@ -211,90 +211,3 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.reference
-
-
-class CreditAccount(models.Model):
-    """The customer's current trade-credit limit; the row an order check locks (one per customer)."""
-
-    customer = models.OneToOneField("customers.Customer", on_delete=models.PROTECT, related_name="credit_account")
-    limit_amount = models.DecimalField(_("credit limit"), default=0, **MONEY)
-    term_days = models.PositiveIntegerField(_("credit term (days)"), default=0)
-    grade = models.CharField(_("grade"), max_length=1, blank=True)
-    limit_valid_from = models.DateField(_("limit valid from"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("credit account")
-        verbose_name_plural = _("credit accounts")
-        constraints = [models.CheckConstraint(condition=Q(limit_amount__gte=0), name="trade_account_limit_non_negative")]
-
-    def __str__(self) -> str:
-        return f"{self.customer_id}: {self.limit_amount}"
-
-
-class CreditLimit(models.Model):
-    """Every limit that was in force (L-1): amount, term, the figures it came from and who approved it."""
-
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="limits")
-    amount = models.DecimalField(_("credit limit"), **MONEY)
-    term_days = models.PositiveIntegerField(_("credit term (days)"))
-    grade = models.CharField(_("grade"), max_length=1, blank=True)
-    period = models.DateField(_("grading period"), null=True, blank=True)
-    basis = models.JSONField(_("basis"), default=dict)
-    rule_version = models.CharField(_("rule version"), max_length=32)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("credit limit")
-        verbose_name_plural = _("credit limits")
-        ordering = ["-valid_from", "-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["account"], condition=Q(valid_to__isnull=True),
-                                    name="trade_limit_one_current"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.account_id}: {self.amount} from {self.valid_from}"
-
-
-class ChangeStatus(models.TextChoices):
-    PENDING = "pending", _("Pending approval")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    SUPERSEDED = "superseded", _("Superseded")
-
-
-class LimitChange(models.Model):
-    """A recalculated limit above the current one: it waits for approval (L-6)."""
-
-    account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="changes")
-    status = models.CharField(_("status"), max_length=16, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
-    current_amount = models.DecimalField(_("current limit"), **MONEY)
-    proposed_amount = models.DecimalField(_("proposed limit"), **MONEY)
-    term_days = models.PositiveIntegerField(_("credit term (days)"))
-    grade = models.CharField(_("grade"), max_length=1, blank=True)
-    period = models.DateField(_("grading period"), null=True, blank=True)
-    basis = models.JSONField(_("basis"), default=dict)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("credit limit change")
-        verbose_name_plural = _("credit limit changes")
-        ordering = ["-id"]
-        constraints = [
-            models.UniqueConstraint(fields=["account"], condition=Q(status="pending"),
-                                    name="trade_limit_change_one_pending"),
-        ]
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.current_amount} → {self.proposed_amount}"

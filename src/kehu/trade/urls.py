@@ -1,17 +1,17 @@
-from django.urls import include, path
+"""Pages of the trade facts, under /trade/facts/ (names prefixed ``facts_``); trade credit's pages are
+kehu.tradecredit's, under /trade/."""
+
+from django.urls import path
 
 from kehu.trade import views
 
 app_name = "trade"
-# Pages of the trade facts live in urls_facts (names prefixed ``facts_``); trade credit pages here.
-urlpatterns: list = [
-    path("facts/", include("kehu.trade.urls_facts")),
-    path("orders/", views.order_list, name="orders"),
-    path("orders/new/", views.order_create, name="order_create"),
-    path("orders/<int:order_id>/", views.order_detail, name="order"),
-    path("orders/<int:order_id>/<str:action>/", views.order_action, name="order_action"),
-    path("customer/<int:customer_id>/credit/", views.customer_credit, name="credit"),
-    path("customer/<int:customer_id>/credit/limit/", views.limit_set, name="limit_set"),
-    path("limit-changes/", views.limit_changes, name="limit_changes"),
-    path("limit-changes/<int:change_id>/<str:action>/", views.change_action, name="change_action"),
+urlpatterns = [
+    path("facts/customer/<int:customer_id>/", views.customer_facts, name="facts_customer"),
+    path("facts/customer/<int:customer_id>/sales/", views.sales_create, name="facts_sales_create"),
+    path("facts/customer/<int:customer_id>/deliveries/", views.delivery_create, name="facts_delivery_create"),
+    path("facts/customer/<int:customer_id>/deliveries/<int:delivery_id>/confirm/", views.delivery_confirm,
+         name="facts_delivery_confirm"),
+    path("facts/customer/<int:customer_id>/invoices/", views.invoice_create, name="facts_invoice_create"),
+    path("facts/customer/<int:customer_id>/payments/", views.payment_create, name="facts_payment_create"),
 ]

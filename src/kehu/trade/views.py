@@ -1,229 +1,157 @@
-"""Staff pages of trade credit: a customer's credit (limit, basis, term, exposure, open orders), the orders
-list with the holds, an order with its check and the release for the right authority, the order form and the
-limit increases waiting for approval. Thin: each page calls selectors, each action one service."""
+"""Staff pages of the trade facts: one customer's sales by month (with a chart), deliveries, invoices with what
+is open and overdue, and payments, with forms to record each fact. Thin: the services validate and audit;
+outside the user's scope the customer does not exist (404)."""
 
 from __future__ import annotations
+
+import io
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kehu.core.errors import DomainError, NotFound
-from kehu.core.errors import PermissionDenied as DomainPermissionDenied
+from kehu.core.errors import DomainError, NotFound, PermissionDenied
 from kehu.core.selectors import access_for
-from kehu.trade import credit_selectors as selectors
-from kehu.trade.credit_forms import LimitForm, OrderForm
-from kehu.trade.credit_permissions import CreditPerm
-from kehu.trade.models import OrderStatus, ReleaseAuthority
-from kehu.trade.services import credit as services
+from kehu.trade import selectors
+from kehu.trade.permissions import TradePerm
+from kehu.trade.services import facts
 
-HOLD_REASONS = {"over_limit": gettext_lazy("Over the credit limit"),
-                "overdue": gettext_lazy("An invoice is overdue beyond the grace period")}
+ROWS = 50  # rows per list on the page; the API pages through all of them
 
 
-def _require(request, perm):
-    access = access_for(request.user)
-    if not access.has(perm):
-        raise HttpForbidden(_("You do not have permission to do this."))
-    return access
-
-
-def _or_404(call):
+def _customer(request, customer_id: int, perm: str = TradePerm.FACTS_VIEW):
     try:
-        return call()
+        return selectors.customer_in_scope(user=request.user, customer_id=customer_id, perm=perm)
     except NotFound:
         raise Http404() from None
-    except DomainPermissionDenied as exc:
-        raise HttpForbidden(str(exc.message)) from None
+    except PermissionDenied:
+        raise HttpForbidden(_("You do not have permission to do this.")) from None
 
 
-def _put_error(form, exc: DomainError):
-    field = getattr(exc, "field", None)
-    form.add_error(field if field in form.fields else None, str(exc.message))
+def sales_chart(months: list[tuple[date, object]]) -> str:
+    """Bars of the monthly sales as inline SVG (matplotlib, text kept as text)."""
+    import matplotlib
 
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
 
-def _reasons(codes):
-    return [HOLD_REASONS.get(c, c) for c in codes]
-
-
-@login_required
-def customer_credit(request, customer_id: int, limit_form: LimitForm | None = None, status: int = 200):
-    access = _require(request, CreditPerm.VIEW)
-    view = _or_404(lambda: selectors.customer_credit(user=request.user, customer_id=customer_id))
-    path = view.customer.org_path
-    owner = view.customer.manager_id
-    pending = view.pending
-    can_decide = (pending is not None and pending.requested_by_id != request.user.pk
-                  and access.reaches(CreditPerm.LIMIT_APPROVE, org_path=path, owner_id=owner))
-    return render(request, "trade/credit.html", {
-        "v": view, "customer": view.customer, "can_set": access.reaches(CreditPerm.LIMIT_SET, org_path=path,
-                                                                          owner_id=owner),
-        "can_order": access.reaches(CreditPerm.ORDER_PLACE, org_path=path, owner_id=owner),
-        "can_decide": can_decide, "limit_form": limit_form or LimitForm(initial={
-            "amount": view.account.limit_amount, "term_days": view.account.term_days}),
-    }, status=status)
+    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": ["sans-serif"]}):
+        fig = Figure(figsize=(7, 2.6))
+        ax = fig.add_subplot()
+        ax.bar([f"{m:%y-%m}" for m, _v in months], [float(v) / 10000 for _m, v in months], color="#3a6ea5")
+        ax.set_ylim(bottom=0)  # sales: no negative ticks
+        ax.set_ylabel("10k CNY")
+        ax.tick_params(axis="x", labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        out = io.StringIO()
+        fig.savefig(out, format="svg", bbox_inches="tight")
+    svg = out.getvalue()
+    return svg[svg.index("<svg"):]
 
 
 @login_required
-@require_POST
-def limit_set(request, customer_id: int):
-    form = LimitForm(request.POST)
-    if form.is_valid():
-        try:
-            result = services.credit_limit_set(actor=request.user, customer_id=customer_id, **form.cleaned_data)
-        except NotFound:
-            raise Http404() from None
-        except DomainError as exc:
-            _put_error(form, exc)
-        else:
-            if result.change is not None:
-                messages.success(request, _("Increase requested; it waits for a second person's approval."))
-            else:
-                messages.success(request, _("Limit changed."))
-            return redirect("trade:credit", customer_id=customer_id)
-    return customer_credit(request, customer_id, limit_form=form, status=400)
-
-
-@login_required
-def order_list(request):
-    access = _require(request, CreditPerm.VIEW)
-    status = request.GET.get("status", "")
-    if status not in OrderStatus.values:
-        status = ""
-    try:
-        before = int(request.GET.get("before") or 0) or None
-        customer_id = int(request.GET.get("customer") or 0) or None
-    except ValueError:
-        before = customer_id = None
-    orders, next_before = selectors.order_list(user=request.user, status=status, customer_id=customer_id,
-                                               before=before)
-    return render(request, "trade/orders.html", {
-        "orders": orders, "next_before": next_before, "status": status, "statuses": OrderStatus.choices,
-        "customer_id": customer_id or "", "can_order": access.has(CreditPerm.ORDER_PLACE),
-        "can_approve": access.has(CreditPerm.LIMIT_APPROVE)})
-
-
-@login_required
-def order_create(request):
-    _require(request, CreditPerm.ORDER_PLACE)
-    form = OrderForm(request.POST or None, initial={"customer_id": request.GET.get("customer") or None})
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                order = services.order_place(actor=request.user, channel="web", **form.cleaned_data)
-            except NotFound:
-                form.add_error("customer_id", _("No such customer in your scope."))
-                status = 404
-            except DomainError as exc:
-                _put_error(form, exc)
-                status = 403 if isinstance(exc, DomainPermissionDenied) else exc.http_status
-            else:
-                if order.status == OrderStatus.CREDIT_HOLD:
-                    messages.warning(request, _("Order %(number)s is on credit hold: %(reasons)s.") % {
-                        "number": order.number, "reasons": "; ".join(str(r) for r in _reasons(order.hold_reasons))})
-                else:
-                    messages.success(request, _("Order %(number)s accepted.") % {"number": order.number})
-                return redirect("trade:order", order_id=order.pk)
-    return render(request, "trade/order_form.html", {"form": form}, status=status)
-
-
-@login_required
-def order_detail(request, order_id: int):
-    access = _require(request, CreditPerm.VIEW)
-    order = _or_404(lambda: selectors.order_get(user=request.user, order_id=order_id))
-    path, owner = order.customer.org_path, order.customer.manager_id
-    hold = selectors.hold_view(user=request.user, order=order)
-    return render(request, "trade/order.html", {
-        "order": order, "reasons": _reasons(order.hold_reasons), "hold": hold,
-        "hold_reasons_now": _reasons(hold.reasons) if hold else [],
-        "hold_authority_label": ReleaseAuthority(hold.authority).label if hold else "",
-        "history": selectors.order_history(order), "release": order.check_figures.get("release"),
-        "can_place": access.reaches(CreditPerm.ORDER_PLACE, org_path=path, owner_id=owner),
-        "can_invoice": access.reaches(CreditPerm.ORDER_INVOICE, org_path=path, owner_id=owner),
-    })
-
-
-@login_required
-@require_POST
-def order_action(request, order_id: int, action: str):
-    order = _or_404(lambda: selectors.order_get(user=request.user, order_id=order_id))
-    note = (request.POST.get("note") or "").strip()
-    calls = {
-        "release": (lambda: services.order_release(actor=request.user, order_id=order.pk, note=note, channel="web"),
-                    _("Order released.")),
-        "reject": (lambda: services.order_reject(actor=request.user, order_id=order.pk, note=note, channel="web"),
-                   _("Order rejected.")),
-        "cancel": (lambda: services.order_cancel(actor=request.user, order_id=order.pk, note=note, channel="web"),
-                   _("Order cancelled.")),
-        "ship": (lambda: services.order_ship(actor=request.user, order_id=order.pk,
-                                             shipped_on=request.POST.get("shipped_on") or None, channel="web"),
-                 _("Order shipped.")),
-        "prepayment": (lambda: services.order_prepayment_record(actor=request.user, order_id=order.pk,
-                                                                reference=request.POST.get("reference", ""),
-                                                                paid_on=request.POST.get("paid_on") or None,
-                                                                channel="web"),
-                       _("Payment recorded; the order may ship.")),
-        "invoice": (lambda: services.order_invoice(actor=request.user, order_id=order.pk,
-                                                   reference=request.POST.get("reference", ""),
-                                                   due_on=request.POST.get("due_on") or None, channel="web"),
-                    _("Order invoiced.")),
+def customer_facts(request, customer_id: int):
+    customer = _customer(request, customer_id)
+    today = timezone.localdate()
+    access = access_for(request.user)
+    where = {"org_path": customer.org_path, "owner_id": customer.manager_id}
+    months = selectors.sales_by_month(customer_id=customer.pk, until=today, months=12)
+    late = selectors.overdue(customer_id=customer.pk, as_of=today)
+    invoices = (selectors.customer_facts(user=request.user, customer_id=customer.pk, kind="invoices")
+                .annotate(paid_total=Coalesce(Sum("payments__amount"), 0, output_field=selectors.MONEY_FIELD))
+                .prefetch_related("deliveries")[:ROWS])
+    invoice_rows = [{"invoice": i, "open": selectors.round_money(i.amount - i.paid_total),
+                     "days_overdue": (today - i.due_on).days if i.due_on < today and i.amount - i.paid_total >=
+                     selectors.HALF_FEN else 0} for i in invoices]
+    context = {
+        "customer": customer,
+        "today": today,
+        "months": months,
+        "chart": sales_chart(months),
+        "sales": selectors.customer_facts(user=request.user, customer_id=customer.pk, kind="sales")[:ROWS],
+        "deliveries": selectors.customer_facts(user=request.user, customer_id=customer.pk, kind="deliveries")[:ROWS],
+        "invoices": invoice_rows,
+        "payments": selectors.customer_facts(user=request.user, customer_id=customer.pk, kind="payments")[:ROWS],
+        "open_receivables": selectors.open_receivables(customer_id=customer.pk, as_of=today),
+        "overdue": late,
+        "unbilled": selectors.shipped_not_invoiced(customer_id=customer.pk, as_of=today),
+        "average_sales": selectors.average_monthly_sales(customer_id=customer.pk, until=today),
+        "can_sales": access.reaches(TradePerm.SALES_RECORD, **where),
+        "can_finance": access.reaches(TradePerm.FINANCE_RECORD, **where),
     }
-    if action not in calls:
-        raise Http404()
-    call, done = calls[action]
+    return render(request, "trade/facts.html", context)
+
+
+def _record(request, customer_id: int, perm: str, anchor: str, call) -> object:
+    """Run one service with the form's fields; a refusal is shown on the page, the user's input is kept."""
+    customer = _customer(request, customer_id, perm)
     try:
-        call()
+        recorded = call(customer)
     except NotFound:
         raise Http404() from None
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
-        messages.success(request, done)
-    return redirect("trade:order", order_id=order.pk)
+        texts = {"created": _("Recorded."), "updated": _("Corrected; the change is in the audit log."),
+                 "unchanged": _("Already recorded with the same figures; nothing changed.")}
+        messages.success(request, texts[recorded.outcome])
+    return redirect(reverse("trade:facts_customer", args=[customer.pk]) + "#" + anchor)
 
 
-@login_required
-def limit_changes(request):
-    _require(request, CreditPerm.VIEW)
-    status = request.GET.get("status", "pending")
-    if status not in ("pending", "approved", "rejected", "superseded", ""):
-        status = "pending"
-    access = access_for(request.user)
-    changes = list(selectors.limit_changes(user=request.user, status=status))
-    for change in changes:
-        customer = change.account.customer
-        change.can_decide = (change.status == "pending" and change.requested_by_id != request.user.pk
-                             and access.reaches(CreditPerm.LIMIT_APPROVE, org_path=customer.org_path,
-                                                owner_id=customer.manager_id))
-    return render(request, "trade/limit_changes.html", {"changes": changes, "status": status})
+def _post(request, *names: str) -> dict:
+    return {n: request.POST.get(n, "").strip() for n in names}
 
 
 @login_required
 @require_POST
-def change_action(request, change_id: int, action: str):
-    note = (request.POST.get("note") or "").strip()
-    if action == "approve":
-        call, done = (lambda: services.limit_change_approve(actor=request.user, change_id=change_id, note=note)), \
-            _("Increase approved; the new limit is in force.")
-    elif action == "reject":
-        call, done = (lambda: services.limit_change_reject(actor=request.user, change_id=change_id, note=note)), \
-            _("Increase rejected.")
-    else:
-        raise Http404()
-    try:
-        call()
-    except NotFound:
-        raise Http404() from None
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, done)
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/trade/") else "trade:limit_changes")
+def sales_create(request, customer_id: int):
+    data = _post(request, "reference", "period", "amount")
+    return _record(request, customer_id, TradePerm.SALES_RECORD, "sales", lambda c: facts.sales_record(
+        actor=request.user, customer_id=c.pk, channel="web", **data))
+
+
+@login_required
+@require_POST
+def delivery_create(request, customer_id: int):
+    data = _post(request, "reference", "due_on", "quantity_due", "amount", "delivered_on", "quantity_delivered")
+    return _record(request, customer_id, TradePerm.SALES_RECORD, "deliveries", lambda c: facts.delivery_record(
+        actor=request.user, customer_id=c.pk, channel="web", **{k: v or None for k, v in data.items()}))
+
+
+@login_required
+@require_POST
+def delivery_confirm(request, customer_id: int, delivery_id: int):
+    data = _post(request, "delivered_on", "quantity_delivered")
+
+    def confirm(customer):
+        if not customer.deliveries.filter(pk=delivery_id).exists():
+            raise NotFound()
+        return facts.delivery_confirm(actor=request.user, delivery_id=delivery_id, channel="web", **data)
+
+    return _record(request, customer_id, TradePerm.SALES_RECORD, "deliveries", confirm)
+
+
+@login_required
+@require_POST
+def invoice_create(request, customer_id: int):
+    data = _post(request, "reference", "issued_on", "due_on", "amount", "delivery_references")
+    data["delivery_references"] = data["delivery_references"] or None
+    return _record(request, customer_id, TradePerm.FINANCE_RECORD, "invoices", lambda c: facts.invoice_record(
+        actor=request.user, customer_id=c.pk, channel="web", **data))
+
+
+@login_required
+@require_POST
+def payment_create(request, customer_id: int):
+    data = _post(request, "reference", "paid_on", "amount", "invoice_reference")
+    return _record(request, customer_id, TradePerm.FINANCE_RECORD, "payments", lambda c: facts.payment_record(
+        actor=request.user, customer_id=c.pk, channel="web", **data))

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -44,6 +43,8 @@ from kehu.grading.models import (
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services._common import require_company_wide, require_text
 from kehu.grading.services.policies import policy_in_force
+from kehu.grading.signals import run_closed
+from kehu.trade.models import Delivery, Invoice, Payment, SalesRecord
 
 RESULT_COLUMNS = (
     "period", "customer_id", "org_path", "policy_version", "raw_volume", "raw_fulfilment", "raw_on_time",
@@ -73,49 +74,37 @@ def _days_between(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def _trade_model(name: str):
-    try:
-        return apps.get_model("trade", name)
-    except LookupError:
-        return None
-
-
 def _fact_sql(start: date, end: date) -> dict[str, str]:
     """Scalar subqueries over the trade facts of month M-1 (``start``..``end``) for customer ``c``."""
     S, E = _lit(start), _lit(end)
     overdue_from = _lit(end - timedelta(days=int(get_param("grading.overdue_lookback_days"))))
-    sales, delivery = _trade_model("SalesRecord"), _trade_model("Delivery")
-    invoice, payment = _trade_model("Invoice"), _trade_model("Payment")
-    out = {"raw_volume": "CAST(0 AS NUMERIC)", "raw_fulfilment": "CAST(NULL AS NUMERIC)",
-           "raw_on_time": "CAST(NULL AS NUMERIC)", "raw_overdue_days": "0"}
-    if sales is not None:
-        out["raw_volume"] = (f"COALESCE((SELECT SUM(s.{_c(sales, 'amount')}) FROM {_t(sales)} s "
-                             f"WHERE s.{_c(sales, 'customer')} = c.id AND s.{_c(sales, 'period')} = {S}), 0)")
-    if delivery is not None:
-        d_due, d_on = f"d.{_c(delivery, 'due_on')}", f"d.{_c(delivery, 'delivered_on')}"
-        out["raw_fulfilment"] = (
-            f"ROUND(CAST((SELECT 1.0 * SUM(CASE WHEN {d_on} IS NOT NULL AND {d_on} <= {d_due} "
-            f"THEN d.{_c(delivery, 'quantity_delivered')} ELSE 0 END) / "
-            f"NULLIF(SUM(d.{_c(delivery, 'quantity_due')}), 0) FROM {_t(delivery)} d "
-            f"WHERE d.{_c(delivery, 'customer')} = c.id AND {d_due} >= {S} AND {d_due} <= {E}) AS NUMERIC), 4)")
-    if invoice is not None and payment is not None:
-        i_due, i_amt = f"i.{_c(invoice, 'due_on')}", f"i.{_c(invoice, 'amount')}"
-        p_inv, p_on, p_amt = (f"p.{_c(payment, 'invoice')}", f"p.{_c(payment, 'paid_on')}",
-                              f"p.{_c(payment, 'amount')}")
+    sales, delivery, invoice, payment = SalesRecord, Delivery, Invoice, Payment
+    out: dict[str, str] = {}
+    out["raw_volume"] = (f"COALESCE((SELECT SUM(s.{_c(sales, 'amount')}) FROM {_t(sales)} s "
+                         f"WHERE s.{_c(sales, 'customer')} = c.id AND s.{_c(sales, 'period')} = {S}), 0)")
+    d_due, d_on = f"d.{_c(delivery, 'due_on')}", f"d.{_c(delivery, 'delivered_on')}"
+    out["raw_fulfilment"] = (
+        f"ROUND(CAST((SELECT 1.0 * SUM(CASE WHEN {d_on} IS NOT NULL AND {d_on} <= {d_due} "
+        f"THEN d.{_c(delivery, 'quantity_delivered')} ELSE 0 END) / "
+        f"NULLIF(SUM(d.{_c(delivery, 'quantity_due')}), 0) FROM {_t(delivery)} d "
+        f"WHERE d.{_c(delivery, 'customer')} = c.id AND {d_due} >= {S} AND {d_due} <= {E}) AS NUMERIC), 4)")
+    i_due, i_amt = f"i.{_c(invoice, 'due_on')}", f"i.{_c(invoice, 'amount')}"
+    p_inv, p_on, p_amt = (f"p.{_c(payment, 'invoice')}", f"p.{_c(payment, 'paid_on')}",
+                          f"p.{_c(payment, 'amount')}")
 
-        def paid_by(bound: str) -> str:
-            return (f"(SELECT COALESCE(SUM({p_amt}), 0) FROM {_t(payment)} p "
-                    f"WHERE {p_inv} = i.id AND {p_on} <= {bound})")
+    def paid_by(bound: str) -> str:
+        return (f"(SELECT COALESCE(SUM({p_amt}), 0) FROM {_t(payment)} p "
+                f"WHERE {p_inv} = i.id AND {p_on} <= {bound})")
 
-        out["raw_on_time"] = (
-            f"ROUND(CAST((SELECT 1.0 * SUM(CASE WHEN x.paid > x.amount THEN x.amount ELSE x.paid END) / "
-            f"NULLIF(SUM(x.amount), 0) FROM (SELECT {i_amt} AS amount, {paid_by(i_due)} AS paid "
-            f"FROM {_t(invoice)} i WHERE i.{_c(invoice, 'customer')} = c.id AND {i_due} >= {S} "
-            f"AND {i_due} <= {E}) x) AS NUMERIC), 4)")
-        out["raw_overdue_days"] = (
-            f"COALESCE((SELECT MAX({_days_between(E, i_due)}) FROM {_t(invoice)} i "
-            f"WHERE i.{_c(invoice, 'customer')} = c.id AND {i_due} < {E} AND {i_due} >= {overdue_from} "
-            f"AND {i_amt} > {paid_by(E)}), 0)")
+    out["raw_on_time"] = (
+        f"ROUND(CAST((SELECT 1.0 * SUM(CASE WHEN x.paid > x.amount THEN x.amount ELSE x.paid END) / "
+        f"NULLIF(SUM(x.amount), 0) FROM (SELECT {i_amt} AS amount, {paid_by(i_due)} AS paid "
+        f"FROM {_t(invoice)} i WHERE i.{_c(invoice, 'customer')} = c.id AND {i_due} >= {S} "
+        f"AND {i_due} <= {E}) x) AS NUMERIC), 4)")
+    out["raw_overdue_days"] = (
+        f"COALESCE((SELECT MAX({_days_between(E, i_due)}) FROM {_t(invoice)} i "
+        f"WHERE i.{_c(invoice, 'customer')} = c.id AND {i_due} < {E} AND {i_due} >= {overdue_from} "
+        f"AND {i_amt} > {paid_by(E)}), 0)")
     return out
 
 
@@ -310,14 +299,9 @@ def _close(actor: User | None, run: GradingRun, *, write_grades: bool) -> Gradin
 
 
 def _after_close(actor: User | None, run: GradingRun) -> None:
-    """Credit limits follow the new grades (credit.recalc_after_grading); E customers go to exit review."""
-    try:
-        from kehu.trade import services as trade_services
-    except ImportError:  # the trade module is optional
-        trade_services = None
-    recalc = getattr(trade_services, "credit_limits_recalculate", None)
-    if recalc is not None:
-        recalc(actor=actor, period=run.period)
+    """The apps above grading follow the new grades (trade credit recalculates its limits,
+    credit.recalc_after_grading); then E customers go to exit review."""
+    run_closed.send(sender=GradingRun, actor=actor, period=run.period)
     open_exit_reviews(run.period)
 
 

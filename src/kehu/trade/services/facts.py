@@ -13,7 +13,7 @@ History: facts of closed months (before the current month) that an import or the
 ``history=True`` are taken as they are: they are not re-checked by the credit check and may belong to a
 customer that no longer trades. Everything else needs a tradable (qualified or active) customer, and an
 invoice that bills neither delivered goods nor an order creates a receivable that must pass the trade
-credit check (``kehu.trade.services.credit.receivable_guard``).
+credit check (``kehu.tradecredit.services.receivable_guard``, registered in ``kehu.trade.hooks``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from importlib import import_module
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -40,6 +39,7 @@ from kehu.customers.models import Customer
 from kehu.customers.rules import TRADABLE
 from kehu.trade import selectors
 from kehu.trade.events import TradeFactEvent
+from kehu.trade.hooks import receivable_guard
 from kehu.trade.models import Delivery, Invoice, OrderStatus, Payment, SalesOrder, SalesRecord
 from kehu.trade.permissions import TradePerm
 
@@ -359,15 +359,6 @@ def delivery_confirm(*, actor: User | None, delivery_id: int, delivered_on: Any,
 
 
 INVOICE_FIELDS = ("reference", "issued_on", "due_on", "amount", "currency", "order_id")
-
-
-def receivable_guard():
-    """Trade credit's check of a new receivable, once that module provides it (else None)."""
-    try:
-        module = import_module("kehu.trade.services.credit")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "receivable_guard", None)
 
 
 def _deliveries(customer: Customer, references: Any, invoice: Invoice | None) -> list[Delivery]:
