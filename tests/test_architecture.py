@@ -209,3 +209,144 @@ def test_the_scanner_finds_every_form_of_import(source, expected):
 def test_relative_imports_resolve_to_their_package():
     """``from . import permissions as P`` inside a function of kehu/helpdesk/api.py."""
     assert "kehu.helpdesk.permissions" in [m for _, m in _imported_modules(PACKAGE / "helpdesk" / "api.py")]
+
+
+# ------------------------------------------------------------------ private names and the blind index
+# (issue 12, item 2: customers owns its write path.) A module's private (underscore) names are for its own app:
+# the archive's write steps other apps need are public in kehu.customers.services.build, the audit log's in
+# kehu.core.audit. The blind index of a customer's ID number is computed in one place,
+# kehu.customers.blind_index; kehu.core holds the key ring and re-keys the column in a key rotation.
+
+# Module (and everything under it) -> the app whose modules may use its private names.
+PRIVATE_TO = {"kehu.customers": "customers", "kehu.core.audit": "core"}
+BLIND_INDEX_METHODS = {"blind_index", "blind_indexes"}
+BLIND_INDEX_ALLOWED = ("kehu.core", "kehu.customers.blind_index")
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.endswith("__")
+
+
+def _owner_of(module: str) -> str | None:
+    for prefix, app in PRIVATE_TO.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return app
+    return None
+
+
+def _is_module(dotted: str) -> bool:
+    base = SRC.joinpath(*dotted.split("."))
+    return base.with_suffix(".py").is_file() or (base / "__init__.py").is_file()
+
+
+def _from_module(path: Path, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    here = _module_parts(path)
+    package = here if path.name == "__init__.py" else here[:-1]
+    base = ".".join(package[: len(package) - node.level + 1])
+    return f"{base}.{node.module}" if node.module else base
+
+
+def _dotted(node: ast.expr) -> list[str] | None:
+    """``a.b.c`` as ["a", "b", "c"]; None if the chain does not start at a plain name."""
+    names: list[str] = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    return [node.id, *reversed(names)] if isinstance(node, ast.Name) else None
+
+
+def _private_uses(path: Path, tree: ast.Module | None = None) -> list[tuple[int, str]]:
+    """The private names of ``PRIVATE_TO`` modules the file uses: imported by name (``from m import _f``) or
+    reached through a module bound by an import (``archive._f(...)``, ``kehu.core.audit._f``), at any depth."""
+    tree = tree or _tree(path)
+    modules: dict[str, str] = {}  # local name -> the kehu module it is bound to
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "kehu":
+                    local = alias.asname or alias.name.split(".")[0]
+                    modules[local] = alias.name if alias.asname else "kehu"
+        elif isinstance(node, ast.ImportFrom):
+            module = _from_module(path, node)
+            for alias in node.names:
+                full = f"{module}.{alias.name}"
+                if _private(alias.name) and _owner_of(module):
+                    found.append((node.lineno, full))
+                elif full.startswith("kehu.") and _is_module(full):
+                    modules[alias.asname or alias.name] = full
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and _private(node.attr)):
+            continue
+        chain = _dotted(node.value)
+        if not chain or chain[0] not in modules:
+            continue
+        base = ".".join([modules[chain[0]], *chain[1:]])
+        if _is_module(base) and _owner_of(base):
+            found.append((node.lineno, f"{base}.{node.attr}"))
+    return found
+
+
+def _blind_index_uses(path: Path, tree: ast.Module | None = None) -> list[int]:
+    tree = tree or _tree(path)
+    return [node.lineno for node in ast.walk(tree)
+            if (isinstance(node, ast.Attribute) and node.attr in BLIND_INDEX_METHODS)
+            or (isinstance(node, ast.ImportFrom) and any(a.name in BLIND_INDEX_METHODS for a in node.names))]
+
+
+def test_no_app_uses_private_names_of_customers_or_the_audit_log():
+    bad = []
+    for path in _python_files():
+        app = _app_of(".".join(_module_parts(path)))
+        bad += [f"  kehu/{path.relative_to(PACKAGE).as_posix()}:{line} uses {name}"
+                for line, name in _private_uses(path) if _owner_of(name) != app]
+    bad.sort()
+    assert not bad, ("private names used outside their app; make the step public (kehu.customers.services.build, "
+                     "kehu.core.audit):\n" + "\n".join(bad))
+
+
+def test_only_customers_blind_index_computes_the_id_number_index():
+    bad = []
+    for path in _python_files():
+        module = ".".join(_module_parts(path))
+        if any(module == m or module.startswith(m + ".") for m in BLIND_INDEX_ALLOWED):
+            continue
+        bad += [f"  kehu/{path.relative_to(PACKAGE).as_posix()}:{line}" for line in _blind_index_uses(path)]
+    bad.sort()
+    assert not bad, ("blind indexes computed outside kehu.customers.blind_index (use set_id_number_hash, "
+                     "id_number_filter, id_number_indexes):\n" + "\n".join(bad))
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from kehu.customers.services import archive\narchive._set_name(c, 'x')\n",
+     "kehu.customers.services.archive._set_name"),
+    ("from kehu.customers.services.archive import _set_name\n", "kehu.customers.services.archive._set_name"),
+    ("import kehu.customers.services.archive\nkehu.customers.services.archive._audit_view(c)\n",
+     "kehu.customers.services.archive._audit_view"),
+    ("import kehu.customers.services.archive as a\na._audit_view(c)\n", "kehu.customers.services.archive._audit_view"),
+    ("from kehu.customers import services\nservices.archive._org_for_create(u, None)\n",
+     "kehu.customers.services.archive._org_for_create"),
+    ("def f():\n    from kehu.core.audit import _normalise\n", "kehu.core.audit._normalise"),
+    ("from kehu.core import audit\naudit._normalise({})\n", "kehu.core.audit._normalise"),
+    ("from ..customers.services import archive\narchive._clean_identity('', {})\n",
+     "kehu.customers.services.archive._clean_identity"),
+])
+def test_the_private_name_scanner_finds_every_form_of_use(source, expected):
+    assert expected in [n for _, n in _private_uses(PACKAGE / "bulk" / "_probe.py", ast.parse(source))]
+
+
+@pytest.mark.parametrize("source", [
+    "from kehu.customers.services import archive, build\narchive.customer_create()\nbuild.set_name(c, 'x')\n",
+    "from kehu.core.audit import audit_record, normalise_values\n",
+    "from kehu.bulk import writes\nwrites._private_helper()\n",  # not a module PRIVATE_TO guards
+    "from kehu.customers.services import archive\narchive.__name__\n",
+])
+def test_the_private_name_scanner_passes_public_names(source):
+    assert _private_uses(PACKAGE / "bulk" / "_probe.py", ast.parse(source)) == []
+
+
+def test_the_blind_index_scanner_finds_calls():
+    assert _blind_index_uses(PACKAGE / "trade" / "_probe.py", ast.parse(
+        "from kehu.core.crypto import keyring\nx = keyring().blind_indexes(n)\ny = ring.blind_index(n)\n")) == [2, 3]

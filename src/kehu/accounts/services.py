@@ -42,6 +42,7 @@ from kehu.core.inputs import choice, day, text
 from kehu.core.models import RuleParameter, User
 from kehu.core.params import get_param
 from kehu.core.rules import mask_id_number
+from kehu.customers.blind_index import id_number_filter
 from kehu.customers.models import Customer, CustomerKind, Document, DocumentKind
 from kehu.customers.rules import clean_resident_id
 from kehu.customers.selectors import customer_get
@@ -58,9 +59,7 @@ def _lock_customer(customer_id: int) -> None:
 
 
 def customer_by_id_number(id_number: str) -> Customer | None:
-    from kehu.core.crypto import keyring
-
-    return Customer.objects.filter(id_number_hash__in=keyring().blind_indexes(id_number)).first()
+    return Customer.objects.filter(id_number_filter(id_number)).first()
 
 
 # ----------------------------------------------------------------------------------------- opening

@@ -3,10 +3,11 @@
 A chunk goes through two stages:
 
 ``prepare_rows`` (pure Python, no database; runs in worker processes when the runner has them) validates
-every column with the archive's own functions (``kehu.customers.rules`` through the archive's
-``_clean_identity``, ``text`` and ``amount`` helpers), derives what the archive derives (normalised
-identifiers, the blind index of the ID number, pinyin columns and the masked name of individuals through
-``_set_name``) and builds the unsaved ``Customer`` a create would save, with its audit view.
+every column with the archive's own steps (``kehu.customers.services.build``: ``clean_identity`` with
+``kehu.customers.rules``, and the ``text`` and ``amount`` helpers), derives what the archive derives (normalised
+identifiers, the blind index of the ID number through ``kehu.customers.blind_index``, pinyin columns and the
+masked name of individuals through ``build.set_name``) and builds the unsaved ``Customer`` a create would save,
+with its audit view.
 
 ``apply_rows`` (in the runner's transaction for the chunk) finds the customers the chunk's rows name in ONE
 query by credit code or ID blind index, decides per row exactly as ``apply_customer`` does
@@ -33,7 +34,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -44,21 +44,22 @@ from kehu.bulk.audit import AuditEntry, audit_record_many
 from kehu.bulk.importers import Column, ImportSpec, SetBased, register_spec
 from kehu.bulk.outcomes import Outcome, attempt
 from kehu.bulk.writes import db_values, insert_fields, insert_rows, reserve_ids
-from kehu.core.audit import _normalise
-from kehu.core.crypto import keyring
+from kehu.core.audit import normalise_values
 from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from kehu.core.inputs import amount, text
 from kehu.core.selectors import access_for
 from kehu.customers import rules
+from kehu.customers.blind_index import id_number_filter, id_number_indexes, set_id_number_hash
 from kehu.customers.errors import DuplicateCustomer
 from kehu.customers.events import CustomerEvent
-from kehu.customers.models import ConsentRecord, Customer, CustomerKind, InfoChangeLog
+from kehu.customers.models import ConsentRecord, Customer, InfoChangeLog
 from kehu.customers.permissions import CustomerPerm
 from kehu.customers.selectors import customer_field_value, personal_fields
 
-# The archive's own validation and derivation steps (kehu.customers.services.archive): the import must
-# accept and store exactly what a create or update through the archive would.
-from kehu.customers.services import archive
+# The archive's services (the row-by-row path) and its own validation and derivation steps
+# (kehu.customers.services.build): the import must accept and store exactly what a create or update
+# through the archive would.
+from kehu.customers.services import archive, build
 
 IDENTITY = ("uscc", "id_number", "phone", "email")
 TEXT_FIELDS = ("legal_representative", "industry", "region", "business_scope", "address", "occupation")
@@ -103,7 +104,7 @@ def _find_existing(record: dict[str, Any]):
         return Customer.objects.filter(uscc=code).first()
     number = rules.clean_resident_id(record.get("id_number") or "") if record.get("id_number") else None
     if number:
-        return Customer.objects.filter(id_number_hash__in=keyring().blind_indexes(number)).first()
+        return Customer.objects.filter(id_number_filter(number)).first()
     return None
 
 
@@ -123,7 +124,7 @@ def apply_customer(*, actor, mode: str, org_code: str | None, record: dict[str, 
         return "created"
     if mode == "create":
         raise DuplicateCustomer()
-    changes = {k: v for k, v in values.items() if k in archive.EDITABLE_FIELDS}
+    changes = {k: v for k, v in values.items() if k in build.EDITABLE_FIELDS}
     before = existing.version
     customer = archive.customer_update(actor=actor, customer_id=existing.pk, changes=changes, channel=channel)
     return "updated" if customer.version != before else "unchanged"
@@ -145,7 +146,7 @@ class Row:
     lookup_uscc: str | None  # the natural key (_find_existing): the credit code if valid ...
     lookup_hashes: tuple[str, ...]  # ... else the blind indexes of the ID number under every key
     id_hashes: tuple[str, ...]  # blind indexes of the row's ID number (uniqueness of the ID)
-    name_fields: tuple[str, ...] | None  # NAME_FIELDS as archive._set_name derives them for the row's kind
+    name_fields: tuple[str, ...] | None  # NAME_FIELDS as build.set_name derives them for the row's kind
     create_invalid: bool  # columns valid, but the kind's required identifier is missing
     # A valid row's new customer: its column values as the database stores them (personal data encrypted,
     # in writes.insert_fields(Customer) order), and its audit view (personal data masked), normalised.
@@ -184,11 +185,11 @@ def column_errors(values: dict[str, Any]) -> tuple[dict[str, Any], list[DomainEr
             if key == "name":
                 norm[key] = text(value, "name", max_length=200, required=True)
             elif key in IDENTITY:
-                norm[key] = archive._clean_identity("", {key: value})[key]
+                norm[key] = build.clean_identity("", {key: value})[key]
             elif key == "registered_capital_amount":
                 norm[key] = amount(value, key)
-            elif key in archive.EDITABLE_FIELDS:
-                norm[key] = text(value, key, max_length=archive.EDITABLE_FIELDS[key] or 0)
+            elif key in build.EDITABLE_FIELDS:
+                norm[key] = text(value, key, max_length=build.EDITABLE_FIELDS[key] or 0)
         except DomainError as exc:
             errors.append(exc)
     return norm, errors
@@ -199,10 +200,10 @@ def _new_customer(kind: str, norm: dict[str, Any], ctx: CreateContext) -> Custom
     unit = ctx.org_unit
     customer = Customer(kind=kind, org_unit=unit, org_path=unit.path if unit else "", created_by_id=ctx.created_by_id,
                         manager_id=ctx.manager_id)
-    archive._set_name(customer, norm["name"])
+    build.set_name(customer, norm["name"])
     customer.uscc = norm.get("uscc") or None
     customer.id_number = norm.get("id_number", "")
-    customer.id_number_hash = keyring().blind_index(customer.id_number) if customer.id_number else None
+    set_id_number_hash(customer)
     customer.phone = norm.get("phone", "")
     customer.email = norm.get("email", "")
     customer.registered_capital_amount = norm.get("registered_capital_amount")
@@ -213,13 +214,11 @@ def _new_customer(kind: str, norm: dict[str, Any], ctx: CreateContext) -> Custom
 
 def prepare_rows(rows: list[tuple[int, list[str], dict[str, str]]], ctx: CreateContext) -> list[Row]:
     """The pure stage of a chunk: validate and derive every row. No database access (worker processes)."""
-    ring = keyring()
     out = []
     for line, cells, record in rows:
         kind = kind_of(record)
         norm, errors = column_errors(record_values(record))
-        number = norm.get("id_number")
-        id_hashes = tuple(ring.blind_indexes(number)) if number else ()
+        id_hashes = id_number_indexes(norm.get("id_number") or "")
         # _find_existing: the credit code if it is valid, else the ID number if that is valid
         # (column_errors ran the same rules.clean_uscc / clean_resident_id on the same cells).
         lookup_uscc = norm.get("uscc") or None
@@ -230,16 +229,16 @@ def prepare_rows(rows: list[tuple[int, list[str], dict[str, str]]], ctx: CreateC
             customer = _new_customer(kind, norm, ctx)
             row.name_fields = tuple(getattr(customer, f) for f in NAME_FIELDS)
             try:
-                archive._check_required_by_kind(customer)
+                build.check_required_by_kind(customer)
             except DomainError:
                 row.create_invalid = True
             else:
                 if ctx.org_unit is not None:
                     row.insert = db_values(customer, INSERT_FIELDS)
-                    view = archive._audit_view(customer)
+                    view = build.audit_view(customer)
                     # audit_record stores values as their JSON round trip; plain values are that already.
                     row.audit_new = view if all(v is None or type(v) in (str, int, bool) for v in view.values()) \
-                        else _normalise(view)
+                        else normalise_values(view)
         out.append(row)
     return out
 
@@ -266,7 +265,7 @@ def _required_problem(row: Row, ctx: CreateContext) -> Callable[[], list[DomainE
 
 def _required_of(customer: Customer) -> list[DomainError]:
     try:
-        archive._check_required_by_kind(customer)
+        build.check_required_by_kind(customer)
     except DomainError as exc:
         return [exc]
     return []
@@ -278,11 +277,6 @@ def _duplicate_uscc(code: str) -> Callable[[], list[DomainError]]:
 
 def _duplicate_id() -> Callable[[], list[DomainError]]:
     return _raise(lambda: DuplicateCustomer(_("A customer with this resident ID number already exists.")))
-
-
-def _hidden(kind: str | None) -> bool:
-    """Whether ``archive._set_name`` keeps this kind's name encrypted (and its pinyin to the surname)."""
-    return kind == CustomerKind.INDIVIDUAL and bool(settings.KEHU_ENCRYPT_INDIVIDUAL_NAMES)
 
 
 @dataclass
@@ -339,7 +333,7 @@ class ChunkApplier:
         hashes = {h for r in rows for h in r.id_hashes}
         if not codes and not hashes:
             return
-        queryset = Customer.objects.select_related("org_unit").filter(Q(uscc__in=codes) | Q(id_number_hash__in=hashes))
+        queryset = Customer.objects.select_related("org_unit").filter(Q(uscc__in=codes) | id_number_filter(indexes=hashes))
         if connection.vendor == "postgresql":
             # The customers this chunk may update stay locked until the chunk commits, as customer_update
             # locks its row (SQLite's IMMEDIATE transaction already holds the database's write lock).
@@ -464,23 +458,23 @@ class ChunkApplier:
 
     def _change(self, row: Row, existing: Customer):
         """What customer_update would do with the row's columns: "unchanged", a problem, or a _Change."""
-        fields = [f for f in archive.EDITABLE_FIELDS if f != "manager_id"]
+        fields = [f for f in build.EDITABLE_FIELDS if f != "manager_id"]
         before_values = {f: customer_field_value(existing, f) for f in fields}
         after = copy.copy(existing)
         for key, value in row.norm.items():
             if key == "name":
-                if _hidden(existing.kind) == _hidden(row.kind) and row.name_fields is not None:
+                if build.name_is_hidden(existing.kind) == build.name_is_hidden(row.kind) and row.name_fields is not None:
                     for name_field, name_value in zip(NAME_FIELDS, row.name_fields, strict=True):
                         setattr(after, name_field, name_value)
                 else:
-                    archive._set_name(after, value)
+                    build.set_name(after, value)
             else:
                 setattr(after, key, value)
         if "id_number" in row.norm:
-            after.id_number_hash = keyring().blind_index(after.id_number) if after.id_number else None
+            set_id_number_hash(after)
         # In customer_update's order: the kind's required identifiers and uniqueness, then "anything changed?".
         try:
-            archive._check_required_by_kind(after)
+            build.check_required_by_kind(after)
         except DomainError:
             return lambda: _required_of(after)
         if after.uscc and self.by_uscc.get(after.uscc) not in (None, existing):
@@ -495,8 +489,8 @@ class ChunkApplier:
         after.version = existing.version + 1
         after.updated_at = timezone.now()
         personal = [f for f in changed if f in personal_fields(after)]
-        return _Change(row=row, before=existing, after=after, changed=changed, old_view=archive._audit_view(existing),
-                       new_view=archive._audit_view(after), personal=personal)
+        return _Change(row=row, before=existing, after=after, changed=changed, old_view=build.audit_view(existing),
+                       new_view=build.audit_view(after), personal=personal)
 
     # -------------------------------------------------------------------------------- write
 
@@ -577,11 +571,11 @@ def job_context(*, actor, org_code: str | None) -> tuple[CreateContext, Callable
     from kehu.core.models import OrgUnit
 
     try:
-        unit = archive._org_for_create(actor, org_code or None)
+        unit = build.org_for_create(actor, org_code or None)
     except DomainError:
         def org_error() -> list[DomainError]:
             try:
-                archive._org_for_create(actor, org_code or None)
+                build.org_for_create(actor, org_code or None)
             except DomainError as exc:
                 return [exc]
             return []

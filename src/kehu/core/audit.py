@@ -167,8 +167,10 @@ def _plain_content(row: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _normalise(values: dict[str, Any] | None) -> dict[str, Any] | None:
-    # Round-trip through canonical JSON so that what is hashed equals what the database returns.
+def normalise_values(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``values`` as an audit row stores and hashes them: their round trip through canonical JSON, so that
+    what is hashed equals what the database returns (Decimals and dates become strings, tuples lists).
+    For writers that build ``old``/``new`` ahead (``AuditEntry(normalised=True)``)."""
     if values is None:
         return None
     import json
@@ -216,8 +218,8 @@ def audit_record(
         object_type=object_type,
         object_id=str(object_id) if object_id not in (None, "") else "",
         customer_id=customer_id,
-        old_values=_normalise(old),
-        new_values=_normalise(new),
+        old_values=normalise_values(old),
+        new_values=normalise_values(new),
         reason=reason or "",
         ip=ip or "",
         channel=channel or "",
@@ -284,7 +286,7 @@ class AuditEntry:
     new: dict[str, Any] | None = None
     reason: str = ""
     channel: str = ""
-    normalised: bool = False  # old/new already went through _normalise
+    normalised: bool = False  # old/new already went through normalise_values
 
 
 def audit_record_many(*, actor: User | None, entries: Sequence[AuditEntry], using: str = "default") -> int:
@@ -321,8 +323,8 @@ def audit_record_many(*, actor: User | None, entries: Sequence[AuditEntry], usin
             event=name, object_type=entry.object_type,
             object_id=str(entry.object_id) if entry.object_id not in (None, "") else "",
             customer_id=entry.customer_id,
-            old_values=entry.old if entry.normalised else _normalise(entry.old),
-            new_values=entry.new if entry.normalised else _normalise(entry.new),
+            old_values=entry.old if entry.normalised else normalise_values(entry.old),
+            new_values=entry.new if entry.normalised else normalise_values(entry.new),
             reason=entry.reason or "", ip="", channel=entry.channel or "", org_path=org_path or "",
             hash_version=SEALED, prev_hash="", row_hash="", seal_seq=None,
         )

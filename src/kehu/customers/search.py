@@ -26,8 +26,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from kehu.core.crypto import keyring
 from kehu.customers import rules
+from kehu.customers.blind_index import id_number_filter
 
 FTS_TABLE = "customers_customer_fts"
 # A trigram index can only answer texts of at least this many characters (SQLite FTS5 ``trigram``
@@ -78,7 +78,7 @@ def text_filter(q: str) -> Q | None:
         normal = rules.clean_resident_id(q) or q.upper()
         # Many real credit codes are 17 digits and a digit (Bank of China: 911000001000013428), so an
         # ID-shaped query may also be a credit code.
-        return Q(id_number_hash__in=keyring().blind_indexes(normal)) | Q(uscc=q.upper())
+        return id_number_filter(normal) | Q(uscc=q.upper())
     if how == "uscc":
         if _sqlite() and len(q) <= USCC_SHARED_PREFIX:
             # Registration type + region ("91110108") is shared by tens of thousands of codes. A range

@@ -1,10 +1,13 @@
-"""Writes to the customer archive: customers, contacts, documents, licences, contracts, groups."""
+"""Writes to the customer archive: customers, contacts, documents, licences, contracts, groups.
+
+A customer is built and checked with the public steps of ``kehu.customers.services.build``, which the set-based
+import (``kehu.bulk.customer_import``) takes too; its ID number's blind index is kept by
+``kehu.customers.blind_index``."""
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +26,8 @@ from kehu.core.params import get_param
 from kehu.core.rules import mask
 from kehu.core.selectors import access_for
 from kehu.customers import rules
-from kehu.customers.errors import CustomerNotTradable, DuplicateCustomer, InvalidIdentifier
+from kehu.customers.blind_index import id_number_filter, set_id_number_hash
+from kehu.customers.errors import CustomerNotTradable, DuplicateCustomer
 from kehu.customers.events import CustomerEvent
 from kehu.customers.models import (
     AgreementStatus,
@@ -45,39 +49,16 @@ from kehu.customers.models import (
     SalesContract,
 )
 from kehu.customers.permissions import CustomerPerm
-from kehu.customers.selectors import MASK_KIND, customer_field_value, customer_get, personal_fields
+from kehu.customers.selectors import customer_field_value, customer_get, personal_fields
+from kehu.customers.services.build import (
+    EDITABLE_FIELDS,
+    audit_view,
+    check_required_by_kind,
+    clean_identity,
+    org_for_create,
+    set_name,
+)
 from kehu.customers.signals import group_member_joined, group_member_leaving
-
-# Fields a PATCH may change, with their maximum lengths (None: not text).
-EDITABLE_FIELDS: dict[str, int | None] = {
-    "name": 200,
-    "uscc": 18,
-    "legal_representative": 100,
-    "registered_capital_amount": None,
-    "industry": 100,
-    "region": 100,
-    "business_scope": 2000,
-    "address": 300,
-    "id_number": 18,
-    "phone": 32,
-    "email": 254,
-    "occupation": 100,
-    "manager_id": None,
-}
-
-
-def _org_for_create(actor: User | None, org_code: str | None) -> OrgUnit:
-    if org_code:
-        unit = OrgUnit.objects.filter(code=org_code, is_active=True).first()
-        if unit is None:
-            raise InvalidInput(_("Org unit %(code)s does not exist.") % {"code": org_code}, field="org_code")
-    elif actor is not None and actor.org_unit_id:
-        unit = actor.org_unit
-    else:
-        raise InvalidInput(_("An org unit is required."), field="org_code", code="required")
-    if actor is not None and not access_for(actor).reaches(CustomerPerm.CUSTOMER_CREATE, org_path=unit.path, owner_id=actor.pk):
-        raise PermissionDenied(_("You cannot create customers in org unit %(code)s.") % {"code": unit.code})
-    return unit
 
 
 def _manager(manager_id: Any, unit: OrgUnit) -> User | None:
@@ -95,91 +76,12 @@ def _manager(manager_id: Any, unit: OrgUnit) -> User | None:
     return manager
 
 
-def _clean_identity(kind: str, values: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise the identifying fields for a customer of ``kind``."""
-    out: dict[str, Any] = {}
-    if "uscc" in values:
-        raw = text(values["uscc"], "uscc", max_length=18 + 4)
-        if raw:
-            code = rules.clean_uscc(raw)
-            if code is None:
-                raise InvalidIdentifier(
-                    _("%(value)s is not a valid unified social credit code (check character or format).")
-                    % {"value": raw[:18]},
-                    field="uscc",
-                )
-            out["uscc"] = code
-        else:
-            out["uscc"] = None
-    if "id_number" in values:
-        raw = text(values["id_number"], "id_number", max_length=18 + 4)
-        if raw:
-            number = rules.clean_resident_id(raw)
-            if number is None:
-                raise InvalidIdentifier(
-                    _("The resident ID number is not valid (18 digits with a correct check digit)."),
-                    field="id_number",
-                )
-            out["id_number"] = number
-        else:
-            out["id_number"] = ""
-    if "phone" in values:
-        raw = text(values["phone"], "phone", max_length=32)
-        if raw and rules.clean_phone(raw) is None:
-            raise InvalidInput(_("The phone number is not valid."), field="phone")
-        out["phone"] = rules.clean_phone(raw) if raw else ""
-    if "email" in values:
-        raw = text(values["email"], "email", max_length=254)
-        if raw and rules.clean_email(raw) is None:
-            raise InvalidInput(_("The e-mail address is not valid."), field="email")
-        out["email"] = raw
-    return out
-
-
-def _set_name(customer: Customer, name: str) -> None:
-    hidden = customer.kind in (CustomerKind.INDIVIDUAL,) and settings.KEHU_ENCRYPT_INDIVIDUAL_NAMES
-    if hidden:
-        customer.name_encrypted = name
-        customer.name = mask("name", name)
-        customer.name_pinyin, customer.name_initials = rules.pinyin_keys(name[:1])
-    else:
-        customer.name_encrypted = ""
-        customer.name = name
-        customer.name_pinyin, customer.name_initials = rules.pinyin_keys(name)
-
-
-def _check_required_by_kind(customer: Customer) -> None:
-    if customer.is_entity and not customer.uscc:
-        raise InvalidInput(_("An enterprise or financial institution needs its unified social credit code."),
-                           field="uscc", code="required")
-    if customer.kind == CustomerKind.INDIVIDUAL and not customer.id_number:
-        raise InvalidInput(_("An individual customer needs a resident ID number."), field="id_number",
-                           code="required")
-
-
 def _assert_unique(customer: Customer) -> None:
     others = Customer.objects.exclude(pk=customer.pk) if customer.pk else Customer.objects.all()
     if customer.uscc and others.filter(uscc=customer.uscc).exists():
         raise DuplicateCustomer(_("A customer with credit code %(code)s already exists.") % {"code": customer.uscc})
-    if customer.id_number_hash and others.filter(id_number_hash__in=keyring().blind_indexes(customer.id_number)).exists():
+    if customer.id_number_hash and others.filter(id_number_filter(customer.id_number)).exists():
         raise DuplicateCustomer(_("A customer with this resident ID number already exists."))
-
-
-def _audit_view(customer: Customer) -> dict[str, Any]:
-    """The customer's values as the audit log keeps them: personal fields masked."""
-    data: dict[str, Any] = {"kind": customer.kind, "org": customer.org_unit.code if customer.org_unit_id else None,
-                            "status": customer.admission_status}
-    for field, _len in EDITABLE_FIELDS.items():
-        if field == "manager_id":
-            data[field] = customer.manager_id
-            continue
-        value = customer_field_value(customer, field) if field in ("name",) else getattr(customer, field)
-        if isinstance(value, Decimal):
-            value = str(value)
-        if field in personal_fields(customer) and value:
-            value = mask(MASK_KIND[field], str(value))
-        data[field] = value
-    return data
 
 
 @transaction.atomic
@@ -206,13 +108,13 @@ def customer_create(
     """Create a customer in the archive, as a prospect awaiting admission."""
     kind = choice(kind, "kind", list(CustomerKind.values))
     name = text(name, "name", max_length=200, required=True)
-    unit = _org_for_create(actor, org_code)
+    unit = org_for_create(actor, org_code)
     customer = Customer(kind=kind, org_unit=unit, org_path=unit.path, created_by=actor)
-    _set_name(customer, name)
-    identity = _clean_identity(kind, {"uscc": uscc, "id_number": id_number, "phone": phone, "email": email})
+    set_name(customer, name)
+    identity = clean_identity(kind, {"uscc": uscc, "id_number": id_number, "phone": phone, "email": email})
     customer.uscc = identity["uscc"]
     customer.id_number = identity["id_number"]
-    customer.id_number_hash = keyring().blind_index(customer.id_number) if customer.id_number else None
+    set_id_number_hash(customer)
     customer.phone = identity["phone"]
     customer.email = identity["email"]
     customer.legal_representative = text(legal_representative, "legal_representative", max_length=100)
@@ -226,7 +128,7 @@ def customer_create(
         customer.manager = actor
     else:
         customer.manager = _manager(manager_id, unit)
-    _check_required_by_kind(customer)
+    check_required_by_kind(customer)
     _assert_unique(customer)
     try:
         with transaction.atomic():
@@ -235,7 +137,7 @@ def customer_create(
         # Two creates of the same code raced past the check; the unique index decided.
         raise DuplicateCustomer() from None
     audit_record(actor=actor, event_code=CustomerEvent.CUSTOMER_CREATED, object_type="customer", object_id=customer.pk,
-                 customer_id=customer.pk, new=_audit_view(customer), channel=channel)
+                 customer_id=customer.pk, new=audit_view(customer), channel=channel)
     return customer
 
 
@@ -276,16 +178,16 @@ def customer_update(
         from kehu.core.errors import Conflict
 
         raise Conflict(code="stale_version")
-    before = _audit_view(customer)
+    before = audit_view(customer)
     before_values = {f: customer_field_value(customer, f) for f in EDITABLE_FIELDS if f != "manager_id"}
     before_values["manager_id"] = customer.manager_id
-    identity = _clean_identity(customer.kind, {k: v for k, v in changes.items()
+    identity = clean_identity(customer.kind, {k: v for k, v in changes.items()
                                                if k in ("uscc", "id_number", "phone", "email")})
     for field, value in changes.items():
         if field in identity:
             value = identity[field]
         elif field == "name":
-            _set_name(customer, text(value, "name", max_length=200, required=True))
+            set_name(customer, text(value, "name", max_length=200, required=True))
             continue
         elif field == "registered_capital_amount":
             value = amount(value, field)
@@ -296,11 +198,11 @@ def customer_update(
             value = text(value, field, max_length=EDITABLE_FIELDS[field] or 0)
         setattr(customer, field, value)
     if "id_number" in identity:
-        customer.id_number_hash = keyring().blind_index(customer.id_number) if customer.id_number else None
+        set_id_number_hash(customer)
     if customer.is_entity and "uscc" in changes and not customer.uscc:
         raise InvalidInput(_("An enterprise or financial institution needs its unified social credit code."),
                            field="uscc", code="required")
-    _check_required_by_kind(customer)
+    check_required_by_kind(customer)
     _assert_unique(customer)
     after_values = {f: customer_field_value(customer, f) for f in EDITABLE_FIELDS if f != "manager_id"}
     after_values["manager_id"] = customer.manager_id
@@ -313,7 +215,7 @@ def customer_update(
             customer.save()
     except IntegrityError:
         raise DuplicateCustomer() from None
-    after = _audit_view(customer)
+    after = audit_view(customer)
     personal = [f for f in changed if f in personal_fields(customer)]
     for field in changed:
         InfoChangeLog.objects.create(
@@ -408,7 +310,7 @@ def contact_add(
     is_primary: bool = False,
 ) -> Contact:
     customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_EDIT, lock=True)
-    identity = _clean_identity(customer.kind, {"phone": phone, "email": email})
+    identity = clean_identity(customer.kind, {"phone": phone, "email": email})
     contact = Contact.objects.create(
         customer=customer, name=text(name, "name", max_length=100, required=True),
         title=text(title, "title", max_length=100), phone=identity["phone"], email=identity["email"],
