@@ -373,20 +373,22 @@ def use_detail(request, use_id: int):
     return selectors.use_get(user=request.auth, use_id=use_id)
 
 
-def _use_op(name):
-    def view(request, use_id: int, payload: AmountIn):
-        fn = getattr(services, "use_" + name)
-        return fn(actor=request.auth, use_id=use_id, amount=payload.amount,
-                  idempotency_key=_key(request, payload.idempotency_key), channel="api")
-
-    view.__name__ = f"use_{name}"
-    return view
+@router.post("/credit/uses/{use_id}/post", response=UseOut, summary="Post a reservation (whole or part)")
+def use_post(request, use_id: int, payload: AmountIn):
+    return services.use_post(actor=request.auth, use_id=use_id, amount=payload.amount,
+                             idempotency_key=_key(request, payload.idempotency_key), channel="api")
 
 
-router.post("/credit/uses/{use_id}/post", response=UseOut, summary="Post a reservation (whole or part)")(_use_op("post"))
-router.post("/credit/uses/{use_id}/release", response=UseOut, summary="Release a reservation (whole or part)")(
-    _use_op("release"))
-router.post("/credit/uses/{use_id}/repay", response=UseOut, summary="Repay outstanding (whole or part)")(_use_op("repay"))
+@router.post("/credit/uses/{use_id}/release", response=UseOut, summary="Release a reservation (whole or part)")
+def use_release(request, use_id: int, payload: AmountIn):
+    return services.use_release(actor=request.auth, use_id=use_id, amount=payload.amount,
+                                idempotency_key=_key(request, payload.idempotency_key), channel="api")
+
+
+@router.post("/credit/uses/{use_id}/repay", response=UseOut, summary="Repay outstanding (whole or part)")
+def use_repay(request, use_id: int, payload: AmountIn):
+    return services.use_repay(actor=request.auth, use_id=use_id, amount=payload.amount,
+                              idempotency_key=_key(request, payload.idempotency_key), channel="api")
 
 
 @router.post("/credit/uses/{use_id}/collateral", response=UseOut, summary="Margin and low-risk collateral (net exposure)")

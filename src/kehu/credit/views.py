@@ -239,13 +239,14 @@ def use_action(request, use_id, action):
             return redirect("credit:detail", line_id=line.pk)
         return _act(request, line, lambda: services.use_classify(
             actor=request.user, use_id=use.pk, channel="web", **form.cleaned_data), _("Classification recorded."))
-    if action not in ("post", "release", "repay"):
+    operations = {"post": (services.use_post, _("Posted.")), "release": (services.use_release, _("Released.")),
+                  "repay": (services.use_repay, _("Repayment recorded."))}
+    if action not in operations:
         raise Http404()
     form = f.AmountForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The amount is not valid."))
         return redirect("credit:detail", line_id=line.pk)
-    fn = getattr(services, "use_" + action)
-    done = {"post": _("Posted."), "release": _("Released."), "repay": _("Repayment recorded.")}[action]
+    fn, done = operations[action]
     return _act(request, line, lambda: fn(actor=request.user, use_id=use.pk, amount=form.cleaned_data["amount"],
                                           idempotency_key=form.cleaned_data["idempotency_key"], channel="web"), done)
