@@ -77,14 +77,13 @@ def test_ticket_page_marks_overdue_with_title(hworld):
 
 def test_allowance_sign_offs_show_people_by_name(hworld):
     from kehu.core.models import User
-    from kehu.helpdesk import allowance
 
     User.objects.filter(pk=hworld.bj_sales_mgr.pk).update(display_name="李销售")
     company = hworld.enterprise()
     ticket = services.ticket_open(actor=hworld.bj_agent, customer_id=company.pk, kind="allowance", subject="折让",
                                   amount="100.00", invoice_amount="100000.00", evidence_document="买方说明")
     signer = User.objects.get(pk=hworld.bj_sales_mgr.pk)
-    allowance.allowance_sign(actor=signer, ticket_id=ticket.pk, reason="属实")
+    services.allowance_sign(actor=signer, ticket_id=ticket.pk, reason="属实")
     page = _client(hworld.bj_agent).get(f"/helpdesk/{ticket.pk}/").content.decode()
     row = page[page.index('id="sign-off-sales_manager"'):]
     row = row[:row.index("</tr>")]

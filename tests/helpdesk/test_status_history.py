@@ -29,6 +29,7 @@ from kehu.core.errors import (
 from kehu.helpdesk import retention, selectors, services
 from kehu.helpdesk.errors import HandlerIsSubject
 from kehu.helpdesk.models import State, Ticket, TicketStatusChange
+from kehu.helpdesk.services import tickets
 
 from .conftest import PASSWORD
 
@@ -177,7 +178,7 @@ def test_the_row_rolls_back_with_a_change_that_fails_later_in_its_transaction(hw
     def broken_audit(**kw):
         raise RuntimeError("audit store down")
 
-    monkeypatch.setattr(services, "audit_record", broken_audit)
+    monkeypatch.setattr(tickets, "audit_record", broken_audit)  # the module of ticket_transition
     with pytest.raises(RuntimeError):
         services.ticket_transition(actor=w.bj_agent, ticket_id=t.pk, to="acknowledged", reason="r", now=at(1))
     assert Ticket.objects.get(pk=t.pk).state == State.RECEIVED and rows(t) == [("", "received", "bj_agent", "")]

@@ -5,11 +5,11 @@ within their scope, since every ticket change must go through the services (stat
 from django.contrib import admin
 
 from kehu.core.admin import AuditedAdmin, RoleGated
+from kehu.core.errors import PermissionDenied
 from kehu.core.models import CalendarOverride, WorkingHours
-
-from . import permissions as P
-from . import selectors
-from .models import ComplaintCategory, KnowledgeArticle, SlaPolicy, Ticket
+from kehu.helpdesk import permissions as P
+from kehu.helpdesk import selectors
+from kehu.helpdesk.models import ComplaintCategory, KnowledgeArticle, SlaPolicy, Ticket
 
 
 class ServiceConfigAdmin(AuditedAdmin):
@@ -53,8 +53,6 @@ class TicketAdmin(RoleGated, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        from kehu.core.errors import PermissionDenied
-
         try:
             return selectors.ticket_list(user=request.user)
         except PermissionDenied:  # a superuser without a service role sees no tickets

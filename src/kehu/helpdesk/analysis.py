@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Q
 
 from kehu.core.calendar import SHANGHAI
-
-from .models import KnowledgeArticle
+from kehu.core.charts import count_axis, no_negative
+from kehu.helpdesk.models import KnowledgeArticle
 
 DIMENSIONS = {"category": "category", "root_cause": "root_cause", "product": "product",
               "customer": "customer__name", "grade": "customer__grade"}
@@ -51,12 +51,12 @@ def knowledge_search(query: str, limit: int = 20):
 
 
 def bar_chart_svg(rows: list[tuple[str, int]], title: str) -> str:
+    # Imported when a chart is drawn, not at startup: matplotlib takes about 0.4 s to import, which every
+    # process that loads the helpdesk's views or API would pay (the other apps' charts do the same).
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
-
-    from kehu.core.charts import count_axis, no_negative
 
     # text stays text in the SVG ("svg.fonttype": "none"), so the browser draws Chinese labels with its fonts
     with matplotlib.rc_context({"svg.fonttype": "none", "font.family": ["sans-serif"]}):

@@ -8,8 +8,13 @@ from decimal import Decimal
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from . import allowance, rules, selectors, services
-from .models import Ticket
+from kehu.core.api_auth import BearerAuth, SessionAuth
+from kehu.core.errors import PermissionDenied
+from kehu.core.selectors import access_for
+from kehu.customers import selectors as customer_selectors
+from kehu.helpdesk import allowance, analysis, rules, selectors, services
+from kehu.helpdesk import permissions as P
+from kehu.helpdesk.models import Ticket
 
 router = Router(tags=["helpdesk"])
 
@@ -239,12 +244,6 @@ def ticket_link_article(request, ticket_id: int, payload: LinkIn):
 
 @router.get("/helpdesk/knowledge", response=list[ArticleOut], summary="Search the knowledge base")
 def knowledge_search(request, q: str = Query("", max_length=200)):
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.selectors import access_for
-
-    from . import analysis
-    from . import permissions as P
-
     if not access_for(request.auth).has(P.VIEW):
         raise PermissionDenied()
     return [{"id": a.pk, "title": a.title, "body": a.body, "tags": a.tags} for a in analysis.knowledge_search(q)]
@@ -288,24 +287,13 @@ class PickerOut(Schema):
     items: list[HelpdeskPickerItem]
 
 
-def _picker_auth():
-    from kehu.core.api_auth import BearerAuth, SessionAuth
-
-    return [SessionAuth(), BearerAuth()]
-
-
-@router.get("/helpdesk/customer-picker", response=PickerOut, auth=_picker_auth(), url_name="customer_picker",
+@router.get("/helpdesk/customer-picker", response=PickerOut, auth=[SessionAuth(), BearerAuth()],
+            url_name="customer_picker",
             summary="Customers for the ticket form's search-as-you-type picker (same search as GET /customers)")
 def customer_picker(request, q: str = Query("", max_length=100), limit: int = Query(10, ge=1, le=20)):
     """Read-only, so the staff web session may call it from the page (GET carries no CSRF risk). The
     search is the customer module's own (name, pinyin, initials, credit code; scope applied), cut at a
     small limit so the page stays fast with a million customers."""
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.selectors import access_for
-    from kehu.customers import selectors as customer_selectors
-
-    from . import permissions as P
-
     access = access_for(request.auth)
     if not access.has(P.HANDLE):
         raise PermissionDenied()
@@ -322,10 +310,6 @@ def customer_picker(request, q: str = Query("", max_length=100), limit: int = Qu
 @router.get("/helpdesk/customers/{customer_id}/receivable-reductions", response=ReductionOut,
             summary="Approved allowances and credit notes up to a date")
 def reductions(request, customer_id: int, until: date):
-    from kehu.customers.selectors import customer_get
-
-    from . import permissions as P
-
-    customer_get(user=request.auth, customer_id=customer_id, perm=P.VIEW)
+    customer_selectors.customer_get(user=request.auth, customer_id=customer_id, perm=P.VIEW)
     return {"customer_id": customer_id, "until": until,
             "reduction_amount": selectors.receivable_reductions(customer_id, until=until)}

@@ -17,9 +17,8 @@ from kehu.core import services as core_services
 from kehu.core.audit import seal_at_end
 from kehu.core.models import User
 from kehu.customers.models import Customer
-
-from . import services
-from .models import KnowledgeArticle, Ticket
+from kehu.helpdesk import services
+from kehu.helpdesk.models import KnowledgeArticle, Ticket
 
 DEMO_PASSWORD = "Kehu-Demo-2026"
 # categories are free text that agents type in Chinese; the analysis page shows them as they are

@@ -10,16 +10,17 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.inbox import InboxRow, InboxSection, section
 from kehu.core.selectors import access_for
-
-from . import permissions as P
+from kehu.customers.selectors import masked
+from kehu.helpdesk import allowance, rules
+from kehu.helpdesk import permissions as P
+from kehu.helpdesk.models import Kind, State, Ticket
+from kehu.helpdesk.selectors import is_higher_level_supervisor
 
 # Candidates looked at per user for the checks made per ticket (level, sign-off roles).
 LOOKED_AT = 200
 
 
-def _row(ticket, detail="") -> InboxRow:
-    from kehu.customers.selectors import masked
-
+def _row(ticket: Ticket, detail: str = "") -> InboxRow:
     return InboxRow(url=reverse("helpdesk:ticket_detail", args=[ticket.pk]), title=masked(ticket.customer, "name"),
                     customer_id=ticket.customer_id,
                     detail=detail or f"{ticket.get_kind_display()} #{ticket.pk}: {ticket.subject}",
@@ -27,17 +28,13 @@ def _row(ticket, detail="") -> InboxRow:
 
 
 def sections(user) -> list[InboxSection]:
-    from . import allowance, rules
-    from .models import Kind, State, Ticket
-    from .services import _higher_level
-
     access = access_for(user)
     tickets = Ticket.objects.select_related("customer")
     result = []
     if access.has(P.APPROVE):
         waiting = tickets.filter(access.scope_q(P.APPROVE, org_path_field="org_path", owner_field="owner_id"),
                                  data__has_key="extension_request").order_by("pk")[:LOOKED_AT]
-        mine = [t for t in waiting if _higher_level(user, t.org_path)
+        mine = [t for t in waiting if is_higher_level_supervisor(user, t.org_path)
                 and user.pk not in (t.data["extension_request"].get("by"), t.created_by_id, t.handler_id)]
         result.append(section("extensions", gettext_lazy("Complaint extensions waiting for my decision"), mine, _row))
     if access.has(P.SIGN_ALLOWANCE):

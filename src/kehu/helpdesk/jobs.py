@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.params import ParamSpec, get_param
 from kehu.core.scheduler import Job, every_slot
+from kehu.helpdesk.watch import sla_watch
 
 PARAMS = [
     ParamSpec("service.sla_watch_minutes", 15, "minutes", "source", "Appendix B service.sla_watch",
@@ -20,8 +21,6 @@ def _slot(now: datetime) -> str:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from kehu.helpdesk.watch import sla_watch
-
     return sla_watch(now=now)
 
 

@@ -10,16 +10,14 @@ from django.utils.translation import gettext_lazy
 from kehu.core import calendar as cr
 from kehu.core.selectors import calendar_for
 from kehu.customers.overview import SummaryCard, TimelineKind, register_card, register_timeline_kind
-
-from . import permissions as P
-from .events import HelpdeskEvent
-from .models import Ticket
-from .rules import TERMINAL
+from kehu.helpdesk import permissions as P
+from kehu.helpdesk.events import HelpdeskEvent
+from kehu.helpdesk.models import Ticket
+from kehu.helpdesk.rules import TERMINAL
+from kehu.helpdesk.services import clock_unit
 
 
 def _card(*, customer, user, access, today) -> dict:
-    from .services import clock_unit
-
     open_tickets = list(Ticket.objects.filter(customer=customer).exclude(state__in=sorted(TERMINAL))
                         .order_by("resolution_due", "id")[:5])
     total = Ticket.objects.filter(customer=customer).exclude(state__in=sorted(TERMINAL)).count()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.retention import ANONYMISE, DataClass, HoldRule, register_data_class, register_hold_rule
+from kehu.helpdesk.models import Ticket, TicketStatusChange
 
 # a complaint in one of these states is finished; any other state is open
 FINISHED = ("closed", "withdrawn", "rejected")
@@ -15,15 +16,11 @@ ERASED_SUBJECT = "（已匿名）"
 
 
 def _expired(cutoff: datetime):
-    from .models import Ticket
-
     return Ticket.objects.filter(kind="complaint", state__in=FINISHED, closed_at__lte=cutoff,
                                  pi_erased_at__isnull=True)
 
 
 def _apply(queryset, action: str, now: datetime) -> int:
-    from .models import TicketStatusChange
-
     # What the customer said, the contract reference and the free-form details go; the category, root
     # cause, product, amounts and dates stay for the statistics (they say nothing of the person). The
     # reasons typed at each state change go too (free text, as the extension notices in ``data``); the
@@ -34,8 +31,6 @@ def _apply(queryset, action: str, now: datetime) -> int:
 
 
 def _open_complaints(today: date):
-    from .models import Ticket
-
     return Ticket.objects.filter(kind="complaint").exclude(state__in=FINISHED).values("customer_id")
 
 

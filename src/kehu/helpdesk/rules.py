@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from .models import State
+from kehu.helpdesk.models import State
 
 S = State
 COMPLAINT_TRANSITIONS: dict[str, set[str]] = {

@@ -5,11 +5,11 @@ from django.db.models import F, Sum
 
 from kehu.core.access import require
 from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.models import User
 from kehu.core.money import round_money
 from kehu.core.selectors import access_for
-
-from . import permissions as P
-from .models import ReceivableReduction, Ticket, TicketStatusChange
+from kehu.helpdesk import permissions as P
+from kehu.helpdesk.models import ReceivableReduction, Ticket, TicketStatusChange
 
 
 def receivable_reductions(customer_id: int, until: date) -> Decimal:
@@ -54,3 +54,10 @@ def ticket_history(ticket: Ticket):
     """The state changes of ``ticket``, oldest first, with their actors. ``ticket`` comes from ``ticket_get``,
     which checked the reader's scope: the history is read with the ticket, never on its own."""
     return TicketStatusChange.objects.filter(ticket=ticket).select_related("actor").order_by("id")
+
+
+def is_higher_level_supervisor(user: User, org_path: str) -> bool:
+    """Whether ``user`` is a service supervisor of an org unit above ``org_path`` (the head office is above
+    every branch): who decides a complaint's second extension (S-6)."""
+    return any(g.role == "service_supervisor" and org_path.startswith(g.org_path) and g.org_path != org_path
+               for g in access_for(user).grants)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from kehu.helpdesk import views
 
 app_name = "helpdesk"
 urlpatterns: list = [

@@ -1,21 +1,33 @@
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from kehu.core import calendar as cr
-from kehu.core.errors import NotFound
+from kehu.core.errors import DomainError, InvalidInput, NotFound
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
+from kehu.core.models import Role, User
 from kehu.core.params import get_param
-from kehu.core.selectors import calendar_for
-
-from . import selectors
-from .services import clock_unit
+from kehu.core.rules import mask
+from kehu.core.selectors import access_for, calendar_for
+from kehu.customers.models import Customer
+from kehu.customers.selectors import PERSONAL_FIELDS_BY_KIND, masked
+from kehu.customers.widgets import CustomerPicker
+from kehu.helpdesk import allowance, rules, selectors, services
+from kehu.helpdesk import analysis as an
+from kehu.helpdesk import permissions as P
+from kehu.helpdesk.models import Channel, ComplaintCategory, Disposition, Kind, Priority, SlaUnit, State
+from kehu.helpdesk.services import clock_unit
 
 
 @login_required
@@ -37,8 +49,6 @@ def ticket_list(request):
 
 
 def _first_warn_fraction():
-    from decimal import Decimal
-
     fractions = sorted(Decimal(str(f)) for f in get_param("service.sla_warn_fractions"))
     return fractions[0] if fractions else Decimal("1")
 
@@ -48,10 +58,6 @@ def due_clock(ticket, now, cal, warn_fraction) -> dict | None:
     the clock runs now (a working-time clock stands still outside working hours, so the page's countdown
     stops too), and the status "overdue", "near" or "ok" (rules.due_status). None for a closed or paused
     ticket or one without a due time."""
-    from datetime import timedelta
-
-    from . import rules
-
     if not ticket.resolution_due or ticket.paused_at or ticket.closed_at or ticket.state in rules.TERMINAL:
         return None
     unit = clock_unit(ticket)
@@ -95,10 +101,6 @@ def ticket_detail(request, ticket_id: int):
     except NotFound as exc:
         raise Http404() from exc
     clock = due_clock(ticket, timezone.now(), calendar_for(ticket.org_path), _first_warn_fraction())
-    from . import analysis as an
-    from . import rules, services
-    from .models import Disposition, SlaUnit, State
-
     sla = None
     if (ticket.data.get("sla") or {}).get("resolution"):
         label = dict(SlaUnit.choices)
@@ -137,17 +139,11 @@ def ticket_detail(request, ticket_id: int):
 def extension_notices(ticket) -> list[dict]:
     """The extension notices with their date in the business time zone (older notices kept only the UTC
     moment)."""
-    from datetime import datetime
-
     return [{**n, "date": n.get("date") or timezone.localtime(datetime.fromisoformat(n["at"]), cr.SHANGHAI).date()
              .isoformat()} for n in ticket.data.get("notices", [])]
 def _masked_customer_rows(rows):
     """The customer dimension of the analysis with individuals' names masked, in the table and the chart,
     as the archive masks them."""
-    from kehu.core.rules import mask
-    from kehu.customers.models import Customer
-    from kehu.customers.selectors import PERSONAL_FIELDS_BY_KIND
-
     personal_kinds = [kind for kind, fields in PERSONAL_FIELDS_BY_KIND.items() if "name" in fields]
     people = set(Customer.objects.filter(name__in=[name for name, _n in rows], kind__in=personal_kinds)
                  .values_list("name", flat=True))
@@ -158,19 +154,9 @@ def allowance_context(ticket, user) -> dict:
     """What the ticket page shows of an allowance's approval (domain spec S-12): the band, the share of the
     invoice, each required role with the sign-off given for it, and the roles the user may sign now (the
     approve and reject buttons appear only for those)."""
-    from datetime import datetime
-    from decimal import ROUND_HALF_UP, Decimal
-
-    from kehu.core.models import Role
-
-    from . import allowance, rules
-    from .models import State
-
     approval = allowance.allowance_approval(ticket)
     labels = dict(Role.choices)
     decisions = {"approved": State.APPROVED.label, "rejected": State.REJECTED.label}
-    from kehu.core.models import User
-
     # people by their name, not their login
     people = {u.pk: str(u) for u in User.objects.filter(pk__in=[s["user"] for s in approval["sign_offs"]])}
     given = [{**s, "role_label": labels.get(s["role"], s["role"]), "decision_label": decisions.get(s["decision"]),
@@ -191,12 +177,6 @@ def allowance_context(ticket, user) -> dict:
 
 @login_required
 def analysis(request):
-    from datetime import date
-
-    from django.utils.safestring import mark_safe
-
-    from . import analysis as an
-
     try:
         qs = selectors.ticket_list(user=request.user)
     except DomainPermissionDenied as exc:
@@ -218,9 +198,6 @@ def analysis(request):
     repeat_days = int(get_param("service.repeat_complaint_window_days", on=timezone.localdate(now)))
     repeat_threshold = int(get_param("service.repeat_complaint_threshold", on=timezone.localdate(now)))
     repeats = an.repeat_complaints(qs, window_days=repeat_days, threshold=repeat_threshold, on=now)
-    from kehu.customers.models import Customer
-    from kehu.customers.selectors import masked
-
     names = {c.pk: masked(c, "name") for c in Customer.objects.filter(pk__in=[cid for cid, _cat, _n in repeats])}
     repeats = [(cid, names.get(cid, cid), cat, n) for cid, cat, n in repeats]
     return render(request, "helpdesk/analysis.html", {"month": month, "sections": sections, "repeats": repeats,
@@ -229,8 +206,6 @@ def analysis(request):
 
 @login_required
 def knowledge(request):
-    from . import analysis as an
-
     try:
         selectors.ticket_list(user=request.user)
     except DomainPermissionDenied as exc:
@@ -241,14 +216,6 @@ def knowledge(request):
 
 @login_required
 def ticket_action(request, ticket_id: int):
-    from django.contrib import messages
-    from django.shortcuts import redirect
-    from django.utils.translation import gettext as _
-
-    from kehu.core.errors import DomainError
-
-    from . import services
-
     if request.method != "POST":
         raise Http404()
     action = request.POST.get("action", "")
@@ -284,7 +251,7 @@ def ticket_action(request, ticket_id: int):
         else:
             services.ticket_transition(actor=request.user, ticket_id=ticket_id, to=action, reason=reason,
                                        disposition=request.POST.get("disposition", "")[:16])
-        messages.success(request, _("Saved."))
+        messages.success(request, gettext("Saved."))
     except NotFound as exc:
         raise Http404() from exc
     except DomainError as exc:
@@ -300,16 +267,6 @@ FORM_FIELDS = ("kind", "channel", "priority", "customer_id", "subject", "descrip
 def ticket_create(request):
     """Phone entry (and any other channel): the agent picks the customer by search-as-you-type, which
     asks the customer-picker API for at most ten matches, and records the ticket."""
-    from django.shortcuts import redirect
-    from django.utils.translation import gettext as _
-
-    from kehu.core.errors import DomainError
-    from kehu.core.selectors import access_for
-
-    from . import permissions as P
-    from . import services
-    from .models import Channel, ComplaintCategory, Kind, Priority
-
     if not access_for(request.user).has(P.HANDLE):
         raise HttpForbidden()
     values = {"kind": Kind.COMPLAINT, "channel": Channel.PHONE, "priority": Priority.NORMAL}
@@ -321,18 +278,12 @@ def ticket_create(request):
             try:
                 customer_id = int(values["customer_id"])
             except ValueError:
-                from kehu.core.errors import InvalidInput
-
-                raise InvalidInput(_("Choose a customer from the list."), field="customer_id") from None
+                raise InvalidInput(gettext("Choose a customer from the list."), field="customer_id") from None
             subject_user_id = None
             if request.POST.get("subject_username", "").strip():
-                from kehu.core.models import User
-
                 staff = User.objects.filter(username=request.POST["subject_username"].strip()).first()
                 if staff is None:
-                    from kehu.core.errors import InvalidInput
-
-                    raise InvalidInput(_("No staff member with that user name."), field="subject_username")
+                    raise InvalidInput(gettext("No staff member with that user name."), field="subject_username")
                 subject_user_id = staff.pk
             ticket = services.ticket_open(
                 actor=request.user, customer_id=customer_id, kind=values["kind"], subject=values["subject"],
@@ -343,14 +294,12 @@ def ticket_create(request):
                 financial_consumer=request.POST.get("financial_consumer") == "on", subject_user_id=subject_user_id)
             return redirect("helpdesk:ticket_detail", ticket_id=ticket.pk)
         except NotFound:
-            error, status = _("Choose a customer from the list."), 400
+            error, status = gettext("Choose a customer from the list."), 400
         except DomainError as exc:
             error, status = str(getattr(exc, "message", exc)), 400
             field = getattr(exc, "field", None)
             if field:
                 error = f"{error} ({field})"
-    from kehu.customers.widgets import CustomerPicker
-
     # the one customer picker of every form, asking the helpdesk's picker (scoped by helpdesk.handle)
     picker = CustomerPicker(url_name="api:customer_picker").render("customer_id", values.get("customer_id"),
                                                                    attrs={"id": "id_customer_id"})

@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from kehu.core.audit import audit_record
 from kehu.core.params import get_param
-
-from .events import HelpdeskEvent as E
-from .rules import TERMINAL
+from kehu.helpdesk.events import HelpdeskEvent as E
+from kehu.helpdesk.rules import TERMINAL
 
 OPEN_STATES = tuple(sorted(set(s for s in (
     "received", "acknowledged", "investigating", "extended_30", "extended_60", "resolution_proposed", "approved",

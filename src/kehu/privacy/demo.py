@@ -14,6 +14,7 @@ from django.utils import timezone
 from kehu.core import services as core_services
 from kehu.core.models import User
 from kehu.core.params import get_param
+from kehu.core.selectors import calendar_for
 from kehu.customers.models import Customer
 
 from . import rules, services
@@ -37,8 +38,6 @@ def _officer() -> User:
 def _due_soon_received(now, customer) -> datetime:
     """A time of receipt whose due date (15 working days on the branch's calendar) is one to a few days
     ahead: the request the privacy officer should answer first."""
-    from kehu.helpdesk.services import calendar_for
-
     calendar = calendar_for(customer.org_path)
     on = timezone.localdate(now)
     working, cap = int(get_param("privacy.dsar_sla_working_days", on=on)), int(get_param("privacy.dsar_cap_days", on=on))
