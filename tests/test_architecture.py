@@ -352,3 +352,48 @@ def test_the_private_name_scanner_passes_public_names(source):
 def test_the_blind_index_scanner_finds_calls():
     assert _blind_index_uses(PACKAGE / "trade" / "_probe.py", ast.parse(
         "from kehu.core.crypto import keyring\nx = keyring().blind_indexes(n)\ny = ring.blind_index(n)\n")) == [2, 3]
+
+
+# ------------------------------------------------------------------ imports inside functions
+# (issue 12, item 4.) An import inside a function hides a dependency and, often, a cycle. One is allowed
+# only where a comment says why: on the import's line, or on the line just before it or before the group of
+# imports it belongs to. ``AppConfig.ready()`` is exempt: Django imports apps.py before the models exist.
+
+
+def _unexplained_function_imports(path: Path, source: str | None = None) -> list[int]:
+    text = source if source is not None else path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    tree = ast.parse(text)
+    found: set[int] = set()
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if path.name == "apps.py" and func.name == "ready":
+            continue
+        for node in ast.walk(func):
+            if not isinstance(node, ast.Import | ast.ImportFrom) or node.lineno in found:
+                continue
+            line = lines[node.lineno - 1]
+            if "#" in line:
+                continue
+            indent = len(line) - len(line.lstrip())
+            above = node.lineno - 2
+            while (above >= 0 and lines[above].strip().startswith(("import ", "from "))
+                   and len(lines[above]) - len(lines[above].lstrip()) == indent):
+                above -= 1
+            if above >= 0 and lines[above].strip().startswith("#"):
+                continue
+            found.add(node.lineno)
+    return sorted(found)
+
+
+def test_every_import_inside_a_function_says_why():
+    unexplained = {str(path.relative_to(PACKAGE)): lines for path in _python_files()
+                   if (lines := _unexplained_function_imports(path))}
+    assert unexplained == {}, "move these imports to the top of their module, or say in a comment why not"
+
+
+def test_the_function_import_scanner_finds_an_unexplained_import():
+    source = ("def f():\n    import json\n\n\ndef g():\n    # heavy: only this path needs it\n    import csv\n"
+              "    import zlib\n\n\ndef h():\n    import io  # why\n")
+    assert _unexplained_function_imports(PACKAGE / "core" / "_probe.py", source) == [2]

@@ -50,6 +50,7 @@ def _setup(*, demo: bool = False) -> None:
         # KEHU_HOME instead of refusing to start without them.
         os.environ["KEHU_DEMO"] = "1"
     os.environ["DJANGO_SETTINGS_MODULE"] = "kehu.settings"
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     import django
     from django.utils import translation
 
@@ -66,12 +67,14 @@ def _err(text: str) -> None:
 
 
 def _migrate(verbosity: int = 1) -> None:
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
 def _pending_migrations() -> list[str]:
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
@@ -80,6 +83,7 @@ def _pending_migrations() -> list[str]:
 
 
 def _database_label() -> str:
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.db import connection
 
     settings = connection.settings_dict
@@ -101,6 +105,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _setup(demo=True)
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.services import shared_password_hash
     from kehu.customers.demo import DEMO_PASSWORD, load_demo
     from kehu.demo import load_module_demos, module_logins
@@ -137,6 +142,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _start_job_worker() -> None:
     """Start ``kehu worker --embedded`` beside gunicorn (no broker configured): it runs the background jobs
     the web workers queue in the database, and stops when this process (gunicorn after the exec) is gone."""
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     import subprocess
 
     os.environ["KEHU_JOB_RUNNER"] = "worker"  # the web workers queue jobs for it instead of running threads
@@ -145,6 +151,7 @@ def _start_job_worker() -> None:
 
 
 def _serve(*, host: str, port: int, workers: int, job_worker: bool = True) -> int:
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.conf import settings
     from django.db import connections
 
@@ -166,6 +173,7 @@ def _serve(*, host: str, port: int, workers: int, job_worker: bool = True) -> in
         _start_job_worker()
     command = [sys.executable, "-m", "gunicorn", "kehu.wsgi:application", "--bind", f"{host}:{port}",
                "--workers", str(workers), "--access-logfile", "-"]
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     import gunicorn.config
 
     if hasattr(gunicorn.config, "ControlSocketDisable"):
@@ -179,8 +187,10 @@ def _serve(*, host: str, port: int, workers: int, job_worker: bool = True) -> in
 def _refuse_keys_in_home() -> None:
     """Outside demo and debug mode the keys come from the environment or files outside KEHU_HOME that the
     operator names; keys lying in KEHU_HOME (a demo's) are not used, and kehu does not start on them."""
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.conf import settings
 
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu import conf
 
     if settings.KEHU_ALLOW_GENERATED_SECRETS:
@@ -202,6 +212,7 @@ def _refuse_keys_in_home() -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     _setup()
     _refuse_keys_in_home()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.conf import settings
 
     if settings.KEHU_AUDIT_CHECKPOINT_DIR is None:
@@ -214,6 +225,7 @@ def _die_with_parent() -> None:
     """Linux: ask the kernel for SIGTERM when the parent dies, so a worker busy with a long job stops at once
     (elsewhere the worker notices between jobs that its parent is gone)."""
     try:
+        # Linux only, in a worker process: loaded where it is used
         import ctypes
 
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, 15)  # PR_SET_PDEATHSIG, SIGTERM
@@ -227,6 +239,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
         if args.parent_pid and os.getppid() != args.parent_pid:
             return EXIT_OK  # kehu serve stopped before its worker started
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.conf import settings
 
     if settings.KEHU_BROKER_URL and not args.embedded:
@@ -237,10 +250,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
             command += ["--concurrency", str(args.concurrency)]
         sys.stdout.flush()
         sys.stderr.flush()
+        # Django is set up by the command first (module docstring): kehu and Django modules load after it
         from django.db import connections
 
         connections.close_all()
         os.execv(sys.executable, command)
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.jobs import worker_loop
 
     if not args.embedded:
@@ -253,6 +268,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def cmd_org_create(args: argparse.Namespace) -> int:
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.services import org_unit_create
 
     unit = org_unit_create(code=args.code, name=args.name, parent_code=args.parent, actor=None)
@@ -272,8 +288,10 @@ def _read_password() -> str:
 def cmd_user_create(args: argparse.Namespace) -> int:
     _setup()
     password = _read_password() if args.password_stdin else None
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.db import transaction
 
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.services import role_grant, user_create
 
     departments = list(dict.fromkeys(args.department or []))
@@ -295,6 +313,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
 
 def cmd_token_create(args: argparse.Namespace) -> int:
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.errors import NotFound
     from kehu.core.models import User
     from kehu.core.services import token_create
@@ -310,6 +329,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.audit import chain_status, read_checkpoints, verify_chain
     from kehu.core.models import AuditEvent
 
@@ -340,6 +360,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 def cmd_audit_seal(args: argparse.Namespace) -> int:
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.audit import chain_status, seal
 
     sealed = seal()
@@ -350,6 +371,7 @@ def cmd_audit_seal(args: argparse.Namespace) -> int:
 
 def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.audit import checkpoint_path, publish_checkpoint
 
     body = publish_checkpoint()
@@ -360,8 +382,10 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
 
 def _configured_key_ids() -> list[str]:
     """Key ids already configured, read without starting Django (the config may be incomplete)."""
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.core.exceptions import ImproperlyConfigured
 
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu import conf
 
     raw = conf.env_str("KEHU_DATA_KEYS")
@@ -378,6 +402,7 @@ def _configured_key_ids() -> list[str]:
 
 
 def cmd_keys_generate(args: argparse.Namespace) -> int:
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu import conf
 
     if args.audit:
@@ -403,6 +428,7 @@ def cmd_keys_generate(args: argparse.Namespace) -> int:
 
 def cmd_keys_reencrypt(args: argparse.Namespace) -> int:
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.keys import reencrypt_all
 
     with _ProgressBars() as bars:
@@ -520,6 +546,7 @@ ROLES = ("customer_manager", "customer_office", "dept_reviewer", "committee", "a
 
 
 def _alias_available(command: str) -> bool:
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from importlib.util import find_spec
 
     app = command.split("_", 1)[0]
@@ -537,6 +564,7 @@ def _aliases_text() -> str:
 
 def cmd_manage(argv: list[str]) -> int:
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["kehu manage", *argv])
@@ -546,6 +574,7 @@ def cmd_manage(argv: list[str]) -> int:
 def cmd_module(group: str, action: str, argv: list[str]) -> int:
     """Run a module's management command under its short name, without Django's options in its help."""
     _setup()
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.core.management import get_commands, load_command_class
 
     name = ALIASES[(group, action)]
@@ -600,6 +629,7 @@ def _serve_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _version() -> str:
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -748,9 +778,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from django.core.exceptions import ImproperlyConfigured
     from django.db import DatabaseError
 
+    # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.errors import DomainError
 
     try:

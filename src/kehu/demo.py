@@ -77,6 +77,7 @@ def _loader(module: str, name: str) -> Callable[[random.Random], dict] | None:
 def load_module_demos(*, seed: int = 2026) -> list[ModuleResult]:
     """Run every module's demo loader in order; each has its own seeded generator, so adding a module
     does not change the data of the others."""
+    # the CLI imports kehu.demo before Django is set up: models load when the demo runs
     from kehu.core.services import shared_password_hash
     from kehu.customers.demo import DEMO_PASSWORD
 
@@ -94,6 +95,7 @@ def load_module_demos(*, seed: int = 2026) -> list[ModuleResult]:
 
 def module_logins(exclude: set[str]) -> list[tuple[str, str, str, str]]:
     """(username, org code, roles, hint) of the demo users the modules created."""
+    # the CLI imports kehu.demo before Django is set up: models load when the demo runs
     from kehu.core.models import RoleAssignment
 
     rows: dict[str, tuple[str, list[str]]] = {}

@@ -16,6 +16,7 @@ from kehu.accounts.rules import DIRECTION_OF, SHANGHAI
 from kehu.core.audit import seal_at_end
 from kehu.core.models import User
 from kehu.customers.generators import make_resident_id
+from kehu.customers.services import customer_create
 
 PEOPLE = [
     # (name, note) — the note says which limit the person is near
@@ -62,7 +63,6 @@ def load_demo_accounts(rng: random.Random) -> dict:
 
         people = {}
         for name, note in PEOPLE:
-            from kehu.customers.services import customer_create
 
             people[note] = customer_create(actor=manager, kind="individual", name=name, id_number=make_resident_id(rng),
                                            phone="13900000000", address="北京市朝阳区建国路88号", org_code="BJ")

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ from kehu.bulk.readers import encoding_of
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput
 from kehu.core.exports import safe_row
+from kehu.core.models import RuleParameter
+from kehu.core.params import REGISTRY
 
 COLUMNS = ["txn_id", "account_no", "posted_at", "direction", "type", "amount"]
 CHUNK_LINES = 50_000
@@ -423,11 +426,6 @@ def _limits_table(pg: bool) -> None:
 
 
 def _dated_values(code: str, days: list[date]) -> dict[date, object]:
-    from django.db.models import Q
-
-    from kehu.core.models import RuleParameter
-    from kehu.core.params import REGISTRY
-
     rows = list(RuleParameter.objects.filter(code=code, status=RuleParameter.Status.APPROVED)
                 .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=days[0]))
                 .order_by("-effective_from", "-approved_at"))

@@ -6,9 +6,13 @@ the overdue task (acct.overdue_action)."""
 from __future__ import annotations
 
 from datetime import datetime, time
+from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from kehu.accounts import selectors
+from kehu.accounts.ingest import class3_sweep, ingest
+from kehu.accounts.models import RemediationTask, TaskStatus
 from kehu.core.params import ParamSpec, get_param
 from kehu.core.scheduler import Job, daily_slot
 
@@ -24,10 +28,6 @@ def _slot(now: datetime) -> str:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from kehu.accounts import selectors
-    from kehu.accounts.ingest import class3_sweep
-    from kehu.accounts.models import RemediationTask, TaskStatus
-
     created = class3_sweep()
     tasks = RemediationTask.objects.all()
     return {"tasks_created": created, "open": tasks.filter(status=TaskStatus.OPEN).count(),
@@ -43,9 +43,7 @@ def ingest_job(ctx) -> dict:
     """Ingest a transactions file that the worker can read (``kehu accounts ingest FILE --background``).
 
     Idempotent: transactions are keyed by their unique id, so a run after a crash adds only what is missing."""
-    from pathlib import Path
 
-    from kehu.accounts.ingest import ingest
 
     stages = iter(range(1, 1000))
     run = ingest(Path(ctx.params["path"]), actor=ctx.actor, workers=int(ctx.params.get("workers") or 1),

@@ -8,8 +8,13 @@ its own day (Asia/Shanghai). Amounts are yuan as strings.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
-from kehu.core.params import ParamSpec
+from django.db.models import Q
+
+from kehu.accounts.rules import Limits
+from kehu.core.models import RuleParameter
+from kehu.core.params import REGISTRY, ParamSpec
 
 AMOUNT = (str, int)
 SRC_302 = "银发〔2016〕302号 (via bank and news pages); domain spec 5.1"
@@ -75,13 +80,8 @@ LIMIT_PARAMS = {
 def limits_on(days: set[date] | list[date]) -> dict:
     """The ``rules.Limits`` in force on each day, with one query for all days (the ingest asks for
     hundreds). Resolves like ``core.params.get_param``: the newest approved row effective that day."""
-    from decimal import Decimal
 
-    from django.db.models import Q
 
-    from kehu.accounts.rules import Limits
-    from kehu.core.models import RuleParameter
-    from kehu.core.params import REGISTRY
 
     codes = list(LIMIT_PARAMS.values())
     rows = list(RuleParameter.objects.filter(code__in=codes, status=RuleParameter.Status.APPROVED)
@@ -104,10 +104,7 @@ def limits_on(days: set[date] | list[date]) -> dict:
 
 def values_on(day: date) -> dict:
     """Every acct.* parameter in force on ``day``, with one query (a gate check asks for several)."""
-    from django.db.models import Q
 
-    from kehu.core.models import RuleParameter
-    from kehu.core.params import REGISTRY
 
     values = {spec.code: spec.default for spec in PARAMS}
     seen = set()
@@ -123,10 +120,6 @@ def values_on(day: date) -> dict:
 
 
 def limits_from(values: dict):
-    from decimal import Decimal
-
-    from kehu.accounts.rules import Limits
-
     return Limits(**{field: int(Decimal(str(values[code])) * 100) for field, code in LIMIT_PARAMS.items()})
 
 

@@ -8,14 +8,12 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kehu.accounts.models import PersonalAccount
+from kehu.core.params import get_param
 from kehu.core.retention import HoldRule, register_hold_rule
 
 
 def _held(today: date):
-    from kehu.core.params import get_param
-
-    from .models import PersonalAccount
-
     since = today - timedelta(days=365 * int(get_param("acct.aml_retention_years", on=today)))
     return PersonalAccount.objects.filter(Q(opened_on__gte=since) | Q(transactions__local_day__gte=since)
                                           ).values("customer_id")

@@ -35,17 +35,19 @@ from kehu.accounts.models import (
 from kehu.accounts.params import LIMIT_PARAMS, limits_from, values_on
 from kehu.accounts.params import PARAMS as ACCT_PARAMS
 from kehu.accounts.permissions import AccountsPerm
-from kehu.accounts.selectors import class3_suspended, trigger_threshold
+from kehu.accounts.selectors import account_get, class3_suspended, tasks_visible_to, trigger_threshold
 from kehu.core.audit import audit_record
-from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from kehu.core.inputs import choice, day, text
 from kehu.core.models import RuleParameter, User
 from kehu.core.params import get_param
 from kehu.core.rules import mask_id_number
+from kehu.core.selectors import access_for
 from kehu.customers.blind_index import id_number_filter
 from kehu.customers.models import Customer, CustomerKind, Document, DocumentKind
 from kehu.customers.rules import clean_resident_id
 from kehu.customers.selectors import customer_get
+from kehu.customers.services import customer_create, customer_update, document_upload
 
 MAX_PER_TIER = {"I": "acct.class1_max_per_bank", "II": "acct.class2_max_per_bank", "III": "acct.class3_max_per_bank"}
 # Face to face means a counter, or a self-service device with staff present (302号 as in domain spec 5.1).
@@ -136,7 +138,6 @@ def account_open(
         with transaction.atomic():
             account.save()
     except IntegrityError:
-        from kehu.core.errors import Conflict
 
         raise Conflict(_("Account %(no)s already exists.") % {"no": account_no}, code="duplicate_account") from None
     audit_record(actor=actor, event_code=AccountsEvent.ACCOUNT_OPENED, object_type="personal_account",
@@ -148,8 +149,6 @@ def account_open(
 
 
 def _customer_for_account(*, actor, customer_id, id_number, name, org_code) -> Customer:
-    from kehu.customers.services import customer_create
-
     if customer_id is not None:
         customer = customer_get(user=actor, customer_id=customer_id, perm=AccountsPerm.OPEN)
     else:
@@ -316,7 +315,6 @@ def _gate_snapshot(*, actor: User | None, txn: TxnInput) -> tuple[PersonalAccoun
     person's open remediation task's due date and the acct.* parameters in force that day. The same values
     as account_get, _before(gate=True), values_on and class3_suspended, which take five statements (and
     the ORM's query building cost more than the database)."""
-    from kehu.core.selectors import access_for
 
     if not _GATE_SQL:
         _GATE_SQL.append(_gate_sql())
@@ -370,7 +368,6 @@ class Posted:
 def transaction_post(*, actor: User | None, txn: TxnInput, mode: str | None = None) -> Posted:
     """Post a transaction. Monitoring mode counts it and records the rules it broke; gate mode refuses it
     (409, nothing written) when it would break one. Idempotent by ``txn_id``."""
-    from kehu.accounts.selectors import account_get
 
     account = account_get(user=actor, account_no=txn.account_no, perm=AccountsPerm.POST)
     mode = mode or str(get_param("acct.mode", on=txn.day))
@@ -448,8 +445,6 @@ def remediation_complete(
 ) -> RemediationTask:
     """Record what 16号 一(五) asks for: a valid ID (its copy kept as an encrypted archive document), the
     occupation, the home or work address and the ID's expiry. Ends a suspension."""
-    from kehu.accounts.selectors import tasks_visible_to
-    from kehu.customers.services import customer_update, document_upload
 
     today = today or timezone.localdate()
     task = tasks_visible_to(actor, AccountsPerm.REMEDIATE).select_for_update(of=("self",)) \
@@ -458,7 +453,6 @@ def remediation_complete(
     if task is None:
         raise NotFound()
     if task.status != TaskStatus.OPEN:
-        from kehu.core.errors import InvalidTransition
 
         raise InvalidTransition(_("The task is already done."))
     expires = day(id_expires_on, "id_expires_on", required=True)

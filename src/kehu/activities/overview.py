@@ -14,6 +14,7 @@ from kehu.activities.events import ActivityEvent
 from kehu.activities.models import Activity
 from kehu.activities.permissions import ActivityPerm
 from kehu.activities.selectors import contact_summary
+from kehu.activities.views import section_context
 from kehu.core.params import get_param
 from kehu.customers.overview import (
     PageSection,
@@ -70,8 +71,6 @@ def _activities(*, customer, before, limit) -> list[TimelineEntry]:
 
 
 def register() -> None:
-    from kehu.activities.views import section_context
-
     register_section(PageSection("activities", 10, ActivityPerm.VIEW, "activities/_customer_section.html",
                                  section_context))
     register_card(SummaryCard("contact", gettext_lazy("Contact"), 15, ActivityPerm.VIEW, _card))

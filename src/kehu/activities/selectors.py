@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from kehu.activities import rules
 from kehu.activities.models import Activity, FollowUpTask, TaskStatus
 from kehu.activities.permissions import ActivityPerm
-from kehu.core.models import User
+from kehu.core.errors import NotFound
+from kehu.core.models import RoleAssignment, User
 from kehu.core.params import get_param
+from kehu.core.permissions import ROLE_PERMISSIONS
 from kehu.core.selectors import access_for
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get, customers_visible_to
@@ -27,8 +29,6 @@ def activities_of(*, user: User | None, customer_id: int, limit: int = 50) -> li
 
 
 def activity_get(*, user: User | None, activity_id: int) -> Activity:
-    from kehu.core.errors import NotFound
-
     activity = Activity.objects.select_related("owner", "contact").filter(pk=activity_id, deleted=False).first()
     if activity is None:
         raise NotFound()
@@ -127,8 +127,6 @@ def customers_without_contact(*, user: User, today: date | None = None, limit: i
 
 def colleagues_for(customer: Customer) -> list[User]:
     """Active users who may see this customer's follow-ups: the candidates to assign one to."""
-    from kehu.core.models import RoleAssignment
-    from kehu.core.permissions import ROLE_PERMISSIONS
 
     roles = [role for role, perms in ROLE_PERMISSIONS.items() if ActivityPerm.VIEW in perms]
     prefixes = [customer.org_path[:i + 1] for i, ch in enumerate(customer.org_path) if ch == "/"]
@@ -152,7 +150,6 @@ def last_contacts(customer_ids: list[int]) -> dict[int, str]:
 
 def next_contacts(customer_ids: list[int], today: date | None = None) -> dict[int, str]:
     """The next planned contact of each customer: the earliest open follow-up or planned contact from today."""
-    from django.db.models import Min
 
     today = today or timezone.localdate()
     found: dict[int, date] = {}

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import getpass
 import json
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +32,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from kehu.core.crypto import reset_keyring
 
 from .errors import KeyBundleRefused
 
@@ -130,8 +134,6 @@ def ask_passphrase(*, twice: bool) -> str:
     named = os.environ.get(PASSPHRASE_ENV, "")
     if named:
         return named
-    import getpass
-    import sys
 
     if not sys.stdin.isatty():
         raise KeyBundleRefused(_("A key bundle needs a passphrase: set %(env)s or run the command on a terminal.")
@@ -149,7 +151,6 @@ def bundle_keys(bundle: KeyBundle | None):
     if bundle is None:
         yield
         return
-    from kehu.core.crypto import reset_keyring
 
     saved = (settings.KEHU_DATA_KEYS, getattr(settings, "KEHU_AUDIT_KEY", None))
     configured = list(saved[0] or [])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.db import connections
+from django.db.utils import load_backend
 from django.utils.translation import gettext as _
 
 from .errors import BackupError
@@ -41,6 +42,7 @@ def pg_env(settings_dict: dict) -> dict:
 
 
 def pg_connect(settings_dict: dict):
+    # psycopg is needed only on PostgreSQL: the embedded default never loads it
     import psycopg
     from psycopg.types.string import TextLoader
 
@@ -84,7 +86,6 @@ def open_alias(alias: str, settings_dict: dict) -> str:
     The wrapper is made directly and never added to ``DATABASES``: the running kehu's configuration stays as
     it is, and nothing else (another thread, a request) can reach the target by accident.
     """
-    from django.db.utils import load_backend
 
     close_alias(alias)
     connections[alias] = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, alias)

@@ -7,8 +7,12 @@ from datetime import datetime, time
 
 from django.utils.translation import gettext_lazy as _
 
+from kehu.backup.services import backup_create, backup_prune, restore_drill
+from kehu.core.errors import DomainError, PermissionDenied
 from kehu.core.params import get_param
+from kehu.core.permissions import Perm
 from kehu.core.scheduler import Job, daily_slot
+from kehu.core.selectors import access_for
 
 from . import rules
 
@@ -27,8 +31,6 @@ def _daily_slot(now: datetime) -> str | None:
 
 def _run(kind: str):
     def run(slot: str, now: datetime) -> dict:
-        from .services import backup_create, backup_prune
-
         backup = backup_create(kind=kind)
         pruned = backup_prune()
         return {"backup": backup.pk, "size": backup.size, "rows": backup.rows, "destroyed": pruned["destroyed"]}
@@ -36,8 +38,6 @@ def _run(kind: str):
 
 
 def _drill(slot: str, now: datetime) -> dict:
-    from .services import restore_drill
-
     drill = restore_drill(now=now)
     return {"drill": drill.pk, "ok": drill.ok, "seconds": round(drill.seconds or 0, 1)}
 
@@ -53,9 +53,6 @@ JOBS = [
 
 def authorize_create(user, params: dict) -> dict:
     """``POST /api/v1/jobs`` kind ``backup.create``: the system administrator (parameters and users)."""
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.permissions import Perm
-    from kehu.core.selectors import access_for
 
     access = access_for(user)
     if not access.has(Perm.PARAM_MANAGE) or not access.has(Perm.USER_MANAGE):
@@ -67,14 +64,12 @@ def create_job(ctx) -> dict:
     """Make a backup set into the configured directory; its progress is the snapshot's table count.
 
     Not retried on its own: a set that failed half-way is recorded failed, and another attempt is a new set."""
-    from .services import backup_create
 
     def progress(task: str, done: int, total: int) -> None:
         ctx.progress(done, total, note=task)
 
     backup = backup_create(actor=ctx.actor, kind=ctx.params.get("kind") or "manual", progress=progress)
     if backup.state != backup.State.DONE:
-        from kehu.core.errors import DomainError
 
         raise DomainError(backup.error or str(backup.get_state_display()), code="backup_failed")
     return {"backup": backup.pk, "state": backup.state, "size": backup.size, "rows": backup.rows}
@@ -89,7 +84,6 @@ def authorize_drill(user, params: dict) -> dict:
 def drill_job(ctx) -> dict:
     """A restore drill on request (D-2): the newest good set restored into a scratch target and checked; the
     drill row records the outcome whether it passed or not, so the job itself succeeds either way."""
-    from .services import restore_drill
 
     ctx.progress(0, 1, note=str(_("Restore drill")))
     drill = restore_drill(actor=ctx.actor)

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import os
+import queue
 import shutil
 import sqlite3
 import subprocess
@@ -25,16 +26,21 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.color import no_style
 from django.db import connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.backup.hooks import POST_RESTORE
 from kehu.core.audit import audit_record, verify_chain
 from kehu.core.crypto import DecryptionError, keyring
+from kehu.core.keys import file_key_id
 from kehu.core.params import get_param
 
 from . import bundle, db, rules, tables
@@ -58,8 +64,6 @@ def backup_dir() -> Path:
 
 
 def kehu_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("kehu")
     except PackageNotFoundError:
@@ -172,6 +176,7 @@ def _snapshot_sqlite(settings_dict: dict, work: Path, progress: Progress) -> Sna
 
 
 def _snapshot_postgres(settings_dict: dict, work: Path, progress: Progress) -> Snapshot:
+    # psycopg is needed only on PostgreSQL: the embedded default never loads it
     import psycopg
 
     out = work / "db" / "pgdump"
@@ -274,7 +279,6 @@ def backup_create(*, actor=None, kind: str = BackupRun.Kind.MANUAL, to: str | Pa
 def _write_archive(snap: Snapshot, path: Path, *, key_id: str, key: bytes, kind: str, created: datetime,
                    progress: Progress, run_id: int | None = None, final: Path | None = None,
                    level: int | None = None) -> dict:
-    from kehu.core.keys import file_key_id
 
     files_dir = Path(settings.KEHU_FILES_DIR)
     members: dict[str, dict] = {}
@@ -466,8 +470,6 @@ class _BackgroundWriter:
     overlap (0.24 s of writing a 106 MB snapshot no longer adds to the 0.28 s of decompressing it)."""
 
     def __init__(self, path: Path) -> None:
-        import queue
-
         self.queue: queue.Queue = queue.Queue(maxsize=8)
         self.failed: list[BaseException] = []
         self.handle = open(path, "wb")  # noqa: SIM115 - closed by the thread
@@ -599,8 +601,6 @@ def _is_the_snapshot(manifest: dict, settings_dict: dict) -> bool:
 
 def _load_logical(manifest: dict, extracted: Path, alias: str, settings_dict: dict, progress: Progress) -> None:
     """Cross-engine restore: migrate the empty target, then copy every table row by row."""
-    from django.core.management import call_command
-    from django.core.management.color import no_style
 
     call_command("migrate", database=alias, interactive=False, verbosity=0)
     specs = tables.table_specs()
@@ -975,7 +975,6 @@ def _restore(path, *, into, files_dir, progress, post_restore) -> Report:
         if report.ok:
             report.completed_run = _complete_run_row(alias, manifest, whole)
         if report.ok and post_restore:
-            from .hooks import POST_RESTORE
 
             since = datetime.fromisoformat(manifest["created_at"])
             for hook in POST_RESTORE:

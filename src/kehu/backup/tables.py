@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import re
 import sqlite3
+import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -536,8 +539,6 @@ class _KeyIdScan:
     """The key ids a SQLite file's encrypted values name, read on a thread and connection of its own."""
 
     def __init__(self, path, queries: list[str]) -> None:
-        import threading
-
         self.found: set[str] = set()
         self.failed: list[BaseException] = []
         self.thread = threading.Thread(target=self._run, args=(str(path), queries), name="kehu-backup-key-ids")
@@ -574,8 +575,6 @@ def page_digests(conn, path, specs: list[TableSpec], *, watch: dict[str, tuple[s
                  key_ids: bool = True, usual_key: str | None = None) -> DigestResult:
     """Row count and SHA-256 over the pages of every table (and its indexes) of the SQLite file at ``path``,
     open read-only on ``conn``; pages in (b-tree name, page number) order. ``usual_key``: see ``_key_id_sql``."""
-    import mmap
-    from collections import defaultdict
 
     scans = None
     if key_ids:

@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from kehu.bulk.models import ImportJob, ImportMode
 from kehu.bulk.services import error_download, import_start
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.models import Job
 from kehu.core.selectors import access_for
 from kehu.customers.permissions import CustomerPerm
 
@@ -47,7 +48,6 @@ class ImportJobOut(Schema):
         known = getattr(obj, "background_job_id", None)
         if known is not None:
             return known
-        from kehu.core.models import Job
 
         return (Job.objects.filter(kind="bulk.import", params__import_job=obj.pk).order_by("-pk")
                 .values_list("pk", flat=True).first())

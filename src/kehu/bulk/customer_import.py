@@ -47,6 +47,7 @@ from kehu.bulk.writes import db_values, insert_fields, insert_rows, reserve_ids
 from kehu.core.audit import normalise_values
 from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from kehu.core.inputs import amount, text
+from kehu.core.models import OrgUnit
 from kehu.core.selectors import access_for
 from kehu.customers import rules
 from kehu.customers.blind_index import id_number_filter, id_number_indexes, set_id_number_hash
@@ -568,7 +569,6 @@ class ChunkApplier:
 def job_context(*, actor, org_code: str | None) -> tuple[CreateContext, Callable[[], list[DomainError]] | None]:
     """The org unit and manager of created customers, as customer_create chooses them; if the org unit is
     refused, every row that would create a customer is rejected with that reason."""
-    from kehu.core.models import OrgUnit
 
     try:
         unit = build.org_for_create(actor, org_code or None)

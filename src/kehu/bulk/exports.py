@@ -95,6 +95,7 @@ def write_table(path: Path, header: list[str], rows: Iterable[list[Any]], fmt: s
                 writer.writerow([mark])
         return count
     if fmt == "xlsx":
+        # openpyxl loads only when a workbook is read or written
         import openpyxl
 
         book = openpyxl.Workbook(write_only=True)
@@ -147,6 +148,7 @@ def export_customers(*, actor, path: Path, fmt: str = "xlsx", filters: dict[str,
 
     Above ``bulk.export_approval_rows`` rows a person needs an approved ``ExportRequest`` (``request_id``:
     its filters and format are used, once); without one ``ApprovalRequired`` is raised."""
+    # bulk.approvals imports bulk.exports: importing it at the top would be a cycle
     from kehu.bulk import approvals
 
     if request_id is not None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
+import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,7 +56,6 @@ def check_file(path: Path, *, max_rows: int, max_columns: int, max_uncompressed:
     gives its rows and columns. ``read_rows`` enforces the same row and column limits while reading."""
     if not _is_xlsx(path):
         return
-    import zipfile
 
     try:
         with zipfile.ZipFile(path) as archive:
@@ -86,9 +88,8 @@ def _first_sheet(archive) -> str | None:
 def _dimension(archive, name: str) -> tuple[int, int]:
     """(rows, columns) from the sheet's ``<dimension ref="A1:M1000"/>``, read with defusedxml's iterparse
     from the first 64 KB only; (0, 0) if the sheet does not say."""
-    import io
-    import re
 
+    # defusedxml loads only when an XLSX file is read
     from defusedxml.ElementTree import iterparse
 
     with archive.open(name) as fh:
@@ -134,6 +135,7 @@ def read_rows(path: Path, *, max_rows: int | None = None,
 
 def _read_rows(path: Path, max_columns: int | None) -> Iterator[tuple[int, list[str]]]:
     if _is_xlsx(path):
+        # openpyxl loads only when a workbook is read or written
         import openpyxl
 
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -159,6 +161,7 @@ def count_rows(path: Path) -> int | None:
     an XLSX); None if unknown."""
     try:
         if _is_xlsx(path):
+            # openpyxl loads only when a workbook is read or written
             import openpyxl
 
             book = openpyxl.load_workbook(path, read_only=True)

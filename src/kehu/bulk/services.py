@@ -16,6 +16,7 @@ import dataclasses
 import hashlib
 import io
 import logging
+import multiprocessing
 import os
 import threading
 import time
@@ -42,8 +43,10 @@ from kehu.core.crypto import DecryptionError, keyring
 from kehu.core.errors import DomainError, InvalidInput
 from kehu.core.exports import safe_row, watermark
 from kehu.core.files import private_dir, private_open, private_write, seal_file, unseal_file
+from kehu.core.jobs import job_submit
 from kehu.core.params import get_param
 from kehu.core.rules import mask
+from kehu.core.selectors import access_for
 from kehu.customers.permissions import CustomerPerm
 
 log = logging.getLogger(__name__)
@@ -188,6 +191,7 @@ def _worker_init() -> None:
     for conn, _raw in _INHERITED:
         conn.connection = None
     try:  # Linux: die with the parent (a killed import must not leave its workers behind)
+        # Linux only, in a worker process: loaded where it is used
         import ctypes
         import signal
 
@@ -216,7 +220,6 @@ def _prepared_chunks(spec: ImportSpec, context, rows, mapping, chunk_rows: int, 
         for index, raw in chunks:
             yield index, raw, (None if index in done else spec.set_based.prepare(raw, context[0]))
         return
-    import multiprocessing
 
     pool = multiprocessing.get_context("fork").Pool(count, initializer=_worker_init)
     try:
@@ -361,7 +364,6 @@ def error_file_bytes(job: ImportJob) -> bytes:
 def error_download(*, job: ImportJob, actor, channel: str = "web") -> bytes:
     """The error file as the user may see it: personal columns masked unless ``actor`` may unmask, with the
     watermark; audited as an export."""
-    from kehu.core.selectors import access_for
 
     masked = actor is not None and not access_for(actor).has(CustomerPerm.CUSTOMER_UNMASK)
     header = next(csv.reader(io.StringIO(error_file_bytes(job).decode("utf-8-sig"))))[: -len(REASON_HEADERS)]
@@ -446,7 +448,6 @@ def import_resume(*, actor, job: ImportJob) -> ImportJob:
 def _launch(job: ImportJob) -> None:
     """Hand the import to the background jobs (kehu.core.jobs: Celery, the worker process or a thread); with
     ``BACKGROUND`` off it runs now, inside the request. The job's id is left on ``job.background_job_id``."""
-    from kehu.core.jobs import job_submit
 
     background = job_submit(kind="bulk.import", params={"import_job": job.pk}, actor=job.actor,
                             eager=not BACKGROUND)

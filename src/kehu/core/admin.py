@@ -8,14 +8,17 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core import services
 from kehu.core.audit import Event, audit_record
+from kehu.core.duties import check_roles
 from kehu.core.errors import DomainError
 from kehu.core.models import ApiToken, AuditEvent, OrgUnit, RoleAssignment, RuleParameter, ScheduledRun, User
+from kehu.core.selectors import access_for
 
 
 def _jsonable(obj) -> dict:
@@ -31,8 +34,6 @@ class RoleGated:
     kehu_perm = "user.manage"
 
     def _kehu_allowed(self, request) -> bool:
-        from kehu.core.selectors import access_for
-
         user = request.user
         return user.is_active and user.is_staff and (user.is_superuser or access_for(user).has(self.kehu_perm))
 
@@ -85,7 +86,6 @@ class OrgUnitAdmin(AuditedAdmin):
 
 def _sod_error(roles) -> str | None:
     """The separation-of-duties message for this set of roles, or None (kehu.core.duties is the rule)."""
-    from kehu.core.duties import check_roles
 
     try:
         check_roles(roles)
@@ -166,7 +166,6 @@ class RoleAssignmentAdmin(AuditedAdmin):
 
     def save_model(self, request, obj, form, change):
         if obj.user_id == request.user.pk and not request.user.is_superuser:
-            from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
             raise DjangoPermissionDenied(_("You cannot change your own roles."))
         super().save_model(request, obj, form, change)

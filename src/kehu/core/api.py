@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db.models import Q
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from kehu.core.audit import verify_chain
-from kehu.core.errors import PermissionDenied
-from kehu.core.models import AuditEvent
+from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.models import ApiToken, AuditEvent, User
 from kehu.core.permissions import ROLE_PERMISSIONS, Perm
 from kehu.core.selectors import access_for
+from kehu.core.services import role_grant as grant_role
+from kehu.core.services import token_revoke as revoke
 
 router = Router(tags=["core"])
 
@@ -81,7 +84,6 @@ def audit_queryset(user, *, customer_id=None, actor=None, event_code=None, since
     Every row carries the org unit it concerns (the customer's, the user's, or the actor's: logins,
     imports and exports included). Rows of no org unit (the system's own) are read by auditors of a
     top-level unit only."""
-    from django.db.models import Q
 
     access = access_for(user)
     if not access.has(Perm.AUDIT_VIEW):
@@ -142,16 +144,12 @@ class TokenOut(Schema):
 
 @router.get("/tokens", response=list[TokenOut], summary="The calling user's API tokens (expiry, last use)")
 def token_list(request):
-    from kehu.core.models import ApiToken
-
     return list(ApiToken.objects.filter(user=request.auth).order_by("-created_at")[:200])
 
 
 @router.delete("/tokens/{token_id}", response={204: None, 404: dict},
                summary="Revoke an API token (one's own; a system administrator any)")
 def token_revoke(request, token_id: int = Path(..., ge=1, le=2**63 - 1)):
-    from kehu.core.services import token_revoke as revoke
-
     revoke(token_id=token_id, actor=request.auth)
     return Status(204, None)
 
@@ -167,16 +165,12 @@ class RoleGrantIn(Schema):
 @router.post("/users/{username}/roles", response={201: GrantOut, 400: dict, 403: dict, 404: dict, 409: dict},
              summary="Grant a role (system administrator); incompatible roles are refused (sod_conflict)")
 def role_grant(request, payload: RoleGrantIn, username: str = Path(..., max_length=150)):
-    from kehu.core.errors import NotFound
-    from kehu.core.models import User
-    from kehu.core.services import role_grant as grant
-
     if not access_for(request.auth).has(Perm.USER_MANAGE):
         raise PermissionDenied()
     user = User.objects.filter(username=username).first()
     if user is None:
         raise NotFound()
-    row = grant(user=user, role=payload.role, org_code=payload.org, department=payload.department,
+    row = grant_role(user=user, role=payload.role, org_code=payload.org, department=payload.department,
                 own_customers_only=payload.own_customers_only, actor=request.auth)
     return Status(201, {"role": row.role, "org_path": row.org_unit.path, "department": row.department,
                  "own_only": row.own_customers_only})

@@ -31,6 +31,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import logging.handlers
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -43,6 +44,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from kehu.core.models import AuditChainHead, AuditEvent, User
 from kehu.core.rules import (
@@ -173,8 +175,6 @@ def normalise_values(values: dict[str, Any] | None) -> dict[str, Any] | None:
     For writers that build ``old``/``new`` ahead (``AuditEntry(normalised=True)``)."""
     if values is None:
         return None
-    import json
-
     return json.loads(canonical_json(values))
 
 
@@ -737,8 +737,6 @@ def _send_to_syslog(line: str) -> None:
     target = getattr(settings, "KEHU_AUDIT_SYSLOG", None)
     if not target:
         return
-    import logging.handlers
-
     address: Any = target
     if ":" in target and not target.startswith("/"):
         host, _sep, port = target.rpartition(":")
@@ -775,6 +773,7 @@ def read_checkpoints() -> tuple[list[dict], list[ChainProblem]]:
 
 
 def _checkpoint_slot(now):
+    # core.params and core.scheduler import core.audit: importing them at the top would be a cycle
     from kehu.core.params import get_param
     from kehu.core.scheduler import every_slot
 
@@ -791,8 +790,7 @@ def _checkpoint_run(slot: str, now) -> dict:
 
 
 def _make_checkpoint_job():
-    from django.utils.translation import gettext_lazy
-
+    # core.params and core.scheduler import core.audit: importing them at the top would be a cycle
     from kehu.core.params import ParamSpec
     from kehu.core.scheduler import Job
 

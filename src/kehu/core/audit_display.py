@@ -15,6 +15,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kehu.core.models import Department, Role
+
 CHANNELS = {
     "web": _("web page"),
     "api": _("REST API"),
@@ -190,7 +192,6 @@ def _field(model, key: str):
 
 def _value_choices() -> dict[str, dict[str, object]]:
     """Value keys whose codes are a core choice (a role, a department) though no model field says so."""
-    from kehu.core.models import Department, Role
 
     roles, departments = dict(Role.choices), dict(Department.choices)
     return {"role": roles, "roles": roles, "department": departments}

@@ -17,6 +17,7 @@ app = Celery("kehu")
 
 
 def _configure() -> None:
+    # the Celery app is made before Django is set up (the worker's entry point)
     from django.conf import settings
 
     app.conf.update(
@@ -36,8 +37,10 @@ def _configure() -> None:
 @app.task(name="kehu.run_job", ignore_result=True)
 def run_job(job_id: int) -> str:
     """Claim and run one job; a job already claimed elsewhere (or finished) is left alone."""
+    # the Celery app is made before Django is set up (the worker's entry point)
     import socket
 
+    # the Celery app is made before Django is set up (the worker's entry point)
     from kehu.core.jobs import job_claim, job_execute
 
     job = job_claim(worker=f"celery@{socket.gethostname()[:60]}:{os.getpid()}", job_id=int(job_id))
@@ -47,6 +50,7 @@ def run_job(job_id: int) -> str:
 
 
 def _setup_django() -> None:
+    # the Celery app is made before Django is set up (the worker's entry point)
     import django
 
     django.setup()

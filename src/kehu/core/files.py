@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import IO, Any
 
+from kehu.core.crypto import DecryptionError, keyring
+
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -50,7 +52,6 @@ def seal_file(src: Path, dst: Path) -> None:
     """Encrypt ``src`` into ``dst`` (0600) block by block under the current data key, like documents, without
     holding the whole file in memory: ``KEHUS1\\n`` then, per block of 4 MiB, its length (4 bytes) and the
     block as ``KeyRing.encrypt_bytes`` writes it."""
-    from kehu.core.crypto import keyring
 
     ring = keyring()
     with open(src, "rb") as fin, private_open(dst, "wb") as fout:
@@ -62,7 +63,6 @@ def seal_file(src: Path, dst: Path) -> None:
 
 def unseal_file(src: Path, dst: Path) -> None:
     """Decrypt a file written by ``seal_file`` into ``dst`` (0600); ``DecryptionError`` if it was altered."""
-    from kehu.core.crypto import DecryptionError, keyring
 
     ring = keyring()
     with open(src, "rb") as fin, private_open(dst, "wb") as fout:

@@ -9,7 +9,8 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.audit import Event
+from kehu.core.audit import _EXTRA_EVENTS, Event
+from kehu.core.audit import EVENT_LABELS as APP_EVENT_LABELS
 from kehu.core.errors import AccountLocked
 
 # Labels of the audit event codes, for the audit-log page and its filter.
@@ -44,8 +45,6 @@ EVENT_LABELS = {
 
 def event_names() -> dict[int, str]:
     """Every known event code with its translated label (an app's code without one keeps its name)."""
-    from kehu.core.audit import _EXTRA_EVENTS
-    from kehu.core.audit import EVENT_LABELS as APP_EVENT_LABELS
 
     names = {}
     for source in (Event, *_EXTRA_EVENTS):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from pydantic import BeforeValidator, WithJsonSchema
 
 from kehu.core.errors import InvalidInput
-from kehu.core.params import ParamSpec
+from kehu.core.params import ParamSpec, get_param
 
 # SQLite keeps a DecimalField as a double and Django reads it back with 15 significant digits, so with
 # 2 decimal places only amounts below 10^13 (ten trillion yuan) survive the round trip exactly.
@@ -39,7 +39,6 @@ def date_range() -> tuple[int, int]:
     an import parses a date on every row."""
     now = time.monotonic()
     if _RANGE_CACHE["range"] is None or now - _RANGE_CACHE["at"] > RANGE_CACHE_SECONDS:
-        from kehu.core.params import get_param
 
         _RANGE_CACHE["range"] = (int(get_param("input.date_min_year")), int(get_param("input.date_max_year")))
         _RANGE_CACHE["at"] = now

@@ -53,8 +53,10 @@ from kehu.core.audit import audit_record
 from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from kehu.core.models import Job
 from kehu.core.params import ParamSpec, get_param
+from kehu.core.permissions import Perm
 from kehu.core.scheduler import Job as ScheduledJob
 from kehu.core.scheduler import every_slot
+from kehu.core.selectors import access_for
 
 logger = logging.getLogger(__name__)
 
@@ -190,6 +192,7 @@ def dispatch(job_id: int, *, countdown: float = 0) -> None:
     """Hand a queued job to the configured runner (called after commit)."""
     mode = runner()
     if mode == "celery":
+        # only with a broker (KEHU_BROKER_URL): the Celery app loads Celery
         from kehu.core.celery_app import app
 
         try:
@@ -455,8 +458,6 @@ def worker_loop(*, name: str | None = None, parent_pid: int | None = None, once:
 
 def job_for(*, user, job_id: int) -> Job:
     """The job if ``user`` submitted it or administers users (404 otherwise: the scope rule)."""
-    from kehu.core.permissions import Perm
-    from kehu.core.selectors import access_for
 
     job = Job.objects.filter(pk=job_id).first()
     if job is None or (job.created_by_id != user.pk and not access_for(user).has(Perm.USER_MANAGE)):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from ninja import Router, Schema, Status
 
+from kehu.core.errors import NotFound
 from kehu.core.jobs import job_for, job_submit_for
 
 router = Router(tags=["background jobs"])
@@ -44,8 +45,6 @@ def job_create(request, payload: JobIn):
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="Status and progress of a job (its submitter or an admin)")
 def job_get(request, job_id: int):
-    from kehu.core.errors import NotFound
-
     if not 0 < job_id <= MAX_ID:
         raise NotFound()
     return job_for(user=request.auth, job_id=job_id)

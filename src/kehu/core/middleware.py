@@ -7,8 +7,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.core.params import get_param
 
@@ -53,8 +55,6 @@ class MethodNotAllowedPageMiddleware:
         api = request.path.startswith("/api/")
         if not api and isinstance(response, HttpResponse) and response.content:
             return response  # a page that already explains itself
-        from django.template.loader import render_to_string
-        from django.utils.translation import gettext as _
 
         allowed = response.get("Allow", "")
         out: HttpResponse

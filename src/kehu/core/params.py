@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -127,8 +128,6 @@ _scope: ContextVar[dict[str, Any] | None] = ContextVar("kehu_param_scope", defau
 
 
 def _generation() -> tuple[Any, ...]:
-    from django.db import connection
-
     table = RuleParameter._meta.db_table
     with connection.cursor() as cur:
         cur.execute(f"SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(id * id), 0), MAX(approved_at), MAX(effective_to) FROM {table} "

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 
 def stderr_console() -> Console:
+    # rich loads only for an operator's progress bar
     from rich.console import Console
 
     return Console(stderr=True)
@@ -22,6 +23,7 @@ class ProgressBars:
     """Adapts ``progress(task, done, total)`` callbacks to rich progress bars on stderr."""
 
     def __init__(self) -> None:
+        # rich loads only for an operator's progress bar
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self.progress = Progress(

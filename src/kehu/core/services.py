@@ -11,14 +11,17 @@ import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.core.audit import Event, audit_record
 from kehu.core.duties import check_roles
@@ -28,6 +31,7 @@ from kehu.core.errors import (
     InvalidInput,
     LoginThrottled,
     NotFound,
+    PermissionDenied,
     SelfApprovalNotAllowed,
 )
 from kehu.core.models import (
@@ -42,7 +46,10 @@ from kehu.core.models import (
     User,
 )
 from kehu.core.params import REGISTRY, get_param
+from kehu.core.permissions import Perm
 from kehu.core.rules import throttle_delay_seconds
+from kehu.core.scheduler import Job, daily_slot
+from kehu.core.selectors import access_for
 
 if TYPE_CHECKING:
     from kehu.core.scheduler import Job
@@ -95,7 +102,6 @@ def _check_password(password: str, user: User | None = None, *, admin: bool = Fa
 
 def _check_reuse(user: User, password: str) -> None:
     """Refuse any of the user's most recent passwords (domain spec I-10: the last 5)."""
-    from django.contrib.auth.hashers import check_password
 
     keep = int(get_param("sec.password_history"))
     earlier = list(PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:keep])
@@ -214,7 +220,6 @@ def role_grant(
     if actor is not None:
         _require_user_manager(actor)
         if actor.pk == user.pk and not actor.is_superuser:
-            from kehu.core.errors import PermissionDenied
 
             raise PermissionDenied(_("You cannot change your own roles."))
     if role not in Role.values:
@@ -370,7 +375,6 @@ def login_throttle_purge(*, now: datetime | None = None) -> int:
     job, so the table holds only the names and addresses of recent failures."""
     now = now or timezone.now()
     window = timedelta(minutes=int(get_param("sec.throttle_window_minutes")))
-    from django.db.models import Q
 
     stale = LoginThrottle.objects.filter(last_failure_at__lt=now - window).filter(
         Q(blocked_until__isnull=True) | Q(blocked_until__lt=now))
@@ -458,10 +462,6 @@ def token_authenticate(token: str, *, ip: str = "") -> User | None:
 
 
 def _require_user_manager(actor: User) -> None:
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.permissions import Perm
-    from kehu.core.selectors import access_for
-
     if not actor.is_superuser and not access_for(actor).has(Perm.USER_MANAGE):
         raise PermissionDenied()
 
@@ -473,7 +473,6 @@ def token_revoke(*, token_id: int, actor: User | None) -> None:
     if row is None:
         raise NotFound()
     if actor is not None and actor.pk != row.user_id:
-        from kehu.core.errors import PermissionDenied
 
         try:
             _require_user_manager(actor)
@@ -489,10 +488,8 @@ def _require_param_manager(actor: User | None) -> None:
     # Parameters change rules for everyone: only a parameter manager (sysadmin role) or a system job,
     # and the Django superuser who bootstraps an installation, may propose or approve them.
     from kehu.core.permissions import Perm
-    from kehu.core.selectors import access_for
 
     if actor is not None and not actor.is_superuser and not access_for(actor).has(Perm.PARAM_MANAGE):
-        from kehu.core.errors import PermissionDenied
 
         raise PermissionDenied()
 
@@ -537,12 +534,6 @@ def parameter_approve(*, parameter_id: int, actor: User) -> RuleParameter:
 
 
 def _make_throttle_purge_job() -> Job:
-    from datetime import time
-
-    from django.utils.translation import gettext_lazy
-
-    from kehu.core.scheduler import Job, daily_slot
-
     return Job("core.login_throttle_purge", gettext_lazy("Purge of old login-throttle rows"),
                lambda now: daily_slot(now, at=time(3, 0)), lambda slot, now: {"deleted": login_throttle_purge()})
 

@@ -9,6 +9,7 @@ secret is encrypted at rest like personal data; recovery codes are kept only as 
 from __future__ import annotations
 
 import hmac
+import io
 import secrets
 
 import pyotp
@@ -20,6 +21,8 @@ from django.utils.translation import gettext as _
 from kehu.core.audit import Event, audit_record
 from kehu.core.errors import Conflict, InvalidInput, SecondFactorRequired
 from kehu.core.models import RecoveryCode, Role, User
+from kehu.core.params import get_param
+from kehu.core.selectors import access_for
 
 ISSUER = "kehu"
 RECOVERY_CODES = 10
@@ -28,7 +31,6 @@ SESSION_VERIFIED = "kehu_2fa_at"  # set in a session that logged in with the sec
 
 def required_for(user: User) -> bool:
     """System administrators and auditors must use the second factor (domain spec I-10)."""
-    from kehu.core.selectors import access_for
 
     return bool(access_for(user).roles() & {Role.SYSADMIN, Role.AUDITOR}) or user.is_superuser
 
@@ -47,8 +49,8 @@ def provisioning_uri(user: User) -> str:
 
 def qr_svg(user: User) -> str:
     """The enrolment QR code as an inline SVG document (drawn here, nothing fetched)."""
-    import io
 
+    # segno loads only when a QR code is drawn
     import segno
 
     buffer = io.BytesIO()
@@ -160,7 +162,6 @@ def require_for_pii(*, user: User, verified: bool, rows: int, threshold_param: s
 
     ``verified`` says whether the caller's session logged in with the second factor (API tokens never
     have)."""
-    from kehu.core.params import get_param
 
     if rows > int(get_param(threshold_param)) and not verified:
         raise SecondFactorRequired()

@@ -24,10 +24,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from kehu.core import services, twofactor
+from kehu.core.api import audit_queryset
+from kehu.core.audit_display import channel_label, object_label, value_changes
 from kehu.core.errors import DomainError, InvalidInput
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
-from kehu.core.forms import AuditFilterForm, LoginForm, PasswordChangeForm
+from kehu.core.forms import AuditFilterForm, LoginForm, PasswordChangeForm, event_names
 from kehu.core.models import ApiToken, User
+from kehu.core.nav import dashboard_actions, dashboard_warnings
 from kehu.core.params import get_param
 from kehu.core.permissions import Perm
 from kehu.core.selectors import access_for
@@ -233,7 +236,6 @@ def dashboard(request):
 
     access = access_for(request.user)
     sections = inbox_for(request.user)
-    from kehu.core.nav import dashboard_actions, dashboard_warnings
 
     return render(request, "core/dashboard.html", {
         "warnings": dashboard_warnings(request.user, access),
@@ -245,8 +247,6 @@ def dashboard(request):
 
 @login_required
 def audit_log(request):
-    from kehu.core.api import audit_queryset
-
     if not access_for(request.user).has(Perm.AUDIT_VIEW):
         raise HttpForbidden(_("Only auditors read the audit log."))
     form = AuditFilterForm(request.GET or None)
@@ -268,8 +268,6 @@ def audit_log(request):
         if len(rows) > AUDIT_PAGE_SIZE:
             rows = rows[:AUDIT_PAGE_SIZE]
             next_before = rows[-1].pk
-    from kehu.core.audit_display import channel_label, object_label, value_changes
-    from kehu.core.forms import event_names
 
     names = event_names()
     for row in rows:

@@ -9,21 +9,19 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.inbox import InboxRow, InboxSection, section
 from kehu.core.selectors import access_for
+from kehu.core.templatetags.kehu_tags import money
 from kehu.credit import selectors
 from kehu.credit.permissions import CreditPerm
+from kehu.customers.selectors import masked
 
 
 def _holder(line) -> tuple[str, int | None]:
-    from kehu.customers.selectors import masked
-
     if line.customer_id:
         return masked(line.customer, "name"), line.customer_id
     return line.group.name if line.group_id else "", None
 
 
 def sections(user) -> list[InboxSection]:
-    from kehu.core.templatetags.kehu_tags import money
-
     if not access_for(user).has(CreditPerm.APPROVE):
         return []
 

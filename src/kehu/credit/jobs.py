@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.params import ParamSpec, get_param
 from kehu.core.scheduler import Job, daily_slot
+from kehu.credit.services.guard import use_expire_due
+from kehu.credit.services.lines import line_expire_due, line_expiry_warn
 
 PARAMS = [
     ParamSpec("credit.expire_time", "00:30", "HH:MM (Asia/Shanghai)", "proposed", "kehu design",
@@ -21,9 +23,6 @@ def _slot(now: datetime) -> str:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from kehu.credit.services.guard import use_expire_due
-    from kehu.credit.services.lines import line_expire_due, line_expiry_warn
-
     expired = 0
     while True:  # in batches, each in its own transaction, as `kehu credit expire` does
         n = use_expire_due(now=now)

@@ -3,8 +3,9 @@ limits and net exposure. No ORM and no clock: time and parameters are passed in.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,12 +44,10 @@ NON_PERFORMING = {"substandard", "doubtful", "loss"}
 def add_months(start: date, months: int) -> date:
     """The last day of a validity of ``months`` months starting on ``start`` (12 months from 2026-03-01
     end on 2027-02-28)."""
-    import calendar
 
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
     end_day = min(start.day, calendar.monthrange(year, month)[1])
-    from datetime import timedelta
 
     return date(year, month, end_day) - timedelta(days=1)
 

@@ -12,6 +12,8 @@ from kehu.credit import rules
 from kehu.credit.models import CreditLine, CreditUse, LineChange, LineMovement
 from kehu.credit.permissions import CreditPerm
 from kehu.credit.services._base import check_line_scope
+from kehu.credit.services.lines import _renewal_due_q
+from kehu.customers.models import GroupMembership
 
 
 def lines_visible(user: User) -> QuerySet[CreditLine]:
@@ -67,7 +69,6 @@ def availability(line: CreditLine, today=None) -> dict:
                                     out["available_amount"]),
         })
     if line.kind == "customer" and line.customer_id:
-        from kehu.customers.models import GroupMembership
 
         membership = GroupMembership.objects.filter(customer_id=line.customer_id).first()
         if membership is not None:
@@ -137,9 +138,7 @@ def pending_change(line: CreditLine) -> LineChange | None:
 
 def renewal_due(*, user: User, today=None) -> list[CreditLine]:
     """Lines the user sees that expire within ``bankline.expiry_warning_days`` with no renewal started (B-8)."""
-    from django.utils import timezone
 
-    from kehu.credit.services.lines import _renewal_due_q
 
     today = today or timezone.localdate()
     visible = lines_visible(user).values("pk")

@@ -19,7 +19,7 @@ from kehu.core.errors import PermissionDenied as DomainPermissionDenied
 from kehu.core.selectors import access_for
 from kehu.credit import forms as f
 from kehu.credit import selectors, services
-from kehu.credit.models import CreditUse, LineMovement
+from kehu.credit.models import CreditUse, LineChange, LineMovement
 from kehu.credit.permissions import CreditPerm
 
 
@@ -184,8 +184,6 @@ def line_adjust(request, line_id):
 @login_required
 @require_POST
 def change_action(request, change_id, action):
-    from kehu.credit.models import LineChange
-
     change = LineChange.objects.filter(pk=change_id).first()
     if change is None:
         raise Http404()

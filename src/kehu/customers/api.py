@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from kehu.core.errors import NotFound
-from kehu.customers import search, selectors, services
+from kehu.core.api_auth import BearerAuth, SessionAuth
+from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.params import get_param
+from kehu.core.rules import mask
+from kehu.core.selectors import access_for
+from kehu.customers import overview, rules, search, selectors, services
 from kehu.customers.models import AdmissionApplication, Customer, CustomerGroup
 from kehu.customers.permissions import CustomerPerm
 from kehu.customers.schemas import (
@@ -92,9 +99,6 @@ def admission_out(application: AdmissionApplication) -> dict:
 
 
 def admission_detail(application: AdmissionApplication) -> dict:
-    from kehu.core.params import get_param
-    from kehu.customers import rules
-
     data = admission_out(application)
     data["problems"] = [str(p) for p in services.admission_problems(application.customer, application)]
     data["reviews"] = [
@@ -146,8 +150,6 @@ class CustomerFilter(Schema):
 @router.get("/customers", response=CustomerPage, summary="Search and list customers in your scope")
 def customer_list(request, filters: Query[CustomerFilter]):
     access_user = request.auth
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.selectors import access_for
 
     if not access_for(access_user).has(CustomerPerm.CUSTOMER_VIEW):
         raise PermissionDenied()
@@ -177,8 +179,6 @@ class PickerFilter(Schema):
 
 
 def _picker_auth():
-    from kehu.core.api_auth import BearerAuth, SessionAuth
-
     return [SessionAuth(), BearerAuth()]
 
 
@@ -196,8 +196,6 @@ def customer_picker(request, filters: Query[PickerFilter]):
     """The one customer picker of every form (kehu.customers.widgets.CustomerPicker): name, pinyin, initials
     or credit code, within the scope of the form's permission (``perm``, default customer.view). Read-only,
     so the page's session may call it (a GET carries no CSRF risk)."""
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.selectors import access_for
 
     access = access_for(request.auth)
     perm = filters.perm or CustomerPerm.CUSTOMER_VIEW
@@ -265,8 +263,6 @@ def customer_exit(request, customer_id: int, payload: AdmissionNoteIn):
 
 @router.get("/customers/{customer_id}/contacts", response=list[ContactOut])
 def contact_list(request, customer_id: int):
-    from kehu.core.rules import mask
-
     customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
     return [{"id": c.pk, "name": c.name, "title": c.title, "phone": mask("phone", c.phone),
              "email": mask("email", c.email), "is_primary": c.is_primary} for c in customer.contacts.all()]
@@ -274,8 +270,6 @@ def contact_list(request, customer_id: int):
 
 @router.post("/customers/{customer_id}/contacts", response={201: ContactOut})
 def contact_add(request, customer_id: int, payload: ContactIn):
-    from kehu.core.rules import mask
-
     c = services.contact_add(actor=request.auth, customer_id=customer_id, **payload.model_dump())
     return Status(201, {"id": c.pk, "name": c.name, "title": c.title, "phone": mask("phone", c.phone),
                         "email": mask("email", c.email), "is_primary": c.is_primary})
@@ -340,10 +334,6 @@ def document_list(request, customer_id: int):
 @router.post("/customers/{customer_id}/documents", response={201: DocumentOut},
              summary="Upload a document (multipart: kind, title, file)")
 def document_upload(request, customer_id: int, kind: Form[str], file: File[UploadedFile], title: Form[str] = ""):
-    from django.conf import settings
-
-    from kehu.core.errors import InvalidInput
-
     if file.size is not None and file.size > settings.KEHU_MAX_UPLOAD_BYTES:
         raise InvalidInput(code="too_large", field="file")
     document = services.document_upload(
@@ -362,8 +352,6 @@ def document_content(request, document_id: int):
 
 
 def _quote(name: str) -> str:
-    from urllib.parse import quote
-
     return quote(name)
 
 
@@ -401,9 +389,6 @@ def group_out(group: CustomerGroup) -> dict:
 
 @router.get("/groups", response=list[GroupOut], summary="Customer groups (集团客户) in your scope")
 def group_list(request):
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.selectors import access_for
-
     if not access_for(request.auth).has(CustomerPerm.CUSTOMER_VIEW):
         raise PermissionDenied()
     return [group_out(g) for g in selectors.groups_visible_to(request.auth).select_related("org_unit")[:500]]
@@ -450,9 +435,6 @@ class AdmissionFilter(Schema):
 
 @router.get("/admissions", response=AdmissionPage, summary="Admission applications in your scope")
 def admission_list(request, filters: Query[AdmissionFilter]):
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.selectors import access_for
-
     if not access_for(request.auth).has(CustomerPerm.CUSTOMER_VIEW):
         raise PermissionDenied()
     rows = AdmissionApplication.objects.select_related("customer", "submitted_by").filter(
@@ -586,16 +568,12 @@ class OverviewCardOut(Schema):
 
 
 def _access(request):
-    from kehu.core.selectors import access_for
-
     return access_for(request.auth)
 
 
 @router.get("/customers/{customer_id}/timeline", response={200: TimelinePage, 400: dict, 404: dict},
             summary="Everything that happened to the customer, newest first (kinds filter, keyset cursor)")
 def customer_timeline(request, customer_id: int, q: Query[TimelineQuery]):
-    from kehu.customers import overview
-
     customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
     entries, next_cursor = overview.timeline(customer=customer, access=_access(request), kinds=q.kind,
                                              cursor=q.cursor, limit=q.limit)
@@ -606,8 +584,6 @@ def customer_timeline(request, customer_id: int, q: Query[TimelineQuery]):
 @router.get("/customers/{customer_id}/overview", response={200: list[OverviewCardOut], 404: dict},
             summary="Where we stand with the customer: the summary cards of the customer page")
 def customer_overview(request, customer_id: int):
-    from kehu.customers import overview
-
     customer = selectors.customer_get(user=request.auth, customer_id=customer_id)
     cards = overview.cards_for(customer=customer, user=request.auth, access=_access(request),
                                today=timezone.localdate())

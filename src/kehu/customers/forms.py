@@ -9,6 +9,7 @@ from kehu.core.forms import DateInput
 from kehu.core.models import Department
 from kehu.customers import rules
 from kehu.customers.models import (
+    AdmissionStatus,
     ConsentStatus,
     ContractKind,
     Customer,
@@ -345,8 +346,6 @@ class SearchForm(forms.Form):
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput())
 
     def __init__(self, *args, units=(), **kwargs):
-        from kehu.customers.models import AdmissionStatus
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All kinds")), *CustomerKind.choices]
         self.fields["status"].choices = [("", _("All statuses")), *AdmissionStatus.choices]

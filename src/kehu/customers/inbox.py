@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.inbox import InboxRow, InboxSection, section
 from kehu.customers import selectors
+from kehu.customers.templatetags.customer_tags import field_label
 
 # The inbox kinds of selectors.inbox_for, with the heading each gets on the dashboard.
 LABELS = {
@@ -28,8 +29,6 @@ def sections(user) -> list[InboxSection]:
 
 
 def _row(kind: str, row) -> InboxRow:
-    from kehu.customers.templatetags.customer_tags import field_label
-
     customer = row.customer
     base = reverse("customers:detail", args=[customer.pk])
     entry = InboxRow(url="", title=selectors.masked(customer, "name"), detail="", customer_id=customer.pk)

@@ -16,13 +16,19 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.core.errors import InvalidInput
+from kehu.core.forms import event_names
 from kehu.core.models import AuditEvent, User
+from kehu.core.params import ParamSpec, get_param, register_params
 from kehu.core.selectors import Access
+from kehu.customers import rules
 from kehu.customers.events import CustomerEvent
+from kehu.customers.models import ConsentStatus
 from kehu.customers.permissions import CustomerPerm
 
 
@@ -154,8 +160,6 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, str] | None:
 
 
 def _event_labels() -> dict[int, str]:
-    from kehu.core.forms import event_names
-
     return event_names()
 
 
@@ -227,9 +231,7 @@ def timeline(*, customer, access: Access, kinds: Iterable[str] = (), cursor: str
 
 def register_own() -> None:
     """The archive's own card and timeline kinds (admission, licences, consents)."""
-    from django.utils.translation import gettext_lazy
 
-    from kehu.core.params import ParamSpec, register_params
 
     register_params([ParamSpec("customers.timeline_page_size", 50, "entries", "proposed", "kehu design",
                                "Entries per page of a customer's timeline (keyset pages).", int)])
@@ -246,12 +248,6 @@ def register_own() -> None:
 
 
 def _archive_card(*, customer, user, access, today) -> dict:
-    from django.urls import reverse
-
-    from kehu.core.params import get_param
-    from kehu.customers import rules
-    from kehu.customers.models import ConsentStatus
-
     warning = int(get_param("customers.licence_expiry_warning_days"))
     states = [rules.licence_expiry_state(valid_to, today, warning)
               for valid_to in customer.licences.values_list("valid_to", flat=True)]

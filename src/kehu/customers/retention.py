@@ -10,12 +10,11 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.retention import ANONYMISE, DELETE, RESTRICT, DataClass, register_data_class
+from kehu.customers.models import Customer
 
 
 def _expired(statuses: tuple[str, ...]):
     def expired(cutoff: datetime):
-        from .models import Customer
-
         # the clock starts at the last change of the archive (the last contact for a prospect)
         return Customer.objects.filter(admission_status__in=statuses, updated_at__lte=cutoff)
 

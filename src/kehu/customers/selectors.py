@@ -6,11 +6,13 @@ exists; a user in scope but without the permission for an action gets Permission
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils import timezone
 
 from kehu.core.access import require
 from kehu.core.errors import NotFound
@@ -21,11 +23,14 @@ from kehu.core.selectors import access_for
 from kehu.customers import rules, search
 from kehu.customers.models import (
     AdmissionApplication,
+    AdmissionReview,
     ApplicationStatus,
+    ConsentRecord,
     Customer,
     CustomerGroup,
     CustomerKind,
     Licence,
+    ReviewStage,
 )
 from kehu.customers.permissions import CustomerPerm
 
@@ -58,8 +63,6 @@ def customer_get(
 
 
 def _pg() -> bool:
-    from django.db import connection
-
     return connection.vendor == "postgresql"
 
 
@@ -179,7 +182,6 @@ INBOX_KINDS = ("returned", "sales_check", "office_review", "opinion", "committee
 
 def inbox_for(user: User) -> dict[str, QuerySet]:
     """What waits for ``user``: one queryset per kind of work, already scoped. Counts are ``.count()``."""
-    from kehu.customers.models import AdmissionReview, ConsentRecord, ReviewStage
 
     access = access_for(user)
     apps = AdmissionApplication.objects.select_related("customer", "submitted_by")
@@ -224,9 +226,7 @@ def inbox_for(user: User) -> dict[str, QuerySet]:
         box["committee"] = scoped(CustomerPerm.ADMISSION_COMMITTEE).filter(
             status=ApplicationStatus.OPINIONS_COMPLETE).exclude(submitted_by=user).exclude(Exists(voted))
     if access.has(CustomerPerm.DOCUMENT_MANAGE):
-        from datetime import timedelta
 
-        from django.utils import timezone
 
         today = timezone.localdate()
         horizon = today + timedelta(days=int(get_param("customers.licence_expiry_warning_days")))

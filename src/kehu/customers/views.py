@@ -11,6 +11,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
@@ -22,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from kehu.core.errors import DomainError, NotFound
+from kehu.core.errors import DomainError, InvalidInput, NotFound
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
 from kehu.core.models import OrgUnit
 from kehu.core.params import get_param
@@ -34,6 +35,7 @@ from kehu.customers.models import (
     AdmissionApplication,
     AdmissionStatus,
     ApplicationStatus,
+    ConsentRecord,
     Customer,
     CustomerGroup,
     ReviewStage,
@@ -493,9 +495,7 @@ def document_upload(request, customer_id: int):
 
     def call(d):
         upload = d["file"]
-        from django.conf import settings
 
-        from kehu.core.errors import InvalidInput
 
         # Refuse an oversized file before reading it into memory.
         if upload.size > settings.KEHU_MAX_UPLOAD_BYTES:
@@ -530,8 +530,6 @@ def document_download(request, document_id: int):
 @login_required
 @require_POST
 def consent_record(request, consent_id: int):
-    from kehu.customers.models import ConsentRecord
-
     consent = ConsentRecord.objects.filter(pk=consent_id).first()
     if consent is None:
         raise Http404()

@@ -4,17 +4,17 @@ for a checker other than their maker."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.core.inbox import InboxRow, InboxSection, section
 from kehu.core.selectors import access_for
+from kehu.exposure.models import LargeCreditReport
 from kehu.exposure.permissions import ExposurePerm
 
 
 def sections(user) -> list[InboxSection]:
-    from kehu.exposure.models import LargeCreditReport
-
     if not access_for(user).has(ExposurePerm.SIGNOFF):
         return []
     reports = LargeCreditReport.objects.filter(status="submitted").exclude(maker=user).order_by("period", "pk")
@@ -27,6 +27,4 @@ def sections(user) -> list[InboxSection]:
 
 
 def timezone_local(moment) -> str:
-    from django.utils import timezone
-
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""

@@ -4,9 +4,10 @@ No ORM and no clock in here."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -23,7 +24,6 @@ def uscc_valid(code: str | None) -> bool:
 
 def month_bounds(period: str) -> tuple[date, date]:
     """'2026-10' -> (2026-10-01, 2026-10-31)."""
-    import calendar
 
     if not re.fullmatch(r"\d{4}-\d{2}", period or ""):
         raise ValueError("period must be YYYY-MM")
@@ -85,7 +85,6 @@ def report_line(facts: list[LineFact], *, prev_line_amount: Decimal | None) -> t
 def report_deadlines(period: str, *, deadline_days: int, cutoff_days: int) -> dict[str, date]:
     """The internal cut-off for the draft and the submission deadline of a period's table: so many calendar
     days after its month-end (R-4: within 15 days, no extension for holidays)."""
-    from datetime import timedelta
 
     end = month_bounds(period)[1]
     return {"cutoff": end + timedelta(days=cutoff_days), "deadline": end + timedelta(days=deadline_days)}

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from django.db.models import F, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.models import User
+from kehu.core.params import get_param
 from kehu.core.selectors import access_for
-from kehu.exposure.models import ConcentrationAlert, LargeCreditReport, LargeCreditRow, StatFreeze
+from kehu.customers.models import Customer
+from kehu.exposure import rules
+from kehu.exposure.models import (
+    ConcentrationAlert,
+    LargeCreditReport,
+    LargeCreditRow,
+    ReportStatus,
+    StatFreeze,
+)
 from kehu.exposure.permissions import ExposurePerm
 
 
@@ -65,7 +75,6 @@ def mask_restricted(rows: list[dict], *, keep_code: bool = False) -> list[dict]:
     """The same for rows as dicts (the exports). ``keep_code``: the regulator's XML keeps the credit code,
     the key by which the regulator aggregates a borrower across banks (a legal duty, PIPL Art.13 ¶1(3));
     the name is withheld there too."""
-    from kehu.customers.models import Customer
 
     held = set(Customer.objects.filter(pk__in=[r["customer_id"] for r in rows], pi_restricted=True)
                .values_list("pk", flat=True))
@@ -84,12 +93,8 @@ def alerts(*, user: User, period: str) -> QuerySet[ConcentrationAlert]:
 def period_deadlines(period: str, *, today=None) -> dict:
     """The internal cut-off and the submission deadline of ``period`` (``report.internal_cutoff_days``,
     ``report.deadline_days_after_month_end``, R-4) and whether a signed table exists, with the warning state."""
-    from django.utils import timezone
 
-    from kehu.core.params import get_param
 
-    from . import rules
-    from .models import LargeCreditReport, ReportStatus
 
     today = today or timezone.localdate()
     dates = rules.report_deadlines(period, deadline_days=int(get_param("report.deadline_days_after_month_end")),
@@ -102,9 +107,7 @@ def carried_forward_review(*, user: User, report: LargeCreditReport) -> list[dic
     """Customers of ``report`` carried forward (renewal pending, R-3) for longer than
     ``report.carried_forward_review_days``: since the month-end before the first period of their unbroken run
     of carried-forward rows (in earlier tables of the same periods) to this table's month-end."""
-    from kehu.core.params import get_param
 
-    from . import rules
 
     rows = shown_rows(report_rows(user=user, report=report).filter(carried_forward=True))
     if not rows:

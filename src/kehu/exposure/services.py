@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +54,6 @@ def _immediate_constraints() -> None:
     DEFERRED on PostgreSQL, so the key-share locks on the referenced customers would otherwise be taken at
     commit, after the audit chain head is locked: a drawdown holding a customer row and waiting for the
     audit head would deadlock with this transaction."""
-    from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
@@ -200,7 +199,6 @@ COLUMNS = ["freeze_id", "customer_id", "group_id", "org_path", "product", "on_ba
 def _insert_positions(freeze_id: int, rows) -> int:
     """Write frozen positions with one prepared INSERT per batch (the freeze writes one row per customer and
     product, so the ORM's per-object overhead would dominate). Returns the number of customer totals."""
-    from django.db import connection
 
     table = connection.ops.quote_name(FrozenPosition._meta.db_table)
     sql = (f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in COLUMNS)}) "
@@ -402,6 +400,7 @@ def report_export(*, actor: User | None, report_id: Any, fmt: str, channel: str 
         data = _xml_watermark(data, mark)
         result = (data, "application/xml", f"large-credit-{report.period}.xml")
     elif fmt == "xlsx":
+        # openpyxl loads only when a workbook is read or written
         from openpyxl import Workbook
 
         wb = Workbook()

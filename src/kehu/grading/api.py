@@ -16,6 +16,8 @@ from kehu.grading import selectors
 from kehu.grading.models import ScorecardPolicy
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services import overrides, policies
+from kehu.grading.services.financials import statement_record as record
+from kehu.grading.services.financials import statements_of
 from kehu.grading.services.run import run_period, run_reopen
 
 router = Router(tags=["grading"])
@@ -226,14 +228,10 @@ def override_decide(request, override_id: int, payload: OverrideDecisionIn):
              summary="Enter or correct a customer's yearly financial statement (current ratio, debt ratio, "
                      "overdue to other creditors)")
 def statement_record(request, payload: StatementIn):
-    from kehu.grading.services.financials import statement_record as record
-
     return Status(201, record(actor=request.auth, **payload.model_dump()))
 
 
 @router.get("/grading/statements/{customer_id}", response=list[StatementOut],
             summary="A customer's yearly financial statements, latest first")
 def statement_list(request, customer_id: int):
-    from kehu.grading.services.financials import statements_of
-
     return statements_of(actor=request.auth, customer_id=_id(customer_id))

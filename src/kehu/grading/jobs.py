@@ -8,8 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.calendar import is_chinese_workday
 from kehu.core.params import get_param
+from kehu.core.periods import parse_period
 from kehu.core.scheduler import Job, monthly_slot
 from kehu.grading.models import GradingRun, RunState
+from kehu.grading.permissions import GradingPerm
+from kehu.grading.services._common import require_company_wide
+from kehu.grading.services.run import run_period
 
 
 def _slot(now: datetime) -> str | None:
@@ -19,8 +23,6 @@ def _slot(now: datetime) -> str | None:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from kehu.grading.services.run import run_period
-
     period = date.fromisoformat(f"{slot}-01")
     if GradingRun.objects.filter(period=period, state=RunState.CLOSED).exists():
         # graded by hand before the schedule came round: a closed period needs an explicit reopen (G-1)
@@ -36,9 +38,6 @@ JOB = Job("grading.monthly_run", _("Monthly customer grading"), _slot, _run)
 
 def authorize_run(user, params: dict) -> dict:
     """``POST /api/v1/jobs`` kind ``grading.run``: company-wide run permission, a valid month."""
-    from kehu.core.periods import parse_period
-    from kehu.grading.permissions import GradingPerm
-    from kehu.grading.services._common import require_company_wide
 
     require_company_wide(user, GradingPerm.RUN)
     return {"period": f"{parse_period(params.get('period')):%Y-%m}"}
@@ -46,7 +45,6 @@ def authorize_run(user, params: dict) -> dict:
 
 def run_job(ctx) -> dict:
     """Grade a period (resuming from the run's checkpoint when a worker died half-way: idempotent)."""
-    from kehu.grading.services.run import run_period
 
     run = run_period(actor=ctx.actor, period=ctx.params["period"],
                      progress=lambda done, total: ctx.progress(done, total))

@@ -4,12 +4,15 @@ server-rendered SVG (matplotlib, Agg backend): grade distribution, migration fro
 from __future__ import annotations
 
 import io
+from xml.sax.saxutils import escape
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from kehu.core.charts import count_axis, no_negative
 from kehu.core.exports import mark_workbook, safe_row
+from kehu.customers.selectors import masked
 from kehu.grading.rules import GRADES
 
 COLUMNS = ("customer", "volume", "fulfilment", "payment", "operating", "total", "grade", "knockout", "previous",
@@ -23,7 +26,6 @@ def headers() -> list[str]:
 
 def summary_rows(results, *, unmask: bool = False) -> list[list]:
     """One row per result; individuals' names masked as in the archive unless ``unmask``."""
-    from kehu.customers.selectors import masked
 
     return [[r.customer.true_name if unmask else masked(r.customer, "name"), r.score_volume, r.score_fulfilment,
              r.score_payment, r.score_operating, r.total_score, r.grade + ("*" if r.overridden else ""), r.knockout,
@@ -33,6 +35,7 @@ def summary_rows(results, *, unmask: bool = False) -> list[list]:
 def summary_xlsx(period, results, *, unmask: bool = False, mark: str = "") -> bytes:
     """The summary as XLSX: cells neutralised against formula injection, ``mark`` (the watermark) as the
     last row and in the workbook's properties."""
+    # openpyxl loads only when a workbook is read or written
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -59,6 +62,7 @@ PDF_FONT = "STSong-Light"
 def summary_pdf(period, results, limit: int = 40, *, unmask: bool = False, mark: str = "") -> bytes:
     """One table page (the first ``limit`` customers; the XLSX has them all), A4 landscape. Cells wrap, so
     a long name takes two lines instead of running over its neighbours."""
+    # reportlab loads only when a PDF is made
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -74,8 +78,6 @@ def summary_pdf(period, results, limit: int = 40, *, unmask: bool = False, mark:
     title = ParagraphStyle("title", fontName=PDF_FONT, fontSize=14, leading=18, spaceAfter=6)
 
     def para(value, style=cell):
-        from xml.sax.saxutils import escape
-
         return Paragraph(escape("" if value is None else str(value)), style)
 
     rows = summary_rows(results[:limit], unmask=unmask)
@@ -109,12 +111,13 @@ def _svg(fig) -> str:
 
 
 def charts(results) -> dict[str, str]:
+    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
     import matplotlib
 
     matplotlib.use("Agg")
+    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
     from matplotlib.figure import Figure
 
-    from kehu.core.charts import count_axis, no_negative
 
     counts = dict(results.order_by().values_list("grade").annotate(n=Count("id")))
     moves = (results.exclude(previous_grade="").order_by().values("previous_grade", "grade")

@@ -21,6 +21,7 @@ from kehu.grading.jobs import authorize_run
 from kehu.grading.models import FinancialStatement, GradeOverride
 from kehu.grading.permissions import GradingPerm
 from kehu.grading.services import overrides
+from kehu.grading.services.financials import statement_record as record
 from kehu.grading.services.run import run_reopen
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,7 +61,6 @@ def override_request(request, period: str, customer_id: int):
 @require_POST
 def statement_record(request, period: str, customer_id: int):
     """The customer's yearly statement entered on its grading page (S9 Ch.5 §1: financial status)."""
-    from kehu.grading.services.financials import statement_record as record
 
     _require(request, GradingPerm.RECORD_STATEMENT)
     try:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.params import ParamSpec, get_param
 from kehu.core.scheduler import Job, every_slot
+from kehu.outbox.services import outbox_dispatch
 
 PARAMS = [
     ParamSpec("outbox.dispatch_minutes", 5, "minutes", "proposed", "operations (outbox delivery)",
@@ -20,8 +21,6 @@ def _slot(now: datetime) -> str:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from .services import outbox_dispatch
-
     return outbox_dispatch(now=now)
 
 

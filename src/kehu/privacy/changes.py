@@ -16,6 +16,8 @@ from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput
 from kehu.core.params import get_param
 from kehu.customers.models import ConsentRecord, ConsentStatus, Contact, Customer
+from kehu.customers.selectors import customer_field_value
+from kehu.customers.services import customer_update
 from kehu.outbox import services as outbox
 
 from .events import PrivacyEvent
@@ -79,8 +81,6 @@ def notice_for_token(token: str) -> ChangeNotice:
 def change_answer(*, token: str, agree: bool, now: datetime | None = None) -> ChangeNotice:
     """The customer's answer from the link (once). A refusal undoes the change when the parameter says so and
     the fields still hold what the change wrote; otherwise the refusal is flagged for the customer manager."""
-    from kehu.customers.selectors import customer_field_value
-    from kehu.customers.services import customer_update
 
     now = now or timezone.now()
     with transaction.atomic():

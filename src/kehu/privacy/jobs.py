@@ -7,6 +7,7 @@ from datetime import datetime, time
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.scheduler import Job, daily_slot
+from kehu.privacy.services import retention_sweep
 
 
 def _slot(now: datetime) -> str:
@@ -14,8 +15,6 @@ def _slot(now: datetime) -> str:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from .services import retention_sweep
-
     run = retention_sweep(dry_run=False, now=now)
     return {"candidates": len(run.items), "erased": run.erased, "restricted": run.restricted,
             "rows": {c["class"]: c["acted"] for c in run.classes}}

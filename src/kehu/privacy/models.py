@@ -7,11 +7,13 @@ data-subject requests, retention policies, legal holds and the sweeps that apply
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.fields import EncryptedTextField
+from kehu.core.retention import DATA_CLASSES
 from kehu.customers.models import Customer
 
 
@@ -184,10 +186,6 @@ class RetentionPolicy(models.Model):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from kehu.core.retention import DATA_CLASSES
-
         registered = DATA_CLASSES.get(self.data_class)
         if registered is None:
             raise ValidationError({"data_class": _("No app registers this data class.")})

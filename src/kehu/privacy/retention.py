@@ -134,6 +134,7 @@ def _restrict_many(customer_ids: list[int], kinds: dict[int, list[str]], *, acto
 
 def retention_sweep(*, actor: User | None = None, dry_run: bool = True, now: datetime | None = None) -> SweepRun:
     """The nightly sweeper; see the module's docstring."""
+    # privacy.services imports privacy.retention: importing it at the top would be a cycle
     from .services import erase_customer
 
     now = now or timezone.now()

@@ -18,11 +18,13 @@ from kehu.core.access import require
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from kehu.core.inputs import choice, text
-from kehu.core.models import User
+from kehu.core.keys import encrypted_models
+from kehu.core.models import AuditEvent, User
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for, calendar_for
-from kehu.customers.models import Contact, Customer, CustomerKind, Document
+from kehu.customers.models import ConsentRecord, Contact, Customer, CustomerKind, Document, InfoChangeLog
 from kehu.customers.selectors import customer_get
+from kehu.privacy.retention import retention_sweep as sweep
 
 from . import ledger, permissions, rules
 from .events import PrivacyEvent
@@ -122,7 +124,6 @@ def has_consent(customer_id: int, purpose_code: str) -> bool:
 
 def unregistered_personal_fields() -> list[str]:
     """Encrypted (personal) fields of any model that the register does not tie to a purpose (PI-1)."""
-    from kehu.core.keys import encrypted_models
 
     registered = set(PersonalField.objects.values_list("model", "field"))
     return sorted(f"{m.label}.{name}" for m in encrypted_models() for name in m.fields
@@ -212,6 +213,7 @@ def request_complete(*, actor: User | None, request_id: int, outcome: str,
         if request.state != RequestState.VERIFIED:
             raise InvalidTransition(_("Verify the person's identity first."))
         if request.kind == RequestKind.DELETION:
+            # privacy.retention imports privacy.services: importing it at the top would be a cycle
             from .retention import hold_kinds
 
             # explicit holds and the apps' hold rules (open complaint, suitability records, AML period)
@@ -245,9 +247,6 @@ def request_export(*, actor: User | None, request_id: int) -> bytes:
 
 
 def subject_data(customer_id: int) -> dict[str, Any]:
-    from kehu.core.models import AuditEvent
-    from kehu.customers.models import ConsentRecord, InfoChangeLog
-
     c = Customer.objects.get(pk=customer_id)
     return {
         "客户": {"编号": c.pk, "类型": c.get_kind_display(), "名称": c.true_name,
@@ -402,6 +401,5 @@ def reapply_erasures(*, using: str, files_dir: Path, since: datetime) -> dict:
 
 def retention_sweep(*, actor: User | None = None, dry_run: bool = True, now: datetime | None = None) -> SweepRun:
     """The nightly sweeper over every registered data class (kehu.privacy.retention)."""
-    from .retention import retention_sweep as sweep
 
     return sweep(actor=actor, dry_run=dry_run, now=now)

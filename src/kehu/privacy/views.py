@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from kehu.core.errors import DomainError, NotFound
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
 from kehu.customers.selectors import masked
+from kehu.outbox.errors import LinkExpired, LinkInvalid, LinkUsed
+from kehu.privacy import changes
 
 from . import selectors, services
 from .models import ChangeNotice, SweepRun
@@ -64,9 +66,7 @@ def request_action(request, request_id: int):
 
 def change_answer(request, token: str):
     """The page a customer opens from a change notice (no login): agree or refuse, once."""
-    from kehu.outbox.errors import LinkExpired, LinkInvalid, LinkUsed
 
-    from . import changes
 
     try:
         notice = changes.notice_for_token(token)

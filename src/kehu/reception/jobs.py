@@ -7,17 +7,14 @@ from datetime import datetime, time
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.scheduler import Job, daily_slot
+from kehu.reception.services import safety_overdue_scan, visits_purge
 
 
 def _purge(slot: str, now: datetime) -> dict:
-    from .services import visits_purge
-
     return visits_purge(now=now)
 
 
 def _safety(slot: str, now: datetime) -> dict:
-    from .services import safety_overdue_scan
-
     return safety_overdue_scan(now=now)
 
 

@@ -11,19 +11,16 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.retention import ANONYMISE, DataClass, register_data_class
+from kehu.reception import rules
+from kehu.reception.models import Visit, VisitEvent
 
 
 def _expired(cutoff: datetime):
-    from . import rules
-    from .models import Visit
-
     return Visit.objects.filter(customer__isnull=True, purged_at__isnull=True, state__in=rules.FINISHED,
                                 scheduled_start__lt=cutoff)
 
 
 def _apply(queryset, action: str, now: datetime) -> int:
-    from .models import Visit, VisitEvent
-
     ids = Visit.objects.filter(pk__in=queryset.values("pk"))
     VisitEvent.objects.filter(visit_id__in=ids.values("pk")).update(note="")
     return ids.update(visitor_name="", visitor_phone="", visitor_email="", visitor_organisation="",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 
@@ -62,7 +63,6 @@ def purge_due(*, linked_to_customer: bool, state: str, visit_day: date, today: d
 
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later (the month's last day when it is shorter)."""
-    import calendar
 
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.utils import timezone
+
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
@@ -53,7 +55,6 @@ def notes_visible(user, visit: Visit) -> bool:
 
 def desk_day(*, user, day: date, now: datetime) -> dict:
     """The reception desk for a day: who is expected, who is in the building, who overstayed, who left."""
-    from django.utils import timezone
 
     tz = timezone.get_current_timezone()
     start = datetime.combine(day, time(0), tz)

@@ -22,6 +22,7 @@ from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for, calendar_for
 from kehu.customers.selectors import customer_get
+from kehu.outbox.services import message_enqueue
 
 from . import permissions as P
 from . import rules
@@ -312,7 +313,6 @@ def safety_check_record(*, actor, item_id: int, done_on, passed: bool, notes: st
 def safety_overdue_scan(*, now: datetime | None = None) -> dict:
     """V-7: alert once per due date for each check not done by its due date: an audit row, and an e-mail
     to the responsible person through the outbox when they have an address."""
-    from kehu.outbox.services import message_enqueue
 
     now = now or timezone.now()
     today = timezone.localdate(now)

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.core.errors import DomainError, NotFound
 from kehu.core.errors import PermissionDenied as DomainPermissionDenied
@@ -25,8 +26,6 @@ from .models import VisitorKind, VisitState
 
 
 def _checklist_label(item: str) -> str:
-    from django.utils.translation import gettext_lazy
-
     labels = {"escort": gettext_lazy("Escort"), "refreshments": gettext_lazy("Refreshments"),
               "senior_greeting": gettext_lazy("Senior manager's greeting")}
     return str(labels.get(item, item))

@@ -8,7 +8,10 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from kehu.core.errors import PermissionDenied
 from kehu.core.periods import parse_period
+from kehu.core.selectors import access_for
+from kehu.staff import permissions as P
 
 from . import selectors, services
 
@@ -43,12 +46,7 @@ def card_out(c) -> dict:
 
 @router.get("/staff/measures", response=dict)
 def measures(request):
-    from kehu.core.selectors import access_for
-
-    from . import permissions as P
-
     if not access_for(request.auth).has(P.SELF):
-        from kehu.core.errors import PermissionDenied
 
         raise PermissionDenied()
     return services.measures(timezone.localdate())

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.calendar import is_chinese_workday
 from kehu.core.params import get_param
-from kehu.core.periods import month_before
+from kehu.core.periods import month_before, parse_period
 from kehu.core.scheduler import Job, monthly_slot
+from kehu.staff.services import notice_publish, scorecards_compute
 
 
 def _slot(now: datetime) -> str | None:
@@ -19,10 +20,6 @@ def _slot(now: datetime) -> str | None:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from kehu.core.periods import parse_period
-
-    from .services import notice_publish, scorecards_compute
-
     this_month = parse_period(slot)
     result = scorecards_compute(period=month_before(this_month), now=now)
     following = this_month.replace(year=this_month.year + (this_month.month == 12), month=this_month.month % 12 + 1)

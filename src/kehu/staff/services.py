@@ -12,11 +12,14 @@ from django.utils import timezone
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SelfApprovalNotAllowed
-from kehu.core.inputs import text
-from kehu.core.models import User
+from kehu.core.inputs import day, text
+from kehu.core.models import AuditEvent, User
 from kehu.core.params import get_param
 from kehu.core.periods import month_end, parse_period
 from kehu.core.selectors import access_for
+from kehu.helpdesk.events import HelpdeskEvent
+from kehu.helpdesk.models import SlaBreach, Ticket
+from kehu.surveys.models import Answer
 
 from . import permissions as P
 from . import rules
@@ -120,10 +123,6 @@ def manager_mark(*, actor, user_id: int, period, attitude, process, security_vio
 def quality_facts(period: date) -> tuple[dict, dict]:
     """Per employee, set-based: tickets they closed in the month (how many, how many breached a time limit,
     how many resolved at first contact: never escalated nor reopened) and the survey answers about them."""
-    from kehu.core.models import AuditEvent
-    from kehu.helpdesk.events import HelpdeskEvent
-    from kehu.helpdesk.models import SlaBreach, Ticket
-    from kehu.surveys.models import Answer
 
     lo, hi = _window(period)
     breached = Exists(SlaBreach.objects.filter(ticket=OuterRef("pk")))
@@ -215,8 +214,6 @@ def scorecards_compute(*, period, now: datetime | None = None, batch_size: int =
 
 @transaction.atomic
 def interview_record(*, actor, interview_id: int, notes: str, follow_up_on, now: datetime | None = None) -> Interview:
-    from kehu.core.inputs import day
-
     now = now or timezone.now()
     if not access_for(actor).has(P.MANAGE):
         raise PermissionDenied()

@@ -5,6 +5,12 @@ from django.contrib import admin
 
 from kehu.core.admin import AuditedAdmin, RoleGated
 from kehu.core.errors import PermissionDenied
+from kehu.suitability.selectors import (
+    _scoped,
+    filings_visible_to,
+    profiles_visible_to,
+    subscriptions_visible_to,
+)
 
 from . import permissions as P
 from .models import Filing, Product, Questionnaire, RiskAssessment, Subscription, SuitabilityCheck
@@ -47,8 +53,6 @@ class SubscriptionAdmin(ReadOnly):
     list_filter = ("state", "rule_version")
 
     def get_queryset(self, request):
-        from .selectors import subscriptions_visible_to
-
         try:
             return subscriptions_visible_to(request.user)
         except PermissionDenied:  # a superuser without a suitability role sees none
@@ -60,8 +64,6 @@ class RiskAssessmentAdmin(ReadOnly):
     list_display = ("pk", "investor_class", "score", "assessed_at", "valid_until", "expired")
 
     def get_queryset(self, request):
-        from .selectors import profiles_visible_to
-
         try:
             return RiskAssessment.objects.filter(profile__in=profiles_visible_to(request.user))
         except PermissionDenied:
@@ -75,8 +77,6 @@ class SuitabilityCheckAdmin(ReadOnly):
     list_filter = ("reason_code", "allowed")
 
     def get_queryset(self, request):
-        from .selectors import _scoped
-
         try:
             return _scoped(SuitabilityCheck.objects.all(), request.user, P.VIEW)
         except PermissionDenied:
@@ -89,8 +89,6 @@ class FilingAdmin(ReadOnly):
     list_filter = ("kind", "status")
 
     def get_queryset(self, request):
-        from .selectors import filings_visible_to
-
         try:
             return filings_visible_to(request.user)
         except PermissionDenied:

@@ -10,6 +10,8 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
+from kehu.core.errors import NotFound
+
 from . import selectors, services
 from .models import Filing, InvestorProfile, Product, Subscription
 
@@ -327,8 +329,6 @@ STEPS = {
              summary="Take the next step: kyc-done, check, confirm-warning, sign-disclosure, sign-contract, "
                      "funds-received, callback, activate, cancel")
 def subscription_step(request, subscription_id: int, step: str, payload: StepIn):
-    from kehu.core.errors import NotFound
-
     if step not in STEPS:
         raise NotFound()
     return subscription_out(STEPS[step](request.auth, subscription_id, payload))

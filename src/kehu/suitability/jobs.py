@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.core.params import ParamSpec, get_param
 from kehu.core.scheduler import Job, daily_slot
+from kehu.suitability.services import suitability_expire
 
 PARAMS = [
     ParamSpec("am.expire_time", "01:00", "HH:MM (Asia/Shanghai)", "proposed", "domain spec Appendix B",
@@ -21,8 +22,6 @@ def _slot(now: datetime) -> str:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from kehu.suitability.services import suitability_expire
-
     return suitability_expire(now=now)
 
 

@@ -11,11 +11,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.retention import DELETE, DataClass, HoldRule, register_data_class, register_hold_rule
+from kehu.suitability.models import (
+    InvestorProfile,
+    ProfessionalDecision,
+    ProfileEvidence,
+    RiskAssessment,
+    Subscription,
+    SubscriptionStatusChange,
+    SuitabilityCheck,
+)
 
 
 def _held(today: date):
-    from .models import InvestorProfile
-
     return InvestorProfile.objects.filter(
         Q(retain_until__gte=today) | Q(assessments__retain_until__gte=today)
         | Q(subscriptions__retain_until__gte=today)).values("customer_id")
@@ -24,7 +31,6 @@ def _held(today: date):
 def _expired(cutoff):
     """The investor profiles none of whose records (profile, evidence, assessments, professional decisions,
     subscriptions, suitability checks) is kept on or after ``cutoff``'s day."""
-    from .models import InvestorProfile, SuitabilityCheck
 
     day = cutoff.date()
     kept = SuitabilityCheck.objects.filter(retain_until__gte=day).values("investor_id")
@@ -37,15 +43,6 @@ def _expired(cutoff):
 def _apply(queryset, action: str, now) -> int:
     """Delete the investors' records, dependants first (every foreign key among them is PROTECT). The customer
     and the documents filed as evidence stay: they belong to the customer's file and its own period."""
-    from .models import (
-        InvestorProfile,
-        ProfessionalDecision,
-        ProfileEvidence,
-        RiskAssessment,
-        Subscription,
-        SubscriptionStatusChange,
-        SuitabilityCheck,
-    )
 
     ids = list(queryset.values_list("pk", flat=True))
     if not ids:

@@ -3,6 +3,7 @@ passed in, so every rule is tested on its own, at its boundaries and under each 
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Callable
@@ -234,7 +235,6 @@ def filing_due(trigger: date, *, amount: int, unit: str, is_working_day: Callabl
     if unit == "calendar_days":
         return trigger + timedelta(days=amount)
     if unit == "months":
-        import calendar
 
         month = trigger.month - 1 + amount
         year, month = trigger.year + month // 12, month % 12 + 1

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from kehu.core.errors import NotFound, PermissionDenied
+from kehu.core.params import get_param
 from kehu.core.selectors import access_for
+from kehu.customers.selectors import masked
+from kehu.suitability import rules
 
 from . import permissions as P
 from .models import Filing, FilingStatus, InvestorProfile, Product, Subscription, SuitabilityCheck
@@ -32,7 +36,6 @@ def _scoped(qs, user, perm: str, owner_field: str | None = None):
 
 def investor_display_name(profile: InvestorProfile) -> str:
     """The investor's name as the customer archive shows it: an individual's masked (domain spec 10.4)."""
-    from kehu.customers.selectors import masked
 
     return masked(profile.customer, "name")
 
@@ -52,8 +55,6 @@ def profile_get(*, user, profile_id: int, perm: str = P.VIEW, lock: bool = False
 
 
 def _pg() -> bool:
-    from django.db import connection
-
     return connection.vendor == "postgresql"
 
 
@@ -109,9 +110,7 @@ def filing_get(*, user, filing_id: int, perm: str = P.VIEW, lock: bool = False) 
 
 def filing_inbox(*, user, today: date) -> list[dict]:
     """Open filings with their alert (overdue, due soon), most urgent first."""
-    from kehu.core.params import get_param
 
-    from . import rules
 
     warn = int(get_param("am.filing_warn_days", on=today))
     rows = []
@@ -151,7 +150,6 @@ def report_backlog(*, user, now) -> list[dict]:
 
 def capacity(*, user) -> dict:
     """Plans per portfolio manager (M-3) of the products the caller reaches."""
-    from . import rules
 
     plans = [(p.portfolio_manager_id, p.open) for p in products_visible_to(user, P.VIEW)]
     return rules.plans_per_manager(plans)

@@ -6,8 +6,12 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.errors import PermissionDenied
 from kehu.core.params import get_param
 from kehu.core.scheduler import Job, every_slot
+from kehu.core.selectors import access_for
+from kehu.surveys.permissions import MANAGE
+from kehu.surveys.services import surveys_dispatch
 
 
 def _slot(now: datetime) -> str:
@@ -15,8 +19,6 @@ def _slot(now: datetime) -> str:
 
 
 def _run(slot: str, now: datetime) -> dict:
-    from .services import surveys_dispatch
-
     return surveys_dispatch(now=now)
 
 
@@ -27,10 +29,7 @@ JOB = Job("surveys.dispatch", _("Satisfaction survey dispatch"), _slot, _run)
 
 def authorize_dispatch(user, params: dict) -> dict:
     """``POST /api/v1/jobs`` kind ``surveys.dispatch``: the survey managers may send what is due now."""
-    from kehu.core.errors import PermissionDenied
-    from kehu.core.selectors import access_for
 
-    from .permissions import MANAGE
 
     if not access_for(user).has(MANAGE):
         raise PermissionDenied()
@@ -39,6 +38,5 @@ def authorize_dispatch(user, params: dict) -> dict:
 
 def dispatch_job(ctx) -> dict:
     """Send the surveys that are due (each source once by its unique key, so a second run sends nothing twice)."""
-    from .services import surveys_dispatch
 
     return surveys_dispatch()

@@ -11,17 +11,14 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.retention import ANONYMISE, DataClass, register_data_class
+from kehu.surveys.models import Answer
 
 
 def _expired(cutoff: datetime):
-    from .models import Answer
-
     return Answer.objects.filter(answered_at__lte=cutoff).exclude(comment="")
 
 
 def _apply(queryset, action: str, now: datetime) -> int:
-    from .models import Answer
-
     return Answer.objects.filter(pk__in=queryset.values("pk")).update(comment="")
 
 

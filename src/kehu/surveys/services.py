@@ -14,9 +14,15 @@ from django.utils.translation import gettext as _
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
 from kehu.core.inputs import text
+from kehu.core.models import OrgUnit
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
-from kehu.outbox.services import link_issue, link_redeem, message_enqueue, public_url
+from kehu.customers.models import Customer
+from kehu.helpdesk.models import Ticket
+from kehu.helpdesk.services import ticket_open
+from kehu.outbox.services import link_issue, link_peek, link_redeem, message_enqueue, public_url
+from kehu.reception.models import Visit
+from kehu.reception.services import visit_close_answered, visit_mark_surveyed
 
 from . import permissions as P
 from . import rules
@@ -72,8 +78,6 @@ def _contact_of_customer(customer) -> tuple[str, str] | None:
 
 
 def _team_of(org_path: str) -> str:
-    from kehu.core.models import OrgUnit
-
     unit = OrgUnit.objects.filter(path=org_path).first()
     return unit.name if unit else org_path
 
@@ -109,7 +113,6 @@ def _invite(*, source_key: str, trigger: str, org_path: str, contact: tuple[str,
                                                  related_id=invitation.pk, now=now)
             invitation.save(update_fields=["message"])
             if visit is not None:
-                from kehu.reception.services import visit_mark_surveyed
 
                 visit_mark_surveyed(visit_id=visit.pk, now=now)
             audit_record(actor=None, event_code=E.INVITATION_SENT, object_type="surveys.invitation",
@@ -126,9 +129,6 @@ def surveys_dispatch(*, now: datetime | None = None) -> dict:
     ``survey.post_visit_hours`` ago, complaints and online conversations closed ``survey.post_closure_days``
     ago, and the quarterly relationship survey of customers graded ``survey.relationship_grades``. Each source
     is surveyed once (a unique key); a run that stops half-way is simply run again."""
-    from kehu.customers.models import Customer
-    from kehu.helpdesk.models import Ticket
-    from kehu.reception.models import Visit
 
     now = now or timezone.now()
     on = timezone.localdate(now)
@@ -192,7 +192,6 @@ def surveys_dispatch(*, now: datetime | None = None) -> dict:
 
 def invitation_for_token(*, token: str, now: datetime | None = None) -> Invitation:
     """The invitation behind a link that may still be used (for showing the public page)."""
-    from kehu.outbox.services import link_peek
 
     link = link_peek(token=token, purpose=LINK_PURPOSE, now=now)
     invitation = Invitation.objects.select_related("template").filter(link=link).first()
@@ -225,15 +224,12 @@ def survey_answer(*, token: str, raw: dict, now: datetime | None = None) -> Answ
     if answer.lowest <= int(get_param("survey.low_score_max", on=on)) and invitation.customer_id:
         _open_follow_up(invitation, answer, now)
     if invitation.visit_id:
-        from kehu.reception.services import visit_close_answered
 
         visit_close_answered(visit_id=invitation.visit_id, now=now)
     return answer
 
 
 def _open_follow_up(invitation: Invitation, answer: Answer, now: datetime) -> None:
-    from kehu.helpdesk.services import ticket_open
-
     channel = {"visit": "visit", "complaint": "phone", "online": "online"}.get(invitation.trigger, "online")
     if invitation.ticket_id:
         channel = invitation.ticket.channel

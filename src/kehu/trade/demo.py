@@ -21,6 +21,7 @@ from django.utils import timezone
 from kehu.core import services as core_services
 from kehu.core.audit import seal_at_end
 from kehu.core.models import OrgUnit, User
+from kehu.customers.demo import DEMO_PASSWORD
 from kehu.customers.models import Customer
 from kehu.customers.rules import TRADABLE
 from kehu.trade.models import SalesRecord
@@ -55,8 +56,6 @@ HABITS = [
 
 
 def _user(username: str, org: str, role: str) -> User:
-    from kehu.customers.demo import DEMO_PASSWORD
-
     user = User.objects.filter(username=username).first()
     if user is None:
         user = core_services.user_create(username=username, org_code=org, roles=[role], password=DEMO_PASSWORD,

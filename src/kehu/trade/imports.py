@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy
 
 from kehu.bulk.importers import Column, ImportSpec, register_spec
 from kehu.core.errors import InvalidInput
+from kehu.customers import rules
+from kehu.customers.blind_index import id_number_filter
+from kehu.customers.models import Customer
 from kehu.trade.models import Delivery, Invoice, Payment, SalesOrder, SalesRecord
 from kehu.trade.services import facts
 
@@ -95,10 +98,6 @@ def _history(value: str) -> bool:
 
 
 def _customer_id(record: dict[str, Any]) -> int:
-    from kehu.customers import rules
-    from kehu.customers.blind_index import id_number_filter
-    from kehu.customers.models import Customer
-
     found = None
     if record.get("uscc"):
         code = rules.clean_uscc(record["uscc"])

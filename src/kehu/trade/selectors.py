@@ -44,6 +44,7 @@ from kehu.core.errors import NotFound
 from kehu.core.models import User
 from kehu.core.money import round_money
 from kehu.customers.models import Customer
+from kehu.helpdesk.selectors import receivable_reductions
 from kehu.trade.models import Delivery, Invoice, Payment, SalesRecord
 from kehu.trade.permissions import TradePerm
 
@@ -130,7 +131,6 @@ def open_invoices(*, customer_id: int, as_of: date | None = None) -> QuerySet[In
 def open_receivables(*, customer_id: int, as_of: date | None = None) -> Decimal:
     """Open receivables (应收账款余额): invoices issued − payments received − approved allowances and credit
     notes (S-12: they reduce receivables, which feeds the credit check), as of a date, never below zero."""
-    from kehu.helpdesk.selectors import receivable_reductions
 
     day = _today(as_of)
     total = open_invoices(customer_id=customer_id, as_of=day).aggregate(total=Sum("open_amount"))["total"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from kehu.core import services as core_services
 from kehu.core.models import OrgUnit, User
+from kehu.customers.demo import DEMO_PASSWORD
 from kehu.customers.rules import TRADABLE
 from kehu.trade.models import SalesOrder
 from kehu.tradecredit import services as credit
@@ -30,8 +31,6 @@ PREFIX = "XSDD-"  # 销售订单
 
 
 def _user(username: str, org: str, role: str) -> User | None:
-    from kehu.customers.demo import DEMO_PASSWORD
-
     user = User.objects.filter(username=username).first()
     if user is None and OrgUnit.objects.filter(code=org).exists():
         user = core_services.user_create(username=username, org_code=org, roles=[role], password=DEMO_PASSWORD,

@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.inbox import InboxRow, InboxSection, section
 from kehu.core.selectors import access_for
+from kehu.core.templatetags.kehu_tags import money
+from kehu.customers.selectors import masked
+from kehu.trade.models import OrderStatus
+from kehu.tradecredit import selectors as selectors
 from kehu.tradecredit.permissions import TradeCreditPerm
 
 # Held orders looked at per user: the release check is made per order, so the list is bounded.
@@ -16,11 +20,6 @@ HOLDS_LOOKED_AT = 200
 
 
 def sections(user) -> list[InboxSection]:
-    from kehu.core.templatetags.kehu_tags import money
-    from kehu.customers.selectors import masked
-    from kehu.trade.models import OrderStatus
-    from kehu.tradecredit import selectors as selectors
-
     access = access_for(user)
     result = []
     if access.has(TradeCreditPerm.ORDER_RELEASE):

@@ -10,6 +10,7 @@ from django.forms import BoundField
 from django.template import Context
 
 from kehu.core.models import Department, Role
+from kehu.core.selectors import access_for
 
 register = template.Library()
 
@@ -79,7 +80,6 @@ def compact(values: Any) -> str:
 @register.simple_tag(takes_context=True)
 def can(context: Context, perm: str) -> bool:
     """True when the user holds ``perm`` somewhere: ``{% can "audit.view" as can_audit %}``."""
-    from kehu.core.selectors import access_for
 
     request = context.get("request")
     user = getattr(request, "user", None)

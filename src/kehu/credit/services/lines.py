@@ -4,12 +4,12 @@ approval, freeze, adjust, expiry and renewal, exit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -617,10 +617,6 @@ def line_expire_due(*, actor: User | None = None, today: date | None = None) -> 
 
 
 def _renewal_due_q(today: date):
-    from datetime import timedelta
-
-    from django.db.models import Exists, OuterRef
-
     horizon = today + timedelta(days=int(get_param("bankline.expiry_warning_days", on=today)))
     renewing = CreditLine.objects.filter(renews=OuterRef("pk")).exclude(status__in=["rejected", "closed", "exited"])
     return CreditLine.objects.filter(status__in=["active", "frozen"], valid_to__gte=today, valid_to__lte=horizon) \

@@ -39,6 +39,7 @@ from kehu.customers.models import (
     ContractStatus,
     Customer,
     CustomerKind,
+    LicenceKind,
     Opinion,
     ReviewStage,
 )
@@ -137,7 +138,6 @@ def admission_problems(customer: Customer, application: AdmissionApplication) ->
     required = get_param("admission.required_licences").get(customer.kind, [])
     facts = [rules.LicenceFact(lic.kind, lic.valid_to, lic.valid_from, lic.annual_report_ok)
              for lic in customer.licences.all()]
-    from kehu.customers.models import LicenceKind
 
     for problem in rules.licence_problems(required, facts, today):
         label = LicenceKind(problem.params["kind"]).label if problem.params["kind"] in LicenceKind.values else problem.params["kind"]

@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from kehu.core.access import require
 from kehu.core.audit import audit_record
 from kehu.core.crypto import DecryptionError, keyring
-from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from kehu.core.files import private_dir
 from kehu.core.inputs import amount, choice, day, text
 from kehu.core.models import AuditEvent, OrgUnit, Role, User
 from kehu.core.params import get_param
 from kehu.core.rules import mask
 from kehu.core.selectors import access_for
+from kehu.core.twofactor import require_for_pii
 from kehu.customers import rules
 from kehu.customers.blind_index import id_number_filter, set_id_number_hash
 from kehu.customers.errors import CustomerNotTradable, DuplicateCustomer
@@ -175,7 +176,6 @@ def customer_update(
                            code="unknown_field")
     customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_EDIT, lock=True)
     if expected_version is not None and expected_version != customer.version:
-        from kehu.core.errors import Conflict
 
         raise Conflict(code="stale_version")
     before = audit_view(customer)
@@ -241,7 +241,6 @@ def consent_record(*, actor: User | None, consent_id: int, status: str, channel:
         raise NotFound()
     customer_get(user=actor, customer_id=consent.customer_id, perm=CustomerPerm.CUSTOMER_CONSENT)
     if consent.status != ConsentStatus.PENDING:
-        from kehu.core.errors import InvalidTransition
 
         raise InvalidTransition(_("This consent request is already answered."))
     consent.status = status
@@ -268,7 +267,6 @@ def customer_unmask(
     Past ``sec.mfa_unmask_threshold`` unmaskings a day the caller must have logged in with the second
     factor (``second_factor``: the web session's; API tokens never have it)."""
     customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.CUSTOMER_UNMASK)
-    from kehu.core.twofactor import require_for_pii
 
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     done_today = AuditEvent.objects.filter(actor=actor, event_code=CustomerEvent.CUSTOMER_UNMASKED, ts__gte=today).count()
@@ -443,7 +441,6 @@ def contract_file(
     if contract.valid_to and contract.valid_to < contract.signed_on:
         raise InvalidInput(_("valid_to is before signed_on."), field="valid_to")
     if customer.contracts.filter(number=contract.number).exists():
-        from kehu.core.errors import Conflict
 
         raise Conflict(_("Contract %(n)s is already on file.") % {"n": contract.number}, code="duplicate")
     if document_id is not None:
@@ -499,7 +496,6 @@ def group_create(*, actor: User | None, code: str, name: str, org_code: str) -> 
         raise PermissionDenied()
     code = text(code, "code", max_length=32, required=True)
     if CustomerGroup.objects.filter(code=code).exists():
-        from kehu.core.errors import Conflict
 
         raise Conflict(_("Group %(code)s already exists.") % {"code": code}, code="duplicate")
     group = CustomerGroup.objects.create(code=code, name=text(name, "name", max_length=200, required=True),
@@ -517,7 +513,6 @@ def group_add_member(
     require(actor, CustomerPerm.GROUP_MANAGE, view=CustomerPerm.CUSTOMER_VIEW, org_path=group.org_path if group else None)
     customer = customer_get(user=actor, customer_id=customer_id, perm=CustomerPerm.GROUP_MANAGE, lock=True)
     if GroupMembership.objects.filter(customer=customer).exists():
-        from kehu.core.errors import Conflict
 
         raise Conflict(_("The customer already belongs to a group."), code="already_in_group")
     membership = GroupMembership.objects.create(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 
 from kehu.customers import selectors
+from kehu.customers.models import ApplicationStatus, Customer
 
 register = template.Library()
 
@@ -25,17 +27,13 @@ def licence_state_label(state: str) -> str:
 
 @register.filter
 def application_status_label(code: str) -> str:
-    from kehu.customers.models import ApplicationStatus
-
     return ApplicationStatus(code).label if code in ApplicationStatus.values else code
 
 
 @register.filter
 def field_label(code: str) -> str:
     """The translated name of a customer field code ("phone" → 电话), for change history and notices."""
-    from django.core.exceptions import FieldDoesNotExist
 
-    from kehu.customers.models import Customer
 
     try:
         return str(Customer._meta.get_field(code.removesuffix("_id")).verbose_name)

@@ -19,6 +19,7 @@ from kehu.core.errors import (
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.periods import parse_period
+from kehu.customers.models import Customer
 from kehu.grading import rules
 from kehu.grading.events import GradingEvent
 from kehu.grading.models import GradeOverride, GradeResult, OverrideStatus
@@ -93,7 +94,6 @@ def override_decide(*, actor: User, override_id: Any, approve: bool, note: Any =
         latest = GradeResult.objects.filter(customer_id=row.customer_id).order_by("-period").values_list(
             "period", flat=True).first()
         if latest == row.period:
-            from kehu.customers.models import Customer
 
             Customer.objects.filter(pk=row.customer_id).update(grade=row.to_grade)
     audit_record(actor=actor, event_code=GradingEvent.OVERRIDE_APPROVED if approve else GradingEvent.OVERRIDE_REJECTED,

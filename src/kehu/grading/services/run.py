@@ -28,6 +28,7 @@ from kehu.core.params import get_param
 from kehu.core.periods import month_before, month_end, parse_period
 from kehu.customers.models import Customer, Licence, SalesContract
 from kehu.customers.rules import TRADABLE
+from kehu.customers.services.admission import customer_terminate
 from kehu.grading import rules
 from kehu.grading.errors import PeriodClosed
 from kehu.grading.events import GradingEvent
@@ -308,7 +309,6 @@ def _after_close(actor: User | None, run: GradingRun) -> None:
 def open_exit_reviews(period: date) -> list[ExitReview]:
     """G-9: E for the configured number of consecutive months, or a disqualifying event, terminates the
     cooperation through the admission module's own service (its state machine is the guard)."""
-    from kehu.customers.services.admission import customer_terminate
 
     months = int(get_param("grading.exit_consecutive_e"))
     periods = [period]

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.audit import audit_record
@@ -17,6 +18,7 @@ from kehu.core.crypto import keyring
 from kehu.core.errors import InvalidInput, InvalidTransition, NotFound
 from kehu.core.inputs import choice, day, text
 from kehu.core.params import get_param
+from kehu.core.permissions import Perm
 from kehu.core.selectors import calendar_for
 
 from .. import permissions as P
@@ -175,9 +177,7 @@ RETAINED = {
 def record_purge(*, actor, record_type: str, record_id: int, now: datetime | None = None) -> None:
     """Delete a suitability record, only once its retention period (M-13, 20 years) has passed. Related
     rows that are themselves retained keep it alive (the database refuses with PROTECT)."""
-    from django.db.models import ProtectedError
 
-    from kehu.core.permissions import Perm
 
     now = now_or(now)
     require(actor, Perm.PARAM_MANAGE)  # only an administrator purges, and only what the rule lets go

@@ -15,6 +15,7 @@ from kehu.core.inputs import choice, text
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.customers.models import Customer
+from kehu.customers.services import document_upload
 
 from .. import permissions as P
 from .. import rules
@@ -108,7 +109,6 @@ def profile_save(*, actor, customer_id: int, investor_kind: str, financial_asset
 def evidence_add(*, actor, profile_id: int, kind: str, filename: str, content_type: str, data: bytes,
                  now: datetime | None = None) -> ProfileEvidence:
     """Attach evidence of the financial facts; the file goes to the customer archive's encrypted store."""
-    from kehu.customers.services import document_upload
 
     now = now_or(now)
     with transaction.atomic():

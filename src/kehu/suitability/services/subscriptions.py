@@ -25,6 +25,7 @@ from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import text
 from kehu.core.models import User
 from kehu.core.params import get_param
+from kehu.customers.services import document_upload
 
 from .. import permissions as P
 from .. import rules
@@ -273,7 +274,6 @@ def subscription_sign_disclosure(*, actor, subscription_id: int, explained_by_id
                                  now: datetime | None = None) -> Subscription:
     """The risk-disclosure statement signed (M-5): an uploaded signed copy or an e-signature record, and the
     staff member who explained the firm, the rules and the contract."""
-    from kehu.customers.services import document_upload
 
     now = now_or(now)
     with transaction.atomic():

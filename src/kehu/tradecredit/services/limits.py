@@ -33,6 +33,7 @@ from kehu.core.errors import (
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.models import OrgUnit, User
 from kehu.core.params import get_param
+from kehu.core.periods import parse_period
 from kehu.core.selectors import access_for
 from kehu.customers.models import Customer, CustomerKind
 from kehu.grading.models import GradeResult
@@ -391,7 +392,6 @@ def credit_limits_recalculate(
 
     Each chunk of customer ids commits on its own, so a killed run re-run completes the rest and repeats
     nothing. A period older than the latest recalculated one is skipped: its grades are history."""
-    from kehu.core.periods import parse_period
 
     _require_company_wide(actor, TradeCreditPerm.RECALC)
     period = parse_period(period)

@@ -5,6 +5,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from kehu.accounts.exports import breach_rows
 from kehu.core.exports import safe_row
 
 
@@ -15,8 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", default="-", help="CSV file (default: standard output)")
 
     def handle(self, *args, **opts):
-        from kehu.accounts.exports import breach_rows
-
         out = sys.stdout if opts["output"] == "-" else open(opts["output"], "w", encoding="utf-8", newline="")
         try:
             writer = csv.writer(out)

@@ -4,6 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kehu.accounts.importer import import_accounts
+from kehu.core.errors import DomainError
+from kehu.core.models import User
+
 
 class Command(BaseCommand):
     help = ("Import personal accounts: account_no,id_number,name,tier,opened_on,channel,bound_account_no,"
@@ -15,10 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="as_user", default="", help="username the import runs as")
 
     def handle(self, *args, **opts):
-        from kehu.accounts.importer import import_accounts
-        from kehu.core.errors import DomainError
-        from kehu.core.models import User
-
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")

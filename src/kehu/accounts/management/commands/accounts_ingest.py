@@ -7,6 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kehu.accounts.ingest import ingest
+from kehu.core.errors import DomainError
+from kehu.core.jobs import job_submit
+
 
 class Command(BaseCommand):
     help = ("Ingest transactions: txn_id,account_no,posted_at,direction,type,amount. Counters, breaches and the "
@@ -21,16 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("--stage-pause", type=float, default=0.0, help=argparse.SUPPRESS)  # kill tests
 
     def handle(self, *args, **opts):
-        from kehu.accounts.ingest import ingest
-        from kehu.core.errors import DomainError
-
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
         if not 1 <= opts["workers"] <= 64:
             raise CommandError("--workers must be 1-64")
         if opts["background"]:
-            from kehu.core.jobs import job_submit
 
             job = job_submit(kind="accounts.ingest", params={"path": str(path.resolve()), "workers": opts["workers"]},
                              in_thread=False)

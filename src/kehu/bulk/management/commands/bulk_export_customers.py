@@ -4,6 +4,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kehu.bulk.exports import export_customers
+from kehu.core.errors import DomainError
+from kehu.core.models import User
+
 FILTER_HELP = {
     "q": "search text: name, pinyin, initials, credit code or ID number",
     "kind": "customer kind (enterprise, individual, ...)",
@@ -30,9 +34,6 @@ class Command(BaseCommand):
             parser.add_argument(f"--{name}", default="", help=FILTER_HELP[name])
 
     def handle(self, *args, **opts):
-        from kehu.bulk.exports import export_customers
-        from kehu.core.models import User
-
         out = Path(opts["output"])
         fmt = opts["format"] or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
         actor = None
@@ -42,7 +43,6 @@ class Command(BaseCommand):
                 raise CommandError(f"no such user: {opts['as_user']}")
         filters = {k: opts[k] for k in ("q", "kind", "status", "region", "industry", "grade")}
         filters["org_code"] = opts["org"]
-        from kehu.core.errors import DomainError
 
         try:
             count = export_customers(actor=actor, path=out, fmt=fmt, filters=filters, request_id=opts["request"])

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
+from kehu.bulk.exports import export_template
+
 
 class Command(BaseCommand):
     help = "Write the customer import template (XLSX, or CSV if the file name ends in .csv)."
@@ -13,8 +15,6 @@ class Command(BaseCommand):
                             help="file to write (default: %(default)s; .csv for CSV)")
 
     def handle(self, *args, **opts):
-        from kehu.bulk.exports import export_template
-
         out = Path(opts["output"])
         export_template(out, "csv" if out.suffix.lower() == ".csv" else "xlsx")
         self.stdout.write(f"template written to {out}")

@@ -22,6 +22,7 @@ class Command(BaseCommand):
                 run = run_period(actor=None, period=opts["period"], chunk_size=opts["chunk_size"],
                                  chunk_pause=opts["chunk_pause"])
             else:
+                # rich loads only for an operator's progress bar
                 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
                 with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>5.1f}%"),

@@ -8,6 +8,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from kehu.bulk.models import ImportMode
+from kehu.bulk.services import error_download, run_import
+from kehu.core.errors import DomainError
+from kehu.core.files import private_write
+from kehu.core.models import User
 
 
 class FactsImportCommand(BaseCommand):
@@ -24,11 +28,9 @@ class FactsImportCommand(BaseCommand):
                             help="write the rejected rows readable to FILE (0600; masked unless --as may unmask)")
 
     def handle(self, *args, **opts):
+        # rich loads only for an operator's progress bar
         from rich.progress import Progress
 
-        from kehu.bulk.services import run_import
-        from kehu.core.errors import DomainError
-        from kehu.core.models import User
 
         path = Path(opts["file"])
         if not path.is_file():
@@ -53,8 +55,6 @@ class FactsImportCommand(BaseCommand):
             # Kept encrypted under KEHU_HOME like documents (issue 11, defect 4); --errors writes a readable copy.
             self.stdout.write(f"rejected rows: {job.error_file} (encrypted)")
             if opts["errors"]:
-                from kehu.bulk.services import error_download
-                from kehu.core.files import private_write
 
                 private_write(Path(opts["errors"]), error_download(job=job, actor=actor, channel="cli"))
                 self.stdout.write(f"rejected rows written to {opts['errors']}")
