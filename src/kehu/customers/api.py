@@ -53,7 +53,6 @@ from kehu.customers.schemas import (
     UnmaskIn,
     UnmaskOut,
 )
-from kehu.customers.services.admission import recorded_departments
 
 router = Router(tags=["customers"])
 
@@ -113,7 +112,7 @@ def admission_detail(application: AdmissionApplication) -> dict:
     ]
     data["missing_departments"] = (
         rules.missing_departments(list(get_param("admission.required_departments")),
-                                  recorded_departments(application))
+                                  selectors.recorded_departments(application))
         if application.status == "office_reviewed" else []
     )
     return data

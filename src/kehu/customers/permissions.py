@@ -45,3 +45,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMITTEE: frozenset({P.CUSTOMER_VIEW, P.ADMISSION_COMMITTEE, P.ADMISSION_RETURN, P.CUSTOMER_TERMINATE}),
     Role.AUDITOR: frozenset({P.CUSTOMER_VIEW}),
 }
+
+
+# Who may return an application at each stage: the reviewer of that stage (domain spec 2.3).
+RETURN_PERMISSION = {
+    "submitted": CustomerPerm.ADMISSION_SALES_CHECK,
+    "sales_checked": CustomerPerm.ADMISSION_OFFICE_REVIEW,
+    "office_reviewed": CustomerPerm.ADMISSION_OPINION,
+    "opinions_complete": CustomerPerm.ADMISSION_COMMITTEE,
+}

@@ -122,8 +122,22 @@ TERMINATION_REASONS = ("false_information", "failed_evaluation", "grade_e_exit",
 TRADABLE = frozenset({"qualified", "active"})
 
 
+# A customer in these standings may start an application (one never applied, or was rejected).
+APPLY_FROM = frozenset({"prospect", "rejected"})
+
+
 def next_status(current: str, action: str) -> str | None:
     return TRANSITIONS.get(current, {}).get(action)
+
+
+def application_allows(state: str, action: str) -> bool:
+    """Whether the admission state machine allows ``action`` on an application in ``state``."""
+    return action in TRANSITIONS.get(state, {})
+
+
+def customer_allows(status: str, action: str) -> bool:
+    """Whether the customer-level table allows ``action`` (activate, terminate, exit) in ``status``."""
+    return action in CUSTOMER_TRANSITIONS.get(status, {})
 
 
 def can_transact(admission_status: str) -> bool:

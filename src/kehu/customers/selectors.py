@@ -7,6 +7,7 @@ exists; a user in scope but without the permission for an action gets Permission
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -19,7 +20,7 @@ from kehu.core.errors import NotFound
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.core.rules import mask
-from kehu.core.selectors import access_for
+from kehu.core.selectors import Access, access_for
 from kehu.customers import rules, search
 from kehu.customers.models import (
     AdmissionApplication,
@@ -32,7 +33,7 @@ from kehu.customers.models import (
     Licence,
     ReviewStage,
 )
-from kehu.customers.permissions import CustomerPerm
+from kehu.customers.permissions import RETURN_PERMISSION, CustomerPerm
 
 
 def customers_visible_to(user: User | None, perm: str = CustomerPerm.CUSTOMER_VIEW) -> QuerySet[Customer]:
@@ -243,3 +244,83 @@ def inbox_for(user: User) -> dict[str, QuerySet]:
             status="pending",
         )
     return box
+
+
+def recorded_departments(application: AdmissionApplication) -> set[str]:
+    """The departments whose opinion is recorded in the application's current round."""
+    return set(application.reviews.filter(stage=ReviewStage.DEPARTMENT, round=application.round)
+               .values_list("department", flat=True))
+
+
+def customer_actions(*, user: User, access: Access, customer: Customer,
+                     application: AdmissionApplication | None) -> dict[str, dict[str, Any]]:
+    """The actions ``user`` may take on ``customer`` now, as slot names → what the slot's form needs.
+
+    Which actions the customer's standing and the application's state allow comes from the state machines
+    (``rules.TRANSITIONS``, ``rules.CUSTOMER_TRANSITIONS``); the services enforce the same tables, so the
+    page never offers what a service would refuse for its state. Permission and scope come from ``access``.
+    """
+    where = {"org_path": customer.org_path, "owner_id": customer.manager_id}
+
+    def can(perm: str) -> bool:
+        return access.reaches(perm, **where)
+
+    status = customer.admission_status
+    slots: dict[str, dict[str, Any]] = {}
+    if can(CustomerPerm.CUSTOMER_EDIT):
+        slots["edit"] = {}
+        slots["contact"] = {}
+    # Offer to unmask only when there is something to see: an unmasking is an audited event.
+    if can(CustomerPerm.CUSTOMER_UNMASK) and any(customer_field_value(customer, field)
+                                                 for field in personal_fields(customer)):
+        slots["unmask"] = {}
+    if can(CustomerPerm.DOCUMENT_MANAGE):
+        slots["licence"] = {}
+        slots["contract"] = {}
+        slots["document"] = {}
+        if rules.can_transact(status):
+            slots["agreement"] = {}
+    if can(CustomerPerm.CUSTOMER_CONSENT):
+        slots["consent"] = {}
+    if can(CustomerPerm.GROUP_MANAGE) and not customer.group_memberships.exists():
+        groups = [g for g in groups_visible_to(user).order_by("code")[:500]
+                  if access.reaches(CustomerPerm.GROUP_MANAGE, org_path=g.org_path)]
+        if groups:
+            slots["join_group"] = {"groups": groups}
+    if can(CustomerPerm.ADMISSION_SUBMIT) and application is None and status in rules.APPLY_FROM:
+        slots["apply"] = {}
+    if application is not None:
+        # Four-eyes: nobody reviews what they prepared or submitted.
+        mine = user.pk in (application.submitted_by_id, application.created_by_id)
+        state = application.status
+
+        def allows(action: str) -> bool:
+            return rules.application_allows(state, action)
+
+        if can(CustomerPerm.ADMISSION_SUBMIT) and allows("submit"):
+            slots["application_edit"] = {}
+            slots["submit"] = {}
+        if not mine and allows("sales_check") and can(CustomerPerm.ADMISSION_SALES_CHECK):
+            slots["sales_check"] = {}
+        if not mine and allows("office_review") and can(CustomerPerm.ADMISSION_OFFICE_REVIEW):
+            slots["office_review"] = {}
+        if not mine and allows("opinions_complete") and can(CustomerPerm.ADMISSION_OPINION):
+            required = list(get_param("admission.required_departments"))
+            recorded = recorded_departments(application)
+            open_departments = [d for d in required if d in access.departments() and d not in recorded]
+            if open_departments:
+                slots["opinion"] = {"departments": open_departments}
+        if not mine and allows("committee_approve") and can(CustomerPerm.ADMISSION_COMMITTEE):
+            voted = application.reviews.filter(stage=ReviewStage.COMMITTEE, round=application.round,
+                                               reviewer=user).exists()
+            if not voted:
+                slots["vote"] = {}
+        stage_perm = RETURN_PERMISSION.get(state)
+        if not mine and allows("return") and stage_perm and can(stage_perm) and can(CustomerPerm.ADMISSION_RETURN):
+            slots["return"] = {}
+    for action in ("activate", "terminate", "exit"):
+        perm = {"activate": CustomerPerm.CUSTOMER_ACTIVATE, "terminate": CustomerPerm.CUSTOMER_TERMINATE,
+                "exit": CustomerPerm.CUSTOMER_EXIT}[action]
+        if rules.customer_allows(status, action) and can(perm):
+            slots[action] = {}
+    return slots

@@ -33,18 +33,15 @@ from kehu.customers import forms as f
 from kehu.customers import overview, rules, search, selectors, services
 from kehu.customers.models import (
     AdmissionApplication,
-    AdmissionStatus,
     ApplicationStatus,
     ConsentRecord,
     Customer,
     CustomerGroup,
-    ReviewStage,
 )
 from kehu.customers.permissions import CustomerPerm
-from kehu.customers.services.admission import QUESTIONNAIRE_FIELDS, RETURN_PERMISSION, recorded_departments
+from kehu.customers.services.admission import QUESTIONNAIRE_FIELDS
 
 PAGE_SIZE = 50
-OPEN_FOR_EDIT = (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
 
 
 # ------------------------------------------------------------------ helpers
@@ -225,73 +222,6 @@ def _application_view(application: AdmissionApplication) -> dict:
             "reviews": list(application.reviews.all()), "history": list(application.history.all())}
 
 
-def _actions(user, access: Access, customer: Customer, application: AdmissionApplication | None) -> dict:
-    """The actions ``user`` may take on ``customer`` now, as slot names → form factory arguments."""
-    where = {"org_path": customer.org_path, "owner_id": customer.manager_id}
-
-    def can(perm: str) -> bool:
-        return access.reaches(perm, **where)
-
-    status = customer.admission_status
-    slots: dict[str, dict] = {}
-    if can(CustomerPerm.CUSTOMER_EDIT):
-        slots["edit"] = {}
-        slots["contact"] = {}
-    # Offer to unmask only when there is something to see: an unmasking is an audited event.
-    if can(CustomerPerm.CUSTOMER_UNMASK) and any(selectors.customer_field_value(customer, field)
-                                         for field in selectors.personal_fields(customer)):
-        slots["unmask"] = {}
-    if can(CustomerPerm.DOCUMENT_MANAGE):
-        slots["licence"] = {}
-        slots["contract"] = {}
-        slots["document"] = {}
-        if rules.can_transact(status):
-            slots["agreement"] = {}
-    if can(CustomerPerm.CUSTOMER_CONSENT):
-        slots["consent"] = {}
-    if can(CustomerPerm.GROUP_MANAGE) and not customer.group_memberships.exists():
-        groups = [g for g in selectors.groups_visible_to(user).order_by("code")[:500]
-                  if access.reaches(CustomerPerm.GROUP_MANAGE, org_path=g.org_path)]
-        if groups:
-            slots["join_group"] = {"groups": groups}
-    if can(CustomerPerm.ADMISSION_SUBMIT) and application is None and status in (
-            AdmissionStatus.PROSPECT, AdmissionStatus.REJECTED):
-        slots["apply"] = {}
-    if application is not None:
-        # Four-eyes: nobody reviews what they prepared or submitted.
-        mine = user.pk in (application.submitted_by_id, application.created_by_id)
-        state = application.status
-        if can(CustomerPerm.ADMISSION_SUBMIT) and state in OPEN_FOR_EDIT:
-            slots["application_edit"] = {}
-            slots["submit"] = {}
-        if not mine and state == ApplicationStatus.SUBMITTED and can(CustomerPerm.ADMISSION_SALES_CHECK):
-            slots["sales_check"] = {}
-        if not mine and state == ApplicationStatus.SALES_CHECKED and can(CustomerPerm.ADMISSION_OFFICE_REVIEW):
-            slots["office_review"] = {}
-        if not mine and state == ApplicationStatus.OFFICE_REVIEWED and can(CustomerPerm.ADMISSION_OPINION):
-            required = list(get_param("admission.required_departments"))
-            open_departments = [d for d in required
-                                if d in access.departments() and d not in recorded_departments(application)]
-            if open_departments:
-                slots["opinion"] = {"departments": open_departments}
-        if not mine and state == ApplicationStatus.OPINIONS_COMPLETE and can(CustomerPerm.ADMISSION_COMMITTEE):
-            voted = application.reviews.filter(stage=ReviewStage.COMMITTEE, round=application.round,
-                                               reviewer=user).exists()
-            if not voted:
-                slots["vote"] = {}
-        stage_perm = RETURN_PERMISSION.get(state)
-        if not mine and stage_perm and can(stage_perm) and can(CustomerPerm.ADMISSION_RETURN):
-            slots["return"] = {}
-    if status == AdmissionStatus.QUALIFIED and can(CustomerPerm.CUSTOMER_ACTIVATE):
-        slots["activate"] = {}
-    if status in (AdmissionStatus.QUALIFIED, AdmissionStatus.ACTIVE):
-        if can(CustomerPerm.CUSTOMER_TERMINATE):
-            slots["terminate"] = {}
-        if can(CustomerPerm.CUSTOMER_EXIT):
-            slots["exit"] = {}
-    return slots
-
-
 def _make_form(slot: str, customer: Customer, application, extra: dict):
     if slot == "edit":
         return f.CustomerEditForm(customer=customer, prefix=slot)
@@ -320,7 +250,7 @@ def detail_context(request, customer: Customer, *, bound: dict | None = None,
     bound = bound or {}
     today = timezone.localdate()
     application = selectors.open_application(customer)
-    slots = _actions(user, access, customer, application)
+    slots = selectors.customer_actions(user=user, access=access, customer=customer, application=application)
     action_forms = {}
     for slot, extra in slots.items():
         action_forms[slot] = bound.get(slot) or _make_form(slot, customer, application, extra)
@@ -340,11 +270,11 @@ def detail_context(request, customer: Customer, *, bound: dict | None = None,
         .prefetch_related("reviews__reviewer", "history__actor").order_by("-id")
     ]
     problems = None
-    if application is not None and application.status in OPEN_FOR_EDIT:
+    if application is not None and rules.application_allows(application.status, "submit"):
         problems = [str(p) for p in services.admission_problems(customer, application)]
     missing = []
     if application is not None and application.status == ApplicationStatus.OFFICE_REVIEWED:
-        done = recorded_departments(application)
+        done = selectors.recorded_departments(application)
         missing = [d for d in get_param("admission.required_departments") if d not in done]
     memberships = list(customer.group_memberships.select_related("group"))
     return {

@@ -43,16 +43,9 @@ from kehu.customers.models import (
     Opinion,
     ReviewStage,
 )
-from kehu.customers.permissions import CustomerPerm
-from kehu.customers.selectors import customer_get
+from kehu.customers.permissions import RETURN_PERMISSION, CustomerPerm
+from kehu.customers.selectors import customer_get, recorded_departments
 from kehu.customers.services.archive import _terminate_agreements
-
-RETURN_PERMISSION = {
-    "submitted": CustomerPerm.ADMISSION_SALES_CHECK,
-    "sales_checked": CustomerPerm.ADMISSION_OFFICE_REVIEW,
-    "office_reviewed": CustomerPerm.ADMISSION_OPINION,
-    "opinions_complete": CustomerPerm.ADMISSION_COMMITTEE,
-}
 
 QUESTIONNAIRE_FIELDS = {
     "main_products": 500,
@@ -287,14 +280,6 @@ def admission_office_review(
     _review(application, ReviewStage.OFFICE_REVIEW, Opinion.APPROVE if approve else Opinion.REJECT, actor, comment)
     _transition(application, action, actor=actor, note=comment)
     return application
-
-
-def recorded_departments(application: AdmissionApplication) -> set[str]:
-    return set(
-        application.reviews.filter(stage=ReviewStage.DEPARTMENT, round=application.round).values_list(
-            "department", flat=True
-        )
-    )
 
 
 @transaction.atomic
