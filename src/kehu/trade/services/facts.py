@@ -37,14 +37,13 @@ from kehu.core.inputs import text as parse_text
 from kehu.core.models import User
 from kehu.customers.models import Customer
 from kehu.customers.rules import TRADABLE
-from kehu.trade import selectors
+from kehu.trade import rules, selectors
+from kehu.trade.errors import CustomerNotTradable, DeliveryInvoiced, DuplicateReference
 from kehu.trade.events import TradeFactEvent
 from kehu.trade.hooks import receivable_guard
 from kehu.trade.models import Delivery, Invoice, OrderStatus, Payment, SalesOrder, SalesRecord
 from kehu.trade.permissions import TradePerm
 
-CURRENCIES = ("CNY",)  # amounts are added up for grading and the credit check: one currency only
-MAX_QUANTITY = Decimal("1e15")
 # An order on hold, refused or cancelled cannot be invoiced: billing it would bypass the credit check.
 INVOICEABLE_ORDER = (OrderStatus.ACCEPTED, OrderStatus.SHIPPED, OrderStatus.INVOICED)
 
@@ -81,7 +80,7 @@ def _quantity(value: Any, field: str, *, positive: bool = False, required: bool 
             raise InvalidInput(_("%(field)s is required.") % {"field": field}, field=field, code="required")
         return None
     number = plain_decimal(value, field, _("%(field)s must be a decimal quantity.") % {"field": field})
-    if not number.is_finite() or number < 0 or number >= MAX_QUANTITY:
+    if not number.is_finite() or number < 0 or number >= rules.MAX_QUANTITY:
         raise InvalidInput(_("%(field)s is out of range.") % {"field": field}, field=field, code="out_of_range")
     if number != number.quantize(Decimal("0.0001")):
         raise InvalidInput(_("%(field)s has more than 4 decimal places.") % {"field": field}, field=field)
@@ -112,8 +111,8 @@ def _period(value: Any) -> date:
 
 def _currency(value: Any) -> str:
     code = (value or "CNY").strip().upper() if isinstance(value, str) or value is None else ""
-    if code not in CURRENCIES:
-        raise InvalidInput(_("Only amounts in %(c)s can be recorded.") % {"c": ", ".join(CURRENCIES)},
+    if code not in rules.CURRENCIES:
+        raise InvalidInput(_("Only amounts in %(c)s can be recorded.") % {"c": ", ".join(rules.CURRENCIES)},
                            field="currency", code="currency_not_supported")
     return code
 
@@ -133,8 +132,8 @@ def _customer(actor: User | None, customer_id: Any, perm: str, *, history: bool,
         raise InvalidInput(_("customer_id must be a number."), field="customer_id")
     customer = selectors.customer_in_scope(user=actor, customer_id=customer_id, perm=perm)
     if tradable and not history and customer.admission_status not in TRADABLE:
-        raise Conflict(_("Only a qualified or active customer can trade; this one is %(s)s.")
-                       % {"s": customer.get_admission_status_display()}, code="customer_not_tradable")
+        raise CustomerNotTradable(_("Only a qualified or active customer can trade; this one is %(s)s.")
+                                  % {"s": customer.get_admission_status_display()})
     return customer
 
 
@@ -151,8 +150,8 @@ def _existing(model, customer: Customer, reference: str):
 
 
 def _refuse_update(kind: str, reference: str) -> None:
-    raise Conflict(_("%(kind)s %(ref)s is already recorded with other values; corrections are not allowed here.")
-                   % {"kind": kind, "ref": reference}, code="duplicate_reference")
+    raise DuplicateReference(_("%(kind)s %(ref)s is already recorded with other values; corrections are not "
+                               "allowed here.") % {"kind": kind, "ref": reference})
 
 
 def _save_new(obj: Model) -> None:
@@ -161,8 +160,8 @@ def _save_new(obj: Model) -> None:
         with transaction.atomic():
             obj.save(force_insert=True)
     except IntegrityError:
-        raise Conflict(_("This reference was recorded at the same time by someone else; record it again."),
-                       code="duplicate_reference") from None
+        raise DuplicateReference(_("This reference was recorded at the same time by someone else; record it "
+                                   "again.")) from None
 
 
 def _changed(obj: Model, new: dict[str, Any]) -> dict[str, Any]:
@@ -233,13 +232,14 @@ def _order(customer: Customer, order_id: Any) -> SalesOrder | None:
 
 
 def _check_delivered(due: Decimal, delivered_on: date | None, delivered: Decimal | None) -> None:
-    if delivered is not None and delivered > due:
+    problem = rules.delivery_problem(due, delivered_on, delivered)
+    if problem == "over_delivery":
         raise InvalidInput(_("The quantity delivered cannot exceed the quantity due."), field="quantity_delivered",
                            code="over_delivery")
-    if delivered_on is None and delivered:
+    if problem == "delivered_on_missing":
         raise InvalidInput(_("A delivered quantity needs the day it was delivered."), field="delivered_on",
                            code="required")
-    if delivered_on is not None and not delivered:
+    if problem == "quantity_delivered_missing":
         raise InvalidInput(_("A delivery confirmed as delivered needs the quantity delivered."),
                            field="quantity_delivered", code="required")
 
@@ -247,18 +247,10 @@ def _check_delivered(due: Decimal, delivered_on: date | None, delivered: Decimal
 def _guard_invoiced_delivery(row: Delivery, changes: dict[str, Any]) -> None:
     """An invoiced delivery keeps what the invoice billed: its quantities, amount and delivery."""
     if row.invoiced and {"quantity_due", "quantity_delivered", "amount"} & set(changes):
-        raise Conflict(_("Delivery %(ref)s is invoiced; its quantities and amount can no longer change.")
-                       % {"ref": row.reference}, code="delivery_invoiced")
+        raise DeliveryInvoiced(_("Delivery %(ref)s is invoiced; its quantities and amount can no longer change.")
+                               % {"ref": row.reference})
     if row.invoiced and "delivered_on" in changes and changes["delivered_on"] is None:
-        raise Conflict(_("Delivery %(ref)s is invoiced; it stays delivered.") % {"ref": row.reference},
-                       code="delivery_invoiced")
-
-
-def _shipped(amount: Decimal, due: Decimal, delivered: Decimal | None) -> Decimal:
-    """The value one delivery has shipped (the row-level twin of ``selectors.shipped_value``)."""
-    if not delivered:
-        return Decimal("0.00")
-    return selectors.round_money(amount * delivered / due) if due > 0 else amount
+        raise DeliveryInvoiced(_("Delivery %(ref)s is invoiced; it stays delivered.") % {"ref": row.reference})
 
 
 def _check_shipment(actor, customer: Customer, added: Decimal, *, order_id: int | None, history: bool) -> None:
@@ -299,7 +291,7 @@ def delivery_record(*, actor: User | None, customer_id: int, reference: Any, due
     values["order_id"] = order.pk if order else None
     row = _existing(Delivery, customer, ref)
     if row is None:
-        _check_shipment(actor, customer, _shipped(values["amount"], values["quantity_due"],
+        _check_shipment(actor, customer, rules.shipped_value(values["amount"], values["quantity_due"],
                                                   values["quantity_delivered"]),
                         order_id=values["order_id"], history=history or bool(invoiced))
         row = Delivery(customer=customer, reference=ref, created_by=_who(actor), invoiced=bool(invoiced), **values)
@@ -316,8 +308,8 @@ def delivery_record(*, actor: User | None, customer_id: int, reference: Any, due
         _refuse_update(_("Delivery"), ref)
     _guard_invoiced_delivery(row, changes)
     if not row.invoiced and not values.get("invoiced"):
-        before = _shipped(row.amount, row.quantity_due, row.quantity_delivered)
-        after = _shipped(values["amount"], values["quantity_due"], values["quantity_delivered"])
+        before = rules.shipped_value(row.amount, row.quantity_due, row.quantity_delivered)
+        after = rules.shipped_value(values["amount"], values["quantity_due"], values["quantity_delivered"])
         _check_shipment(actor, customer, after - before, order_id=values["order_id"], history=history)
     old = _values(row, DELIVERY_FIELDS)
     _apply(row, changes)
@@ -344,8 +336,8 @@ def delivery_confirm(*, actor: User | None, delivery_id: int, delivered_on: Any,
         return Recorded(row, "unchanged")
     _guard_invoiced_delivery(row, changes)
     if not row.invoiced:
-        added = (_shipped(row.amount, row.quantity_due, values["quantity_delivered"])
-                 - _shipped(row.amount, row.quantity_due, row.quantity_delivered))
+        added = (rules.shipped_value(row.amount, row.quantity_due, values["quantity_delivered"])
+                 - rules.shipped_value(row.amount, row.quantity_due, row.quantity_delivered))
         _check_shipment(actor, row.customer, added, order_id=row.order_id, history=False)
     event = TradeFactEvent.DELIVERY_CONFIRMED if row.delivered_on is None else TradeFactEvent.DELIVERY_CORRECTED
     old = _values(row, DELIVERY_FIELDS)
@@ -384,8 +376,7 @@ def _deliveries(customer: Customer, references: Any, invoice: Invoice | None) ->
                            % {"ref": d.reference}, code="delivery_not_delivered")
         billed_elsewhere = d.invoice_id is not None and (invoice is None or d.invoice_id != invoice.pk)
         if billed_elsewhere or (d.invoiced and d.invoice_id is None):
-            raise Conflict(_("Delivery %(ref)s is already invoiced.") % {"ref": d.reference},
-                           code="delivery_invoiced")
+            raise DeliveryInvoiced(_("Delivery %(ref)s is already invoiced.") % {"ref": d.reference})
     return rows
 
 
