@@ -397,3 +397,53 @@ def test_the_function_import_scanner_finds_an_unexplained_import():
     source = ("def f():\n    import json\n\n\ndef g():\n    # heavy: only this path needs it\n    import csv\n"
               "    import zlib\n\n\ndef h():\n    import io  # why\n")
     assert _unexplained_function_imports(PACKAGE / "core" / "_probe.py", source) == [2]
+
+
+# ------------------------------------------------------------------ one layout
+# (issue 12, item 5.) Each kind of code of an app is in the file of its name (docs/architecture.md, Layers):
+# permission classes in permissions.py, audit event codes in events.py, rule parameters in params.py, domain
+# errors in errors.py, the API router in api.py. An app has no file for a kind it has none of (the outbox has
+# no pages, so no views.py). Core is the toolkit: its feature modules (audit, jobs, scheduler, inputs) keep
+# their own event codes and parameters beside the code that reads them.
+
+ERROR_BASES = {"DomainError", "Conflict", "InvalidInput", "PermissionDenied", "NotFound", "InvalidTransition"}
+HOME = {"permission class": "permissions.py", "event codes": "events.py", "rule parameter": "params.py",
+        "domain error": "errors.py", "API router": "api.py"}
+
+
+def _kinds_in(tree: ast.Module) -> set[str]:
+    kinds = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            bases = {b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else ""
+                     for b in node.bases}
+            if not bases and node.name.endswith("Perm"):
+                kinds.add("permission class")
+            if not bases and node.name.endswith("Event"):
+                kinds.add("event codes")
+            if bases & ERROR_BASES:
+                kinds.add("domain error")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id == "ParamSpec":
+                kinds.add("rule parameter")
+            elif node.func.id == "Router":
+                kinds.add("API router")
+    return kinds
+
+
+def test_each_kind_of_code_is_in_the_file_of_its_name():
+    misplaced = []
+    for path in _python_files():
+        parts = path.relative_to(PACKAGE).parts
+        if len(parts) < 2 or parts[0] not in LAYERS or parts[0] == "core":
+            continue
+        for kind in _kinds_in(_tree(path)):
+            if path.name != HOME[kind]:
+                misplaced.append(f"{path.relative_to(PACKAGE)}: {kind} belongs in {HOME[kind]}")
+    assert misplaced == []
+
+
+def test_the_layout_scanner_finds_each_kind():
+    source = ("class XPerm:\n    VIEW = 'x.view'\nclass XEvent:\n    DONE = 1\nclass Gone(NotFound):\n    code = 'g'\n"
+              "PARAMS = [ParamSpec('x.a', 1)]\nrouter = Router()\n")
+    assert _kinds_in(ast.parse(source)) == set(HOME)

@@ -35,7 +35,6 @@ class AccountsConfig(AppConfig):
         from kehu.accounts import jobs
         from kehu.core.scheduler import register_job
 
-        register_params(jobs.PARAMS)
         register_job(jobs.JOB)
         from kehu.core.jobs import register_job_kind
 

@@ -13,14 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from kehu.accounts import selectors
 from kehu.accounts.ingest import class3_sweep, ingest
 from kehu.accounts.models import RemediationTask, TaskStatus
-from kehu.core.params import ParamSpec, get_param
+from kehu.core.params import get_param
 from kehu.core.scheduler import Job, daily_slot
-
-PARAMS = [
-    ParamSpec("acct.class3_sweep_time", "02:00", "HH:MM (Asia/Shanghai)", "proposed", "domain spec Appendix B",
-              "Time of day from which the nightly Class III cumulative check (accounts.class3_cumulative) is due.",
-              str),
-]
 
 
 def _slot(now: datetime) -> str:
@@ -43,7 +37,6 @@ def ingest_job(ctx) -> dict:
     """Ingest a transactions file that the worker can read (``kehu accounts ingest FILE --background``).
 
     Idempotent: transactions are keyed by their unique id, so a run after a crash adds only what is missing."""
-
 
     stages = iter(range(1, 1000))
     run = ingest(Path(ctx.params["path"]), actor=ctx.actor, workers=int(ctx.params.get("workers") or 1),

@@ -81,8 +81,6 @@ def limits_on(days: set[date] | list[date]) -> dict:
     """The ``rules.Limits`` in force on each day, with one query for all days (the ingest asks for
     hundreds). Resolves like ``core.params.get_param``: the newest approved row effective that day."""
 
-
-
     codes = list(LIMIT_PARAMS.values())
     rows = list(RuleParameter.objects.filter(code__in=codes, status=RuleParameter.Status.APPROVED)
                 .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=min(days, default=date.min)))
@@ -105,7 +103,6 @@ def limits_on(days: set[date] | list[date]) -> dict:
 def values_on(day: date) -> dict:
     """Every acct.* parameter in force on ``day``, with one query (a gate check asks for several)."""
 
-
     values = {spec.code: spec.default for spec in PARAMS}
     seen = set()
     rows = (RuleParameter.objects.filter(code__startswith="acct.", status=RuleParameter.Status.APPROVED,
@@ -125,3 +122,10 @@ def limits_from(values: dict):
 
 def limits_for(day: date):
     return limits_from(values_on(day))
+
+# The schedules of the app's jobs (kehu.accounts.jobs reads them).
+PARAMS += [
+    ParamSpec("acct.class3_sweep_time", "02:00", "HH:MM (Asia/Shanghai)", "proposed", "domain spec Appendix B",
+              "Time of day from which the nightly Class III cumulative check (accounts.class3_cumulative) is due.",
+              str),
+]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.bulk.errors import ApprovalRequired
 from kehu.bulk.events import BulkEvent
 from kehu.bulk.exports import _filters, _may_unmask
 from kehu.bulk.models import ExportRequest, ExportStatus
@@ -23,10 +24,6 @@ from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.customers.permissions import CustomerPerm
 from kehu.customers.selectors import customer_search
-
-
-class ApprovalRequired(Conflict):
-    code = "export_needs_approval"
 
 
 def threshold() -> int:

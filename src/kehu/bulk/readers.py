@@ -12,9 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.utils.translation import gettext as _
-
-from kehu.core.errors import InvalidInput
+from kehu.bulk.errors import FileRefused
 from kehu.core.exports import is_watermark
 
 BLOCK = 1 << 20
@@ -39,14 +37,6 @@ def _clean(row: list) -> list[str]:
 
 def _is_xlsx(path: Path) -> bool:
     return path.suffix.lower() in (".xlsx", ".xlsm")
-
-
-class FileRefused(InvalidInput):
-    """The file breaks a limit (``code``: unsafe_file, too_many_rows, too_many_columns): a 400 with a clear
-    message in the request, a failed job with that message in the background."""
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(_("The file is refused: %(why)s.") % {"why": detail}, code=code, field="file")
 
 
 def check_file(path: Path, *, max_rows: int, max_columns: int, max_uncompressed: int, max_ratio: int) -> None:

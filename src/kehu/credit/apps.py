@@ -33,7 +33,6 @@ class CreditConfig(AppConfig):
         from kehu.core.scheduler import register_job
         from kehu.credit import jobs
 
-        register_params(jobs.PARAMS)
         register_job(jobs.JOB)
         from kehu.core.inbox import InboxProvider, register_inbox
         from kehu.credit import inbox

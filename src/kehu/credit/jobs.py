@@ -7,15 +7,10 @@ from datetime import datetime, time
 
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.params import ParamSpec, get_param
+from kehu.core.params import get_param
 from kehu.core.scheduler import Job, daily_slot
 from kehu.credit.services.guard import use_expire_due
 from kehu.credit.services.lines import line_expire_due, line_expiry_warn
-
-PARAMS = [
-    ParamSpec("credit.expire_time", "00:30", "HH:MM (Asia/Shanghai)", "proposed", "kehu design",
-              "Time of day from which the daily expiry of reservations and lines is due.", str),
-]
 
 
 def _slot(now: datetime) -> str:

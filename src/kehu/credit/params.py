@@ -29,3 +29,9 @@ PARAMS = [
         "Authority matrix: org level (0 head office, 1 branch, 2 sub-branch) × product × rating × collateral → "
         "maximum amount; requests are routed to the lowest level with authority.", list),
 ]
+
+# The schedules of the app's jobs (kehu.credit.jobs reads them).
+PARAMS += [
+    ParamSpec("credit.expire_time", "00:30", "HH:MM (Asia/Shanghai)", "proposed", "kehu design",
+              "Time of day from which the daily expiry of reservations and lines is due.", str),
+]

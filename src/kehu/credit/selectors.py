@@ -139,7 +139,6 @@ def pending_change(line: CreditLine) -> LineChange | None:
 def renewal_due(*, user: User, today=None) -> list[CreditLine]:
     """Lines the user sees that expire within ``bankline.expiry_warning_days`` with no renewal started (B-8)."""
 
-
     today = today or timezone.localdate()
     visible = lines_visible(user).values("pk")
     return list(_renewal_due_q(today).filter(pk__in=visible).select_related("customer", "group").order_by("valid_to"))

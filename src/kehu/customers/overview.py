@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from kehu.core.errors import InvalidInput
 from kehu.core.forms import event_names
 from kehu.core.models import AuditEvent, User
-from kehu.core.params import ParamSpec, get_param, register_params
+from kehu.core.params import get_param
 from kehu.core.selectors import Access
 from kehu.customers import rules
 from kehu.customers.events import CustomerEvent
@@ -231,11 +231,6 @@ def timeline(*, customer, access: Access, kinds: Iterable[str] = (), cursor: str
 
 def register_own() -> None:
     """The archive's own card and timeline kinds (admission, licences, consents)."""
-
-
-    register_params([ParamSpec("customers.timeline_page_size", 50, "entries", "proposed", "kehu design",
-                               "Entries per page of a customer's timeline (keyset pages).", int)])
-
     register_card(SummaryCard("archive", gettext_lazy("Archive and admission"), 10, CustomerPerm.CUSTOMER_VIEW, _archive_card))
     archive_codes = {v for k, v in vars(CustomerEvent).items() if k.isupper() and 2000 <= v < 2100}
     consent_codes = {CustomerEvent.CUSTOMER_CONSENT_RECORDED}

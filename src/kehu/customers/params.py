@@ -30,3 +30,7 @@ PARAMS = [
         "Licences expiring within this many days are flagged.", int,
     ),
 ]
+PARAMS += [
+    ParamSpec("customers.timeline_page_size", 50, "entries", "proposed", "kehu design",
+              "Entries per page of a customer's timeline (keyset pages).", int),
+]

@@ -228,7 +228,6 @@ def inbox_for(user: User) -> dict[str, QuerySet]:
             status=ApplicationStatus.OPINIONS_COMPLETE).exclude(submitted_by=user).exclude(Exists(voted))
     if access.has(CustomerPerm.DOCUMENT_MANAGE):
 
-
         today = timezone.localdate()
         horizon = today + timedelta(days=int(get_param("customers.licence_expiry_warning_days")))
         box["licence_expiring"] = Licence.objects.select_related("customer").filter(

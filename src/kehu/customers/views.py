@@ -426,7 +426,6 @@ def document_upload(request, customer_id: int):
     def call(d):
         upload = d["file"]
 
-
         # Refuse an oversized file before reading it into memory.
         if upload.size > settings.KEHU_MAX_UPLOAD_BYTES:
             raise InvalidInput(_("The file is larger than %(n)d bytes.") % {"n": settings.KEHU_MAX_UPLOAD_BYTES},

@@ -94,8 +94,6 @@ def period_deadlines(period: str, *, today=None) -> dict:
     """The internal cut-off and the submission deadline of ``period`` (``report.internal_cutoff_days``,
     ``report.deadline_days_after_month_end``, R-4) and whether a signed table exists, with the warning state."""
 
-
-
     today = today or timezone.localdate()
     dates = rules.report_deadlines(period, deadline_days=int(get_param("report.deadline_days_after_month_end")),
                                    cutoff_days=int(get_param("report.internal_cutoff_days")))
@@ -107,7 +105,6 @@ def carried_forward_review(*, user: User, report: LargeCreditReport) -> list[dic
     """Customers of ``report`` carried forward (renewal pending, R-3) for longer than
     ``report.carried_forward_review_days``: since the month-end before the first period of their unbroken run
     of carried-forward rows (in earlier tables of the same periods) to this table's month-end."""
-
 
     rows = shown_rows(report_rows(user=user, report=report).filter(carried_forward=True))
     if not rows:

@@ -118,7 +118,6 @@ def charts(results) -> dict[str, str]:
     # matplotlib loads on the first chart (about 0.4 s): only this path draws one
     from matplotlib.figure import Figure
 
-
     counts = dict(results.order_by().values_list("grade").annotate(n=Count("id")))
     moves = (results.exclude(previous_grade="").order_by().values("previous_grade", "grade")
              .annotate(n=Count("id")).values_list("previous_grade", "grade", "n"))

@@ -29,6 +29,5 @@ class HelpdeskConfig(AppConfig):
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
         register_nav(NavItem(label=_("Service"), url_name="helpdesk:ticket_list", perm=permissions.VIEW, order=40))
-        register_params(jobs.PARAMS)
         register_job(jobs.JOB)
         register_inbox(InboxProvider(name="helpdesk", sections=inbox.sections, order=50))

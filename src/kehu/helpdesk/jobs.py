@@ -6,14 +6,9 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.params import ParamSpec, get_param
+from kehu.core.params import get_param
 from kehu.core.scheduler import Job, every_slot
 from kehu.helpdesk.watch import sla_watch
-
-PARAMS = [
-    ParamSpec("service.sla_watch_minutes", 15, "minutes", "source", "Appendix B service.sla_watch",
-              "The scheduled SLA watcher runs once in every window of this many minutes.", int),
-]
 
 
 def _slot(now: datetime) -> str:

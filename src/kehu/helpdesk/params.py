@@ -66,3 +66,9 @@ PARAMS = [
               "spec 8 P-4 (a low survey score opens a follow-up case)",
               "Closing the follow-up of a low satisfaction score.", int),
 ]
+
+# The schedules of the app's jobs (kehu.helpdesk.jobs reads them).
+PARAMS += [
+    ParamSpec("service.sla_watch_minutes", 15, "minutes", "source", "Appendix B service.sla_watch",
+              "The scheduled SLA watcher runs once in every window of this many minutes.", int),
+]

@@ -19,5 +19,4 @@ class OutboxConfig(AppConfig):
 
         register_events(OutboxEvent, OUTBOXEVENT_LABELS)
         register_params(PARAMS)
-        register_params(jobs.PARAMS)
         register_job(jobs.JOB)

@@ -6,14 +6,9 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.params import ParamSpec, get_param
+from kehu.core.params import get_param
 from kehu.core.scheduler import Job, every_slot
 from kehu.outbox.services import outbox_dispatch
-
-PARAMS = [
-    ParamSpec("outbox.dispatch_minutes", 5, "minutes", "proposed", "operations (outbox delivery)",
-              "The outbox dispatcher runs once in every window of this many minutes.", int),
-]
 
 
 def _slot(now: datetime) -> str:

@@ -8,3 +8,9 @@ PARAMS = [
     ParamSpec("outbox.sending_stale_minutes", 30, "minutes", "proposed", "operations (outbox delivery)",
               "A message left 'sending' by a process that died is tried again after this long.", int),
 ]
+
+# The schedules of the app's jobs (kehu.outbox.jobs reads them).
+PARAMS += [
+    ParamSpec("outbox.dispatch_minutes", 5, "minutes", "proposed", "operations (outbox delivery)",
+              "The outbox dispatcher runs once in every window of this many minutes.", int),
+]

@@ -67,7 +67,6 @@ def request_action(request, request_id: int):
 def change_answer(request, token: str):
     """The page a customer opens from a change notice (no login): agree or refuse, once."""
 
-
     try:
         notice = changes.notice_for_token(token)
     except (LinkInvalid, ChangeNotice.DoesNotExist):

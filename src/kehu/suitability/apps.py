@@ -22,7 +22,6 @@ class SuitabilityConfig(AppConfig):
         register_events(SuitabilityEvent, SUITABILITYEVENT_LABELS)
         register_permissions(permissions.ROLE_PERMISSIONS)
         register_params(PARAMS)
-        register_params(jobs.PARAMS)
         register_job(jobs.JOB)
         from . import retention
 

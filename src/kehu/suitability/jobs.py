@@ -6,15 +6,9 @@ from datetime import datetime, time
 
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.params import ParamSpec, get_param
+from kehu.core.params import get_param
 from kehu.core.scheduler import Job, daily_slot
 from kehu.suitability.services import suitability_expire
-
-PARAMS = [
-    ParamSpec("am.expire_time", "01:00", "HH:MM (Asia/Shanghai)", "proposed", "domain spec Appendix B",
-              "Time of day from which the daily suitability job (assessment expiry, cooling-off ends, filing "
-              "alerts) is due.", str),
-]
 
 
 def _slot(now: datetime) -> str:

@@ -89,3 +89,10 @@ PARAMS = [
     ParamSpec("am.retention_years", 20, "years", "pub_to_verify", "证券期货投资者适当性管理办法; spec M-13",
               "Suitability records are kept at least this many years.", int),
 ]
+
+# The schedules of the app's jobs (kehu.suitability.jobs reads them).
+PARAMS += [
+    ParamSpec("am.expire_time", "01:00", "HH:MM (Asia/Shanghai)", "proposed", "domain spec Appendix B",
+              "Time of day from which the daily suitability job (assessment expiry, cooling-off ends, filing "
+              "alerts) is due.", str),
+]

@@ -111,7 +111,6 @@ def filing_get(*, user, filing_id: int, perm: str = P.VIEW, lock: bool = False) 
 def filing_inbox(*, user, today: date) -> list[dict]:
     """Open filings with their alert (overdue, due soon), most urgent first."""
 
-
     warn = int(get_param("am.filing_warn_days", on=today))
     rows = []
     for f in filings_visible_to(user).filter(status=FilingStatus.OPEN).order_by("due_date", "pk"):

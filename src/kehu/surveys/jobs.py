@@ -30,7 +30,6 @@ JOB = Job("surveys.dispatch", _("Satisfaction survey dispatch"), _slot, _run)
 def authorize_dispatch(user, params: dict) -> dict:
     """``POST /api/v1/jobs`` kind ``surveys.dispatch``: the survey managers may send what is due now."""
 
-
     if not access_for(user).has(MANAGE):
         raise PermissionDenied()
     return {}

@@ -34,7 +34,6 @@ def application_status_label(code: str) -> str:
 def field_label(code: str) -> str:
     """The translated name of a customer field code ("phone" → 电话), for change history and notices."""
 
-
     try:
         return str(Customer._meta.get_field(code.removesuffix("_id")).verbose_name)
     except FieldDoesNotExist:

@@ -178,7 +178,6 @@ def record_purge(*, actor, record_type: str, record_id: int, now: datetime | Non
     """Delete a suitability record, only once its retention period (M-13, 20 years) has passed. Related
     rows that are themselves retained keep it alive (the database refuses with PROTECT)."""
 
-
     now = now_or(now)
     require(actor, Perm.PARAM_MANAGE)  # only an administrator purges, and only what the rule lets go
     model = RETAINED.get(record_type)

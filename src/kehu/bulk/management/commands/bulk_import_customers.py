@@ -34,7 +34,6 @@ class Command(BaseCommand):
         # rich loads only for an operator's progress bar
         from rich.progress import Progress
 
-
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
