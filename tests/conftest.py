@@ -168,7 +168,7 @@ def build_world() -> World:
 @pytest.fixture(autouse=True)
 def jobs_inline(monkeypatch):
     """Background jobs (kehu.core.jobs) run inline in the test's transaction unless a test asks for a
-    runner (tests/test_jobs.py): a thread could not see the test's uncommitted data."""
+    runner (tests/core/test_jobs.py): a thread could not see the test's uncommitted data."""
     from kehu.core import jobs
 
     monkeypatch.setattr(jobs, "EAGER", True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 
 from kehu.accounts.models import AccountTransaction, RemediationTask
 from kehu.core.models import RuleParameter

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 
 from kehu.accounts import services
 from kehu.accounts.models import RemediationTask

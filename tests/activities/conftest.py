@@ -1,5 +1,5 @@
 import pytest
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 
 from kehu.backup.events import BackupEvent
 from kehu.backup.models import BackupRun

@@ -132,7 +132,7 @@ def test_search_and_counts_never_leave_the_users_scope(world, people, q):
 
 
 def test_api_list_and_picker_stay_inside_scope(world, people):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     api = ApiClient(world)
     body = api.get("sh_cm", "/customers?q=yinhang&count=true").json()
@@ -146,7 +146,7 @@ def test_api_list_and_picker_stay_inside_scope(world, people):
 
 
 def test_picker_masks_personal_names_and_bounds_its_input(world, people):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     api = ApiClient(world)
     rows = api.get("bj_cm", "/customers/picker?q=ww").json()
@@ -184,7 +184,7 @@ def test_counts_stop_at_the_cap(world):
 
 
 def test_keyset_pages_neither_skip_nor_repeat_while_customers_are_added(world):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     _bulk(world, 45)
     api = ApiClient(world)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from tests._fixtures.api import ApiClient
 from tests._fixtures.credit_world import active_line, rated_customer
-from tests.api.conftest import ApiClient
 from tests.exposure.test_services import HEADER, _period
 
 from kehu.exposure.models import LargeCreditReport, StatFreeze

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from django.test import Client
 from openpyxl import load_workbook
+from tests._fixtures.api import ApiClient
 from tests._fixtures.credit_world import active_line, rated_customer
-from tests.api.conftest import ApiClient
 from tests.exposure.test_services import HEADER, _period
 
 from kehu.customers.models import Customer

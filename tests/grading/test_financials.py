@@ -87,7 +87,7 @@ def test_policies_without_the_indicator_keep_working(gworld, policy):
 
 
 def test_statements_over_the_api_and_the_form(gworld, policy):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     api = ApiClient(gworld)
     c = gworld.admit(gworld.enterprise())

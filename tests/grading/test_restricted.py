@@ -8,7 +8,7 @@ from datetime import date
 
 from django.test import Client
 from openpyxl import load_workbook
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 
 from kehu.customers.models import Customer
 from kehu.grading.services.run import run_period

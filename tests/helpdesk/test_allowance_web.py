@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def api(hworld):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     return ApiClient(hworld)
 

@@ -112,7 +112,7 @@ def test_online_page_search_link_and_escalate(hworld):
 
 
 def test_online_over_the_api(hworld):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     api, w = ApiClient(hworld), hworld
     KnowledgeArticle.objects.create(title="退货流程", body="三个工作日内答复", tags="退货")

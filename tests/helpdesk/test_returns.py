@@ -153,7 +153,7 @@ def test_return_pages_and_api(hworld):
 
 
 def test_return_over_the_api(hworld):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     api, w = ApiClient(hworld), hworld
     r = api.post("bj_agent", "/helpdesk/tickets", {"customer_id": w.enterprise().pk, "kind": "return",

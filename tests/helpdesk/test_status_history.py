@@ -185,7 +185,7 @@ def test_the_row_rolls_back_with_a_change_that_fails_later_in_its_transaction(hw
 
 
 def test_the_api_detail_returns_the_history_as_a_client_sees_it(hworld):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     api, w = ApiClient(hworld), hworld
     tid = api.post("bj_agent", "/helpdesk/tickets", {"customer_id": w.enterprise().pk, "kind": "complaint",

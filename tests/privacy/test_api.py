@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 from tests.conftest import PASSWORD
 
 from kehu.core import services as core_services

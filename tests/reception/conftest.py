@@ -40,6 +40,6 @@ def rworld(world):
 
 @pytest.fixture
 def api(rworld):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     return ApiClient(rworld)

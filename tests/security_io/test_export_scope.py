@@ -19,8 +19,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver, reverse
+from tests._fixtures.api import ApiClient
 from tests._fixtures.credit_world import active_line, rated_customer
-from tests.api.conftest import ApiClient
 from tests.conftest import PASSWORD
 from tests.exposure.test_services import HEADER, _period
 

@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from tests._fixtures.api import ApiClient
 from tests._fixtures.credit_world import active_line, rated_customer
-from tests.api.conftest import ApiClient
 
 from kehu.core.errors import InvalidInput
 from kehu.core.inputs import amount, day

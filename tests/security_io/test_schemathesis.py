@@ -52,7 +52,7 @@ def test_no_server_error_on_any_operation(cworld, live_server, tmp_path, usernam
         "-H", f"Authorization: Bearer {token}",
         "--checks", "not_a_server_error,status_code_conformance",
         # Revoking tokens would revoke the run's own token (a small generated id hits it) and leave the rest
-        # of the run at 401; revocation is tested on its own in tests/api/test_api_security.py.
+        # of the run at 401; revocation is tested on its own in tests/core/test_api_security.py.
         "--exclude-path-regex", "^/api/v1/tokens",
         "--max-examples", EXAMPLES, "--phases", PHASES, "--seed", "20261206",
         "--generation-database", "none", "--workers", "1", "--no-color",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 
 from kehu.core.models import RuleParameter
 from kehu.suitability.models import Filing, InvestorProfile, Product, Subscription

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 from tests.trade import facts_world
 
 from kehu.trade.models import Delivery, Invoice, Payment, SalesRecord

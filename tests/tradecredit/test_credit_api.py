@@ -4,7 +4,7 @@ matrix and scope, bad input."""
 from __future__ import annotations
 
 import pytest
-from tests.api.conftest import ApiClient
+from tests._fixtures.api import ApiClient
 from tests.tradecredit.credit_world import give_sales, grade, set_limit
 
 from kehu.trade.models import SalesOrder

@@ -56,7 +56,7 @@ def test_a_prepaid_order_of_a_cash_buyer_is_accepted_paid_shipped_and_invoiced(c
 
 
 def test_prepaid_orders_over_the_api_and_the_pages(cw, cash_buyer):
-    from tests.api.conftest import ApiClient
+    from tests._fixtures.api import ApiClient
 
     api = ApiClient(cw)
     r = api.post("bj_cm", "/trade/orders", {"customer_id": cash_buyer.pk, "number": "SO-A", "amount": "1200.00",

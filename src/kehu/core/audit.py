@@ -111,7 +111,7 @@ EVENT_LABELS: dict[int, object] = {}
 
 def register_events(events: type, labels: Mapping[int, object] | None = None) -> None:
     """Make an app's event-code class known, so its rows carry readable event names; ``labels`` gives each
-    code its translated name (tests/test_audit_page.py checks that every code has one)."""
+    code its translated name (tests/core/test_audit_page.py checks that every code has one)."""
     EVENT_LABELS.update(labels or {})
     taken = {v for k, v in vars(Event).items() if k.isupper()}
     for source in _EXTRA_EVENTS:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from svc_helpers import PASSWORD, audit_rows, last_audit, make_user
+from tests._fixtures.services import PASSWORD, audit_rows, last_audit, make_user
 
 from kehu.core import services
 from kehu.core.audit import Event
@@ -20,6 +20,8 @@ from kehu.core.errors import (
 )
 from kehu.core.models import ApiToken, AuditEvent, LoginThrottle, RuleParameter, User
 from kehu.core.params import get_param
+
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 WRONG = "Wrong-pass-99"
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from django.db import connection
 from django.utils import timezone
-from svc_helpers import PASSWORD, audit_rows, make_user
+from tests._fixtures.services import PASSWORD, audit_rows, make_user
 
 from kehu.core import services as core_services
 from kehu.core.audit import Event, verify_chain
@@ -22,6 +23,8 @@ from kehu.customers.errors import DuplicateCustomer
 from kehu.customers.events import CustomerEvent
 from kehu.customers.generators import make_uscc
 from kehu.customers.models import AdmissionReview, AdmissionStatusChange, Customer
+
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def run_together(*calls, timeout: float = 60):

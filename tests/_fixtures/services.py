@@ -1,6 +1,14 @@
-"""Helpers for the service-level tests: audit-row lookups, status history, extra users."""
+"""Helpers for the service-level tests of customers and core: audit-row lookups, status history, extra users,
+and the `english` fixture.
+
+`english` is not autouse: a module that asserts English messages says so with
+`pytestmark = pytest.mark.usefixtures("english")`; tests/customers/conftest.py and tests/core/conftest.py
+import the fixture. The other tests in those directories keep the default language (Chinese)."""
 
 from __future__ import annotations
+
+import pytest
+from django.utils import translation
 
 from kehu.core import services as core_services
 from kehu.core.models import AuditEvent, User
@@ -29,3 +37,10 @@ def make_user(username: str, org: str, roles: list[str], **kw) -> User:
     return core_services.user_create(
         username=username, org_code=org, roles=roles, password=PASSWORD, actor=None, **kw
     )
+
+
+@pytest.fixture
+def english():
+    # Messages are asserted in English whatever translations exist.
+    with translation.override("en"):
+        yield

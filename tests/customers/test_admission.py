@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from svc_helpers import audit_rows, history, last_audit, make_user
+from tests._fixtures.services import audit_rows, history, last_audit, make_user
 
 from kehu.core.audit import verify_chain
 from kehu.core.errors import (
@@ -29,6 +29,8 @@ from kehu.customers.models import (
     Customer,
     Licence,
 )
+
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 DEPARTMENTS = ["enterprise_mgmt", "production", "finance", "audit", "safety_env"]
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.apps import apps
 from django.utils import timezone
-from tests.api.test_api_permissions import _state
+from tests.customers.test_api_permissions import _state
 
 TODAY = str(timezone.localdate())
 

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from svc_helpers import audit_rows, last_audit
+from tests._fixtures.services import audit_rows, last_audit
 
 from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from kehu.core.models import AuditEvent
@@ -26,6 +26,8 @@ from kehu.customers.models import (
     InfoChangeLog,
 )
 from kehu.customers.selectors import customer_get, customer_search, customers_visible_to, masked
+
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 ID_NUMBER = "11010519491231002X"  # valid, with the check character X
 PHONE = "13812345678"

@@ -8,15 +8,17 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from svc_helpers import PASSWORD, make_user
+from tests._fixtures.services import PASSWORD, make_user
+from tests.concurrency import run_together
 
-from concurrency import run_together
 from kehu.core import services
 from kehu.core.api import audit_queryset
 from kehu.core.audit import Event, audit_record
 from kehu.core.duties import ROLE_CONFLICTS, conflicts
 from kehu.core.errors import AccountLocked, InvalidInput, LoginThrottled, NotFound, PermissionDenied
 from kehu.core.models import ApiToken, AuditEvent, LoginThrottle, Role, RoleAssignment, RuleParameter, User
+
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
 
 
 def set_param(code, value):

@@ -11,6 +11,8 @@ from kehu.core.audit import Event, audit_record, seal, verify_chain
 from kehu.core.models import AuditChainHead, AuditEvent
 from kehu.customers.events import CustomerEvent
 
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
+
 TABLE = AuditEvent._meta.db_table
 CONTENT_COLUMNS = [
     "ts",

@@ -1,3 +1,6 @@
+"""The REST API as a client calls it: `ApiClient` and the `api` fixture. tests/customers/conftest.py and
+tests/core/conftest.py import the fixture; tests elsewhere build an ApiClient on their own world."""
+
 from __future__ import annotations
 
 import json

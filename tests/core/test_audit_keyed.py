@@ -27,6 +27,8 @@ from kehu.core.audit import (
 from kehu.core.models import AuditChainHead, AuditEvent
 from kehu.core.rules import GENESIS_HASH, audit_row_hash, audit_row_hmac
 
+pytestmark = pytest.mark.usefixtures("english")  # messages are asserted in English
+
 TABLE = AuditEvent._meta.db_table
 
 

@@ -1,0 +1,5 @@
+"""Shared fixtures for the customers tests: `api` (the REST client) and `english` (not autouse: the service
+test modules ask for it with pytestmark)."""
+
+from tests._fixtures.api import api  # noqa: F401
+from tests._fixtures.services import english  # noqa: F401
