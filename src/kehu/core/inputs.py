@@ -104,6 +104,16 @@ def amount(value: Any, field: str, *, required: bool = False) -> Decimal | None:
     return number.quantize(Decimal("0.01"))
 
 
+def positive_amount(value: Any, field: str = "amount") -> Decimal:
+    """Parse money that must be more than zero (an order, an invoice, a credit use): ``amount`` plus the
+    one check, with the code ``not_positive`` every app answers with."""
+    number = amount(value, field, required=True)
+    if number is None or number <= 0:
+        raise InvalidInput(_("%(field)s must be greater than zero.") % {"field": field}, field=field,
+                           code="not_positive")
+    return number
+
+
 def day(value: Any, field: str, *, required: bool = False) -> date | None:
     if value is None or value == "":
         if required:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, DomainError, InvalidInput, InvalidTransition, NotFound
 from kehu.core.inputs import amount as parse_amount
-from kehu.core.inputs import choice, plain_decimal, text
+from kehu.core.inputs import choice, plain_decimal, positive_amount, text
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.credit import rules
@@ -54,13 +54,6 @@ class _Refusal(Exception):
     def __init__(self, error: CreditRefused, line_id: int, product: str, amount: Decimal, customer_id: int):
         self.error, self.line_id, self.product, self.amount, self.customer_id = error, line_id, product, amount, \
             customer_id
-
-
-def _money(value: Any, field: str, *, positive: bool = True) -> Decimal:
-    number = parse_amount(value, field, required=True)
-    if positive and number <= 0:
-        raise InvalidInput(_("%(field)s must be greater than zero.") % {"field": field}, field=field)
-    return number
 
 
 def _rate(value: Any) -> Decimal:
@@ -106,7 +99,7 @@ def use_reserve(
     decided again under row locks (``_reserve_locked``), which names the limit that does not fit. A retry
     with the same key loses the race on the unique key and returns the first request's use."""
     product = choice(product, "product", rules.PRODUCTS)
-    original = _money(amount, "amount")
+    original = positive_amount(amount, "amount")
     margin = parse_amount(margin_amount, "margin_amount") or ZERO
     collateral = parse_amount(low_risk_collateral_amount, "low_risk_collateral_amount") or ZERO
     reference = text(reference, "reference", max_length=64)
@@ -428,7 +421,7 @@ def _record_refusal(actor, refusal: _Refusal, channel: str) -> None:
 
 def _use_op(operation: str, *, actor, use_id, amount, idempotency_key, channel, apply) -> CreditUse:
     key = idem_key(idempotency_key)
-    amt = None if amount in (None, "") else _money(amount, "amount")
+    amt = None if amount in (None, "") else positive_amount(amount, "amount")
     fp = fingerprint(operation, use=use_id, amount=amt, actor=getattr(actor, "pk", None))
     try:
         with transaction.atomic():

@@ -26,6 +26,7 @@ from kehu.core.errors import (
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import choice, day, text
 from kehu.core.models import Role, User
+from kehu.core.money import round_money
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.credit import rules
@@ -238,7 +239,7 @@ def _concentration_cap(*, group: bool) -> Decimal | None:
     if base is None:
         return None
     code = "limit.large_exposure_connected_pct_tier1" if group else "limit.large_exposure_single_pct_tier1"
-    return (base.tier1_net_amount * Decimal(str(get_param(code))) / 100).quantize(Decimal("0.01"))
+    return round_money(base.tier1_net_amount * Decimal(str(get_param(code))) / 100)
 
 
 def _set_status(line: CreditLine, new: str, actor, event_code: int, channel: str = "", reason: str = "") -> None:

@@ -32,7 +32,7 @@ from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, NotFound
 from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import day as parse_day
-from kehu.core.inputs import plain_decimal
+from kehu.core.inputs import plain_decimal, positive_amount
 from kehu.core.inputs import text as parse_text
 from kehu.core.models import User
 from kehu.customers.models import Customer
@@ -65,13 +65,6 @@ class Recorded:
 
 def _reference(value: Any, field: str = "reference") -> str:
     return parse_text(value, field, max_length=64, required=True)
-
-
-def _money(value: Any, field: str, *, positive: bool = False) -> Decimal:
-    number = parse_amount(value, field, required=True)
-    if positive and number <= 0:
-        raise InvalidInput(_("%(field)s must be more than 0.") % {"field": field}, field=field, code="not_positive")
-    return number
 
 
 def _quantity(value: Any, field: str, *, positive: bool = False, required: bool = True) -> Decimal | None:
@@ -187,7 +180,7 @@ def sales_record(*, actor: User | None, customer_id: int, period: Any, amount: A
     """Record (or correct) a customer's sales of one month (客户采购量, G-6 purchase volume)."""
     month = _period(period)
     _history_ok(history, month)
-    values = {"period": month, "amount": _money(amount, "amount"), "currency": _currency(currency)}
+    values = {"period": month, "amount": parse_amount(amount, "amount", required=True), "currency": _currency(currency)}
     ref = _reference(reference)
     customer = _customer(actor, customer_id, TradePerm.SALES_RECORD, history=history)
     row = _existing(SalesRecord, customer, ref)
@@ -274,7 +267,7 @@ def delivery_record(*, actor: User | None, customer_id: int, reference: Any, due
     values: dict[str, Any] = {
         "due_on": _date(due_on, "due_on"),
         "quantity_due": _quantity(quantity_due, "quantity_due", positive=True),
-        "amount": _money(amount, "amount"),
+        "amount": parse_amount(amount, "amount", required=True),
         "delivered_on": _date(delivered_on, "delivered_on", required=False, not_future=True),
         "quantity_delivered": _quantity(quantity_delivered, "quantity_delivered", required=False),
     }
@@ -426,7 +419,7 @@ def invoice_record(*, actor: User | None, customer_id: int, reference: Any, issu
     values: dict[str, Any] = {
         "issued_on": _date(issued_on, "issued_on", not_future=True),
         "due_on": _date(due_on, "due_on"),
-        "amount": _money(amount, "amount", positive=True),
+        "amount": positive_amount(amount, "amount"),
         "currency": _currency(currency),
     }
     if values["due_on"] < values["issued_on"]:
@@ -524,7 +517,7 @@ def payment_record(*, actor: User | None, customer_id: int, reference: Any, paid
     The invoice row is locked first, so two payments recorded at the same time are checked one after the
     other against what is open."""
     values: dict[str, Any] = {"paid_on": _date(paid_on, "paid_on", not_future=True),
-                              "amount": _money(amount, "amount", positive=True)}
+                              "amount": positive_amount(amount, "amount")}
     _history_ok(history, values["paid_on"])
     ref = _reference(reference)
     # Payments are collected from customers that no longer trade, too.

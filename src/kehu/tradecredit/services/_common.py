@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from kehu.core.access import require
 from kehu.core.errors import InvalidInput, NotFound
-from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import day as parse_day
 from kehu.core.inputs import text
 from kehu.core.models import User
@@ -73,13 +72,6 @@ def release_authority_of(actor: User | None, customer: Customer) -> str:
             if g.role in AUTHORITY_ROLES and customer.org_path.startswith(g.org_path)
             and (not g.own_only or customer.manager_id == actor.pk)]
     return max(held, key=rules.authority_rank, default="")
-
-
-def positive_amount(value: Any, field: str = "amount") -> Decimal:
-    number = parse_amount(value, field, required=True)
-    if number is None or number <= 0:
-        raise InvalidInput(_("%(field)s must be greater than zero.") % {"field": field}, field=field)
-    return number
 
 
 def required_day(value: Any, field: str) -> date:

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.inputs import positive_amount
 from kehu.core.models import User
 from kehu.core.params import get_param
 from kehu.helpdesk.models import ReceivableReduction
@@ -29,7 +30,6 @@ from kehu.tradecredit.services._common import (
     col,
     from_cents,
     lock_account,
-    positive_amount,
     table,
 )
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.core.audit import audit_record
 from kehu.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from kehu.core.inputs import text
+from kehu.core.inputs import positive_amount, text
 from kehu.core.models import User
 from kehu.customers.services import customer_require_tradable
 from kehu.trade.models import Delivery, Invoice, OrderStatus, OrderStatusChange, Payment, SalesOrder
@@ -37,7 +37,6 @@ from kehu.tradecredit.services._common import (
     lock_account,
     note_text,
     optional_day,
-    positive_amount,
     release_authority_of,
 )
 from kehu.tradecredit.services.exposure import credit_check
