@@ -1,17 +1,20 @@
-"""REST API of imports: upload a file, read the job's status, download its rejected rows."""
+"""REST API of imports and exports: upload a file, read the job's status, download its rejected rows; download
+a customer export made in the background (submitted through ``POST /api/v1/jobs``, kind ``bulk.export``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from kehu.bulk import jobs
 from kehu.bulk.models import ImportJob, ImportMode
 from kehu.bulk.services import error_download, import_start
 from kehu.core.errors import InvalidInput, NotFound, PermissionDenied
+from kehu.core.files import XLSX, RemovedOnClose
 from kehu.core.models import Job
 from kehu.core.selectors import access_for
 from kehu.customers.permissions import CustomerPerm
@@ -89,3 +92,14 @@ def import_errors(request, job_id: int):
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return response
+
+
+@router.get("/customers/exports/{job_id}/file",
+            summary="Download a customer export made in the background (POST /api/v1/jobs, kind bulk.export): "
+                    "its requester only, once, within bulk.export_keep_hours")
+def export_download(request, job_id: int):
+    if not 0 < job_id < 2**63:
+        raise NotFound()
+    path, name = jobs.export_file(actor=request.auth, job_id=job_id)
+    content_type = XLSX if name.endswith(".xlsx") else "text/csv; charset=utf-8"
+    return FileResponse(RemovedOnClose(path), as_attachment=True, filename=name, content_type=content_type)

@@ -26,3 +26,9 @@ class BulkConfig(AppConfig):
 
         # Idempotent: the chunk ledger makes a run after a crash apply only the chunks not yet committed.
         register_job_kind("bulk.import", import_job, label=_("Customer import"), idempotent=True)
+        from kehu.bulk import jobs
+        from kehu.core.scheduler import register_job
+
+        # Not idempotent: the job takes an approved request (once); a crashed export is submitted again.
+        register_job_kind(jobs.KIND, jobs.export_job, label=_("Customer export"), authorize=jobs.authorize_export)
+        register_job(jobs.PURGE)

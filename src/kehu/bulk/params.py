@@ -23,6 +23,9 @@ PARAMS = [
               "Most columns an import file may have.", int),
     ParamSpec("bulk.export_approval_rows", 1000, "rows", "proposed", "domain spec 10.5 (export controls)",
               "A customer export of more rows than this needs a second person's approval.", int),
+    ParamSpec("bulk.export_keep_hours", 24, "hours", "proposed", "kehu design (domain spec 10.5: an export does "
+              "not stay on the server)", "An export made in the background is kept, sealed, this long for its "
+              "requester to download it once; then it is deleted.", int),
     ParamSpec("bulk.job_stale_seconds", 120, "seconds", "proposed", "kehu design",
               "A running import whose last chunk committed longer ago than this has lost its process and may be "
               "resumed.", int),

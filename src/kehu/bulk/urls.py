@@ -12,6 +12,8 @@ urlpatterns = [
     path("template.<str:fmt>", views.template_download, name="template"),
     path("export/", views.export_customers, name="export"),
     path("exports/", views.export_requests, name="exports"),
+    path("exports/background/", views.export_start, name="export_start"),
+    path("exports/background/<int:job_id>/", views.export_download, name="export_download"),
     path("exports/request/", views.export_request, name="export_request"),
     path("exports/<int:request_id>/decide/", views.export_decide, name="export_decide"),
 ]

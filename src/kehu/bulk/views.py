@@ -19,18 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kehu.bulk import approvals, exports, services
+from kehu.bulk import approvals, exports, jobs, services
 from kehu.bulk.models import ImportJob, ImportMode, ImportStatus
 from kehu.core.errors import DomainError, NotFound
 from kehu.core.exports import watermark
-from kehu.core.files import private_dir
+from kehu.core.files import XLSX, RemovedOnClose, private_dir
 from kehu.core.models import OrgUnit
 from kehu.core.params import get_param
 from kehu.core.selectors import access_for
 from kehu.core.twofactor import require_for_pii
 from kehu.customers.permissions import CustomerPerm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require(request, perm: str):
@@ -144,7 +142,7 @@ def template_download(request, fmt: str):
         raise Http404()
     path = _temp_path(fmt)
     exports.export_template(path, fmt)
-    return FileResponse(_Removed(path), as_attachment=True, filename=f"客户导入模板.{fmt}",
+    return FileResponse(RemovedOnClose(path), as_attachment=True, filename=f"客户导入模板.{fmt}",
                         content_type=XLSX if fmt == "xlsx" else "text/csv; charset=utf-8")
 
 
@@ -153,28 +151,6 @@ def _temp_path(suffix: str) -> Path:
     handle = tempfile.NamedTemporaryFile(dir=folder, suffix="." + suffix, delete=False)  # noqa: SIM115
     handle.close()
     return Path(handle.name)
-
-
-class _Removed:
-    """A file that is deleted when the response closes it (an export never stays on the server)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.handle = path.open("rb")
-        self.name = str(path)
-
-    def read(self, size: int = -1) -> bytes:
-        return self.handle.read(size)
-
-    def seek(self, *args):
-        return self.handle.seek(*args)
-
-    def tell(self) -> int:
-        return self.handle.tell()
-
-    def close(self) -> None:
-        self.handle.close()
-        self.path.unlink(missing_ok=True)
 
 
 @login_required
@@ -224,7 +200,7 @@ def export_customers(request):
                                                                                      filters=filters), "xlsx",
                                 mark=watermark(request.user))
     exports.export_audit(actor=request.user, filters=filters, fmt="xlsx", rows=count, channel="web")
-    return FileResponse(_Removed(path), as_attachment=True, filename=f"customers-{stamp}.xlsx", content_type=XLSX)
+    return FileResponse(RemovedOnClose(path), as_attachment=True, filename=f"customers-{stamp}.xlsx", content_type=XLSX)
 
 
 @login_required
@@ -243,11 +219,66 @@ def export_request(request):
 
 @login_required
 def export_requests(request):
-    """Your export requests (download once when approved) and those you may decide."""
+    """Your export requests (download once when approved), your exports made in the background, and the
+    requests you may decide."""
     _require(request, CustomerPerm.CUSTOMER_VIEW)
+    background = jobs.my_exports(user=request.user)
     return render(request, "bulk/exports.html", {
         "mine": approvals.my_requests(user=request.user),
+        "background": background,
+        # The page reloads itself while an export is being made (no script needed).
+        "refreshing": any(row["job"].status in ("queued", "running") for row in background),
+        "poll_seconds": int(get_param("bulk.job_poll_seconds")),
         "to_decide": approvals.requests_to_decide(user=request.user)[:100]})
+
+
+def _export_filters(data) -> dict[str, str]:
+    filters = {k: data.get(k, "").strip()[:100] for k in ("q", "kind", "status", "region", "industry", "grade")}
+    filters["org_code"] = data.get("org", "").strip()[:50]
+    return {k: v for k, v in filters.items() if v}
+
+
+@login_required
+@require_POST
+def export_start(request):
+    """Make the export in the background (the customer list's filters, or an approved request): the file is
+    kept sealed for you on the exports page (issue 17)."""
+    _require(request, CustomerPerm.CUSTOMER_VIEW)
+    params: dict = {"filters": _export_filters(request.POST), "format": request.POST.get("format", "xlsx")}
+    request_id = request.POST.get("request", "")
+    if request_id:
+        if not request_id.isdigit() or len(request_id) > 18:
+            raise Http404()
+        params["request"] = int(request_id)
+    try:
+        jobs.export_submit(actor=request.user, params=params,
+                           verified=bool(request.session.get("kehu_2fa_at")))
+    except approvals.ApprovalRequired as exc:
+        return render(request, "bulk/export_request.html", {
+            "rows": exc.params.get("rows"), "limit": approvals.threshold(), "fmt": params["format"],
+            "filters": exports._filters(params["filters"])}, status=409)
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("bulk:exports")
+    messages.success(request, _("The export is being made; download it here when it is ready."))
+    return redirect("bulk:exports")
+
+
+@login_required
+def export_download(request, job_id: int):
+    """Your export made in the background, once."""
+    _require(request, CustomerPerm.CUSTOMER_VIEW)
+    try:
+        path, name = jobs.export_file(actor=request.user, job_id=job_id)
+    except NotFound:
+        raise Http404() from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("bulk:exports")
+    content_type = XLSX if name.endswith(".xlsx") else "text/csv; charset=utf-8"
+    return FileResponse(RemovedOnClose(path), as_attachment=True, filename=name, content_type=content_type)
 
 
 @login_required

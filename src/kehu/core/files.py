@@ -74,3 +74,28 @@ def unseal_file(src: Path, dst: Path) -> None:
             if len(head) != 4 or len(blob) != size:
                 raise DecryptionError("sealed file is truncated")
             fout.write(ring.decrypt_bytes(blob))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class RemovedOnClose:
+    """A file that is deleted when the response closes it (an export never stays on the server)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.handle = path.open("rb")
+        self.name = str(path)
+
+    def read(self, size: int = -1) -> bytes:
+        return self.handle.read(size)
+
+    def seek(self, *args: int) -> int:
+        return self.handle.seek(*args)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def close(self) -> None:
+        self.handle.close()
+        self.path.unlink(missing_ok=True)
