@@ -32,13 +32,15 @@ from kehu.grading.services import policies
 from kehu.grading.services.run import run_period
 
 # Routes (web URL names and API paths) that send a file or a report. Every one is walked below.
-WEB_ROUTES = {"exposure:export", "exposure:report", "bulk:export", "bulk:job_errors", "bulk:template",
+WEB_ROUTES = {"exposure:export", "exposure:report", "bulk:export", "bulk:export_download", "bulk:job_errors",
+              "bulk:template",
               "customers:document", "grading:results", "helpdesk:analysis", "suitability:reports", "surveys:report",
               "surveys:report_xlsx"}
 API_ROUTES = {"/exposure/reports/{report_id}/export", "/exposure/reports/{report_id}", "/exposure/alerts",
               "/imports/{job_id}/errors", "/documents/{document_id}/content", "/grading/results/{period}",
               "/suitability/reports/mismatches", "/suitability/reports/capacity", "/suitability/reports/backlog",
-              "/suitability/reports/overdue-filings", "/surveys/report", "/privacy/requests/{request_id}/export"}
+              "/suitability/reports/overdue-filings", "/surveys/report", "/privacy/requests/{request_id}/export",
+              "/customers/exports/{job_id}/file"}
 LOOKS_LIKE_EXPORT = re.compile(r"export|download|errors|content|template|report|result|analysis|document")
 
 
@@ -167,6 +169,18 @@ def _walk(lw, api_user: str, web_user: str) -> dict[str, tuple[int, str]]:
     out["web document"] = (r.status_code, _body(r))
     r = web.get("/customers/bulk/template.xlsx")
     out["web template"] = (r.status_code, _body(r))
+    # The export made in the background (issue 17): queued from the page, then downloaded from it; and the
+    # same through the API (POST /jobs, GET /customers/exports/{id}/file).
+    from kehu.core.models import Job
+
+    r = web.post("/customers/bulk/exports/background/", {"format": "xlsx"})
+    job = Job.objects.filter(kind="bulk.export", created_by=w.users[web_user]).order_by("-id").first()
+    r = web.get(f"/customers/bulk/exports/background/{job.pk}/") if job else r
+    out["web background export"] = (r.status_code, _body(r))
+    r = api.post(web_user, "/jobs", {"kind": "bulk.export", "params": {"format": "csv"}})
+    if r.status_code == 202:
+        r = api.get(web_user, f"/customers/exports/{r.json()['id']}/file")
+    out["api background export"] = (r.status_code, _body(r))
     return out
 
 
@@ -185,7 +199,8 @@ def test_the_markers_are_there_for_those_in_scope(leak_world):
     walked = _walk(leak_world, "hq_risk", "bj_cm")
     for name in ("api export xlsx", "api export xml", "api report", "web export xlsx", "web export xml",
                  "web report", "api grading results", "web grading xlsx", "web customer export csv",
-                 "web customer export xlsx", "api document", "web document"):
+                 "web customer export xlsx", "api document", "web document", "web background export",
+                 "api background export"):
         status, body = walked[name]
         assert status == 200, (name, status, body[:300])
         assert any(marker in body for marker in _markers(bj)), name
@@ -218,7 +233,9 @@ def test_every_download_route_is_walked():
                    "exposure:reports", "surveys:templates",
                    # export approval: the request form, the decision and the list hold no customer rows; the
                    # approved download is bulk:export (walked above)
-                   "bulk:export_request", "bulk:export_decide", "bulk:exports"}
+                   "bulk:export_request", "bulk:export_decide", "bulk:exports",
+                   # queues a background export (no rows); its file is bulk:export_download (walked above)
+                   "bulk:export_start"}
     allowed_api = {"/exposure/reports", "/customers/{customer_id}/documents", "/grading/results/{period}/{customer_id}",
                    "/surveys/templates"}
     assert unwalked_web - allowed_web == set()
