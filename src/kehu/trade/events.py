@@ -1,6 +1,6 @@
 """Audit event codes of the trade facts (4701-4749). Never renumber.
 
-Trade credit (limits, orders, holds) keeps its own codes, 4750-4799, in ``credit_events.py``."""
+Trade credit (limits, orders, holds) keeps its own codes, 4750-4799, in ``kehu.tradecredit.events``."""
 
 from django.utils.translation import gettext_lazy as _
 
