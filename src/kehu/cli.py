@@ -671,7 +671,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "worker", help="run background jobs (Celery worker when KEHU_BROKER_URL is set)",
-        description="Run the background jobs (imports, exports, grading runs, ingests, survey dispatch, backups). With "
+        description="Run the background jobs (imports, exports, month-end freezes, grading runs, ingests, survey dispatch, backups). With "
                     "KEHU_BROKER_URL set this is a Celery worker on that broker; without it, jobs are taken from "
                     "the database (kehu serve starts one such worker itself). See docs/deployment.md.",
     )

@@ -37,7 +37,7 @@ class JobOut(Schema):
 
 
 @router.post("/jobs", response={202: JobOut},
-             summary="Start a background job (grading.run, surveys.dispatch, backup.create, bulk.export); poll GET /jobs/{id}")
+             summary="Start a background job (grading.run, surveys.dispatch, backup.create, bulk.export, exposure.freeze); poll GET /jobs/{id}")
 def job_create(request, payload: JobIn):
     return Status(202, job_submit_for(user=request.auth, kind=payload.kind, params=payload.params,
                                       key=payload.key))

@@ -27,3 +27,9 @@ class ExposureConfig(AppConfig):
         from kehu.exposure import inbox
 
         register_inbox(InboxProvider(name="exposure", sections=inbox.sections, order=40))
+        from kehu.core.jobs import register_job_kind
+        from kehu.exposure import jobs
+
+        # Idempotent: the freeze is one transaction, and a run that finds it committed reports it.
+        register_job_kind(jobs.KIND, jobs.freeze_job, label=_("Month-end freeze"), idempotent=True,
+                          authorize=jobs.authorize_freeze)

@@ -219,6 +219,16 @@ def _insert_positions(freeze_id: int, rows) -> int:
     return totals
 
 
+def month_freeze_check(*, actor: User | None, period: Any) -> str:
+    """What ``month_freeze`` checks before it starts, without writing: the permission, the month, and that it is
+    not frozen yet. A freeze run as a background job is checked with it before it is queued."""
+    _require(actor, ExposurePerm.RUN)
+    period = _period(period)
+    if StatFreeze.objects.filter(period=period).exists():
+        raise Conflict(_("The month %(period)s is already frozen.") % {"period": period}, code="already_frozen")
+    return period
+
+
 def month_freeze(*, actor: User | None, period: Any, channel: str = "") -> StatFreeze:
     """Freeze the month (domain spec 4.3, exposure.month_end_freeze): per customer and group the line,
     outstanding and exposure per product and on/off balance sheet, and the five-category classification.

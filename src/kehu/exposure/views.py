@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kehu.core.errors import DomainError, NotFound
 from kehu.core.selectors import access_for
-from kehu.exposure import selectors, services
+from kehu.exposure import jobs, selectors, services
 from kehu.exposure.models import StatFreeze
 from kehu.exposure.permissions import ExposurePerm
 
@@ -36,7 +36,10 @@ def _last_month() -> str:
 def index(request):
     access = _require(request, ExposurePerm.VIEW)
     latest = StatFreeze.objects.order_by("-period").first()
+    freeze_jobs = jobs.running_freezes() if access.has(ExposurePerm.RUN) else []
     return render(request, "exposure/index.html", {
+        "freeze_jobs": freeze_jobs, "poll_seconds": 5,
+        "refreshing": any(job.status in ("queued", "running") for job in freeze_jobs),
         "freezes": selectors.freezes(user=request.user)[:24], "reports": selectors.reports(user=request.user)[:24],
         "alerts": selectors.alerts(user=request.user, period=latest.period)[:100] if latest else [],
         "latest": latest, "default_period": _last_month(), "due": selectors.period_deadlines(_last_month()),
@@ -61,9 +64,12 @@ def _post_call(request, call, done, target="exposure:index", **kw):
 @require_POST
 def freeze(request):
     _require(request, ExposurePerm.RUN)
-    period = request.POST.get("period", "")
-    out = _post_call(request, lambda: services.month_freeze(actor=request.user, period=period, channel="web"),
-                     _("Month %(period)s frozen.") % {"period": period})
+    period = request.POST.get("period", "")[:20]
+    # A month of a million customers takes minutes: the freeze runs as a background job (issue 17); the page
+    # shows it and reloads itself until it is done.
+    out = _post_call(request, lambda: jobs.freeze_submit(actor=request.user, period=period),
+                     _("The freeze of %(period)s is running in the background; this page shows when it is done.")
+                     % {"period": period})
     return out if isinstance(out, HttpResponse) else redirect("exposure:index")
 
 
