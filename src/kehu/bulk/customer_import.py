@@ -43,12 +43,12 @@ from django.utils.translation import gettext_lazy
 from kehu.bulk.audit import AuditEntry, audit_record_many
 from kehu.bulk.importers import Column, ImportSpec, SetBased, register_spec
 from kehu.bulk.outcomes import Outcome, attempt
-from kehu.bulk.writes import db_values, insert_fields, insert_rows, reserve_ids
 from kehu.core.audit import normalise_values
 from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from kehu.core.inputs import amount, text
 from kehu.core.models import OrgUnit
 from kehu.core.selectors import access_for
+from kehu.core.writes import db_values, insert_fields, insert_rows, reserve_ids
 from kehu.customers import rules
 from kehu.customers.blind_index import id_number_filter, id_number_indexes, set_id_number_hash
 from kehu.customers.errors import DuplicateCustomer

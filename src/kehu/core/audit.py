@@ -55,6 +55,7 @@ from kehu.core.rules import (
     canonical_json,
     checkpoint_signature,
 )
+from kehu.core.writes import insert_one
 
 logger = logging.getLogger(__name__)
 KEYED = 2
@@ -230,7 +231,7 @@ def audit_record(
     )
     if _append_sealed_sqlite(row, key, using):
         return row
-    row.save(force_insert=True, using=using)
+    insert_one(row, using=using)
     # The id is part of the hash, so a row moved to another id no longer verifies.
     row.content_hash = content_hmac(key, _content(row))
     AuditEvent.objects.using(using).filter(pk=row.pk).update(content_hash=row.content_hash)
@@ -268,7 +269,7 @@ def _append_sealed_sqlite(row: AuditEvent, key: bytes, using: str) -> bool:
         row.seal_seq = count + 1
         row.prev_hash = last_hash
         row.row_hash = link_hmac(key, last_hash, row.seal_seq, row.content_hash)
-        row.save(force_insert=True, using=using)
+        insert_one(row, using=using)
         cursor.execute(f"UPDATE {head_table} SET last_id = %s, last_hash = %s, count = %s WHERE id = 1",  # noqa: S608
                        [row.pk, row.row_hash, row.seal_seq])
     return True

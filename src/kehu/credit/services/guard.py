@@ -26,6 +26,7 @@ from kehu.core.inputs import amount as parse_amount
 from kehu.core.inputs import choice, plain_decimal, positive_amount, text
 from kehu.core.models import User
 from kehu.core.params import get_param
+from kehu.core.writes import insert_one
 from kehu.credit import rules
 from kehu.credit.errors import CreditRefused, IdempotencyMismatch
 from kehu.credit.events import CreditEvent
@@ -254,11 +255,10 @@ def _reserve_fast(*, actor, line_id, product, original, currency_in, fx_rate, re
     use = _insert_use(actor=actor, line_id=pk, group_line_id=group_line_id, customer_id=row["customer_id"],
                       product=product, reference=reference, original=original, currency=currency, rate=rate,
                       amt=amt, margin=margin, collateral=collateral, key=key, fp=fp)
-    LineMovement.objects.bulk_create([
-        LineMovement(line_id=line_pk, use=use, kind="reserve", product=product, amount=amt,
-                     outstanding_after=after[line_pk][0], reserved_after=after[line_pk][1],
-                     actor=actor if actor is not None and actor.pk else None)
-        for line_pk in [pk] + ([group_line_id] if group_line_id else [])])
+    for line_pk in [pk] + ([group_line_id] if group_line_id else []):
+        insert_one(LineMovement(line_id=line_pk, use=use, kind="reserve", product=product, amount=amt,
+                                outstanding_after=after[line_pk][0], reserved_after=after[line_pk][1],
+                                actor=actor if actor is not None and actor.pk else None))
     # The audit row is scoped by the customer's org unit, read above with the line (no second query).
     _audit_reserved(actor, use, row["currency"], channel, org_path=row["customer_org_path"])
     return use
@@ -274,7 +274,7 @@ class _LineRef:
 def _insert_use(*, actor, line_id, group_line_id, customer_id, product, reference, original, currency, rate, amt,
                 margin, collateral, key, fp) -> CreditUse:
     ttl = int(get_param("bankline.reservation_ttl_hours"))
-    return CreditUse.objects.create(
+    use = CreditUse(
         line_id=line_id, group_line_id=group_line_id, customer_id=customer_id, product=product, reference=reference,
         original_amount=original, original_currency=currency, fx_rate=rate, amount=amt, reserved_amount=amt,
         margin_amount=margin, low_risk_collateral_amount=collateral,
@@ -282,6 +282,8 @@ def _insert_use(*, actor, line_id, group_line_id, customer_id, product, referenc
         created_by=actor if actor is not None and actor.pk else None, idempotency_key=key,
         request_fingerprint=fp if key else "",
     )
+    insert_one(use)  # the row CreditUse.objects.create writes, without compiling the INSERT each time
+    return use
 
 
 def _audit_reserved(actor, use: CreditUse, line_currency: str, channel: str, org_path: str | None = None) -> None:
