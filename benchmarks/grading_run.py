@@ -89,11 +89,12 @@ def main() -> None:
             cur.execute(
                 "INSERT INTO grading_graderesult (period, customer_id, org_path, policy_version, raw_volume, "
                 "raw_fulfilment, raw_on_time, raw_overdue_days, raw_licence_ok, raw_sued, raw_archive_complete, "
-                "raw_disqualified, weight_volume, weight_fulfilment, weight_payment, weight_operating, score_volume, "
-                "score_fulfilment, score_payment, score_operating, total_score, computed_grade, knockout, cap, grade, "
+                "raw_disqualified, weight_volume, weight_fulfilment, weight_payment, weight_operating, weight_financial, "
+                "score_volume, score_fulfilment, score_payment, score_operating, score_financial, total_score, "
+                "computed_grade, knockout, cap, grade, "
                 "previous_grade, change, overridden) "
                 f"SELECT '{BASE_P.isoformat()}', c.id, c.org_path, 1, {fact_cols}, 0, TRUE, FALSE, TRUE, FALSE, "
-                "30, 25, 30, 15, 0, 25, 30, 15, 70, 'C', '', '', 'C', '', NULL, FALSE "
+                "30, 25, 30, 15, 0, 0, 25, 30, 15, 0, 70, 'C', '', '', 'C', '', NULL, FALSE "
                 f"FROM customers_customer c{fact_joins} WHERE c.admission_status = 'active'")
         base_times.append(time.perf_counter() - t0)
         clear(BASE_P)

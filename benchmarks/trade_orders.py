@@ -44,11 +44,12 @@ def _grades(connection, transaction) -> int:
             cur.execute(
                 "INSERT INTO grading_graderesult (period, customer_id, org_path, policy_version, raw_volume, "
                 "raw_fulfilment, raw_on_time, raw_overdue_days, raw_licence_ok, raw_sued, raw_archive_complete, "
-                "raw_disqualified, weight_volume, weight_fulfilment, weight_payment, weight_operating, score_volume, "
-                "score_fulfilment, score_payment, score_operating, total_score, computed_grade, knockout, cap, grade, "
+                "raw_disqualified, weight_volume, weight_fulfilment, weight_payment, weight_operating, weight_financial, "
+                "score_volume, score_fulfilment, score_payment, score_operating, score_financial, total_score, "
+                "computed_grade, knockout, cap, grade, "
                 "previous_grade, change, overridden) "
                 f"SELECT '{P.isoformat()}', c.id, c.org_path, 1, 0, NULL, NULL, 0, TRUE, FALSE, TRUE, FALSE, "
-                "30, 25, 30, 15, 0, 25, 30, 15, 70, 'C', '', '', "
+                "30, 25, 30, 15, 0, 0, 25, 30, 15, 0, 70, 'C', '', '', "
                 "CASE c.id % 5 WHEN 0 THEN 'A' WHEN 1 THEN 'B' WHEN 2 THEN 'C' WHEN 3 THEN 'D' ELSE 'E' END, "
                 "'', NULL, FALSE FROM customers_customer c WHERE c.admission_status = 'active'")
     return GradeResult.objects.filter(period=P).count()
