@@ -27,7 +27,7 @@ def locked_append(*, event_code: int, object_id: int, new: dict) -> None:
     """The append of before issue 17 (kehu.core.audit at commit dce0823), for the baseline."""
     from django.utils import timezone
 
-    from kehu.core.audit import KEYED, Event, _content, _lock_head, _normalise, audit_key
+    from kehu.core.audit import KEYED, Event, _content, _lock_head, audit_key, normalise_values
     from kehu.core.models import AuditChainHead, AuditEvent
     from kehu.core.rules import audit_row_hmac
 
@@ -35,7 +35,7 @@ def locked_append(*, event_code: int, object_id: int, new: dict) -> None:
     head = _lock_head()
     row = AuditEvent(ts=timezone.now(), actor=None, actor_name="system", event_code=event_code,
                      event=Event.name_of(event_code), object_type="bench", object_id=str(object_id),
-                     new_values=_normalise(new), org_path="/HQ/", hash_version=KEYED, prev_hash=head.last_hash,
+                     new_values=normalise_values(new), org_path="/HQ/", hash_version=KEYED, prev_hash=head.last_hash,
                      row_hash="", seal_seq=head.count + 1)  # its place, as the migration numbers old rows
     row.save(force_insert=True)
     row.row_hash = audit_row_hmac(key, head.last_hash, _content(row))
