@@ -163,3 +163,47 @@ def test_the_customer_list_offers_the_background_export(world):
     client.force_login(world.bj_cm)
     html = client.get("/customers/?kind=enterprise").content.decode()
     assert 'id="export-background"' in html and 'name="kind" value="enterprise"' in html
+
+
+def test_two_downloads_at_the_same_moment_get_the_file_once(tworld, monkeypatch):
+    """Real threads: the file is handed out once however the requests interleave. Decrypting is made slow, so
+    that every thread is past its own look at the file before the first one has finished with it."""
+    import threading
+    import time
+
+    from django.db import connection
+
+    from kehu.core.errors import Conflict
+
+    tworld.individual()
+    job = jobs.export_submit(actor=tworld.bj_cm, params={"format": "csv"}, verified=False)
+    unseal = jobs.unseal_file
+
+    def slow_unseal(src, dst):
+        time.sleep(0.3)
+        unseal(src, dst)
+
+    monkeypatch.setattr(jobs, "unseal_file", slow_unseal)
+    barrier = threading.Barrier(4)
+    got, gone, errors = [], [], []
+
+    def download_it() -> None:
+        try:
+            barrier.wait()
+            path, _name = jobs.export_file(actor=tworld.bj_cm, job_id=job.pk)
+            got.append(path.read_bytes())
+            path.unlink()
+        except Conflict as exc:
+            gone.append(exc.code)
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=download_it) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(got) == 1 and gone == ["export_gone"] * 3
+    assert AuditEvent.objects.filter(event_code=7006, object_id=str(job.pk)).count() == 1

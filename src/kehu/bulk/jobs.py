@@ -166,19 +166,27 @@ def export_file(*, actor, job_id: int) -> tuple[Path, str]:
     keep = timedelta(hours=int(get_param("bulk.export_keep_hours")))
     if sealed is not None and job.finished_at and timezone.now() - job.finished_at > keep:
         sealed.unlink(missing_ok=True)
-    if sealed is None or not sealed.exists():
-        raise Conflict(_("This export was downloaded already or has expired; export again."),
-                       code="export_gone")
+    gone = Conflict(_("This export was downloaded already or has expired; export again."), code="export_gone")
+    if sealed is None:
+        raise gone
+    # Once, even for two downloads at the same moment: renaming is atomic, so exactly one of them takes the
+    # file; the other finds it gone. (An exists() check before reading would let both through.)
+    taken = sealed.with_name(f"{sealed.name}.taken-{secrets.token_hex(4)}")
+    try:
+        sealed.rename(taken)
+    except FileNotFoundError:
+        raise gone from None
     fmt = job.result.get("format", "xlsx")
     handle, name = tempfile.mkstemp(prefix=f"download-{job.pk}-", suffix=f".{fmt}", dir=export_dir())
     os.close(handle)
     plain = Path(name)
     try:
-        unseal_file(sealed, plain)
+        unseal_file(taken, plain)
     except Exception:
         plain.unlink(missing_ok=True)
         raise
-    sealed.unlink(missing_ok=True)  # once
+    finally:
+        taken.unlink(missing_ok=True)
     with transaction.atomic():
         audit_record(actor=actor, event_code=BulkEvent.EXPORT_DOWNLOADED, object_type="customer_export",
                      object_id=job.pk, new={"rows": job.result.get("rows"), "format": fmt})
