@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.retention import DELETE, DataClass, HoldRule, register_data_class, register_hold_rule
@@ -32,7 +33,9 @@ def _expired(cutoff):
     """The investor profiles none of whose records (profile, evidence, assessments, professional decisions,
     subscriptions, suitability checks) is kept on or after ``cutoff``'s day."""
 
-    day = cutoff.date()
+    # The keeping periods are business days: the day in Asia/Shanghai, not the UTC date of an aware datetime
+    # (between 00:00 and 08:00 local time the two differ by one).
+    day = timezone.localdate(cutoff)
     kept = SuitabilityCheck.objects.filter(retain_until__gte=day).values("investor_id")
     return (InvestorProfile.objects.filter(retain_until__lt=day)
             .exclude(evidence__retain_until__gte=day).exclude(assessments__retain_until__gte=day)
