@@ -248,6 +248,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
                    "--loglevel", args.loglevel, "-P", args.pool]
         if args.concurrency:
             command += ["--concurrency", str(args.concurrency)]
+        if args.schedule:
+            # Celery beat inside this worker sends the scheduler's tick every minute (instead of cron)
+            command += ["--beat", "--schedule", str(settings.KEHU_HOME / "celerybeat-schedule")]
         sys.stdout.flush()
         sys.stderr.flush()
         # Django is set up by the command first (module docstring): kehu and Django modules load after it
@@ -257,10 +260,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
         os.execv(sys.executable, command)
     # Django is set up by the command first (module docstring): kehu and Django modules load after it
     from kehu.core.jobs import worker_loop
+    from kehu.core.scheduler import TICK_SECONDS, run_due
 
     if not args.embedded:
         _out(_("kehu worker: running background jobs from the database (press Ctrl+C to stop)."))
-    ran = worker_loop(parent_pid=args.parent_pid if args.embedded else None, once=args.once)
+    # kehu serve's worker ticks the scheduler, so one machine runs its monthly, daily and 15-minute jobs
+    # without cron; the due slots are queued and this worker runs them like any other job.
+    tick = (lambda: run_due(inline=False)) if (args.embedded or args.schedule) and not args.once else None
+    ran = worker_loop(parent_pid=args.parent_pid if args.embedded else None, once=args.once, tick=tick,
+                      tick_every=TICK_SECONDS)
     if args.once:
         _out(_("%(n)d background jobs run.") % {"n": ran})
     return EXIT_OK
@@ -676,6 +684,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "the database (kehu serve starts one such worker itself). See docs/deployment.md.",
     )
     p.add_argument("--once", action="store_true", help="database queue: run what is queued, then stop")
+    p.add_argument("--schedule", action="store_true",
+                   help="also tick the scheduler every minute, instead of cron (the worker kehu serve starts "
+                        "always does; with Celery: beat inside this worker; ticks from several machines claim each slot once)")
     p.add_argument("--concurrency", type=_bounded(1, 64), metavar="N", help="Celery: worker processes or threads")
     p.add_argument("--pool", choices=["prefork", "solo", "threads"], default="prefork",
                    help="Celery: execution pool (default: %(default)s)")

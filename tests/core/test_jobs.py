@@ -23,7 +23,7 @@ from tests.bulk.test_import import HEADER, good_rows
 from tests.conftest import build_world, cli_env
 
 from kehu.core import jobs
-from kehu.core.models import AuditEvent, Job
+from kehu.core.models import AuditEvent, Job, ScheduledRun
 from kehu.core.services import token_create, user_create
 from kehu.customers.models import Customer
 
@@ -119,6 +119,13 @@ def test_embedded_worker_process_runs_an_uploaded_import_to_done(settings):
         assert Customer.objects.count() == 30
         assert api(world.bj_cm, "get", f"/imports/{imported['id']}").json()["status"] == "done"
         assert api(world.sh_cm, "get", f"/jobs/{imported['job_id']}").status_code == 404
+        # The worker also ticked the scheduler (one machine needs no cron) and ran the slots it queued.
+        watch = Job.objects.filter(kind="core.scheduled", params__job="helpdesk.sla_watch")
+        while not watch.filter(status="done").exists() and time.monotonic() < deadline:
+            assert _alive(worker), "the embedded worker died"
+            time.sleep(0.2)
+        assert watch.get().status == "done"
+        assert ScheduledRun.objects.get(job="helpdesk.sla_watch").state == "done"
     finally:
         serve.stdin.close()  # "kehu serve" stops: its embedded worker must follow
         serve.wait(timeout=30)
@@ -288,3 +295,77 @@ def test_celery_worker_runs_a_job_once_through_redis(settings):
             worker.kill()
             worker.wait()
         redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_celery_runs_a_scheduled_slot_once_when_two_servers_tick_at_once(settings):
+    """The SLA watch, ticked by two web servers at the same moment, is queued once and run by a Celery worker."""
+    if not _redis_answers():
+        pytest.skip("Redis at 127.0.0.1:6379 does not answer; the Celery path needs it")
+    import redis
+
+    from kehu.core.scheduler import SLOT_KIND, run_due
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    settings.KEHU_BROKER_URL = REDIS_URL
+    from kehu.core.celery_app import _configure
+
+    _configure()
+    build_world()
+    now = timezone.localtime()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def server():
+        try:
+            barrier.wait(timeout=30)
+            outcomes.extend(o.state for o in run_due(now=now, only=["helpdesk.sla_watch"]))
+        finally:
+            connections.close_all()
+
+    servers = [threading.Thread(target=server) for _ in range(2)]
+    for t in servers:
+        t.start()
+    for t in servers:
+        t.join(60)
+    assert sorted(outcomes) == ["queued", "skipped"]
+    queued = Job.objects.get(kind=SLOT_KIND)
+    assert ScheduledRun.objects.get(job="helpdesk.sla_watch").state == "running"
+    env = {**cli_env(), "KEHU_BROKER_URL": REDIS_URL}
+    worker = subprocess.Popen([sys.executable, "-m", "kehu.cli", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 600
+        while Job.objects.get(pk=queued.pk).status in ("queued", "running") and time.monotonic() < deadline:
+            assert worker.poll() is None, worker.stdout.read()
+            time.sleep(0.2)
+        queued.refresh_from_db()
+        assert (queued.status, queued.attempts) == ("done", 1), queued.error
+        assert queued.claimed_by.startswith("celery@")
+        run = ScheduledRun.objects.get(job="helpdesk.sla_watch")
+        assert (run.state, run.attempts) == ("done", 1)
+        assert queued.result["result"] == run.result  # the watcher's summary, recorded on both rows
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+@pytest.mark.django_db
+def test_celery_beats_tick_queues_the_due_slots(settings):
+    """`kehu worker --schedule` runs beat, which sends `kehu.schedule_tick`: it queues, it does not run."""
+    from kehu.core.celery_app import app, schedule_tick
+    from kehu.core.scheduler import SLOT_KIND
+
+    settings.KEHU_BROKER_URL = REDIS_URL  # nothing is sent: the test's transaction never commits
+    assert app.conf.beat_schedule["kehu-schedule-tick"]["task"] == "kehu.schedule_tick"
+    done = schedule_tick()
+    assert "helpdesk.sla_watch" in " ".join(done) and all(line.endswith((" queued", " done")) for line in done)
+    sla = ScheduledRun.objects.get(job="helpdesk.sla_watch")
+    assert sla.state == "running"  # claimed, its work waits for a worker
+    assert Job.objects.filter(kind=SLOT_KIND, params__job="helpdesk.sla_watch", status="queued").count() == 1
+    again = schedule_tick()  # a second beat, or a cron tick beside it, finds the slot claimed
+    assert not any(line.startswith("helpdesk.sla_watch") for line in again)

@@ -15,9 +15,13 @@ from django.db import connection
 
 from kehu.core.audit import Event
 from kehu.core.calendar import is_chinese_workday
+from kehu.core.jobs import worker_loop
 from kehu.core.models import AuditEvent, ScheduledRun
+from kehu.core.models import Job as JobRow
 from kehu.core.scheduler import (
     JOBS,
+    SLOT_KIND,
+    STALE_JOB,
     Job,
     daily_slot,
     every_slot,
@@ -193,3 +197,93 @@ def test_the_admin_lists_runs_read_only(world, jobs):
     run = ScheduledRun.objects.get()
     assert client.post(f"/admin/core/scheduledrun/{run.pk}/delete/", {"post": "yes"}).status_code == 403
     assert ScheduledRun.objects.filter(pk=run.pk).exists()
+
+
+# --------------------------------------------------------------- slots run on workers (issue 17)
+
+@pytest.fixture
+def workers(settings):
+    """Background jobs have workers (``kehu serve``'s embedded worker): ticks queue the slots' work."""
+    settings.KEHU_JOB_RUNNER = "worker"
+
+
+def _work_the_queue() -> int:
+    return worker_loop(once=True, poll=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_where_workers_exist_a_tick_queues_the_slot_and_a_worker_runs_it(jobs, workers):
+    job, calls = counting_job()
+    jobs[job.code] = job
+    first = run_due(now=at("2026-11-29T10:00"))
+    assert [o.state for o in first] == ["queued"] and calls == []  # the tick did not do the work
+    queued = JobRow.objects.get(pk=first[0].detail["job_id"])
+    assert (queued.kind, queued.status, queued.params["slot"]) == (SLOT_KIND, "queued", "S1")
+    assert ScheduledRun.objects.get().state == "running"
+    # a second server ticking meanwhile finds the slot claimed and queues nothing
+    assert [o.state for o in run_due(now=at("2026-11-29T10:01"))] == ["skipped"]
+    assert _work_the_queue() == 1
+    assert calls == ["S1"]
+    run, queued = ScheduledRun.objects.get(), JobRow.objects.get(pk=queued.pk)
+    assert (run.state, run.attempts, run.result) == ("done", 1, {"n": 1})
+    assert queued.status == "done" and queued.result["result"] == {"n": 1}
+    assert AuditEvent.objects.filter(event_code=Event.SCHEDULED_RUN_DONE, object_id=str(run.pk)).count() == 1
+    assert [o.state for o in run_due(now=at("2026-11-29T10:05"))] == ["skipped"]
+    assert _work_the_queue() == 0 and calls == ["S1"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_slot_taken_over_by_a_later_tick_runs_once(jobs, workers):
+    job, calls = counting_job()
+    jobs[job.code] = job
+    old = run_due(now=at("2026-11-29T09:00"))[0].detail["job_id"]
+    # no worker took it for 181 minutes (scheduler.stale_after_minutes): a tick claims the slot again
+    new = run_due(now=at("2026-11-29T12:01"))[0].detail["job_id"]
+    assert old != new and ScheduledRun.objects.get().attempts == 2
+    assert _work_the_queue() == 2
+    assert calls == ["S1"]  # the old job found its claim superseded and did nothing
+    assert JobRow.objects.get(pk=old).result == {"skipped": "the slot was taken over or has finished"}
+    assert ScheduledRun.objects.get().state == "done"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_queued_slot_fails_its_job_and_the_next_tick_retries_it(jobs, workers):
+    job, calls = counting_job(fail_times=1)
+    jobs[job.code] = job
+    first = run_due(now=at("2026-11-29T10:00"))[0].detail["job_id"]
+    _work_the_queue()
+    failed = JobRow.objects.get(pk=first)
+    assert failed.status == "failed" and "boom 1" in failed.error
+    assert ScheduledRun.objects.get().state == "failed"
+    second = run_due(now=at("2026-11-29T10:05"))
+    assert second[0].state == "queued"
+    _work_the_queue()
+    run = ScheduledRun.objects.get()
+    assert (run.state, run.attempts, calls) == ("done", 2, ["S1", "S1"])
+
+
+@pytest.mark.django_db
+def test_a_tick_job_runs_in_the_tick_even_where_workers_exist(jobs, workers):
+    calls = []
+    job = Job("test.rescue", "rescue", lambda now: "S1", lambda s, n: calls.append(s) or {}, in_tick=True)
+    jobs[job.code] = job
+    assert [o.state for o in run_due(now=at("2026-11-29T10:00"))] == ["done"] and calls == ["S1"]
+    assert not JobRow.objects.exists()
+    assert STALE_JOB.in_tick  # what takes over lost jobs cannot wait for a worker
+
+
+@pytest.mark.django_db
+def test_inline_runs_the_slot_in_the_ticking_process(jobs, workers):
+    job, calls = counting_job()
+    jobs[job.code] = job
+    call_command("core_schedule_run", "--inline", "--now", "2026-11-29T10:00+08:00")
+    assert calls == ["S1"] and not JobRow.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_ticks_the_scheduler_and_runs_what_it_queued(jobs, workers):
+    job, calls = counting_job(slot="2026-11-29")
+    jobs[job.code] = job
+    ran = worker_loop(once=True, poll=0, tick=lambda: run_due(inline=False, now=at("2026-11-29T10:00")))
+    assert ran == 1 and calls == ["2026-11-29"]
+    assert ScheduledRun.objects.get().state == "done"

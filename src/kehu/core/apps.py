@@ -26,11 +26,14 @@ class CoreConfig(AppConfig):
         from kehu.core.audit import register_events
         from kehu.core.jobs import LABELS as JOB_LABELS
         from kehu.core.jobs import PARAMS as JOB_PARAMS
-        from kehu.core.jobs import STALE_JOB, JobEvent
+        from kehu.core.jobs import JobEvent, register_job_kind
+        from kehu.core.scheduler import SLOT_KIND, STALE_JOB, run_slot_job
 
         register_params(JOB_PARAMS)
         register_events(JobEvent, JOB_LABELS)
         register_job(STALE_JOB)
+        # Not idempotent as a job: a failed slot is retried by a later tick (``scheduler.max_attempts``).
+        register_job_kind(SLOT_KIND, run_slot_job, label=_("Scheduled job"))
         from kehu.core.nav import NavItem, register_nav
         from kehu.core.permissions import Perm
 

@@ -31,6 +31,10 @@ def _configure() -> None:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         task_default_queue="kehu",
+        # `kehu worker --schedule` runs Celery beat inside one worker: it sends this tick every minute. The
+        # tick queues the due slots (each claimed once however many ticks arrive), so a second beat or a cron
+        # `kehu schedule run` beside it does no harm.
+        beat_schedule={"kehu-schedule-tick": {"task": "kehu.schedule_tick", "schedule": 60.0}},
     )
 
 
@@ -47,6 +51,15 @@ def run_job(job_id: int) -> str:
     if job is None:
         return "skipped"
     return job_execute(job).status
+
+
+@app.task(name="kehu.schedule_tick", ignore_result=True)
+def schedule_tick() -> list[str]:
+    """One scheduler tick (``kehu schedule run``): the due slots are claimed and queued for the workers."""
+    # the Celery app is made before Django is set up (the worker's entry point)
+    from kehu.core.scheduler import run_due
+
+    return [f"{o.job} {o.slot} {o.state}" for o in run_due() if o.state != "skipped"]
 
 
 def _setup_django() -> None:

@@ -54,8 +54,6 @@ from kehu.core.errors import DomainError, InvalidInput, NotFound, PermissionDeni
 from kehu.core.models import Job
 from kehu.core.params import ParamSpec, get_param
 from kehu.core.permissions import Perm
-from kehu.core.scheduler import Job as ScheduledJob
-from kehu.core.scheduler import every_slot
 from kehu.core.selectors import access_for
 
 logger = logging.getLogger(__name__)
@@ -363,7 +361,7 @@ class _Heartbeat:
             connections.close_all()
 
 
-def requeue_stale(*, now: datetime | None = None) -> dict:
+def requeue_stale(*, now: datetime | None = None) -> dict[str, int]:
     """Take over running jobs whose worker stopped beating: queue the idempotent ones again (up to
     ``jobs.max_attempts``), fail the others. Returns the counts."""
     now = now or timezone.now()
@@ -394,27 +392,16 @@ def requeue_stale(*, now: datetime | None = None) -> dict:
     return {"requeued": len(requeued), "failed": len(failed)}
 
 
-def _stale_slot(now: datetime) -> str:
-    return every_slot(now, minutes=5)
-
-
-def _stale_run(slot: str, now: datetime) -> dict:
-    return requeue_stale()
-
-
-# On Celery there is no embedded worker to look for lost jobs: `kehu schedule run` does, every 5 minutes.
-STALE_JOB = ScheduledJob("core.jobs_requeue_stale", gettext_lazy("Take over background jobs of a lost worker"),
-                         _stale_slot, _stale_run)
-
-
 # ------------------------------------------------------------------------------------------- worker loop
 
 def worker_loop(*, name: str | None = None, parent_pid: int | None = None, once: bool = False,
-                poll: float = POLL_SECONDS, stop: threading.Event | None = None) -> int:
+                poll: float = POLL_SECONDS, stop: threading.Event | None = None,
+                tick: Callable[[], object] | None = None, tick_every: float = 60.0) -> int:
     """Run queued jobs from the database until stopped; returns how many it ran.
 
     ``parent_pid``: the embedded worker stops when ``kehu serve`` (its parent) is gone. ``once``: stop when the
-    queue is empty (tests, cron). SIGTERM and SIGINT stop it; a job in hand goes back to the queue."""
+    queue is empty (tests, cron). ``tick``: called every ``tick_every`` seconds between jobs (the scheduler's
+    tick, so one machine needs no cron). SIGTERM and SIGINT stop it; a job in hand goes back to the queue."""
     name = name or f"worker@{_host()}:{os.getpid()}"
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
@@ -424,7 +411,7 @@ def worker_loop(*, name: str | None = None, parent_pid: int | None = None, once:
 
         signal.signal(signal.SIGTERM, _stop)
         signal.signal(signal.SIGINT, _stop)
-    ran, last_sweep = 0, 0.0
+    ran, last_sweep, last_tick = 0, 0.0, -tick_every
     try:
         while not stop.is_set():
             if parent_pid is not None and os.getppid() != parent_pid:
@@ -433,6 +420,14 @@ def worker_loop(*, name: str | None = None, parent_pid: int | None = None, once:
                 if time.monotonic() - last_sweep > HEARTBEAT_SECONDS:
                     requeue_stale()
                     last_sweep = time.monotonic()
+                if tick is not None and time.monotonic() - last_tick >= tick_every:
+                    last_tick = time.monotonic()
+                    try:
+                        tick()
+                    except DatabaseError:
+                        raise
+                    except Exception:  # a tick that fails (a job's slot function) must not stop the worker
+                        logger.exception("scheduler tick in worker %s", name)
                 close_old_connections()
                 job = job_claim(worker=name)
             except DatabaseError:  # the database restarts or is briefly away: wait, do not die

@@ -10,12 +10,15 @@ from kehu.core.scheduler import JOBS, run_due
 class Command(BaseCommand):
     help = ("Run the scheduled jobs that are due (grading on working day 5, the SLA watcher every 15 minutes, "
             "the daily credit expiry). Call it from cron or a systemd timer every few minutes; each slot runs "
-            "once however many servers call it.")
+            "once however many servers call it. Where background workers exist (KEHU_BROKER_URL, or "
+            "KEHU_JOB_RUNNER=worker) a due slot is queued for them; --inline runs it in this process.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--job", action="append", dest="jobs", metavar="CODE",
                             help="only this job (repeatable); see `kehu schedule list`")
         parser.add_argument("--now", help="ISO datetime with offset, to replay a tick; default: now")
+        parser.add_argument("--inline", action="store_true",
+                            help="run the due slots in this process even where workers exist")
         parser.add_argument("--loop", type=int, metavar="SECONDS",
                             help="keep running, one tick every SECONDS (a small daemon instead of cron)")
 
@@ -35,7 +38,7 @@ class Command(BaseCommand):
             raise CommandError("--loop must be at least 1 second")
         failed = False
         while True:
-            for o in run_due(now=now, only=opts.get("jobs")):
+            for o in run_due(now=now, only=opts.get("jobs"), inline=True if opts.get("inline") else None):
                 failed |= o.state == "failed"
                 self.stdout.write(f"{o.job}\t{o.slot or '-'}\t{o.state}\t{o.detail if o.detail is not None else ''}")
             if not opts.get("loop"):
