@@ -214,12 +214,16 @@ def _apply_overrides(period: date, lo: int, hi: int) -> None:
 
 def _write_customer_grades(period: date, lo: int, hi: int) -> None:
     table, cust = _t(GradeResult), _t(Customer)
+    new_grade = f"(SELECT r.grade FROM {table} r WHERE r.customer_id = {cust}.id AND r.period = {_lit(period)})"
     with connection.cursor() as cur:
         cur.execute(
-            f"UPDATE {cust} SET grade = (SELECT r.grade FROM {table} r WHERE r.customer_id = {cust}.id "
-            f"AND r.period = {_lit(period)}) WHERE id >= {int(lo)} AND id < {int(hi)} AND id IN "
+            f"UPDATE {cust} SET grade = {new_grade} WHERE id >= {int(lo)} AND id < {int(hi)} AND id IN "
             f"(SELECT r.customer_id FROM {table} r WHERE r.period = {_lit(period)} AND r.customer_id >= {int(lo)} "
-            f"AND r.customer_id < {int(hi)})")
+            f"AND r.customer_id < {int(hi)}) "
+            # Only the customers whose grade changes: the grade is indexed, so on PostgreSQL each rewritten row
+            # is a new tuple in all of the table's ~30 indexes (trigram GIN included), about 250 µs a row at
+            # 50,000 customers, and from month to month most grades stay as they were.
+            f"AND grade <> {new_grade}")
 
 
 def grade_chunk(run: GradingRun, lo: int, hi: int, *, write_grades: bool) -> None:
@@ -227,6 +231,11 @@ def grade_chunk(run: GradingRun, lo: int, hi: int, *, write_grades: bool) -> Non
     with transaction.atomic():
         GradeResult.objects.filter(period=run.period, customer_id__gte=lo, customer_id__lt=hi).delete()
         with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                # The correlated subqueries make the planner's cost estimate cross jit_above_cost, and compiling
+                # the plan took 2.7 s of a 7.5 s chunk of 20,000 customers (EXPLAIN ANALYZE, JIT Timing) while
+                # the plan runs each subquery as a short index scan that JIT does not speed up.
+                cur.execute("SET LOCAL jit = off")
             cur.execute(insert_sql(run.period, run.policy.config, run.policy.version, lo, hi))
         _apply_overrides(run.period, lo, hi)
         if write_grades:
