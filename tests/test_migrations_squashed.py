@@ -95,13 +95,15 @@ def test_a_fresh_database_has_the_search_objects():
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'customers_customer' AND type = 'trigger'")
-            assert {r[0] for r in cursor.fetchall()} == {f"customers_customer_fts_{s}" for s in ("ai", "ad", "au")}
-            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'customers_customer_fts'")
-            assert "USING fts5" in cursor.fetchone()[0]
+            assert {r[0] for r in cursor.fetchall()} == {f"customers_customer_{t}_{s}" for t in ("fts", "bigram")
+                                                         for s in ("ai", "ad", "au")}
+            for table in ("customers_customer_fts", "customers_customer_bigram"):
+                cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [table])
+                assert "USING fts5" in cursor.fetchone()[0]
         else:
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'customers_customer'")
             assert {"customers_name_trgm", "customers_pinyin_trgm", "customers_initials_trgm",
-                    "customers_uscc_prefix"} <= {r[0] for r in cursor.fetchall()}
+                    "customers_uscc_prefix", "customers_name_bigrams"} <= {r[0] for r in cursor.fetchall()}
             cursor.execute("SELECT collation_name FROM information_schema.columns "
                            "WHERE table_name = 'accounts_accounttransaction' AND column_name = 'txn_id'")
             assert cursor.fetchone()[0] == "C"

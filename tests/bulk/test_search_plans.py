@@ -81,6 +81,7 @@ CASES = [
     ("9110000010", ("sqlite_autoindex_customers_customer", "uscc")),
     ("911000001000013428", ("id_number_hash", "id_number_hash")),
     ("zg", ("name_initials", "name_initials")),
+    ("银行", ("customers_customer_bigram", "customers_name_bigrams")),
 ]
 
 

@@ -14,8 +14,9 @@ query by credit code or ID blind index, decides per row exactly as ``apply_custo
 (create, update, unchanged or rejected, by mode, scope and uniqueness), and writes the decisions set-based:
 ``bulk_create`` of new customers, ``bulk_update`` of changed ones, their ``InfoChangeLog`` rows, consent
 records for personal-data changes (S3 Art.8), and the per-customer audit events the archive writes, chained
-with ``audit_record_many``. The search index follows by itself: SQLite's FTS5 table is kept by triggers on
-the customer table and PostgreSQL's pg_trgm indexes are ordinary indexes (customers migrations 0002/0003).
+with ``audit_record_many``. The search indexes follow by themselves: SQLite's FTS5 tables (trigrams, name
+bigrams) are kept by triggers on the customer table and PostgreSQL's pg_trgm and bigram indexes are ordinary
+and expression indexes (customers migrations 0002/0003/0005).
 
 Rows of a chunk that touch the same customer, credit code or ID number are applied in order: the chunk is
 cut into segments at such a row, and each segment is written before the next one is decided.

@@ -152,19 +152,14 @@ def customer_list(request, filters: Query[CustomerFilter]):
 
     if not access_for(access_user).has(CustomerPerm.CUSTOMER_VIEW):
         raise PermissionDenied()
-    rows = selectors.customer_search(
-        user=access_user, q=filters.q, kind=filters.kind, status=filters.status, org_code=filters.org,
-        manager_id=filters.manager_id, region=filters.region, industry=filters.industry, grade=filters.grade,
-    )
+    what = {"user": access_user, "q": filters.q, "kind": filters.kind, "status": filters.status,
+            "org_code": filters.org, "manager_id": filters.manager_id, "region": filters.region,
+            "industry": filters.industry, "grade": filters.grade}
     # Keyset pagination by id and a count that stops at a cap: no request reads a million rows.
     count, count_more = (None, False)
     if filters.count:
-        count, count_more = search.capped_count(rows)
-    if filters.before:
-        rows = rows.filter(pk__lt=filters.before)
-    items = list(rows[: filters.limit + 1])
-    more = len(items) > filters.limit
-    items = items[: filters.limit]
+        count, count_more = search.capped_count(selectors.customer_search(**what))
+    items, more = selectors.customer_search_page(before=filters.before, limit=filters.limit, **what)
     return {"items": [customer_out(c) for c in items], "next_before": items[-1].pk if more else None,
             "count": count, "count_more": count_more}
 
@@ -203,10 +198,11 @@ def customer_picker(request, filters: Query[PickerFilter]):
     if not filters.q.strip():
         return []
     if perm == CustomerPerm.CUSTOMER_VIEW:
-        rows = selectors.customer_search(user=request.auth, q=filters.q)[: filters.limit]
+        rows, _more = selectors.customer_search_page(user=request.auth, q=filters.q, limit=filters.limit)
     else:
-        rows = selectors.customer_search(user=None, q=filters.q).filter(
-            access.scope_q(perm, org_path_field="org_path", owner_field="manager_id"))[: filters.limit]
+        rows, _more = selectors.customer_search_page(
+            user=None, q=filters.q, limit=filters.limit,
+            scope=access.scope_q(perm, org_path_field="org_path", owner_field="manager_id"))
     return [{"id": c.pk, "name": selectors.masked(c, "name"),
              "code": c.uscc or selectors.masked(c, "id_number"), "org_unit": c.org_unit.code,
              "admission_status": c.admission_status} for c in rows]

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -82,7 +82,51 @@ def customer_search(
     """Filter the customers ``user`` may see. ``q`` matches name substring, pinyin, initials,
     a credit-code prefix or an exact resident ID number."""
     # The text filter is built per database so that an index answers it (kehu.customers.search).
-    text = search.text_filter(q)
+    return _search(user=user, text=search.text_filter(q), kind=kind, status=status, org_code=org_code,
+                   manager_id=manager_id, region=region, industry=industry, grade=grade)
+
+
+def customer_search_page(
+    *,
+    user: User | None,
+    q: str = "",
+    before: int | None = None,
+    limit: int,
+    scope: Q | None = None,
+    **filters: Any,
+) -> tuple[list[Customer], bool]:
+    """Return one keyset page of ``customer_search`` (ids below ``before``, newest first, at most
+    ``limit``) and whether more follow; ``scope`` narrows further (a picker's own permission).
+
+    The rows are those of ``customer_search(...).filter(pk__lt=before)[:limit]``; a text that an FTS5
+    table answers is read from it in windows newest first instead of all at once (search.page).
+    """
+    text = search.text_search(q)
+
+    def fetch(text_q: Q | None, below: int | None, n: int) -> list[Customer]:
+        queryset = _search(user=user, text=text_q, **filters)
+        if below is not None:
+            queryset = queryset.filter(pk__lt=below)
+        if scope is not None:
+            queryset = queryset.filter(scope)
+        return list(queryset[:n])
+
+    rows = search.page(text, before=before, size=limit + 1, fetch=fetch)
+    return rows[:limit], len(rows) > limit
+
+
+def _search(
+    *,
+    user: User | None,
+    text: Q | None,
+    kind: str = "",
+    status: str = "",
+    org_code: str = "",
+    manager_id: int | None = None,
+    region: str = "",
+    industry: str = "",
+    grade: str = "",
+) -> QuerySet[Customer]:
     if text is not None and user is not None and _pg():
         # Scope as a filter on ``org_path || ''``: the planner cannot turn the org_path index into the
         # access path of a text search (a branch is a third of the table), so the trigram index finds

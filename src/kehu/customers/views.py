@@ -126,20 +126,15 @@ def customer_list(request):
     count, count_more = None, False
     if form.is_valid():
         data = form.cleaned_data
-        queryset = selectors.customer_search(
-            user=request.user, q=data["q"], kind=data["kind"], status=data["status"], org_code=data["org"],
-            region=data["region"], industry=data["industry"],
-        )
+        what = {"user": request.user, "q": data["q"], "kind": data["kind"], "status": data["status"],
+                "org_code": data["org"], "region": data["region"], "industry": data["industry"]}
         if not data.get("before"):
             # The first page says how many match, counted only up to a cap ("10,000+").
-            count, count_more = search.capped_count(queryset)
-        else:
-            queryset = queryset.filter(pk__lt=data["before"])
-        # Keyset pagination by id: fetch one row more than a page to know whether a next page exists,
-        # so the list never counts the whole table.
-        rows = list(queryset[: PAGE_SIZE + 1])
-        if len(rows) > PAGE_SIZE:
-            rows = rows[:PAGE_SIZE]
+            count, count_more = search.capped_count(selectors.customer_search(**what))
+        # Keyset pagination by id: one row more than a page tells whether a next page exists, so the
+        # list never counts the whole table.
+        rows, more = selectors.customer_search_page(before=data.get("before") or None, limit=PAGE_SIZE, **what)
+        if more:
             next_before = rows[-1].pk
     else:
         status = 400

@@ -301,8 +301,9 @@ def customer_picker(request, q: str = Query("", max_length=100), limit: int = Qu
         return {"items": []}
     # The customer module's text search, scoped by the helpdesk's own permission: service agents handle
     # the customers of their org unit without holding the customer-archive role.
-    rows = customer_selectors.customer_search(user=None, q=q.strip()).filter(
-        access.scope_q(P.HANDLE, org_path_field="org_path", owner_field="manager_id"))[:limit]
+    rows, _more = customer_selectors.customer_search_page(
+        user=None, q=q.strip(), limit=limit,
+        scope=access.scope_q(P.HANDLE, org_path_field="org_path", owner_field="manager_id"))
     return {"items": [{"id": c.pk, "name": customer_selectors.masked(c, "name"), "uscc": c.uscc or "",
                        "grade": c.grade or "", "org_unit": c.org_unit.code} for c in rows]}
 
