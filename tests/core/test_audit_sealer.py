@@ -304,3 +304,36 @@ def test_a_sqlite_writer_inserts_its_row_sealed_with_the_same_chain_as_the_seale
     after = write(1, start=11)
     assert sealed_ids()[-2:] == [left[0], after[0]]
     assert problems() == []
+
+
+def test_a_batch_stores_and_hashes_each_row_as_audit_record_does(world):
+    """audit_record_many builds no model instance per row (P11); every column but the id, the time and the
+    hashes that cover them must still be what audit_record stores, and the chain must verify."""
+    import datetime
+    from decimal import Decimal
+
+    from kehu.customers.events import CustomerEvent
+
+    customer = world.enterprise()
+    cases = [
+        dict(event_code=CustomerEvent.CUSTOMER_CREATED, object_type="customer", object_id=customer.pk,
+             customer_id=customer.pk, new={"a": Decimal("1.50"), "d": datetime.date(2024, 1, 2), "t": (1, 2)},
+             channel="import"),
+        dict(event_code=Event.ADMIN_CHANGE, object_type="", object_id="", old={"x": None}, new=None, reason="why"),
+        dict(event_code=Event.ADMIN_CHANGE, object_type="test", object_id=7, customer_id=None, channel="web"),
+    ]
+    columns = ["actor_id", "actor_name", "event_code", "event", "object_type", "object_id", "customer_id",
+               "old_values", "new_values", "reason", "ip", "channel", "org_path", "hash_version"]
+    with transaction.atomic():
+        one = [audit_record(actor=world.bj_cm, **case).pk for case in cases]
+        many_before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+        audit_record_many(actor=world.bj_cm, entries=[AuditEntry(
+            c["event_code"], c["object_type"], c["object_id"], customer_id=c.get("customer_id"), old=c.get("old"),
+            new=c.get("new"), reason=c.get("reason", ""), channel=c.get("channel", "")) for c in cases])
+    seal()
+    many = list(AuditEvent.objects.filter(pk__gt=many_before).order_by("pk").values_list("pk", flat=True))
+    assert len(many) == len(cases)
+    for a, b in zip(one, many, strict=True):
+        assert (list(AuditEvent.objects.filter(pk=a).values_list(*columns))
+                == list(AuditEvent.objects.filter(pk=b).values_list(*columns)))
+    assert problems() == []

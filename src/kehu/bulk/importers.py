@@ -30,6 +30,11 @@ class SetBased:
     prepare: Callable[..., list]
     # apply(actor, mode, org_code, context, problem, prepared, channel) -> customer_import.Outcome
     apply: Callable[..., Any]
+    # What a worker process sends back, when the runner has workers: pack(prepared) there (module-level,
+    # picklable plain values) and unpack(packed, chunk) here, which may take back from the chunk what this
+    # process has already instead of receiving it again. None: the prepared rows as they are.
+    pack: Callable[[list], Any] | None = None
+    unpack: Callable[[Any, list], list] | None = None
 
 
 @dataclass

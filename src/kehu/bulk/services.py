@@ -204,7 +204,16 @@ _INHERITED: list = []
 
 
 def _prepare(spec_target: str, chunk, context):
-    return SPECS[spec_target].set_based.prepare(chunk, context)
+    set_based = SPECS[spec_target].set_based
+    prepared = set_based.prepare(chunk, context)
+    return set_based.pack(prepared) if set_based.pack is not None else prepared
+
+
+def _received(spec: ImportSpec, raw, packed):
+    """A worker's answer for ``raw`` as the spec's apply takes it."""
+    if spec.set_based is not None and spec.set_based.unpack is not None:
+        return spec.set_based.unpack(packed, raw)
+    return packed
 
 
 def _prepared_chunks(spec: ImportSpec, context, rows, mapping, chunk_rows: int, done: set[int],
@@ -230,10 +239,10 @@ def _prepared_chunks(spec: ImportSpec, context, rows, mapping, chunk_rows: int, 
             pending.append((index, raw, future))
             if len(pending) >= 2 * count:
                 index0, raw0, future0 = pending.popleft()
-                yield index0, raw0, (future0.get() if future0 is not None else None)
+                yield index0, raw0, (_received(spec, raw0, future0.get()) if future0 is not None else None)
         while pending:
             index0, raw0, future0 = pending.popleft()
-            yield index0, raw0, (future0.get() if future0 is not None else None)
+            yield index0, raw0, (_received(spec, raw0, future0.get()) if future0 is not None else None)
     finally:
         pool.terminate()
         pool.join()
