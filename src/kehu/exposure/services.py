@@ -201,21 +201,36 @@ def _insert_positions(freeze_id: int, rows) -> int:
     product, so the ORM's per-object overhead would dominate). Returns the number of customer totals."""
 
     table = connection.ops.quote_name(FrozenPosition._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(connection.ops.quote_name(c) for c in COLUMNS)}) "
-           f"VALUES ({', '.join(['%s'] * len(COLUMNS))})")
+    columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
     totals, batch = 0, []
+
+    def values(row: _Pos) -> tuple:
+        return (freeze_id, row.customer_id, row.group_id, row.org_path, row.product, row.on_balance,
+                row.line_amount, row.outstanding_amount, row.exposure_amount, row.non_exposure_amount,
+                json.dumps(row.classification or {}, sort_keys=True), row.report_line_amount,
+                row.report_basis, row.carried_forward)
+
+    def write(cur, batch: list[tuple]) -> None:
+        if connection.vendor == "postgresql":
+            # COPY: the prepared INSERTs were 70 % of a freeze on PostgreSQL (34 of 49 s at 20,000 customers
+            # and 100,000 facilities, cProfile), one round of parsing and planning per row. A batch at a time:
+            # ``rows`` reads the database as it goes, and a connection in COPY can run no other statement.
+            with cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for item in batch:
+                    copy.write_row(item)
+        else:
+            cur.executemany(sql, batch)
+
     with connection.cursor() as cur:
         for row in rows:
             totals += row.product == "" and row.customer_id is not None
-            batch.append((freeze_id, row.customer_id, row.group_id, row.org_path, row.product, row.on_balance,
-                          row.line_amount, row.outstanding_amount, row.exposure_amount, row.non_exposure_amount,
-                          json.dumps(row.classification or {}, sort_keys=True), row.report_line_amount,
-                          row.report_basis, row.carried_forward))
+            batch.append(values(row))
             if len(batch) >= 5000:
-                cur.executemany(sql, batch)
+                write(cur, batch)
                 batch = []
         if batch:
-            cur.executemany(sql, batch)
+            write(cur, batch)
     return totals
 
 
