@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from kehu.bulk import readers
+from kehu.bulk.errors import FileRefused
 from kehu.bulk.exports import export_customers
 from kehu.bulk.readers import count_rows, read_rows
 
@@ -93,20 +94,42 @@ def test_sheet_not_starting_at_a1_and_merged_header(tmp_path, limits):
     assert ours[0][0] == 3 and ours[0][1][:5] == ["", "", "客户类型", "客户名称", "统一社会信用代码"]
 
 
-def test_rows_below_the_dimension_are_not_read_as_before(tmp_path):
-    path = workbook(tmp_path / "dim.xlsx", [["客户类型", "客户名称"], ["企业", "甲"], ["企业", "乙"]])
-    # Some writers leave a stale <dimension>; openpyxl's read-only mode reads no row below it.
+def _with_dimension(tmp_path, rows, ref_from: bytes, ref_to: bytes):
     import zipfile
 
+    path = workbook(tmp_path / "dim.xlsx", rows)
     with zipfile.ZipFile(path) as src:
         parts = {i.filename: src.read(i.filename) for i in src.infolist()}
-    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'ref="A1:B3"', b'ref="A1:B2"')
+    assert ref_from in parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(ref_from, ref_to)
     stale = tmp_path / "stale.xlsx"
     with zipfile.ZipFile(stale, "w") as out:
         for name, data in parts.items():
             out.writestr(name, data)
-    assert [line for line, _ in both(stale, max_rows=10, max_columns=10)] == [1, 2]
-    assert count_rows(stale) == 1
+    return stale
+
+
+def test_a_workbook_with_rows_below_its_declared_range_is_refused_not_cut_short(tmp_path):
+    """Some writers leave a stale <dimension>; both readers stop at it, so the rows below it would silently be
+    left out of the import. The file is refused with a clear message instead."""
+    stale = _with_dimension(tmp_path, [["客户类型", "客户名称"], ["企业", "甲"], ["企业", "乙"]],
+                            b'ref="A1:B3"', b'ref="A1:B2"')
+    with pytest.raises(FileRefused) as refused:
+        list(readers.read_rows(stale, max_rows=10, max_columns=10))
+    assert refused.value.code == "stale_dimension" and "3" in str(refused.value.message)
+    # a declared range larger than the data (blank rows at the end) is fine
+    roomy = _with_dimension(tmp_path, [["客户类型", "客户名称"], ["企业", "甲"]], b'ref="A1:B2"', b'ref="A1:B9"')
+    assert [line for line, _ in readers.read_rows(roomy, max_rows=10, max_columns=10)] == [1, 2]
+
+
+def test_the_last_row_with_a_value_is_found_across_read_blocks(tmp_path, monkeypatch):
+    import zipfile
+
+    rows = [["客户类型", "客户名称"]] + [["企业", f"公司{i}"] for i in range(300)]
+    path = workbook(tmp_path / "many.xlsx", rows)
+    monkeypatch.setattr(readers, "BLOCK", 97)  # tags and values cut at every block's end
+    with zipfile.ZipFile(path) as archive:
+        assert readers._last_row_with_a_value(archive, "xl/worksheets/sheet1.xml") == 301
 
 
 @pytest.mark.parametrize("value", [110101199003077777, 1.0e16, 12345678901234567])

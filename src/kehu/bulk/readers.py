@@ -13,6 +13,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from kehu.bulk.errors import FileRefused
 from kehu.core.exports import is_watermark
 
@@ -52,21 +54,21 @@ def check_file(path: Path, *, max_rows: int, max_columns: int, max_uncompressed:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             if len(infos) > 10_000:
-                raise FileRefused("unsafe_file", f"{len(infos)} parts in the workbook")
+                raise FileRefused("unsafe_file", _("the workbook has %(n)d parts") % {"n": len(infos)})
             total = sum(i.file_size for i in infos)
             if total > max_uncompressed:
-                raise FileRefused("unsafe_file", f"the workbook inflates to {total} bytes (limit {max_uncompressed})")
+                raise FileRefused("unsafe_file", _("the workbook inflates to %(n)d bytes (limit %(limit)d)") % {"n": total, "limit": max_uncompressed})
             for info in infos:
                 if info.file_size > (1 << 20) and info.file_size > max_ratio * max(1, info.compress_size):
-                    raise FileRefused("unsafe_file", f"part {info.filename} inflates {info.file_size // max(1, info.compress_size)}"
-                                      f" times (limit {max_ratio})")
+                    raise FileRefused("unsafe_file", _("part %(part)s inflates %(n)d times (limit %(limit)d)") % {
+                        "part": info.filename, "n": info.file_size // max(1, info.compress_size), "limit": max_ratio})
             sheet = _first_sheet(archive)
             if sheet is not None:
                 rows, columns = _dimension(archive, sheet)
                 if rows > max_rows + 1:
-                    raise FileRefused("too_many_rows", f"the sheet has {rows - 1} data rows (limit {max_rows})")
+                    raise FileRefused("too_many_rows", _("the sheet has %(n)d data rows (limit %(limit)d)") % {"n": rows - 1, "limit": max_rows})
                 if columns > max_columns:
-                    raise FileRefused("too_many_columns", f"the sheet has {columns} columns (limit {max_columns})")
+                    raise FileRefused("too_many_columns", _("the sheet has %(n)d columns (limit %(limit)d)") % {"n": columns, "limit": max_columns})
     except zipfile.BadZipFile as exc:
         raise FileRefused("unreadable_file", str(exc)) from None
 
@@ -95,7 +97,7 @@ def _dimension(archive, name: str) -> tuple[int, int]:
                 break
     except Exception as exc:  # defusedxml refuses DTDs and entities; a cut-off head is fine once found
         if exc.__class__.__module__.startswith("defusedxml"):
-            raise FileRefused("unsafe_file", f"the sheet's XML is refused: {exc.__class__.__name__}") from None
+            raise FileRefused("unsafe_file", _("the sheet's XML is refused (%(why)s)") % {"why": exc.__class__.__name__}) from None
     match = re.fullmatch(r"[A-Z]{1,3}\d+:([A-Z]{1,3})(\d+)", ref)
     if not match:
         return 0, 0
@@ -117,15 +119,17 @@ def read_rows(path: Path, *, max_rows: int | None = None,
             while cells and not cells[-1]:
                 cells.pop()
             if len(cells) > max_columns:
-                raise FileRefused("too_many_columns", f"line {number} has {len(cells)} columns (limit {max_columns})")
+                raise FileRefused("too_many_columns", _("line %(line)d has %(n)d columns (limit %(limit)d)") % {
+                    "line": number, "n": len(cells), "limit": max_columns})
         count += 1
         if max_rows is not None and count > max_rows + 1:
-            raise FileRefused("too_many_rows", f"more than {max_rows} data rows")
+            raise FileRefused("too_many_rows", _("more than %(limit)d data rows") % {"limit": max_rows})
         yield number, cells
 
 
 def _read_rows(path: Path, max_columns: int | None) -> Iterator[tuple[int, list[str]]]:
     if _is_xlsx(path):
+        _refuse_rows_below_dimension(path)
         sheet = _calamine_rows(path, max_columns)
         for number, row in (sheet if sheet is not None else _openpyxl_rows(path, max_columns)):
             cells = _clean(row)
@@ -255,6 +259,51 @@ def _vouched(archive: zipfile.ZipFile, sheet_name: str) -> bool:
             # a <v>...</v> cut at the block's end is scanned with the next block
             tail = data[-64:]
     return True
+
+
+# A row's start tag (its number) or a cell's value, in the order they come in a sheet's XML.
+_ROW_OR_VALUE = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"|<(?:\w+:)?(?:v|is)>")
+
+
+def _last_row_with_a_value(archive: zipfile.ZipFile, name: str) -> int:
+    """The number of the sheet's last row that holds a cell value (0 if none), from one regular-expression pass
+    over the XML (the readers stop at the ``<dimension>``, so it cannot be learnt from them)."""
+    last, current, tail = 0, 0, b""
+    with archive.open(name) as fh:
+        for block in iter(lambda: fh.read(BLOCK), b""):
+            data = tail + block
+            # a tag cut at the block's end is scanned with the next block
+            cut = data.rfind(b"<")
+            cut = cut if cut >= 0 and data.find(b">", cut) < 0 else len(data)
+            for match in _ROW_OR_VALUE.finditer(data, 0, cut):
+                if match.group(1) is not None:
+                    current = int(match.group(1))
+                else:
+                    last = max(last, current)
+            tail = data[cut:]
+    return last
+
+
+def _refuse_rows_below_dimension(path: Path) -> None:
+    """Refuse a workbook with values below the range its ``<dimension>`` declares. Some writers leave a stale
+    one; both readers stop at it (openpyxl's read-only mode always did), so those rows would be left out of the
+    import without a word."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheet = _first_sheet(archive)
+            if sheet is None:
+                return
+            declared = _dimension_of(archive, sheet)[0]
+            if declared is None:
+                return
+            last = _last_row_with_a_value(archive, sheet)
+    except (zipfile.BadZipFile, KeyError):
+        return  # the readers raise what they raise for it
+    if last > declared:
+        raise FileRefused("stale_dimension", _(
+            "row %(row)d holds data below the range the workbook declares (it ends at row %(end)d), so rows would "
+            "be left out; open the file in Excel or WPS, save it again and upload it again")
+            % {"row": last, "end": declared})
 
 
 def _dimension_of(archive: zipfile.ZipFile, name: str) -> tuple[int | None, int | None]:
