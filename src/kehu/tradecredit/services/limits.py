@@ -297,6 +297,10 @@ def recalc_chunk(*, actor: User | None, period: date, policy: LimitPolicy, lo: i
                  .order_by("pk").values_list("pk", flat=True))
         sql, params = changed_rows_sql(policy, period, lo, hi)
         with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                # As in the grading chunk: the estimate of the grouped CTEs crosses jit_above_cost, and compiling
+                # cost more than it saved (50,000 customers: 2.4-3.3 s with JIT, 2.1 s without, same run).
+                cur.execute("SET LOCAL jit = off")
             cur.execute(sql, params)
             rows = cur.fetchall()
         if not rows:
