@@ -145,29 +145,27 @@ def _paths_of_customers(using: str, customer_ids: set[int]) -> dict[int, str]:
 def _content(row: AuditEvent) -> dict[str, Any]:
     """The fields a row's hash covers: everything but the hashes themselves (keyed rows add their org
     path and version, so that moving a row out of an auditor's sight is detected too)."""
-    content = _plain_content(row)
-    if row.hash_version >= KEYED:
-        content.update(org_path=row.org_path, v=row.hash_version)
-    return content
+    return content_fields(row.pk, row.ts.isoformat(), row.actor_id, row.actor_name, row.event_code, row.event,
+                          row.object_type, row.object_id, row.customer_id, row.old_values, row.new_values,
+                          row.reason, row.ip, row.channel, row.org_path, row.hash_version)
 
 
 def _plain_content(row: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": row.pk,
-        "ts": row.ts.isoformat(),
-        "actor": row.actor_id,
-        "actor_name": row.actor_name,
-        "event_code": row.event_code,
-        "event": row.event,
-        "object_type": row.object_type,
-        "object_id": row.object_id,
-        "customer_id": row.customer_id,
-        "old": row.old_values,
-        "new": row.new_values,
-        "reason": row.reason,
-        "ip": row.ip,
-        "channel": row.channel,
-    }
+    """The content of the unkeyed versions (before org path and version were covered)."""
+    return {k: v for k, v in _content(row).items() if k not in ("org_path", "v")}
+
+
+def content_fields(pk: Any, ts: str, actor: Any, actor_name: str, event_code: int, event: str, object_type: str,
+                   object_id: str, customer_id: Any, old: Any, new: Any, reason: str, ip: str, channel: str,
+                   org_path: str, version: int) -> dict[str, Any]:
+    """The one definition of what a row's hash covers, from its values (a model instance, a row being built
+    in a batch, a row read back for verification); ``ts`` as ISO text."""
+    content = {"id": pk, "ts": ts, "actor": actor, "actor_name": actor_name, "event_code": event_code,
+               "event": event, "object_type": object_type, "object_id": object_id, "customer_id": customer_id,
+               "old": old, "new": new, "reason": reason, "ip": ip, "channel": channel}
+    if version >= KEYED:
+        content.update(org_path=org_path, v=version)
+    return content
 
 
 def normalise_values(values: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -337,13 +335,10 @@ def audit_record_many(*, actor: User | None, entries: Sequence[AuditEntry], usin
             "new_values": entry.new if entry.normalised else normalise_values(entry.new),
             "reason": entry.reason or "", "channel": entry.channel or "", "org_path": org_path or "",
         }
-        # _content(row) of the AuditEvent audit_record would build from these values
-        values["content_hash"] = content_hmac(key, {
-            "id": pk, "ts": ts, "actor": actor_id, "actor_name": actor_name, "event_code": values["event_code"],
-            "event": name, "object_type": values["object_type"], "object_id": values["object_id"],
-            "customer_id": values["customer_id"], "old": values["old_values"], "new": values["new_values"],
-            "reason": values["reason"], "ip": "", "channel": values["channel"], "org_path": values["org_path"],
-            "v": SEALED})
+        values["content_hash"] = content_hmac(key, content_fields(
+            pk, ts, actor_id, actor_name, values["event_code"], name, values["object_type"], values["object_id"],
+            values["customer_id"], values["old_values"], values["new_values"], values["reason"], "",
+            values["channel"], values["org_path"], SEALED))
         row = [pk]
         for f in fields:
             attname = f.attname
@@ -601,12 +596,8 @@ def _naive_utc_iso(value: Any) -> str:
 
 def _content_of(v: tuple) -> dict[str, Any]:
     """``_content`` of a row read by :func:`_read_rows`."""
-    content = {"id": v[0], "ts": v[2], "actor": v[3], "actor_name": v[4], "event_code": v[5],
-               "event": v[6], "object_type": v[7], "object_id": v[8], "customer_id": v[9], "old": v[10],
-               "new": v[11], "reason": v[12], "ip": v[13], "channel": v[14]}
-    if v[16] >= KEYED:
-        content.update(org_path=v[15], v=v[16])
-    return content
+    return content_fields(v[0], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13], v[14],
+                          v[15], v[16])
 
 
 def _legacy_hash(key: bytes | None, version: int, prev_hash: str, content: dict[str, Any]) -> str:
