@@ -57,9 +57,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from kehu.bulk.importers import SPECS
-    from kehu.bulk.models import ImportJob, ImportRowError
-    from kehu.bulk.outcomes import reasons
-    from kehu.bulk.services import _chunks, _open
+    from kehu.bulk.models import ImportJob
+    from kehu.bulk.services import _chunks, _open, record_rejections
     from kehu.core import services as core_services
     from kehu.core.writes import insert_rows, reserve_ids
 
@@ -91,12 +90,7 @@ def main() -> None:
         with transaction.atomic():
             outcome = spec.set_based.apply(actor=None, mode="upsert", org_code="HQ", context=context,
                                            problem=problem, prepared=prepared)
-            errors = []
-            for rejection in outcome.rejections:
-                text = reasons(rejection)
-                errors.append(ImportRowError(job=job, line=rejection.line, values=rejection.cells,
-                                             reason=text["zh-hans"], reason_en=text["en"]))
-            ImportRowError.objects.bulk_create(errors, batch_size=500)
+            record_rejections(job, outcome)
 
     for number, chunk in enumerate(chunks):
         t0 = time.process_time()

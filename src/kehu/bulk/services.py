@@ -256,18 +256,23 @@ def _commit_chunk(spec: ImportSpec, job: ImportJob, context, raw, prepared, inde
                                            context=context, problem=problem, prepared=prepared)
         else:
             outcome = _apply_rows(spec, job, raw, actor)
-        errors = []
-        for rejection in outcome.rejections:
-            text = reasons(rejection)
-            errors.append(ImportRowError(job=job, line=rejection.line, values=rejection.cells,
-                                         reason=text["zh-hans"], reason_en=text["en"]))
-        ImportRowError.objects.bulk_create(errors, batch_size=500)
+        record_rejections(job, outcome)
         counts = outcome.counts
         ImportChunk.objects.create(job=job, index=index, **counts)
         ImportJob.objects.filter(pk=job.pk).update(
             rows_done=F("rows_done") + len(raw), rows_created=F("rows_created") + counts["created"],
             rows_updated=F("rows_updated") + counts["updated"], rows_unchanged=F("rows_unchanged") + counts["unchanged"],
             rows_rejected=F("rows_rejected") + counts["rejected"], updated_at=timezone.now())
+
+
+def record_rejections(job: ImportJob, outcome: Outcome) -> None:
+    """Store a chunk's rejected rows, each with its reason in Chinese and English (the error file's lines)."""
+    errors = []
+    for rejection in outcome.rejections:
+        text = reasons(rejection)
+        errors.append(ImportRowError(job=job, line=rejection.line, values=rejection.cells,
+                                     reason=text["zh-hans"], reason_en=text["en"]))
+    ImportRowError.objects.bulk_create(errors, batch_size=500)
 
 
 def _apply_rows(spec: ImportSpec, job: ImportJob, raw, actor) -> Outcome:
