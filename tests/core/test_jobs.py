@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -259,6 +260,26 @@ def _redis_answers() -> bool:
         return False
 
 
+@contextmanager
+def _celery_worker():
+    """A real ``kehu worker`` on the test Redis (solo pool), stopped with SIGTERM and the queue emptied after."""
+    import redis
+
+    env = {**cli_env(), "KEHU_BROKER_URL": REDIS_URL}
+    worker = subprocess.Popen([sys.executable, "-m", "kehu.cli", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        yield worker
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_celery_worker_runs_a_job_once_through_redis(settings):
     if not _redis_answers():
@@ -272,10 +293,7 @@ def test_celery_worker_runs_a_job_once_through_redis(settings):
     _configure()
     build_world()
     supervisor = user_create(username="svc_sup", org_code="HQ", roles=["service_supervisor"], actor=None)
-    env = {**cli_env(), "KEHU_BROKER_URL": REDIS_URL}
-    worker = subprocess.Popen([sys.executable, "-m", "kehu.cli", "worker", "--pool", "solo", "--loglevel", "WARNING"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
+    with _celery_worker() as worker:
         job = jobs.job_submit(kind="surveys.dispatch", actor=supervisor, eager=False)  # sent to Redis
         app.send_task("kehu.run_job", args=[job.pk])  # and delivered a second time
         deadline = time.monotonic() + 600
@@ -287,14 +305,6 @@ def test_celery_worker_runs_a_job_once_through_redis(settings):
         assert (job.status, job.attempts) == ("done", 1), job.error
         assert job.claimed_by.startswith("celery@")
         assert "sent" in job.result or job.result  # surveys_dispatch's summary
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -330,10 +340,7 @@ def test_celery_runs_a_scheduled_slot_once_when_two_servers_tick_at_once(setting
     assert sorted(outcomes) == ["queued", "skipped"]
     queued = Job.objects.get(kind=SLOT_KIND)
     assert ScheduledRun.objects.get(job="helpdesk.sla_watch").state == "running"
-    env = {**cli_env(), "KEHU_BROKER_URL": REDIS_URL}
-    worker = subprocess.Popen([sys.executable, "-m", "kehu.cli", "worker", "--pool", "solo", "--loglevel", "WARNING"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
+    with _celery_worker() as worker:
         deadline = time.monotonic() + 600
         while Job.objects.get(pk=queued.pk).status in ("queued", "running") and time.monotonic() < deadline:
             assert worker.poll() is None, worker.stdout.read()
@@ -344,14 +351,6 @@ def test_celery_runs_a_scheduled_slot_once_when_two_servers_tick_at_once(setting
         run = ScheduledRun.objects.get(job="helpdesk.sla_watch")
         assert (run.state, run.attempts) == ("done", 1)
         assert queued.result["result"] == run.result  # the watcher's summary, recorded on both rows
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 @pytest.mark.django_db
