@@ -208,7 +208,13 @@ def cli_env() -> dict[str, str]:
         url = f"sqlite:///{db['NAME']}"
     else:
         url = urlunsplit(urlsplit(os.environ["KEHU_DATABASE_URL"])._replace(path="/" + db["NAME"]))
-    return {**os.environ, "KEHU_DATABASE_URL": url, "KEHU_HOME": str(settings.KEHU_HOME), "KEHU_DEBUG": "1"}
+    env = {**os.environ, "KEHU_DATABASE_URL": url, "KEHU_HOME": str(settings.KEHU_HOME), "KEHU_DEBUG": "1"}
+    # The test's own checkpoint directory (the autouse ``audit_checkpoints``): the default one under KEHU_HOME is
+    # shared by every test of the run, and a checkpoint another test's process published there belongs to
+    # another database.
+    if settings.KEHU_AUDIT_CHECKPOINT_DIR:
+        env["KEHU_AUDIT_CHECKPOINT_DIR"] = str(settings.KEHU_AUDIT_CHECKPOINT_DIR)
+    return env
 
 
 @pytest.fixture(scope="session")

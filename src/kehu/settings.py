@@ -17,6 +17,10 @@ TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test
 KEHU_HOME = conf.kehu_home()
 if TESTING and not conf.env_str("KEHU_HOME"):
     KEHU_HOME = KEHU_HOME / "test"
+if TESTING and conf.env_str("PYTEST_XDIST_WORKER"):
+    # Each pytest-xdist worker has its own test database, so it needs its own files too: two workers' job 1
+    # would otherwise share an upload's path, and their checkpoints one directory.
+    KEHU_HOME = KEHU_HOME / f"xdist-{conf.env_str('PYTEST_XDIST_WORKER')}"
 from kehu.core.files import private_dir, private_umask  # noqa: E402 (files under KEHU_HOME: 0600/0700)
 
 private_umask()
