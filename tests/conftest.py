@@ -14,12 +14,18 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import settings as hypothesis_settings
 
 from kehu.core import services as core_services
 from kehu.core.models import User
 from kehu.customers import services
 from kehu.customers.generators import make_company, make_person_name, make_resident_id, make_uscc
 from kehu.customers.models import Customer
+
+# No per-example deadline: the property tests check results, not speed (benchmarks/ measure speed), and under
+# pytest-xdist on a busy CI machine a pure example once took longer than Hypothesis's default 200 ms and failed.
+hypothesis_settings.register_profile("kehu", deadline=None)
+hypothesis_settings.load_profile("kehu")
 
 PASSWORD = "Kehu-test-2026"
 DEPARTMENTS = ["enterprise_mgmt", "production", "finance", "audit", "safety_env"]
