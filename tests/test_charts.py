@@ -49,6 +49,25 @@ def test_sales_chart_has_no_negative_ticks():
     assert ticks and min(ticks) >= 0
 
 
+def test_charts_keep_chinese_labels_as_text_in_cjk_fonts_without_glyph_warnings(recwarn):
+    """The browser draws the labels (the server may have no CJK font): the SVG holds the Chinese text itself,
+    names a CJK family before the Latin one, and drawing it warns about no missing glyph."""
+    from django.utils import translation
+
+    from kehu.helpdesk.analysis import bar_chart_svg
+    from kehu.trade.views import sales_chart
+
+    svg = bar_chart_svg([("质量问题", 3)], "投诉类别")
+    with translation.override("zh-hans"):
+        sales = sales_chart([(date(2026, 10, 1), Decimal("25000"))])
+    assert "投诉类别" in svg and "质量问题" in svg
+    assert ">万元<" in sales  # the axis unit in Chinese (it read "10k CNY")
+    for text in (svg, sales):
+        family = re.search(r"font-family: ([^;]+);", text).group(1)
+        assert family.index("Noto Sans CJK SC") < family.index("DejaVu Sans"), family
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]
+
+
 @pytest.fixture
 def gworld(world):
     from tests.grading.conftest import add_grading_users

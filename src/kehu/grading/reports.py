@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from kehu.core.charts import count_axis, no_negative
+from kehu.core.charts import chart_style, count_axis, new_figure, no_negative, svg_of
 from kehu.core.exports import mark_workbook, safe_row
 from kehu.customers.selectors import masked
 from kehu.grading.rules import GRADES
@@ -103,21 +103,7 @@ def summary_pdf(period, results, limit: int = 40, *, unmask: bool = False, mark:
     return out.getvalue()
 
 
-def _svg(fig) -> str:
-    out = io.StringIO()
-    fig.savefig(out, format="svg", bbox_inches="tight")
-    svg = out.getvalue()
-    return svg[svg.index("<svg"):]
-
-
 def charts(results) -> dict[str, str]:
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    import matplotlib
-
-    matplotlib.use("Agg")
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    from matplotlib.figure import Figure
-
     counts = dict(results.order_by().values_list("grade").annotate(n=Count("id")))
     moves = (results.exclude(previous_grade="").order_by().values("previous_grade", "grade")
              .annotate(n=Count("id")).values_list("previous_grade", "grade", "n"))
@@ -126,15 +112,15 @@ def charts(results) -> dict[str, str]:
         matrix[GRADES.index(a)][GRADES.index(b)] = n
     scores = [float(s) for s in results.values_list("total_score", flat=True)[:200000]]
     out = {}
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": ["sans-serif"]}):
-        fig = Figure(figsize=(5, 3))
+    with chart_style():
+        fig = new_figure((5, 3))
         ax = fig.add_subplot()
         ax.bar(list(GRADES), [counts.get(g, 0) for g in GRADES], color="#3a6ea5")
         count_axis(ax.yaxis)  # numbers of customers: whole, from zero
         no_negative(ax)
         ax.set_title(_("Grade distribution"))
-        out["distribution"] = _svg(fig)
-        fig = Figure(figsize=(4, 4))
+        out["distribution"] = svg_of(fig)
+        fig = new_figure((4, 4))
         ax = fig.add_subplot()
         ax.imshow(matrix, cmap="Blues")
         ax.set_xticks(range(len(GRADES)), list(GRADES))
@@ -145,12 +131,12 @@ def charts(results) -> dict[str, str]:
             for j, n in enumerate(row):
                 ax.text(j, i, str(n), ha="center", va="center")
         ax.set_title(_("Grade migration"))
-        out["migration"] = _svg(fig)
-        fig = Figure(figsize=(5, 3))
+        out["migration"] = svg_of(fig)
+        fig = new_figure((5, 3))
         ax = fig.add_subplot()
         ax.hist(scores, bins=list(range(0, 105, 5)), color="#6a8f3a")
         count_axis(ax.yaxis)
         no_negative(ax)
         ax.set_title(_("Score histogram"))
-        out["histogram"] = _svg(fig)
+        out["histogram"] = svg_of(fig)
     return out

@@ -3,13 +3,12 @@ SVG (matplotlib, Agg backend)."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q
 
 from kehu.core.calendar import SHANGHAI
-from kehu.core.charts import count_axis, no_negative
+from kehu.core.charts import chart_style, count_axis, new_figure, no_negative, svg_of
 from kehu.helpdesk.models import KnowledgeArticle
 
 DIMENSIONS = {"category": "category", "root_cause": "root_cause", "product": "product",
@@ -51,24 +50,12 @@ def knowledge_search(query: str, limit: int = 20):
 
 
 def bar_chart_svg(rows: list[tuple[str, int]], title: str) -> str:
-    # Imported when a chart is drawn, not at startup: matplotlib takes about 0.4 s to import, which every
-    # process that loads the helpdesk's views or API would pay (the other apps' charts do the same).
-    import matplotlib
-
-    matplotlib.use("Agg")
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    from matplotlib.figure import Figure
-
-    # text stays text in the SVG ("svg.fonttype": "none"), so the browser draws Chinese labels with its fonts
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": ["sans-serif"]}):
-        fig = Figure(figsize=(6, 3))
+    with chart_style():
+        fig = new_figure((6, 3))
         ax = fig.subplots()
         labels = [str(label) for label, _ in rows[:12]]
         ax.barh(labels[::-1], [n for _, n in rows[:12]][::-1])
         count_axis(ax.xaxis)  # counts of tickets: whole numbers, from zero
         no_negative(ax, "x")
         ax.set_title(title)
-        out = io.StringIO()
-        fig.savefig(out, format="svg", bbox_inches="tight")
-    svg = out.getvalue()
-    return svg[svg.index("<svg"):]
+        return svg_of(fig)

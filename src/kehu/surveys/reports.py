@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from kehu.core.charts import chart_style, new_figure, svg_of
 from kehu.core.errors import InvalidInput, PermissionDenied
 from kehu.core.exports import safe_row
 from kehu.core.params import get_param
@@ -128,24 +129,10 @@ def answers_for(*, user, start: date, end: date, dim: str | None = None, value: 
 
 # ----------------------------------------------------------------------------------- charts and XLSX
 
-def _svg(fig) -> str:
-    out = io.StringIO()
-    fig.savefig(out, format="svg", bbox_inches="tight")
-    svg = out.getvalue()
-    return svg[svg.index("<svg"):]
-
-
 def trend_svg(trend: list[dict], *, title: str, csat_label: str, complaints_label: str) -> str:
     """CSAT (bars, left axis, %) against complaints received (line, right axis) per month."""
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    import matplotlib
-
-    matplotlib.use("Agg")
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": ["sans-serif"]}):
-        fig = Figure(figsize=(7, 3.2))
+    with chart_style():
+        fig = new_figure((7, 3.2))
         ax = fig.subplots()
         months = [t["month"] for t in trend]
         ax.bar(months, [t["csat"] or 0 for t in trend], color="#4c78a8", label=csat_label)
@@ -156,25 +143,18 @@ def trend_svg(trend: list[dict], *, title: str, csat_label: str, complaints_labe
         right.set_ylabel(complaints_label)
         right.set_ylim(bottom=0)
         ax.set_title(title)
-        return _svg(fig)
+        return svg_of(fig)
 
 
 def bar_svg(rows: list[dict], *, title: str, labels: dict | None = None) -> str:
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    import matplotlib
-
-    matplotlib.use("Agg")
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": ["sans-serif"]}):
-        fig = Figure(figsize=(6, 3))
+    with chart_style():
+        fig = new_figure((6, 3))
         ax = fig.subplots()
         names = [str((labels or {}).get(r["key"], r["key"]) or "-") for r in rows[:15]]
         ax.barh(names[::-1], [r["csat"] or 0 for r in rows[:15]][::-1], color="#4c78a8")
         ax.set_xlim(0, 100)
         ax.set_title(title)
-        return _svg(fig)
+        return svg_of(fig)
 
 
 def report_xlsx(report: dict, answers, *, headings: dict, labels: dict) -> bytes:

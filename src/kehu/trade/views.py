@@ -4,7 +4,6 @@ outside the user's scope the customer does not exist (404)."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kehu.core.charts import chart_style, new_figure, svg_of
 from kehu.core.errors import DomainError, NotFound, PermissionDenied
 from kehu.core.selectors import access_for
 from kehu.trade import selectors
@@ -39,25 +39,15 @@ def _customer(request, customer_id: int, perm: str = TradePerm.FACTS_VIEW):
 
 def sales_chart(months: list[tuple[date, object]]) -> str:
     """Bars of the monthly sales as inline SVG (matplotlib, text kept as text)."""
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    import matplotlib
-
-    matplotlib.use("Agg")
-    # matplotlib loads on the first chart (about 0.4 s): only this path draws one
-    from matplotlib.figure import Figure
-
-    with matplotlib.rc_context({"svg.fonttype": "none", "font.family": ["sans-serif"]}):
-        fig = Figure(figsize=(7, 2.6))
+    with chart_style():
+        fig = new_figure((7, 2.6))
         ax = fig.add_subplot()
         ax.bar([f"{m:%y-%m}" for m, _v in months], [float(v) / 10000 for _m, v in months], color="#3a6ea5")
         ax.set_ylim(bottom=0)  # sales: no negative ticks
-        ax.set_ylabel("10k CNY")
+        ax.set_ylabel(_("10,000 CNY"))
         ax.tick_params(axis="x", labelsize=8)
         ax.spines[["top", "right"]].set_visible(False)
-        out = io.StringIO()
-        fig.savefig(out, format="svg", bbox_inches="tight")
-    svg = out.getvalue()
-    return svg[svg.index("<svg"):]
+        return svg_of(fig)
 
 
 @login_required
