@@ -88,7 +88,7 @@ def test_request_flow_access_export_and_refusal(world, officer):
     data = json.loads(privacy.request_export(actor=officer, request_id=request.pk))
     assert data["客户"]["身份证号"] == customer.id_number and data["客户"]["手机"] == "13800138000"
     assert data["联系人"][0]["电话"] == "13900139000" and data["文件"][0]["标题"] == "身份证"
-    assert any(e["事件"] == "customer_created" for e in data["操作记录"])
+    assert any(e["事件"] == "创建客户" for e in data["操作记录"])  # the event's Chinese name, not its code
     done = privacy.request_complete(actor=officer, request_id=request.pk, outcome="已当面提供副本")
     assert done.state == RequestState.DONE
 

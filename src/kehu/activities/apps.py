@@ -22,6 +22,9 @@ class ActivitiesConfig(AppConfig):
         register_params(PARAMS)
         register_nav(NavItem(_("Follow-ups"), "activities:tasks", ActivityPerm.VIEW, order=15))
         overview.register()
+        from kehu.activities import retention
+
+        retention.register()  # the dealings recorded with a person, in their access copy
         from kehu.activities import inbox
         from kehu.core.inbox import InboxProvider, register_inbox
 

@@ -76,3 +76,37 @@ def register_hold_rule(rule: HoldRule) -> None:
 
 def data_classes() -> list[DataClass]:
     return sorted(DATA_CLASSES.values(), key=lambda d: (d.order, d.code))
+
+
+@dataclass(frozen=True)
+class SubjectSection:
+    """One part of the copy a person receives on an access request (PIPL Art.45: the right to consult and copy
+    one's personal information). Each app that keeps records about a person registers the part it owns, so the
+    copy holds everything kehu keeps about the person and no app's records are forgotten (the archive,
+    contacts, consents and the audit trail are the privacy app's own parts).
+
+    ``rows(customer_id)`` returns the person's records, each a dict of heading -> value in clear (the copy goes
+    to the person; it is never shown to staff). ``title`` is the section's heading in the copy: the copy is a
+    document in Chinese, as the person's counterparts (receipts, notices) are."""
+
+    code: str
+    title: str
+    app: str
+    rows: Callable[[int], list[dict[str, Any]]]
+    order: int = 100
+
+
+SUBJECT_SECTIONS: dict[str, SubjectSection] = {}
+
+
+def register_subject_section(section: SubjectSection) -> None:
+    SUBJECT_SECTIONS[section.code] = section
+
+
+def subject_sections() -> list[SubjectSection]:
+    return sorted(SUBJECT_SECTIONS.values(), key=lambda s: (s.order, s.code))
+
+
+def when(value: date | datetime | None) -> str | None:
+    """A date or time in a subject section: ISO 8601, or None when the record has none."""
+    return value.isoformat() if value is not None else None

@@ -7,7 +7,16 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.retention import ANONYMISE, DataClass, HoldRule, register_data_class, register_hold_rule
+from kehu.core.retention import (
+    ANONYMISE,
+    DataClass,
+    HoldRule,
+    SubjectSection,
+    register_data_class,
+    register_hold_rule,
+    register_subject_section,
+    when,
+)
 from kehu.helpdesk.models import Ticket, TicketStatusChange
 
 # a complaint in one of these states is finished; any other state is open
@@ -34,6 +43,16 @@ def _open_complaints(today: date):
     return Ticket.objects.filter(kind="complaint").exclude(state__in=FINISHED).values("customer_id")
 
 
+
+def _subject_tickets(customer_id: int) -> list[dict]:
+    """The person's complaints, returns, allowances and online enquiries, with what they said (PIPL Art.45)."""
+    return [{"编号": t.pk, "类型": t.get_kind_display(), "主题": t.subject, "客户陈述": t.description,
+             "类别": t.category, "产品": t.product, "合同": t.contract, "渠道": t.get_channel_display(),
+             "状态": t.get_state_display(), "金额": str(t.amount) if t.amount is not None else None,
+             "受理时间": when(t.received_at), "办结时间": when(t.closed_at)}
+            for t in Ticket.objects.filter(customer_id=customer_id).order_by("pk")]
+
+
 def register() -> None:
     register_data_class(DataClass(
         code="complaint_file", label=_("Complaint files"), app="helpdesk", level="rows", default_days=1095,
@@ -42,3 +61,5 @@ def register() -> None:
         order=40))
     register_hold_rule(HoldRule(code="complaint", label=_("Open complaint"), app="helpdesk",
                                 customers=_open_complaints))
+    register_subject_section(SubjectSection(code="tickets", title="服务工单", app="helpdesk", rows=_subject_tickets,
+                                            order=40))

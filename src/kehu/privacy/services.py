@@ -11,16 +11,18 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kehu.core.access import require
 from kehu.core.audit import audit_record
 from kehu.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from kehu.core.forms import event_names
 from kehu.core.inputs import choice, text
 from kehu.core.keys import encrypted_models
 from kehu.core.models import AuditEvent, User
 from kehu.core.params import get_param
+from kehu.core.retention import subject_sections
 from kehu.core.selectors import access_for, calendar_for
 from kehu.customers.models import ConsentRecord, Contact, Customer, CustomerKind, Document, InfoChangeLog
 from kehu.customers.selectors import customer_get
@@ -247,8 +249,17 @@ def request_export(*, actor: User | None, request_id: int) -> bytes:
 
 
 def subject_data(customer_id: int) -> dict[str, Any]:
+    """The person's archive and the privacy app's own records, then every app's registered part
+    (``kehu.core.retention.register_subject_section``: tickets, visits, survey answers, accounts, ...), then the
+    audit trail. The copy is a Chinese document whatever the staff member's language: its headings are Chinese,
+    so are the choice labels and event names in it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _subject_data(customer_id)
+
+
+def _subject_data(customer_id: int) -> dict[str, Any]:
     c = Customer.objects.get(pk=customer_id)
-    return {
+    own = {
         "客户": {"编号": c.pk, "类型": c.get_kind_display(), "名称": c.true_name,
                "身份证号": c.id_number, "手机": c.phone, "电子邮件": c.email, "地址": c.address, "职业": c.occupation,
                "法定代表人": c.legal_representative, "统一社会信用代码": c.uscc, "地区": c.region, "行业": c.industry,
@@ -268,9 +279,13 @@ def subject_data(customer_id: int) -> dict[str, Any]:
                  for p in ProcessingPurpose.objects.all()],
         "个人信息请求": [{"类型": r.get_kind_display(), "状态": r.get_state_display(), "收到": r.received_at.isoformat()}
                    for r in DataSubjectRequest.objects.filter(customer_id=customer_id)],
-        "操作记录": [{"时间": e.ts.isoformat(), "事件": e.event, "操作人": e.actor_name}
-                 for e in AuditEvent.objects.filter(customer_id=customer_id).order_by("pk")[:5000]],
     }
+    for section in subject_sections():
+        own[section.title] = section.rows(customer_id)
+    names = event_names()
+    own["操作记录"] = [{"时间": e.ts.isoformat(), "事件": str(names.get(e.event_code, e.event)), "操作人": e.actor_name}
+                   for e in AuditEvent.objects.filter(customer_id=customer_id).order_by("pk")[:5000]]
+    return own
 
 
 # --------------------------------------------------------------------------------------- holds, restriction

@@ -11,7 +11,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kehu.core.retention import DELETE, DataClass, HoldRule, register_data_class, register_hold_rule
+from kehu.core.retention import (
+    DELETE,
+    DataClass,
+    HoldRule,
+    SubjectSection,
+    register_data_class,
+    register_hold_rule,
+    register_subject_section,
+    when,
+)
 from kehu.suitability.models import (
     InvestorProfile,
     ProfessionalDecision,
@@ -61,6 +70,26 @@ def _apply(queryset, action: str, now) -> int:
     return len(ids) if deleted else 0
 
 
+
+def _subject_profile(customer_id: int) -> list[dict]:
+    """What the firm recorded of the investor (中证协发[2012]206号 M-4) and the risk assessments (PIPL Art.45)."""
+    rows: list[dict] = []
+    for p in InvestorProfile.objects.filter(customer_id=customer_id):
+        rows.append({"记录": "投资者信息", "投资者类型": p.get_investor_kind_display(),
+                     "金融资产": str(p.financial_assets_amount),
+                     "家庭金融净资产": str(p.household_financial_net_assets_amount),
+                     "近三年年均收入": str(p.average_income_amount), "净资产": str(p.net_assets_amount),
+                     "投资经验(年)": p.investment_experience_years, "专业投资者": p.professional,
+                     "更新时间": when(p.updated_at)})
+        rows.extend({"记录": "风险测评", "测评时间": when(a.assessed_at), "得分": a.score,
+                     "投资者类别": a.get_investor_class_display(), "有效期至": when(a.valid_until)}
+                    for a in RiskAssessment.objects.filter(profile=p).order_by("assessed_at", "pk"))
+        rows.extend({"记录": "产品认购", "产品": s.product.name, "金额": str(s.amount), "币种": s.currency,
+                     "认购日期": when(s.subscribed_on), "状态": s.get_state_display()}
+                    for s in Subscription.objects.filter(investor=p).select_related("product").order_by("pk"))
+    return rows
+
+
 def register() -> None:
     register_data_class(DataClass(
         code="suitability_record", label=_("Suitability records"), app="suitability", level="rows",
@@ -70,3 +99,5 @@ def register() -> None:
         order=60))
     register_hold_rule(HoldRule(code="suitability", label=_("Suitability records (≥ 20 years)"), app="suitability",
                                 customers=_held))
+    register_subject_section(SubjectSection(code="suitability", title="投资者适当性", app="suitability",
+                                            rows=_subject_profile, order=70))
