@@ -12,6 +12,9 @@
    ``audit_record_many`` in batches of 10,000 and sealed), against the baseline of reading the same rows and
    columns in the same batches without checking anything (the floor any verifier pays). Also reported:
    rows per CPU-second of the verifying process, which depends less on a shared machine's load.
+3. ``audit_verify_parallel_rows_per_s`` — the same verification with ``--verify-workers`` processes
+   (``verify_chain(workers=N)``, what ``kehu audit verify`` does by default on a long chain) against the single
+   walk of step 2; its start-up (spawning and setting up Django in each process) is inside the time.
 """
 
 from __future__ import annotations
@@ -85,6 +88,8 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0], small=2_000, full=10_000_000)
     p.add_argument("--appends", type=int, default=100, help="rows each of the 8 threads appends (default 100)")
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--verify-workers", type=int, default=os.cpu_count() or 2,
+                   help="processes of the parallel verification (default: the machine's cores)")
     args = p.parse_args()
     n = size_of(args)
     db = setup_django(args)
@@ -149,6 +154,14 @@ def main() -> None:
     emit("audit_verify_rows_per_s", ours=n / ours_v, baseline=n / base_v, n=n, db=db, unit="rows/s",
          ours_rows_per_cpu_s=round(n / ours_cpu), baseline_rows_per_cpu_s=round(n / base_cpu),
          seconds=round(ours_v, 1), p12_target=100_000, bulk_write_and_seal_rows_per_s=round(n / write_s),
+         load=os.getloadavg()[0])
+
+    start = time.perf_counter()
+    problems = list(audit.verify_chain(checkpoint=False, workers=args.verify_workers))
+    par_v = time.perf_counter() - start
+    assert problems == [], problems[:5]
+    emit("audit_verify_parallel_rows_per_s", ours=n / par_v, baseline=n / ours_v, n=n, db=db, unit="rows/s",
+         workers=args.verify_workers, seconds=round(par_v, 1), p12_target=100_000, cores=os.cpu_count(),
          load=os.getloadavg()[0])
 
 

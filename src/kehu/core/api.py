@@ -8,7 +8,7 @@ from django.db.models import Q
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from kehu.core.audit import verify_chain
+from kehu.core.audit import problem_label, verify_chain
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.models import ApiToken, AuditEvent, User
 from kehu.core.permissions import ROLE_PERMISSIONS, Perm
@@ -128,7 +128,7 @@ class VerifyOut(Schema):
 def audit_verify(request):
     if not access_for(request.auth).has(Perm.AUDIT_VIEW):
         raise PermissionDenied()
-    problems = [p.__dict__ for p in verify_chain()]
+    problems = [{**p.__dict__, "label": problem_label(p.kind)} for p in verify_chain()]
     return {"ok": not problems, "problems": problems[:100]}
 
 

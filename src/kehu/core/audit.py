@@ -17,7 +17,8 @@ docs/audit-design.md; in short (issue 17, hash version 3):
 * :func:`verify_chain` walks the sealed rows in ``seal_seq`` order (an edit fails the content hash, a
   deleted or reordered row breaks a link and leaves a gap in the numbers, a truncation shows against the
   head and the last checkpoint) and checks every pending row's own keyed hash; pending rows are reported by
-  :func:`chain_status` as pending, not as tampering.
+  :func:`chain_status` as pending, not as tampering. With ``workers`` it cuts the sealed rows into ranges checked
+  by as many processes (``kehu.core.audit_workers``) and joins them as one walk would.
 
 Rows of hash versions 1 (plain SHA-256) and 2 (HMAC chained at write time under a head lock) keep their
 hashes; the migration numbered them in id order, and the first sealed row links to the last of them, so
@@ -44,6 +45,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connection, connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.core.models import AuditChainHead, AuditEvent, User
@@ -609,44 +611,71 @@ def _legacy_hash(key: bytes | None, version: int, prev_hash: str, content: dict[
     return audit_row_hash(prev_hash, plain)
 
 
-def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = True,
-                 using: str = "default") -> Iterator[ChainProblem]:
-    """Walk the sealed chain in ``seal_seq`` order, then check the pending rows; yield every problem found.
+# What each kind of problem is called where people read it (the CLI, the API's ``label``, the audit page).
+PROBLEM_LABELS = {
+    "gap": gettext_lazy("rows missing"),
+    "broken_link": gettext_lazy("broken link"),
+    "no_key": gettext_lazy("no audit key"),
+    "downgraded": gettext_lazy("hash version downgraded"),
+    "edited": gettext_lazy("content changed"),
+    "missing_tail": gettext_lazy("newest rows missing"),
+    "count_mismatch": gettext_lazy("row count does not match"),
+    "truncated": gettext_lazy("truncated"),
+    "checkpoint_mismatch": gettext_lazy("does not match the checkpoint"),
+    "bad_checkpoint": gettext_lazy("invalid checkpoint"),
+}
 
-    An edited row fails its content hash (or, for rows of versions 1-2, its row hash); a deleted row
-    leaves a gap in the sealed numbers and breaks the link of the next row; a reordered row (its id, place
-    or link changed) fails its hashes or breaks a link; deleting the newest sealed rows is caught by the
-    chain head and by the last checkpoint, which also pins the head hash at its time (a rewrite before it
-    shows even if the rewriter held the key). Pending rows (committed, not yet sealed) are no problem as
-    long as each one's keyed content hash verifies (:func:`chain_status` counts them). With
-    ``checkpoint=True`` the last published checkpoint is read; pass one (or False) to choose.
-    """
-    key = getattr(settings, "KEHU_AUDIT_KEY", None)
-    if checkpoint is True:
-        checkpoint, problems = _last_checkpoint()
-        yield from problems
-    cp_seq = checkpoint["count"] if checkpoint and checkpoint.get("last_id") else None
-    keyed_from = (checkpoint or {}).get("keyed_from") or None
-    prev_hash = GENESIS_HASH
-    last_seq = last_id = count = 0
-    newest_version = 0
-    at_checkpoint: tuple[int, int, str] | None = None
+
+def problem_label(kind: str) -> str:
+    return str(PROBLEM_LABELS.get(kind, kind))
+
+
+class _Walk:
+    """Where a walk along the sealed chain stands. A part of a parallel walk starts with ``prev_hash`` None:
+    its first row's place and link are checked by the walk that joins the parts (``first`` records them)."""
+
+    __slots__ = ("prev_hash", "last_seq", "last_id", "count", "newest_version", "at_checkpoint", "first",
+                 "stopped")
+
+    def __init__(self, prev_hash: str | None, last_seq: int = 0, newest_version: int = 0) -> None:
+        self.prev_hash = prev_hash
+        self.last_seq = last_seq
+        self.last_id = 0
+        self.count = 0
+        self.newest_version = newest_version
+        self.at_checkpoint: tuple[int, int, str] | None = None
+        self.first: tuple[int, int, str] | None = None
+        self.stopped = False
+
+
+def _no_key(pk: int) -> ChainProblem:
+    return ChainProblem(pk, "no_key", _("KEHU_AUDIT_KEY is not set; keyed rows cannot be checked."))
+
+
+def _walk_sealed(conn, walk: _Walk, *, key: bytes | None, keyed_from: int | None, cp_seq: int | None,
+                 batch_size: int, last: int | None = None) -> Iterator[ChainProblem]:
+    """Check the sealed rows after ``walk.last_seq`` (up to ``last``) in ``seal_seq`` order."""
     encode, digest = _ENCODE, hmac.digest
     seal_prefix = b"kehu-audit-v3-seal\x1e"
-    conn = connections[using]
+    where = "seal_seq IS NOT NULL AND seal_seq > %s" + ("" if last is None else f" AND seal_seq <= {int(last)}")
     while True:
-        rows = _read_rows(conn, "seal_seq IS NOT NULL AND seal_seq > %s ORDER BY seal_seq", last_seq, batch_size)
+        rows = _read_rows(conn, where + " ORDER BY seal_seq", walk.last_seq, batch_size)
         if not rows:
             break
         for v in rows:
             pk, seq, version, prev, row_hash = v[0], v[1], v[16], v[17], v[18]
-            count += 1
-            if seq != last_seq + 1:
-                yield ChainProblem(pk, "gap", f"sealed rows {last_seq + 1} to {seq - 1} are missing")
-            if prev != prev_hash:
-                yield ChainProblem(pk, "broken_link", "previous hash does not match the preceding row")
+            walk.count += 1
+            if walk.prev_hash is None:
+                walk.first = (seq, pk, prev)
+            else:
+                if seq != walk.last_seq + 1:
+                    yield ChainProblem(pk, "gap", _("Sealed rows %(a)d to %(b)d are missing.")
+                                       % {"a": walk.last_seq + 1, "b": seq - 1})
+                if prev != walk.prev_hash:
+                    yield ChainProblem(pk, "broken_link", _("The previous hash does not match the preceding row."))
             if version >= KEYED and not key:
-                yield ChainProblem(pk, "no_key", "KEHU_AUDIT_KEY is not set; keyed rows cannot be checked")
+                walk.stopped = True
+                yield _no_key(pk)
                 return
             if version >= SEALED:
                 content_hash = v[19]
@@ -656,34 +685,129 @@ def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = Tru
                                                                            content_hash.encode("ascii")),
                                    "sha256").hex() == row_hash)
             else:
-                if newest_version > version or (version < KEYED and keyed_from and pk >= keyed_from):
-                    yield ChainProblem(pk, "downgraded", "an older hash version where the chain is keyed")
+                if walk.newest_version > version or (version < KEYED and keyed_from and pk >= keyed_from):
+                    yield ChainProblem(pk, "downgraded", _("An older hash version where the chain is keyed."))
                 good = _legacy_hash(key, version, prev, _content_of(v)) == row_hash
             if not good:
-                yield ChainProblem(pk, "edited", "row content does not match its hash")
-            newest_version = max(newest_version, version)
-            prev_hash, last_seq, last_id = row_hash, seq, pk
+                yield ChainProblem(pk, "edited", _("The row's content does not match its hash."))
+            walk.newest_version = max(walk.newest_version, version)
+            walk.prev_hash, walk.last_seq, walk.last_id = row_hash, seq, pk
             if seq == cp_seq:
-                at_checkpoint = (count, pk, row_hash)
+                walk.at_checkpoint = (walk.count, pk, row_hash)
+
+
+def verify_part(*, first: int, last: int, newest_before: int, key: bytes, keyed_from: int | None,
+                cp_seq: int | None, batch_size: int, using: str = "default") -> dict[str, Any]:
+    """Check the sealed rows ``first`` .. ``last`` (sealed numbers) as one part of a parallel verification
+    (:func:`verify_chain` with ``workers``); what joins the parts is returned with the part's problems."""
+    walk = _Walk(None, last_seq=first - 1, newest_version=newest_before)
+    problems = [(p.row_id, p.kind, p.detail) for p in _walk_sealed(
+        connections[using], walk, key=key, keyed_from=keyed_from, cp_seq=cp_seq, batch_size=batch_size, last=last)]
+    return {"problems": problems, "first": walk.first, "last": (walk.last_seq, walk.last_id, walk.prev_hash),
+            "count": walk.count, "at_checkpoint": walk.at_checkpoint, "newest_version": walk.newest_version}
+
+
+# Below this many sealed rows a parallel verification is not worth its processes' start (about a second each).
+PARALLEL_MIN_ROWS = 200_000
+
+
+def _walk_parallel(walk: _Walk, *, workers: int, key: bytes, keyed_from: int | None, cp_seq: int | None,
+                   batch_size: int, using: str) -> Iterator[ChainProblem]:
+    """The sealed chain cut into ``workers`` ranges of sealed numbers, each checked in its own process
+    (each row's hashes need only the row and the previous row's hash, which the row itself carries); the
+    parts are then joined in order, checking each part's first row against the previous part's last exactly
+    as a single walk would, so the problems and their order are the single walk's."""
+    conn = connections[using]
+    table = conn.ops.quote_name(AuditEvent._meta.db_table)
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(seal_seq) FROM {table}")  # noqa: S608
+        top = cursor.fetchone()[0] or 0
+    size = -(-top // workers)
+    bounds = [(lo, min(lo + size - 1, top)) for lo in range(1, top + 1, size)] if top else []
+    newest = []
+    with conn.cursor() as cursor:
+        for lo, _hi in bounds:
+            # the newest hash version before the part: an older row after it is a downgrade
+            cursor.execute(f"SELECT MAX(hash_version) FROM {table} WHERE seal_seq < %s", [lo])  # noqa: S608
+            newest.append(cursor.fetchone()[0] or 0)
+    # kehu.core.audit_workers starts the processes (its module imports nothing of Django, see there)
+    from kehu.core.audit_workers import run_parts
+
+    parts = run_parts([{"first": lo, "last": hi, "newest_before": nb, "key": key, "keyed_from": keyed_from,
+                        "cp_seq": cp_seq, "batch_size": batch_size} for (lo, hi), nb in zip(bounds, newest, strict=True)],
+                      using=using)
+    for part in parts:
+        if part["first"] is not None:
+            seq, pk, prev = part["first"]
+            if seq != walk.last_seq + 1:
+                yield ChainProblem(pk, "gap", _("Sealed rows %(a)d to %(b)d are missing.")
+                                   % {"a": walk.last_seq + 1, "b": seq - 1})
+            if prev != walk.prev_hash:
+                yield ChainProblem(pk, "broken_link", _("The previous hash does not match the preceding row."))
+        for row_id, kind, detail in part["problems"]:
+            yield ChainProblem(row_id, kind, detail)
+        if part["at_checkpoint"] is not None:
+            n, pk, row_hash = part["at_checkpoint"]
+            walk.at_checkpoint = (walk.count + n, pk, row_hash)
+        if part["count"]:
+            walk.last_seq, walk.last_id, walk.prev_hash = part["last"]
+            walk.count += part["count"]
+            walk.newest_version = max(walk.newest_version, part["newest_version"])
+
+
+def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = True,
+                 using: str = "default", workers: int = 1) -> Iterator[ChainProblem]:
+    """Walk the sealed chain in ``seal_seq`` order, then check the pending rows; yield every problem found.
+
+    An edited row fails its content hash (or, for rows of versions 1-2, its row hash); a deleted row
+    leaves a gap in the sealed numbers and breaks the link of the next row; a reordered row (its id, place
+    or link changed) fails its hashes or breaks a link; deleting the newest sealed rows is caught by the
+    chain head and by the last checkpoint, which also pins the head hash at its time (a rewrite before it
+    shows even if the rewriter held the key). Pending rows (committed, not yet sealed) are no problem as
+    long as each one's keyed content hash verifies (:func:`chain_status` counts them). With
+    ``checkpoint=True`` the last published checkpoint is read; pass one (or False) to choose. With
+    ``workers`` > 1 the sealed rows are checked by that many processes (P12 scales with the cores; the rows
+    must be committed, as the processes have their own connections).
+    """
+    key = getattr(settings, "KEHU_AUDIT_KEY", None)
+    if checkpoint is True:
+        checkpoint, problems = _last_checkpoint()
+        yield from problems
+    cp_seq = checkpoint["count"] if checkpoint and checkpoint.get("last_id") else None
+    keyed_from = (checkpoint or {}).get("keyed_from") or None
+    walk = _Walk(GENESIS_HASH)
+    conn = connections[using]
+    if workers > 1 and key:
+        yield from _walk_parallel(walk, workers=workers, key=key, keyed_from=keyed_from, cp_seq=cp_seq,
+                                  batch_size=batch_size, using=using)
+    else:
+        yield from _walk_sealed(conn, walk, key=key, keyed_from=keyed_from, cp_seq=cp_seq, batch_size=batch_size)
+        if walk.stopped:
+            return
     head = AuditChainHead.objects.using(using).filter(pk=1).first()
     if head is not None:
-        if head.last_hash != prev_hash or head.last_id != last_id:
-            yield ChainProblem(head.last_id or None, "missing_tail", "the newest rows do not match the chain head")
-        if head.count != count or head.count != last_seq:
-            yield ChainProblem(None, "count_mismatch", f"chain head counts {head.count} rows, found {count}")
+        if head.last_hash != walk.prev_hash or head.last_id != walk.last_id:
+            yield ChainProblem(head.last_id or None, "missing_tail", _("The newest rows do not match the chain head."))
+        if head.count != walk.count or head.count != walk.last_seq:
+            yield ChainProblem(None, "count_mismatch", _("The chain head counts %(head)d rows; %(found)d were found.")
+                               % {"head": head.count, "found": walk.count})
     if cp_seq:
-        if at_checkpoint is None:
+        if walk.at_checkpoint is None:
             yield ChainProblem(checkpoint["last_id"], "truncated",
-                               f"row {checkpoint['last_id']} of the checkpoint of {checkpoint['at']} is gone")
+                               _("Row %(id)d of the checkpoint of %(at)s is gone.")
+                               % {"id": checkpoint["last_id"], "at": checkpoint["at"]})
         else:
-            rows_then, id_then, hash_then = at_checkpoint
+            rows_then, id_then, hash_then = walk.at_checkpoint
             if hash_then != checkpoint["head_hash"] or id_then != checkpoint["last_id"]:
                 yield ChainProblem(checkpoint["last_id"], "checkpoint_mismatch",
-                                   f"the chain up to the checkpoint of {checkpoint['at']} was rewritten")
+                                   _("The chain up to the checkpoint of %(at)s was rewritten.")
+                                   % {"at": checkpoint["at"]})
             if rows_then != checkpoint["count"]:
-                yield ChainProblem(None, "truncated", f"the checkpoint of {checkpoint['at']} counted "
-                                                      f"{checkpoint['count']} rows up to it, found {rows_then}")
+                yield ChainProblem(None, "truncated",
+                                   _("The checkpoint of %(at)s counted %(n)d rows up to it; %(found)d were found.")
+                                   % {"at": checkpoint["at"], "n": checkpoint["count"], "found": rows_then})
     # Pending rows: not chained yet, but each carries the keyed hash of its own content (id included).
+    encode, digest = _ENCODE, hmac.digest
     last_pending = 0
     while True:
         rows = _read_rows(conn, "seal_seq IS NULL AND id > %s ORDER BY id", last_pending, batch_size)
@@ -692,14 +816,14 @@ def verify_chain(*, batch_size: int = 5000, checkpoint: dict | None | bool = Tru
         for v in rows:
             last_pending = v[0]
             if v[16] < SEALED:
-                yield ChainProblem(v[0], "edited", "a row of an older hash version outside the chain")
+                yield ChainProblem(v[0], "edited", _("A row of an older hash version outside the chain."))
                 continue
             if not key:
-                yield ChainProblem(v[0], "no_key", "KEHU_AUDIT_KEY is not set; keyed rows cannot be checked")
+                yield _no_key(v[0])
                 return
             if digest(key, b"kehu-audit-v3-row\x1e" + encode(_content_of(v)).encode("utf-8"),
                       "sha256").hex() != v[19]:
-                yield ChainProblem(v[0], "edited", "pending row: content does not match its hash")
+                yield ChainProblem(v[0], "edited", _("Pending row: the content does not match its hash."))
 
 
 @dataclass(frozen=True)
@@ -791,7 +915,8 @@ def read_checkpoints() -> tuple[list[dict], list[ChainProblem]]:
         if valid:
             good.append(data)
         else:
-            bad.append(ChainProblem(None, "bad_checkpoint", f"line {number} of {path} is not signed by the audit key"))
+            bad.append(ChainProblem(None, "bad_checkpoint", _("Line %(n)d of %(path)s is not signed by the audit key.")
+                                    % {"n": number, "path": path}))
     return good, bad
 
 
