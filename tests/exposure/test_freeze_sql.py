@@ -241,3 +241,23 @@ def test_sql_freeze_matches_the_python_rule(cworld, seed):
 def test_an_empty_month_freezes_nothing(cworld):
     freeze = services.month_freeze(actor=cworld.hq_risk, period=_period(0))
     assert freeze.customers == 0 and not FrozenPosition.objects.filter(freeze=freeze).exists()
+
+
+def test_a_freeze_that_fails_half_way_leaves_nothing_and_runs_again(cworld, monkeypatch):
+    """The chunks run in the freeze's one transaction: a freeze killed after some chunks leaves no StatFreeze
+    and no positions (the month is not frozen), and running it again freezes the month whole."""
+    _random_world(random.Random(4), n=30)
+    real, calls = services.customer_positions_sql, []
+
+    def dies_on_the_third_chunk(*args, **kw):
+        calls.append(args)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the worker is killed mid-freeze
+        return real(*args, **kw)
+
+    monkeypatch.setattr(services, "customer_positions_sql", dies_on_the_third_chunk)
+    with pytest.raises(KeyboardInterrupt):
+        services.month_freeze(actor=cworld.hq_risk, period=_period(0), chunk_size=5)
+    assert not StatFreeze.objects.exists() and not FrozenPosition.objects.exists()
+    monkeypatch.setattr(services, "customer_positions_sql", real)
+    assert_matches_reference(services.month_freeze(actor=cworld.hq_risk, period=_period(0), chunk_size=5), {})
