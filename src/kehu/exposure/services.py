@@ -223,6 +223,8 @@ def _freeze_positions(freeze_id: int, prev_freeze_id: int | None, *, chunk_size:
     """Write the freeze's positions, a chunk of customer ids at a time, then the groups; returns the number of
     customer totals. All within the caller's transaction (see month_freeze)."""
 
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")  # 0 would never reach the last id
     bounds = Customer.objects.aggregate(lo=Min("id"), hi=Max("id"))
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
