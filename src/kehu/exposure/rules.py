@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -51,6 +52,11 @@ class LineFact:
 
 
 IN_FORCE = {"active", "frozen"}
+# R-3: a comprehensive line that matured while its renewal is in approval
+RENEWAL_PENDING = "renewal_pending"
+# R-2: the specific lines aggregated when there is no comprehensive line in force
+AGGREGATED = IN_FORCE | {RENEWAL_PENDING}
+MATURED = "expired"
 
 
 def report_line(facts: list[LineFact], *, prev_line_amount: Decimal | None) -> tuple[Decimal, str, bool] | None:
@@ -68,18 +74,66 @@ def report_line(facts: list[LineFact], *, prev_line_amount: Decimal | None) -> t
     mcl = [f for f in facts if f.line_type == "comprehensive" and f.status in IN_FORCE]
     if mcl:
         return (max(f.line_amount for f in mcl), "mcl", False)
-    pending = [f for f in facts if f.line_type == "comprehensive" and f.status == "renewal_pending"]
+    pending = [f for f in facts if f.line_type == "comprehensive" and f.status == RENEWAL_PENDING]
     if pending:
         amount = prev_line_amount if prev_line_amount is not None else max(f.line_amount for f in pending)
         return (amount, "carried_forward", True)
-    specific = [f for f in facts if f.line_type == "specific" and f.status in IN_FORCE | {"renewal_pending"}]
+    specific = [f for f in facts if f.line_type == "specific" and f.status in AGGREGATED]
     if specific:
         return (sum((f.line_amount + f.non_exposure for f in specific), ZERO), "aggregated", False)
     # matured without renewal but still owed: not an exit yet, reported with the matured line
-    matured = [f for f in facts if f.status == "expired" and f.outstanding > 0]
+    matured = [f for f in facts if f.status == MATURED and f.outstanding > 0]
     if matured:
         return (max(f.line_amount for f in matured), "matured", False)
     return None
+
+
+def _in(column: str, values: set[str]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in sorted(values))
+    return f"{column} IN ({quoted})"
+
+
+def report_line_facts_sql(line: str, *, acc: Callable[[str], str], non_exposure: str) -> dict[str, str]:
+    """The aggregates over a customer's lines (``line`` is the alias of a row of the customer's lines) that
+    ``report_line_sql`` decides from: the same tests as ``report_line``, written once per branch. ``acc`` wraps
+    an amount into the database's exact accumulator (the caller's ``money_sum``); ``non_exposure`` is the SQL
+    of the line's non-exposure part (margin and low-risk collateral of its uses, R-2)."""
+
+    comprehensive, specific = f"{line}.line_type = 'comprehensive'", f"{line}.line_type = 'specific'"
+    tests = {
+        "mcl": f"{comprehensive} AND {_in(line + '.status', IN_FORCE)}",
+        "pend": f"{comprehensive} AND {line}.status = '{RENEWAL_PENDING}'",
+        "spec": f"{specific} AND {_in(line + '.status', AGGREGATED)}",
+        "mat": f"{line}.status = '{MATURED}' AND {line}.outstanding_amount > 0",
+    }
+    out = {f"{name}_n": f"COUNT(CASE WHEN {test} THEN 1 END)" for name, test in tests.items()}
+    for name in ("mcl", "pend", "mat"):
+        out[f"{name}_max"] = f"MAX(CASE WHEN {tests[name]} THEN {line}.line_amount END)"
+    out["spec_sum"] = f"SUM(CASE WHEN {tests['spec']} THEN {acc(line + '.line_amount')} + {non_exposure} END)"
+    # the customer's live line on its total row: the lines in force, of either type
+    out["live"] = f"SUM(CASE WHEN {_in(line + '.status', IN_FORCE)} THEN {acc(line + '.line_amount')} ELSE 0 END)"
+    return out
+
+
+def report_line_sql(facts: str, *, prev: str, money: Callable[[str], str]) -> tuple[str, str, str]:
+    """``report_line`` as three CASE expressions (amount, basis, carried-forward flag) over the aggregates of
+    ``report_line_facts_sql`` (``facts`` is their alias; a customer without lines has them NULL). ``prev`` is
+    the SQL of the previous period's reported line (NULL when absent), evaluated only for R-3; ``money``
+    turns an accumulated sum back into an amount. Same branches in the same order as ``report_line``."""
+
+    def n(name: str) -> str:
+        return f"COALESCE({facts}.{name}_n, 0) > 0"
+
+    branches = [
+        (n("mcl"), f"{facts}.mcl_max", "mcl"),
+        (n("pend"), f"COALESCE({prev}, {facts}.pend_max)", "carried_forward"),
+        (n("spec"), money(f"{facts}.spec_sum"), "aggregated"),
+        (n("mat"), f"{facts}.mat_max", "matured"),
+    ]
+    amount = "CASE " + " ".join(f"WHEN {test} THEN {value}" for test, value, _b in branches) + " ELSE NULL END"
+    basis = "CASE " + " ".join(f"WHEN {test} THEN '{b}'" for test, _v, b in branches) + " ELSE 'not_reported' END"
+    carried = f"CASE WHEN NOT ({n('mcl')}) AND {n('pend')} THEN TRUE ELSE FALSE END"
+    return amount, basis, carried
 
 
 def report_deadlines(period: str, *, deadline_days: int, cutoff_days: int) -> dict[str, date]:
