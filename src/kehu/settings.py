@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kehu.core.middleware.PasswordExpiryMiddleware",
     "kehu.core.middleware.MethodNotAllowedPageMiddleware",
+    "kehu.core.middleware.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "kehu.urls"

@@ -4,7 +4,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.core.errors import DomainError, NotFound, PermissionDenied
 from kehu.core.params import get_param
 
 
@@ -66,3 +68,28 @@ class MethodNotAllowedPageMiddleware:
         if allowed:
             out["Allow"] = allowed
         return out
+
+
+class DomainErrorPageMiddleware:
+    """A domain error (``kehu.core.errors``) that a page view did not catch becomes the page it means, never a
+    server error: 404 for ``NotFound`` (as for a missing page: a customer outside the user's scope is not
+    found, not forbidden), 403 with the reason for a refusal, and otherwise the error's own status with its
+    message. The API answers the same errors as JSON ``{"code", "message"}`` (``kehu.api``); this is the pages'
+    counterpart, so a view needs no try/except to turn a selector's ``NotFound`` into a 404."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, NotFound):
+            raise Http404() from exception
+        if isinstance(exception, PermissionDenied):
+            raise HttpForbidden(str(exception.message)) from exception
+        status = exception.http_status if 400 <= exception.http_status < 500 else 400
+        return HttpResponse(render_to_string("domain_error.html", {"status": status, "message": exception.message},
+                                             request=request), status=status)

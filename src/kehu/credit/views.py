@@ -30,15 +30,6 @@ def _require(request, perm):
     return access
 
 
-def _line_or_404(request, line_id):
-    try:
-        return selectors.line_get(user=request.user, line_id=line_id)
-    except NotFound:
-        raise Http404() from None
-    except DomainPermissionDenied as exc:
-        raise HttpForbidden(str(exc.message)) from None
-
-
 def _put_error(form, exc: DomainError):
     field = getattr(exc, "field", None)
     form.add_error(field if field in form.fields else None, str(exc.message))
@@ -120,7 +111,7 @@ def _detail_context(request, line, **bound):
 
 @login_required
 def line_detail(request, line_id):
-    line = _line_or_404(request, line_id)
+    line = selectors.line_get(user=request.user, line_id=line_id)
     return render(request, "credit/detail.html", _detail_context(request, line))
 
 
@@ -139,7 +130,7 @@ def _act(request, line, call, done):
 @login_required
 @require_POST
 def line_action(request, line_id, action):
-    line = _line_or_404(request, line_id)
+    line = selectors.line_get(user=request.user, line_id=line_id)
     note = (request.POST.get("reason") or request.POST.get("note") or "").strip()
     calls = {
         "approve": (lambda: services.line_approve(actor=request.user, line_id=line.pk, note=note, channel="web"),
@@ -162,7 +153,7 @@ def line_action(request, line_id, action):
 @login_required
 @require_POST
 def line_adjust(request, line_id):
-    line = _line_or_404(request, line_id)
+    line = selectors.line_get(user=request.user, line_id=line_id)
     form = f.AdjustForm(request.POST)
     if form.is_valid():
         try:
@@ -187,7 +178,7 @@ def change_action(request, change_id, action):
     change = LineChange.objects.filter(pk=change_id).first()
     if change is None:
         raise Http404()
-    line = _line_or_404(request, change.line_id)
+    line = selectors.line_get(user=request.user, line_id=change.line_id)
     note = (request.POST.get("note") or "").strip()
     calls = {
         "approve": (lambda: services.line_change_approve(actor=request.user, change_id=change.pk, note=note,
@@ -204,7 +195,7 @@ def change_action(request, change_id, action):
 @login_required
 @require_POST
 def use_create(request, line_id):
-    line = _line_or_404(request, line_id)
+    line = selectors.line_get(user=request.user, line_id=line_id)
     form = f.UseForm(request.POST)
     status = 400
     if form.is_valid():
@@ -229,7 +220,7 @@ def use_action(request, use_id, action):
     use = CreditUse.objects.filter(pk=use_id).first()
     if use is None:
         raise Http404()
-    line = _line_or_404(request, use.line_id)
+    line = selectors.line_get(user=request.user, line_id=use.line_id)
     if action == "classify":
         form = f.ClassifyForm(request.POST)
         if not form.is_valid():

@@ -33,15 +33,6 @@ def _require(request, perm):
     return access
 
 
-def _or_404(call):
-    try:
-        return call()
-    except NotFound:
-        raise Http404() from None
-    except DomainPermissionDenied as exc:
-        raise HttpForbidden(str(exc.message)) from None
-
-
 def _put_error(form, exc: DomainError):
     field = getattr(exc, "field", None)
     form.add_error(field if field in form.fields else None, str(exc.message))
@@ -54,7 +45,7 @@ def _reasons(codes):
 @login_required
 def customer_credit(request, customer_id: int, limit_form: LimitForm | None = None, status: int = 200):
     access = _require(request, TradeCreditPerm.VIEW)
-    view = _or_404(lambda: selectors.customer_credit(user=request.user, customer_id=customer_id))
+    view = selectors.customer_credit(user=request.user, customer_id=customer_id)
     path = view.customer.org_path
     owner = view.customer.manager_id
     pending = view.pending
@@ -137,7 +128,7 @@ def order_create(request):
 @login_required
 def order_detail(request, order_id: int):
     access = _require(request, TradeCreditPerm.VIEW)
-    order = _or_404(lambda: selectors.order_get(user=request.user, order_id=order_id))
+    order = selectors.order_get(user=request.user, order_id=order_id)
     path, owner = order.customer.org_path, order.customer.manager_id
     hold = selectors.hold_view(user=request.user, order=order)
     return render(request, "tradecredit/order.html", {
@@ -153,7 +144,7 @@ def order_detail(request, order_id: int):
 @login_required
 @require_POST
 def order_action(request, order_id: int, action: str):
-    order = _or_404(lambda: selectors.order_get(user=request.user, order_id=order_id))
+    order = selectors.order_get(user=request.user, order_id=order_id)
     note = (request.POST.get("note") or "").strip()
     calls = {
         "release": (lambda: services.order_release(actor=request.user, order_id=order.pk, note=note, channel="web"),
