@@ -18,13 +18,16 @@ def _start(db_settings: dict[str, Any], using: str, language: str | None) -> Non
     """Set Django up in the child, on the database the parent verifies (a test database has another name than
     the settings give), speaking the parent's language (the problems' details are read by its user)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kehu.settings")
+    # this module is imported before Django is set up (the module's docstring): Django loads here, in order
     import django
 
     django.setup()
+    # the connections and translations read the settings, which exist only now
     from django.db import connections
 
     connections[using].settings_dict.update(db_settings)
     if language:
+        # the settings exist only after django.setup() above
         from django.utils import translation
 
         translation.activate(language)
