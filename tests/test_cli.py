@@ -265,7 +265,7 @@ def test_audit_verify_detects_a_row_edited_with_sql(kehu_home):
         conn.execute("UPDATE core_auditevent SET reason = 'nothing happened' WHERE id = ?", [first])
     result = kehu(kehu_home, "audit", "verify")
     assert result.returncode == 1
-    assert f"Row {first}: edited" in result.stdout
+    assert f"Row {first}: content changed: The row's content does not match its hash." in result.stdout
     assert "FAILED" in result.stdout
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client, override_settings
 from django.urls import path
+from tests.conftest import PASSWORD
 
 from kehu.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
