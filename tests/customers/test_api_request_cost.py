@@ -23,10 +23,10 @@ from kehu.customers.models import Customer
 #   lookup: the token with its user, org unit and role grants (one), the parameter cache's generation (one,
 #           for the password-age check), the customer (one).
 #   create: the same two reads, SAVEPOINT, INSERT of the customer (its credit code checked by the unique
-#           index), the audit row (PostgreSQL: INSERT and its content hash; SQLite: the writer seals its own
-#           row, four reads and two writes), RELEASE.
+#           index), the audit row (PostgreSQL: INSERT and its content hash, sealed after the commit; SQLite:
+#           the writer seals its own row: one read of the chain head, INSERT, UPDATE of the head), RELEASE.
 LOOKUP = {"postgresql": 3, "sqlite": 3}
-CREATE = {"postgresql": 7, "sqlite": 11}
+CREATE = {"postgresql": 7, "sqlite": 8}
 
 
 def _body(rng: random.Random, **kw) -> dict:
