@@ -12,6 +12,7 @@ from django.db.models import Field, Q, QuerySet
 
 from kehu.core import calendar as cal_rules
 from kehu.core.models import ApiToken, CalendarOverride, OrgUnit, RoleAssignment, User, WorkingHours
+from kehu.core.params import generation_query, param_scope_prime
 from kehu.core.permissions import ROLE_PERMISSIONS
 
 
@@ -79,7 +80,8 @@ def access_for(user: User) -> Access:
 #
 # Every API request starts here (issue 17), so the read is one statement, written once per connection from
 # the models' metadata instead of compiled by the ORM on every request (that compiling cost more than the
-# database): the token, its user, the user's org unit and the user's role assignments in active org units.
+# database): the token, its user, the user's org unit and the user's role assignments in active org units,
+# and the parameter cache's generation (the request's one look at the parameter table, core.params).
 # Nothing is cached across requests: a revoked or expired token, a deactivated or locked user, a role granted
 # or withdrawn and an org unit deactivated are all seen by the next request.
 
@@ -110,8 +112,8 @@ def _columns(fields: list[Field[Any, Any]], alias: str) -> tuple[list[str], list
     return names, converters
 
 
-def _token_plan() -> tuple[str, list[Any], int, int]:
-    plan: tuple[str, list[Any], int, int] | None = getattr(connection, "_kehu_token_plan", None)
+def _token_plan() -> tuple[str, list[Any], list[Any], int, int]:
+    plan: tuple[str, list[Any], list[Any], int, int] | None = getattr(connection, "_kehu_token_plan", None)
     if plan is not None:
         return plan
     quote = connection.ops.quote_name
@@ -129,8 +131,13 @@ def _token_plan() -> tuple[str, list[Any], int, int]:
         names, converters = _columns(fields, alias)
         cols += names
         conv += converters
+    generation, generation_params = generation_query()
+    cols += [f"g.g{i}" for i in range(5)]
     sql = (
         f"SELECT {', '.join(cols)} FROM {table[ApiToken]} t "  # noqa: S608 (model metadata only)
+        # the parameter cache's generation (core.params), the look every request would take in a statement
+        # of its own; a one-row aggregate
+        f"CROSS JOIN ({generation}) g "
         f"INNER JOIN {table[User]} u ON u.id = t.user_id "
         f"LEFT JOIN {table[OrgUnit]} o ON o.id = u.org_unit_id "
         f"LEFT JOIN {table[RoleAssignment]} ra ON ra.user_id = u.id "
@@ -138,7 +145,7 @@ def _token_plan() -> tuple[str, list[Any], int, int]:
         f"LEFT JOIN {table[OrgUnit]} ro ON ro.id = ra.org_unit_id AND ro.is_active = %s "
         "WHERE t.key_hash = %s AND t.revoked_at IS NULL ORDER BY ra.id"
     )
-    plan = (sql, conv, len(user_fields), len(unit_fields))
+    plan = (sql, [*generation_params, True], conv, len(user_fields), len(unit_fields))
     connection._kehu_token_plan = plan  # type: ignore[attr-defined]
     return plan
 
@@ -146,12 +153,13 @@ def _token_plan() -> tuple[str, list[Any], int, int]:
 def token_holder(key_hash: str) -> TokenHolder | None:
     """The unrevoked token with this hash and its user, or None. Expiry and the account's state are the
     caller's to judge (``core.services.token_authenticate``)."""
-    sql, conv, n_user, n_unit = _token_plan()
+    sql, params, conv, n_user, n_unit = _token_plan()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [True, key_hash])
+        cursor.execute(sql, [*params, key_hash])
         rows = cursor.fetchall()
     if not rows:
         return None
+    param_scope_prime(rows[0][-5:])
     converted = []
     for row in rows:
         values = list(row)
