@@ -256,15 +256,17 @@ def _append_sealed_sqlite(row: AuditEvent, key: bytes, using: str) -> bool:
     table = conn.ops.quote_name(AuditEvent._meta.db_table)
     head_table = conn.ops.quote_name(AuditChainHead._meta.db_table)
     with conn.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {table} WHERE seal_seq IS NULL LIMIT 1")  # noqa: S608 (model metadata)
-        if cursor.fetchone() is not None:
-            return False
-        cursor.execute(f"SELECT last_hash, count FROM {head_table} WHERE id = 1")  # noqa: S608
+        # One statement (issue 17: four before): the head, whether rows are pending, and the next id as
+        # _reserve_ids computes it (the larger of the AUTOINCREMENT counter and the largest id).
+        cursor.execute(
+            f"SELECT last_hash, count, EXISTS (SELECT 1 FROM {table} WHERE seal_seq IS NULL), "  # noqa: S608 (model metadata)
+            f"(SELECT seq FROM sqlite_sequence WHERE name = %s), (SELECT MAX(id) FROM {table}) "
+            f"FROM {head_table} WHERE id = 1", [AuditEvent._meta.db_table])
         head = cursor.fetchone()
-        if head is None:
+        if head is None or head[2]:
             return False
-        last_hash, count = head
-        row.pk = _reserve_ids(conn, 1)[0]
+        last_hash, count, _pending, seq, top = head
+        row.pk = max(seq or 0, top or 0) + 1
         row.content_hash = content_hmac(key, _content(row))
         row.seal_seq = count + 1
         row.prev_hash = last_hash
@@ -456,7 +458,7 @@ def _seal_after_commit(using: str) -> None:
 
     def after_commit() -> None:
         try:
-            seal(using=using)
+            seal(using=using, pending_known=True)
         except DatabaseError:
             # The rows stay pending; the next seal (next write, scheduled job, `kehu audit seal`) takes them.
             logger.warning("sealing the audit chain after a commit failed", exc_info=True)
@@ -465,7 +467,7 @@ def _seal_after_commit(using: str) -> None:
     transaction.on_commit(after_commit, using=using, robust=True)
 
 
-def seal(*, using: str = "default", batch_size: int = 5000) -> int:
+def seal(*, using: str = "default", batch_size: int = 5000, pending_known: bool = False) -> int:
     """Chain every committed pending row; return how many were sealed.
 
     Under the chain-head row, locked with SKIP LOCKED (PostgreSQL; SQLite serialises writers anyway): a
@@ -476,7 +478,12 @@ def seal(*, using: str = "default", batch_size: int = 5000) -> int:
     sealed = 0
     conn = connections[using]
     pending = AuditEvent.objects.using(using).filter(seal_seq__isnull=True)
-    while pending.exists():
+    # A writer sealing after its own commit knows a row is pending: it skips the first look (issue 17: one
+    # statement less per audited API write on PostgreSQL). Finding nothing under the head, it returns as
+    # a look would have; the look after each pass stays, for rows committed while the head was held.
+    look = not pending_known
+    while not look or pending.exists():
+        look = True
         with transaction.atomic(using=using):
             heads = AuditChainHead.objects.using(using)
             if conn.vendor == "postgresql":

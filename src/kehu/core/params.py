@@ -127,13 +127,25 @@ _cache: dict[str, Any] = {"generation": None, "rows": {}}
 _scope: ContextVar[dict[str, Any] | None] = ContextVar("kehu_param_scope", default=None)
 
 
-def _generation() -> tuple[Any, ...]:
+def generation_query() -> tuple[str, list[Any]]:
+    """The statement that reads the generation's five values, for a caller that reads them within a statement
+    of its own (the API token's, ``core.selectors.token_holder``) and hands them to ``param_scope_prime``."""
     table = RuleParameter._meta.db_table
+    return (f"SELECT COUNT(*) AS g0, COALESCE(SUM(id), 0) AS g1, COALESCE(SUM(id * id), 0) AS g2, "  # noqa: S608
+            f"MAX(approved_at) AS g3, MAX(effective_to) AS g4 FROM {table} WHERE status = %s",
+            [RuleParameter.Status.APPROVED])
+
+
+def _generation_of(values: Any) -> tuple[Any, ...]:
+    return (connection.alias, connection.settings_dict.get("NAME"), *(str(v) for v in values))
+
+
+def _generation() -> tuple[Any, ...]:
+    sql, params = generation_query()
     with connection.cursor() as cur:
-        cur.execute(f"SELECT COUNT(*), COALESCE(SUM(id), 0), COALESCE(SUM(id * id), 0), MAX(approved_at), MAX(effective_to) FROM {table} "
-                    "WHERE status = %s", [RuleParameter.Status.APPROVED])
+        cur.execute(sql, params)
         row = cur.fetchone()
-    return (connection.alias, connection.settings_dict.get("NAME"), *(str(v) for v in row))
+    return _generation_of(row)
 
 
 def _load(generation: tuple[Any, ...]) -> dict[str, list[tuple[Any, ...]]]:
@@ -149,12 +161,13 @@ def _load(generation: tuple[Any, ...]) -> dict[str, list[tuple[Any, ...]]]:
     return rows
 
 
-def _rows() -> dict[str, list[tuple[Any, ...]]]:
+def _rows(generation: tuple[Any, ...] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     scope = _scope.get()
     if scope is not None and scope.get("rows") is not None:
         cached: dict[str, list[tuple[Any, ...]]] = scope["rows"]
         return cached
-    generation = _generation()
+    if generation is None:
+        generation = _generation()
     with _lock:
         rows = _cache["rows"] if _cache["generation"] == generation else None
     if rows is None:
@@ -171,6 +184,16 @@ def param_cache_clear(**_kwargs: Any) -> None:
     scope = _scope.get()
     if scope is not None:
         scope["rows"] = None
+
+
+def param_scope_prime(values: Any) -> None:
+    """Take the generation's values (``generation_query``'s row) read just now in another statement as this
+    scope's one look at the table: the request's parameters are then read with no statement of their own
+    (issue 17). Outside a scope, or once the scope has looked, nothing happens."""
+    scope = _scope.get()
+    if scope is None or scope.get("rows") is not None:
+        return
+    _rows(_generation_of(values))
 
 
 @contextmanager

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Field, Q, QuerySet
 
 from kehu.core import calendar as cal_rules
-from kehu.core.models import CalendarOverride, OrgUnit, RoleAssignment, User, WorkingHours
+from kehu.core.models import ApiToken, CalendarOverride, OrgUnit, RoleAssignment, User, WorkingHours
+from kehu.core.params import generation_query, param_scope_prime
 from kehu.core.permissions import ROLE_PERMISSIONS
 
 
@@ -70,6 +74,111 @@ def access_for(user: User) -> Access:
     )
     user._kehu_access = access
     return access
+
+
+# ------------------------------------------------------------------ the API token's holder, in one query
+#
+# Every API request starts here (issue 17), so the read is one statement, written once per connection from
+# the models' metadata instead of compiled by the ORM on every request (that compiling cost more than the
+# database): the token, its user, the user's org unit and the user's role assignments in active org units,
+# and the parameter cache's generation (the request's one look at the parameter table, core.params).
+# Nothing is cached across requests: a revoked or expired token, a deactivated or locked user, a role granted
+# or withdrawn and an org unit deactivated are all seen by the next request.
+
+
+@dataclass
+class TokenHolder:
+    """An unrevoked token's own dates and its user (org unit loaded, grants computed: ``access_for`` reads
+    nothing more)."""
+
+    token_id: int
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    user: User
+
+
+_Converter = Callable[[Any, Any, Any], Any]
+
+
+def _columns(fields: list[Field[Any, Any]], alias: str) -> tuple[list[str], list[tuple[Any, list[_Converter]]]]:
+    """The quoted columns of ``fields`` under table ``alias`` and, per column, the converters the ORM would
+    apply to its values (the backend's, e.g. SQLite's text datetimes and 0/1 booleans, then the field's own)."""
+    quote = connection.ops.quote_name
+    names, converters = [], []
+    for f in fields:
+        col = f.get_col(alias)
+        names.append(f"{alias}.{quote(f.column or '')}")
+        converters.append((col, [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]))
+    return names, converters
+
+
+def _token_plan() -> tuple[str, list[Any], list[Any], int, int]:
+    plan: tuple[str, list[Any], list[Any], int, int] | None = getattr(connection, "_kehu_token_plan", None)
+    if plan is not None:
+        return plan
+    quote = connection.ops.quote_name
+    table = {m: quote(m._meta.db_table) for m in (ApiToken, User, OrgUnit, RoleAssignment)}
+
+    def concrete(model: Any, *names: str) -> list[Field[Any, Any]]:
+        return [f for f in model._meta.concrete_fields if not names or f.name in names]
+
+    user_fields, unit_fields = concrete(User), concrete(OrgUnit)
+    cols, conv = [], []
+    # The grant's columns in Grant's order: role, the unit's path, department, own customers only.
+    for fields, alias in ((concrete(ApiToken, "id", "expires_at", "last_used_at"), "t"), (user_fields, "u"),
+                          (unit_fields, "o"), (concrete(RoleAssignment, "role"), "ra"), (concrete(OrgUnit, "path"), "ro"),
+                          (concrete(RoleAssignment, "department", "own_customers_only"), "ra")):
+        names, converters = _columns(fields, alias)
+        cols += names
+        conv += converters
+    generation, generation_params = generation_query()
+    cols += [f"g.g{i}" for i in range(5)]
+    sql = (
+        f"SELECT {', '.join(cols)} FROM {table[ApiToken]} t "  # noqa: S608 (model metadata only)
+        # the parameter cache's generation (core.params), the look every request would take in a statement
+        # of its own; a one-row aggregate
+        f"CROSS JOIN ({generation}) g "
+        f"INNER JOIN {table[User]} u ON u.id = t.user_id "
+        f"LEFT JOIN {table[OrgUnit]} o ON o.id = u.org_unit_id "
+        f"LEFT JOIN {table[RoleAssignment]} ra ON ra.user_id = u.id "
+        # a role in an org unit deactivated since grants nothing, as in access_for
+        f"LEFT JOIN {table[OrgUnit]} ro ON ro.id = ra.org_unit_id AND ro.is_active = %s "
+        "WHERE t.key_hash = %s AND t.revoked_at IS NULL ORDER BY ra.id"
+    )
+    plan = (sql, [*generation_params, True], conv, len(user_fields), len(unit_fields))
+    connection._kehu_token_plan = plan  # type: ignore[attr-defined]
+    return plan
+
+
+def token_holder(key_hash: str) -> TokenHolder | None:
+    """The unrevoked token with this hash and its user, or None. Expiry and the account's state are the
+    caller's to judge (``core.services.token_authenticate``)."""
+    sql, params, conv, n_user, n_unit = _token_plan()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, key_hash])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    param_scope_prime(rows[0][-5:])
+    converted = []
+    for row in rows:
+        values = list(row)
+        for i, (col, converters) in enumerate(conv):
+            for converter in converters:
+                values[i] = converter(values[i], col, connection)
+        converted.append(values)
+    first = converted[0]
+    user_at, unit_at, grant_at = 3, 3 + n_user, 3 + n_user + n_unit
+    user = User.from_db(connection.alias, [f.attname for f in User._meta.concrete_fields], first[user_at:unit_at])
+    unit = None
+    if first[unit_at] is not None:
+        unit = OrgUnit.from_db(connection.alias, [f.attname for f in OrgUnit._meta.concrete_fields],
+                               first[unit_at:grant_at])
+    User.org_unit.field.set_cached_value(user, unit)
+    if user.is_active:  # access_for gives an inactive user no grants, and reads nothing for them either
+        user._kehu_access = Access(user=user, grants=[
+            Grant(*v[grant_at:grant_at + 4]) for v in converted if v[grant_at + 1] is not None])
+    return TokenHolder(token_id=first[0], expires_at=first[1], last_used_at=first[2], user=user)
 
 
 def org_units_visible_to(user: User) -> QuerySet[OrgUnit]:

@@ -49,7 +49,7 @@ from kehu.core.params import REGISTRY, get_param
 from kehu.core.permissions import Perm
 from kehu.core.rules import throttle_delay_seconds
 from kehu.core.scheduler import Job, daily_slot
-from kehu.core.selectors import access_for
+from kehu.core.selectors import access_for, token_holder
 
 if TYPE_CHECKING:
     from kehu.core.scheduler import Job
@@ -446,18 +446,18 @@ def token_authenticate(token: str, *, ip: str = "") -> User | None:
     login would refuse (deactivated, locked, password expired)."""
     if not token or len(token) > 200:
         return None
-    row = (
-        ApiToken.objects.select_related("user", "user__org_unit")
-        .filter(key_hash=_hash_token(token), revoked_at__isnull=True)
-        .first()
-    )
+    # One statement: the token, its user, the user's org unit and grants, all read now (no cache across
+    # requests: a revocation, deactivation, lock or role change counts from the next request on).
+    row = token_holder(_hash_token(token))
     now = timezone.now()
-    if row is None or account_refusal(row.user, now=now) is not None:
+    if row is None:
         return None
     if row.expires_at and row.expires_at <= now:
         return None
+    if account_refusal(row.user, now=now) is not None:
+        return None
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= TOKEN_TOUCH_SECONDS:
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        ApiToken.objects.filter(pk=row.token_id).update(last_used_at=now)
     return row.user
 
 
