@@ -664,13 +664,17 @@ def _walk_sealed(conn, walk: _Walk, *, key: bytes | None, keyed_from: int | None
     """Check the sealed rows after ``walk.last_seq`` (up to ``last``) in ``seal_seq`` order."""
     encode, digest = _ENCODE, hmac.digest
     seal_prefix = b"kehu-audit-v3-seal\x1e"
-    where = "seal_seq IS NOT NULL AND seal_seq > %s" + ("" if last is None else f" AND seal_seq <= {int(last)}")
+    # The end of a part is checked here, not in the WHERE clause: with an upper bound PostgreSQL may plan a
+    # bitmap scan of the whole rest of the range and a sort for every batch (272 ms a batch instead of 3 ms,
+    # measured on 1,000,000 rows with statistics from before the rows were written).
     while True:
-        rows = _read_rows(conn, where + " ORDER BY seal_seq", walk.last_seq, batch_size)
+        rows = _read_rows(conn, "seal_seq IS NOT NULL AND seal_seq > %s ORDER BY seal_seq", walk.last_seq, batch_size)
         if not rows:
             break
         for v in rows:
             pk, seq, version, prev, row_hash = v[0], v[1], v[16], v[17], v[18]
+            if last is not None and seq > last:
+                return
             walk.count += 1
             if walk.prev_hash is None:
                 walk.first = (seq, pk, prev)
@@ -731,12 +735,18 @@ def _walk_parallel(walk: _Walk, *, workers: int, key: bytes, keyed_from: int | N
         top = cursor.fetchone()[0] or 0
     size = -(-top // workers)
     bounds = [(lo, min(lo + size - 1, top)) for lo in range(1, top + 1, size)] if top else []
-    newest = []
+    # The newest hash version before each part (an older row after it is a downgrade): where each version first
+    # appears in the chain, one probe per version along the seal_seq index that stops at its first row (a
+    # MAX over each part's whole prefix read that prefix again for every part).
+    first_of: dict[int, int] = {}
     with conn.cursor() as cursor:
-        for lo, _hi in bounds:
-            # the newest hash version before the part: an older row after it is a downgrade
-            cursor.execute(f"SELECT MAX(hash_version) FROM {table} WHERE seal_seq < %s", [lo])  # noqa: S608
-            newest.append(cursor.fetchone()[0] or 0)
+        for version in range(1, SEALED + 1):
+            cursor.execute(f"SELECT seal_seq FROM {table} WHERE seal_seq IS NOT NULL AND hash_version = %s "  # noqa: S608
+                           "ORDER BY seal_seq LIMIT 1", [version])
+            row = cursor.fetchone()
+            if row is not None:
+                first_of[version] = row[0]
+    newest = [max((v for v, seq in first_of.items() if seq < lo), default=0) for lo, _hi in bounds]
     # kehu.core.audit_workers starts the processes (its module imports nothing of Django, see there)
     from kehu.core.audit_workers import run_parts
 
