@@ -18,6 +18,7 @@ from kehu.core.audit import Event, audit_record
 from kehu.core.duties import check_roles
 from kehu.core.errors import DomainError
 from kehu.core.models import ApiToken, AuditEvent, OrgUnit, RoleAssignment, RuleParameter, ScheduledRun, User
+from kehu.core.params import param_description, param_unit
 from kehu.core.selectors import access_for
 
 
@@ -174,9 +175,20 @@ class RoleAssignmentAdmin(AuditedAdmin):
 @admin.register(RuleParameter)
 class RuleParameterAdmin(RoleGated, admin.ModelAdmin):
     kehu_perm = "param.manage"
-    list_display = ("code", "value", "effective_from", "effective_to", "status", "proposed_by", "approved_by")
+    list_display = ("code", "meaning", "value", "unit_label", "effective_from", "effective_to", "status", "proposed_by",
+                    "approved_by")
     list_filter = ("status", "provenance")
-    readonly_fields = ("status", "proposed_by", "approved_by", "approved_at", "provenance", "source_ref", "unit")
+    search_fields = ("code",)
+    readonly_fields = ("meaning", "status", "proposed_by", "approved_by", "approved_at", "provenance", "source_ref",
+                       "unit_label")
+
+    @admin.display(description=_("meaning"))
+    def meaning(self, obj):
+        return param_description(obj.code) if obj and obj.code else ""
+
+    @admin.display(description=_("unit"))
+    def unit_label(self, obj):
+        return param_unit(obj.code) if obj and obj.code else ""
     actions = ["approve"]
 
     def save_model(self, request, obj, form, change):

@@ -255,9 +255,11 @@ class RuleParameter(models.Model):
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="pending")
-    proposed_by = models.ForeignKey(User, null=True, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(User, verbose_name=_("proposed by"), null=True, on_delete=models.PROTECT,
+                                    related_name="+")
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
-    approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(User, verbose_name=_("approved by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 

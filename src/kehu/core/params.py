@@ -20,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kehu.core.models import RuleParameter
 
@@ -106,6 +107,20 @@ def register_params(specs: list[ParamSpec]) -> None:
         if existing is not None and existing != spec:
             raise RuntimeError(f"parameter {spec.code} registered twice with different specs")
         REGISTRY[spec.code] = spec
+
+
+def param_description(code: str) -> str:
+    """What the parameter means, in the reader's language. The descriptions stay English in the specs (they are
+    also the developers' documentation); each app's catalogue translates its own (``locale/zh_Hans``)."""
+    spec = REGISTRY.get(code)
+    return gettext(spec.description) if spec is not None and spec.description else ""
+
+
+def param_unit(code: str) -> str:
+    """The parameter's unit in the reader's language (the units are translated in core's catalogue)."""
+    spec = REGISTRY.get(code)
+    # gettext("") would answer the catalogue's header
+    return gettext(spec.unit) if spec is not None and spec.unit else ""
 
 
 # ------------------------------------------------------------------ the per-process cache
