@@ -46,5 +46,5 @@ def test_the_parameter_list_shows_the_meaning_and_unit(world):
     text = page.content.decode()
     row = text[text.index("sec.lockout_failures = 6"):]
     row = row[:row.index("</tr>")]
-    assert "登录失败达到此次数后锁定账户。" in row and ">尝试次数<" in row and "待批准" in row
+    assert "登录失败达到此次数后锁定账户。" in row and ">次<" in row and "待批准" in row
     assert "Proposed by" not in text and "提议人" in text

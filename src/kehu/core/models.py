@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.fields import EncryptedTextField
 
@@ -255,11 +256,12 @@ class RuleParameter(models.Model):
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default="pending")
-    proposed_by = models.ForeignKey(User, verbose_name=_("proposed by"), null=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
-    approved_by = models.ForeignKey(User, verbose_name=_("approved by"), null=True, blank=True,
+    # a context of their own: core's catalogue comes first, and other apps word their own "approved by"
+    proposed_by = models.ForeignKey(User, verbose_name=pgettext_lazy("rule parameter", "proposed by"), null=True,
                                     on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    approved_by = models.ForeignKey(User, verbose_name=pgettext_lazy("rule parameter", "approved by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
 

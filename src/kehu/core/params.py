@@ -20,7 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from kehu.core.models import RuleParameter
 
@@ -117,10 +117,12 @@ def param_description(code: str) -> str:
 
 
 def param_unit(code: str) -> str:
-    """The parameter's unit in the reader's language (the units are translated in core's catalogue)."""
+    """The parameter's unit in the reader's language, translated in core's catalogue under the context
+    "parameter unit": core's catalogue comes first, and a bare "rows" or "working hours" there would replace the
+    apps' own words for their columns and models."""
     spec = REGISTRY.get(code)
-    # gettext("") would answer the catalogue's header
-    return gettext(spec.unit) if spec is not None and spec.unit else ""
+    # pgettext of "" would answer the catalogue's header
+    return pgettext("parameter unit", spec.unit) if spec is not None and spec.unit else ""
 
 
 # ------------------------------------------------------------------ the per-process cache
