@@ -208,6 +208,8 @@ def test_the_same_credit_code_cannot_be_registered_twice(world):
         with pytest.raises(DuplicateCustomer) as caught:
             world.enterprise(uscc=variant)
         assert caught.value.code == "duplicate_customer"
+        # the unique index refused it, and the message still says which code (both databases name the column)
+        assert first.uscc in str(caught.value.message)
     # Not even by another branch that cannot see the first one.
     with pytest.raises(DuplicateCustomer):
         world.enterprise(by=world.sh_cm, uscc=first.uscc)

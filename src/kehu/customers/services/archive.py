@@ -78,10 +78,15 @@ def _manager(manager_id: Any, unit: OrgUnit) -> User | None:
     return manager
 
 
-def _assert_unique(customer: Customer) -> None:
+def _code_taken(uscc: str) -> DuplicateCustomer:
+    return DuplicateCustomer(_("A customer with credit code %(code)s already exists.") % {"code": uscc})
+
+
+def _assert_unique(customer: Customer, *, check_uscc: bool = True) -> None:
+    """``check_uscc`` False: the caller leaves the credit code to its unique index (``customer_create``)."""
     others = Customer.objects.exclude(pk=customer.pk) if customer.pk else Customer.objects.all()
-    if customer.uscc and others.filter(uscc=customer.uscc).exists():
-        raise DuplicateCustomer(_("A customer with credit code %(code)s already exists.") % {"code": customer.uscc})
+    if check_uscc and customer.uscc and others.filter(uscc=customer.uscc).exists():
+        raise _code_taken(customer.uscc)
     if customer.id_number_hash and others.filter(id_number_filter(customer.id_number)).exists():
         raise DuplicateCustomer(_("A customer with this resident ID number already exists."))
 
@@ -134,8 +139,7 @@ def customer_create(
     # The credit code is left to its unique index (issue 17: one statement less per create): the INSERT
     # refuses a taken code, racing creates included. The ID number is asked first, because its blind
     # index may be kept under more than one key (kehu.customers.blind_index) and the unique index sees one.
-    if customer.id_number_hash and Customer.objects.filter(id_number_filter(customer.id_number)).exists():
-        raise DuplicateCustomer(_("A customer with this resident ID number already exists."))
+    _assert_unique(customer, check_uscc=False)
     try:
         # No savepoint of its own: an IntegrityError leaves this function's transaction (or savepoint, when
         # nested) through the DuplicateCustomer raised here, and nothing runs a statement in between. The row
@@ -143,8 +147,7 @@ def customer_create(
         insert_one(customer)
     except IntegrityError as exc:
         if customer.uscc and "uscc" in str(exc):
-            raise DuplicateCustomer(
-                _("A customer with credit code %(code)s already exists.") % {"code": customer.uscc}) from None
+            raise _code_taken(customer.uscc) from None
         # Two creates of the same ID number raced past the check; the unique index decided.
         raise DuplicateCustomer() from None
     audit_record(actor=actor, event_code=CustomerEvent.CUSTOMER_CREATED, object_type="customer", object_id=customer.pk,
