@@ -255,18 +255,18 @@ def _append_sealed_sqlite(row: AuditEvent, key: bytes, using: str) -> bool:
         return False
     table = conn.ops.quote_name(AuditEvent._meta.db_table)
     head_table = conn.ops.quote_name(AuditChainHead._meta.db_table)
+    top_id, params = _sqlite_top_id()
     with conn.cursor() as cursor:
         # One statement (issue 17: four before): the head, whether rows are pending, and the next id as
         # _reserve_ids computes it (the larger of the AUTOINCREMENT counter and the largest id).
         cursor.execute(
             f"SELECT last_hash, count, EXISTS (SELECT 1 FROM {table} WHERE seal_seq IS NULL), "  # noqa: S608 (model metadata)
-            f"(SELECT seq FROM sqlite_sequence WHERE name = %s), (SELECT MAX(id) FROM {table}) "
-            f"FROM {head_table} WHERE id = 1", [AuditEvent._meta.db_table])
+            f"{top_id} FROM {head_table} WHERE id = 1", params)
         head = cursor.fetchone()
         if head is None or head[2]:
             return False
-        last_hash, count, _pending, seq, top = head
-        row.pk = max(seq or 0, top or 0) + 1
+        last_hash, count, _pending, top = head
+        row.pk = top + 1  # as _reserve_ids gives it
         row.content_hash = content_hmac(key, _content(row))
         row.seal_seq = count + 1
         row.prev_hash = last_hash
@@ -380,11 +380,18 @@ def _reserve_ids(conn, n: int) -> list[int]:
             cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                            [conn.ops.quote_name(table), n])
             return sorted(row[0] for row in cursor.fetchall())
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        row = cursor.fetchone()
-        cursor.execute(f"SELECT MAX(id) FROM {conn.ops.quote_name(table)}")  # noqa: S608 (model metadata)
-        top = max(row[0] if row else 0, cursor.fetchone()[0] or 0)
+        top_id, params = _sqlite_top_id()
+        cursor.execute(f"SELECT {top_id}", params)  # noqa: S608 (model metadata)
+        top = cursor.fetchone()[0]
     return list(range(top + 1, top + 1 + n))
+
+
+# SQLite: the largest audit id ever given, the larger of the AUTOINCREMENT counter and the largest id (a
+# fragment, so that the lone writer's sealed insert reads it in the same statement as the chain head).
+def _sqlite_top_id() -> tuple[str, list[Any]]:
+    table = AuditEvent._meta.db_table
+    return (f'MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), '
+            f'COALESCE((SELECT MAX(id) FROM "{table}"), 0))', [table])
 
 
 def content_hmac(key: bytes, content: dict[str, Any]) -> str:
