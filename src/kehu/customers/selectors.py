@@ -15,6 +15,7 @@ from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from kehu.core import reads
 from kehu.core.access import require
 from kehu.core.errors import NotFound
 from kehu.core.models import User
@@ -44,6 +45,11 @@ def customers_visible_to(user: User | None, perm: str = CustomerPerm.CUSTOMER_VI
                                    pi_restricted=False)
 
 
+# The API's lookup by id, compiled once per connection (core.reads: the ORM's compiler was half of the request).
+_VISIBLE_BY_ID: reads.Prepared[Customer] = reads.Prepared(
+    lambda pk: Customer.objects.select_related("org_unit", "manager").filter(pk=pk, pi_restricted=False), arity=1)
+
+
 def customer_get(
     *, user: User | None, customer_id: int, perm: str = CustomerPerm.CUSTOMER_VIEW, lock: bool = False
 ) -> Customer:
@@ -57,7 +63,10 @@ def customer_get(
             raise NotFound()
         return found
     # A record restricted under PIPL (a legal hold instead of deletion) does not exist for anyone.
-    customer = queryset.filter(pk=customer_id, pi_restricted=False).first()
+    if lock or type(customer_id) is not int:
+        customer = queryset.filter(pk=customer_id, pi_restricted=False).first()
+    else:
+        customer = _VISIBLE_BY_ID.first(customer_id)
     require(user, perm, view=CustomerPerm.CUSTOMER_VIEW, org_path=customer.org_path if customer else None,
             owner_id=customer.manager_id if customer else None)
     return customer
