@@ -47,6 +47,22 @@ class _Plan:
     annotations: tuple[tuple[str, int], ...]
 
 
+Converters = Sequence[tuple[int, Sequence[Callable[..., Any]], Any]]
+
+
+def convert_row(raw: Sequence[Any], converters: Converters, conn: Any) -> list[Any]:
+    """A database row as the ORM hands it over: at each position, the backend's and then the field's converters
+    (SQLite's text datetimes and 0/1 booleans, decimals, decrypted fields), as ``(position, converters,
+    expression)``. Shared by ``Prepared`` and the token read of ``core.selectors.token_holder``."""
+    row = list(raw)
+    for i, convs, expression in converters:
+        value = row[i]
+        for convert in convs:
+            value = convert(value, expression, conn)
+        row[i] = value
+    return row
+
+
 class Prepared(Generic[M]):
     """``build(*args)`` -> a queryset of ``M`` whose only variable parts are the integer ``args``."""
 
@@ -102,12 +118,7 @@ class Prepared(Generic[M]):
             rows: Sequence[Sequence[Any]] = cursor.fetchall()
         out: list[M] = []
         for raw in rows:
-            row = list(raw)
-            for i, convs, expression in plan.converters:
-                value = row[i]
-                for convert in convs:
-                    value = convert(value, expression, conn)
-                row[i] = value
+            row = convert_row(raw, plan.converters, conn)
             obj = plan.model.from_db(using, list(plan.init_list), row[plan.start:plan.end])
             for populator in plan.populators:
                 populator.populate(row, obj)

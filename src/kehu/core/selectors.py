@@ -14,6 +14,7 @@ from kehu.core import calendar as cal_rules
 from kehu.core.models import ApiToken, CalendarOverride, OrgUnit, RoleAssignment, User, WorkingHours
 from kehu.core.params import generation_query, param_scope_prime
 from kehu.core.permissions import ROLE_PERMISSIONS
+from kehu.core.reads import convert_row
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ def _token_plan() -> tuple[str, list[Any], list[Any], int, int]:
         f"LEFT JOIN {table[OrgUnit]} ro ON ro.id = ra.org_unit_id AND ro.is_active = %s "
         "WHERE t.key_hash = %s AND t.revoked_at IS NULL ORDER BY ra.id"
     )
-    plan = (sql, [*generation_params, True], conv, len(user_fields), len(unit_fields))
+    indexed = [(i, convs, col) for i, (col, convs) in enumerate(conv) if convs]
+    plan = (sql, [*generation_params, True], indexed, len(user_fields), len(unit_fields))
     connection._kehu_token_plan = plan  # type: ignore[attr-defined]
     return plan
 
@@ -160,13 +162,7 @@ def token_holder(key_hash: str) -> TokenHolder | None:
     if not rows:
         return None
     param_scope_prime(rows[0][-5:])
-    converted = []
-    for row in rows:
-        values = list(row)
-        for i, (col, converters) in enumerate(conv):
-            for converter in converters:
-                values[i] = converter(values[i], col, connection)
-        converted.append(values)
+    converted = [convert_row(row, conv, connection) for row in rows]
     first = converted[0]
     user_at, unit_at, grant_at = 3, 3 + n_user, 3 + n_user + n_unit
     user = User.from_db(connection.alias, [f.attname for f in User._meta.concrete_fields], first[user_at:unit_at])
